@@ -1,0 +1,163 @@
+/**
+ * @module
+ * Benchmark clients: a WebSocket reader that counts messages, sequence gaps
+ * and latency with as little parsing as possible, and a raw TCP client that
+ * upgrades to WebSocket and then never reads.
+ */
+
+const MEASUREMENT_PREFIX = '{"type":"measurement"';
+
+/** Reads the unsigned integer right after `key` in `text`; NaN if absent. */
+function readUintAfter(text: string, key: string): number {
+  const at = text.indexOf(key);
+  if (at < 0) return NaN;
+  let value = 0;
+  let index = at + key.length;
+  const start = index;
+  for (; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 48 || code > 57) break;
+    value = value * 10 + (code - 48);
+  }
+  return index > start ? value : NaN;
+}
+
+/** A WebSocket client that tallies the stream; counters are public for cheap reads. */
+export class StreamClient {
+  /** Messages of any type received while counting. */
+  totalMessages = 0;
+  /** Measurement messages received while counting. */
+  measurements = 0;
+  /** Status messages received while counting. */
+  statusMessages = 0;
+  /** Measurements whose `seq` was not the previous one + 1, counted from the first measurement on. */
+  seqGaps = 0;
+  /** Samples skipped by forward jumps of `seq` (a gap of 3 → 4 → 7 misses 2). */
+  missedSamples = 0;
+  /** Receipt time minus `data.ts_ms` of every measurement received while counting, ms. */
+  latenciesMs: number[] = [];
+  /** Close code if the connection closed before {@linkcode close} was called. */
+  closedEarlyCode: number | undefined;
+  /** Resolves when the socket is open; rejects if it fails first. */
+  readonly opened: Promise<void>;
+  /** Resolves at the first measurement. */
+  readonly firstMeasurement: Promise<void>;
+
+  #socket: WebSocket;
+  #counting = false;
+  #closing = false;
+  #lastSeq = -1;
+  #onFirstMeasurement: (() => void) | undefined;
+
+  /** Connects to `wsUrl` at once. */
+  constructor(wsUrl: string) {
+    this.#socket = new WebSocket(wsUrl);
+    this.opened = new Promise((resolve, reject) => {
+      this.#socket.addEventListener("open", () => resolve(), { once: true });
+      this.#socket.addEventListener(
+        "error",
+        () => reject(new Error(`Cannot open WebSocket "${wsUrl}"`)),
+        { once: true },
+      );
+    });
+    this.firstMeasurement = new Promise((resolve) => {
+      this.#onFirstMeasurement = resolve;
+    });
+    this.#socket.addEventListener("message", (event) => this.#onMessage(event));
+    this.#socket.addEventListener("close", (event) => {
+      if (!this.#closing) this.closedEarlyCode = event.code;
+    });
+  }
+
+  /** Starts or stops counting messages, rates and latencies (gaps are always counted). */
+  set counting(on: boolean) {
+    this.#counting = on;
+  }
+
+  #onMessage(event: MessageEvent): void {
+    const receivedMs = performance.timeOrigin + performance.now();
+    const text = event.data as string;
+    let seq = NaN;
+    let tsMs = NaN;
+    let isMeasurement = false;
+    if (text.startsWith(MEASUREMENT_PREFIX)) {
+      isMeasurement = true;
+      seq = readUintAfter(text, '"seq":');
+      tsMs = readUintAfter(text, '"ts_ms":');
+    }
+    if (Number.isNaN(seq) || Number.isNaN(tsMs)) {
+      // Slow path for any other key order, or a status message.
+      const message = JSON.parse(text);
+      isMeasurement = message.type === "measurement";
+      seq = message.data?.seq;
+      tsMs = message.data?.ts_ms;
+    }
+    if (isMeasurement) {
+      if (this.#lastSeq >= 0 && seq !== this.#lastSeq + 1) {
+        this.seqGaps++;
+        if (seq > this.#lastSeq + 1) {
+          this.missedSamples += seq - this.#lastSeq - 1;
+        }
+      }
+      if (this.#lastSeq < 0) this.#onFirstMeasurement?.();
+      this.#lastSeq = seq;
+    }
+    if (!this.#counting) return;
+    this.totalMessages++;
+    if (isMeasurement) {
+      this.measurements++;
+      this.latenciesMs.push(receivedMs - tsMs);
+    } else {
+      this.statusMessages++;
+    }
+  }
+
+  /** Closes the connection and waits for the close handshake (at most 2 s). */
+  async close(): Promise<void> {
+    this.#counting = false;
+    this.#closing = true;
+    if (this.#socket.readyState === WebSocket.CLOSED) return;
+    const closed = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2_000);
+      this.#socket.addEventListener("close", () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+    this.#socket.close();
+    await closed;
+  }
+}
+
+/** A TCP connection that completed a WebSocket upgrade request and never reads. */
+export interface StalledClient {
+  /** Closes the TCP connection. */
+  close(): void;
+}
+
+/** Sends a valid WebSocket upgrade request over raw TCP and then never reads, so the server's send buffer fills. */
+export async function openStalledClient(wsUrl: string): Promise<StalledClient> {
+  const url = new URL(wsUrl);
+  const conn = await Deno.connect({
+    hostname: url.hostname,
+    port: Number(url.port),
+  });
+  const key = btoa(
+    String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))),
+  );
+  const request = [
+    `GET ${url.pathname} HTTP/1.1`,
+    `Host: ${url.host}`,
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    `Sec-WebSocket-Key: ${key}`,
+    "Sec-WebSocket-Version: 13",
+    "",
+    "",
+  ].join("\r\n");
+  const bytes = new TextEncoder().encode(request);
+  for (let done = 0; done < bytes.length;) {
+    done += await conn.write(bytes.subarray(done));
+  }
+  return { close: () => conn.close() };
+}

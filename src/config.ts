@@ -1,0 +1,249 @@
+/**
+ * Configuration: one table of settings, read from environment variables with
+ * mirrored command-line flags, validated with zod into one frozen {@link Config}.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { MODES } from "./sources/mock.ts";
+
+/** One setting: its environment name, flag, default and how it is validated. */
+interface Setting {
+  env: string;
+  help: string;
+  /** Shown in `--help`; `undefined` means "unset". */
+  defaultText?: string;
+  /** The default is computed from other settings; `defaultText` only describes it. */
+  derived?: true;
+  schema: z.ZodType;
+}
+
+const int = (min: number, max: number) =>
+  z.string().trim().regex(/^-?\d+$/, `must be an integer from ${min} to ${max}`)
+    .transform(Number).pipe(
+      z.number().min(min, `must be an integer from ${min} to ${max}`).max(
+        max,
+        `must be an integer from ${min} to ${max}`,
+      ),
+    );
+
+const SETTINGS = {
+  port: {
+    env: "PORT",
+    help: "TCP port of the HTTP/WebSocket server (0 picks a free one)",
+    defaultText: "8000",
+    schema: int(0, 65535),
+  },
+  host: {
+    env: "HOST",
+    help: "address to bind (127.0.0.1 keeps it on this machine)",
+    defaultText: "0.0.0.0",
+    schema: z.string().trim().min(1, "must not be empty"),
+  },
+  sensor: {
+    env: "SENSOR",
+    help: "where samples come from",
+    defaultText: "mock",
+    schema: z.enum(["mock"], { error: "must be one of: mock" }),
+  },
+  sampleIntervalMs: {
+    env: "SAMPLE_INTERVAL_MS",
+    help: "time between samples in ms",
+    defaultText: "1000",
+    schema: int(1, 10_000),
+  },
+  mockMode: {
+    env: "MOCK_MODE",
+    help: `initial mock mode (${MODES.join(", ")})`,
+    defaultText: "NORMAL",
+    schema: z.enum(MODES, { error: `must be one of: ${MODES.join(", ")}` }),
+  },
+  mockAutoRotateS: {
+    env: "MOCK_AUTO_ROTATE_S",
+    help: "rotate the mock's modes every N s, as the seed did (0 = off)",
+    defaultText: "30",
+    schema: int(0, 86_400),
+  },
+  mockSeed: {
+    env: "MOCK_SEED",
+    help: "seed for a reproducible mock (unset = random)",
+    schema: int(0, 4_294_967_295).optional(),
+  },
+  dataDir: {
+    env: "DATA_DIR",
+    help: "folder for the database (created on start)",
+    defaultText: "./data",
+    schema: z.string().trim().min(1, "must not be empty"),
+  },
+  dbPath: {
+    env: "DB_PATH",
+    help: "SQLite database file",
+    defaultText: "<DATA_DIR>/ina219.db",
+    derived: true,
+    schema: z.string().trim().min(1, "must not be empty").optional(),
+  },
+  retentionHours: {
+    env: "RETENTION_HOURS",
+    help: "keep raw samples (and per-second rollups) this many hours",
+    defaultText: "48",
+    schema: int(1, 8760),
+  },
+  rollupRetentionDays: {
+    env: "ROLLUP_RETENTION_DAYS",
+    help: "keep per-minute rollups this many days",
+    defaultText: "30",
+    schema: int(1, 3650),
+  },
+  flushIntervalMs: {
+    env: "FLUSH_INTERVAL_MS",
+    help: "write queued samples to the database this often (one transaction each)",
+    defaultText: "1000",
+    schema: int(50, 60_000),
+  },
+  apiToken: {
+    env: "API_TOKEN",
+    help: "bearer token required by every state-changing request (unset = open)",
+    schema: z.string().min(8, "must be at least 8 characters").optional(),
+  },
+  allowedOrigins: {
+    env: "ALLOWED_ORIGINS",
+    help:
+      "extra browser origins allowed to open /ws, comma-separated (* = any); the server's own origin is always allowed",
+    defaultText: "",
+    schema: z.string().transform((s) =>
+      s.split(",").map((o) => o.trim().replace(/\/$/, "")).filter(Boolean)
+    ).pipe(
+      z.array(
+        z.string().regex(
+          /^(\*|null|https?:\/\/[^/\s]+)$/,
+          'must be "*", "null" (pages opened from disk) or origins like http://host:port',
+        ),
+      ),
+    ),
+  },
+  statusIntervalS: {
+    env: "STATUS_INTERVAL_S",
+    help: "send a status message to every WebSocket client every N s (0 = off)",
+    defaultText: "5",
+    schema: int(0, 3600),
+  },
+  wsMaxBufferedBytes: {
+    env: "WS_MAX_BUFFERED_BYTES",
+    help:
+      "a WebSocket client with more unsent bytes than this is skipped (and closed if it stays stuck)",
+    defaultText: "1048576",
+    schema: int(1024, 1 << 30),
+  },
+  wsStuckCloseS: {
+    env: "WS_STUCK_CLOSE_S",
+    help: "close a client that has been skipped for this long",
+    defaultText: "10",
+    schema: int(1, 3600),
+  },
+} satisfies Record<string, Setting>;
+
+type Settings = typeof SETTINGS;
+type Parsed = { [K in keyof Settings]: z.output<Settings[K]["schema"]> };
+
+/** The resolved, fully-defaulted, frozen configuration of one monitor. */
+export interface Config extends Readonly<Omit<Parsed, "dbPath" | "allowedOrigins">> {
+  readonly dbPath: string;
+  readonly allowedOrigins: readonly string[];
+}
+
+/** Thrown for a bad setting; its message is one line meant for a person. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Thrown by {@link loadConfig} when `--help` was asked for; message is the help. */
+export class HelpRequested extends Error {
+  override name = "HelpRequested";
+}
+
+function flagName(env: string): string {
+  return env.toLowerCase().replaceAll("_", "-");
+}
+
+/** The `--help` text: every setting with its flag, variable and default. */
+export function helpText(): string {
+  const lines = [
+    "ina219-monitor: real-time INA219 power monitor",
+    "",
+    "Usage: ina219-monitor [--flag value ...]",
+    "Every flag mirrors an environment variable; a flag wins over the variable.",
+    "",
+  ];
+  for (const s of Object.values(SETTINGS) as Setting[]) {
+    lines.push(
+      `  --${flagName(s.env)} <value>  (${s.env}, default: ${
+        s.defaultText === undefined ? "unset" : s.defaultText === "" ? "empty" : s.defaultText
+      })`,
+      `      ${s.help}`,
+    );
+  }
+  lines.push("  --help  show this text");
+  return lines.join("\n");
+}
+
+/**
+ * Builds the configuration from environment variables and command-line flags.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig(Deno.env.toObject(), Deno.args);
+ * ```
+ * @throws {ConfigError} naming the setting and what it allows.
+ * @throws {HelpRequested} when `--help` is among the arguments.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  args: readonly string[],
+): Config {
+  const options: Record<string, { type: "string" | "boolean" }> = {
+    help: { type: "boolean" },
+  };
+  for (const s of Object.values(SETTINGS) as Setting[]) {
+    options[flagName(s.env)] = { type: "string" };
+  }
+  let flags: Record<string, string | boolean | undefined>;
+  try {
+    flags = parseArgs({ args: [...args], options, strict: true }).values;
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid command line: ${(error as Error).message.split("\n")[0]}`,
+    );
+  }
+  if (flags.help) throw new HelpRequested(helpText());
+
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(SETTINGS) as [string, Setting][]) {
+    const flag = flags[flagName(s.env)];
+    const raw = typeof flag === "string" ? flag : env[s.env];
+    const unset = raw === undefined || raw === "";
+    const value = unset ? (s.derived ? undefined : s.defaultText) : raw;
+    const source = typeof flag === "string" ? `--${flagName(s.env)}` : s.env;
+    if (value === undefined) {
+      out[key] = undefined;
+      continue;
+    }
+    const result = s.schema.safeParse(value);
+    if (!result.success) {
+      throw new ConfigError(
+        `Invalid ${source} "${value}": ${result.error.issues[0].message}`,
+      );
+    }
+    out[key] = result.data;
+  }
+  const parsed = out as Parsed;
+  const dbPath = parsed.dbPath ?? joinPath(parsed.dataDir, "ina219.db");
+  return Object.freeze({
+    ...parsed,
+    dbPath,
+    allowedOrigins: Object.freeze([...parsed.allowedOrigins]),
+  });
+}
+
+function joinPath(dir: string, file: string): string {
+  return dir.endsWith("/") ? dir + file : `${dir}/${file}`;
+}

@@ -1,0 +1,99 @@
+/**
+ * The HTTP application: one OpenAPIHono with the shared error handling, body limit,
+ * token check, every route area, the OpenAPI document and the Scalar docs page.
+ * @module
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import { bearerAuth } from "hono/bearer-auth";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "./body_limit.ts";
+import {
+  errorResponse,
+  methodNotAllowedResponse,
+  notFound,
+  onError,
+  validationHook,
+} from "./errors.ts";
+import { type HistoryDeps, historyRoutes } from "./routes_history.ts";
+import { type SimulatorDeps, simulatorRoutes } from "./routes_simulator.ts";
+import { type WsDeps, wsRoutes } from "./routes_ws.ts";
+import { serveStatic } from "./static.ts";
+
+/** Largest accepted request body. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** Everything the routes act on. */
+export interface AppDeps extends SimulatorDeps, HistoryDeps, Omit<WsDeps, "allowedOrigins"> {
+  version: string;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Requires `Authorization: Bearer <token>` on every state-changing request. */
+function requireToken(token: string | undefined): MiddlewareHandler {
+  if (!token) return (_c, next) => next();
+  const message = (text: string) => ({ error: text, issues: [] });
+  const check = bearerAuth({
+    token,
+    noAuthenticationHeader: {
+      message: message("Missing token: send Authorization: Bearer <token>"),
+    },
+    invalidAuthenticationHeader: {
+      message: message("Malformed Authorization header: expected Bearer <token>"),
+    },
+    invalidToken: { message: message("Invalid token") },
+  });
+  return (c, next) => SAFE_METHODS.has(c.req.method) ? next() : check(c, next);
+}
+
+/** Builds the application; `app.request()` drives it in tests without a port. */
+export function createApp(deps: AppDeps): OpenAPIHono {
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+  app.onError(onError);
+  app.notFound(notFound);
+  app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
+  app.use(bodyLimit(
+    MAX_BODY_BYTES,
+    (c) => errorResponse(c, 413, `Request body over ${MAX_BODY_BYTES} bytes`),
+  ));
+  app.use(requireToken(deps.config.apiToken));
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "Needed on state-changing requests when the server has API_TOKEN set.",
+  });
+  simulatorRoutes(app, deps);
+  wsRoutes(app, { ...deps, allowedOrigins: deps.config.allowedOrigins });
+  historyRoutes(app, deps);
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "ina219-monitor",
+      version: deps.version,
+      description:
+        "Real-time INA219 power monitor. Wire-compatible with the seed's Phase 2.1 API " +
+        '(`/status`, `/simulator/start|stop`, `/ws`). Errors are `{"error", "issues"}` JSON.',
+    },
+  });
+  app.get(
+    "/docs",
+    Scalar({
+      url: "/openapi.json",
+      cdn: "/vendor/scalar/standalone.js",
+      withDefaultFonts: false,
+      pageTitle: "ina219-monitor API",
+      // Offline on a LAN: nothing that phones home (AI agent, MCP, telemetry).
+      darkMode: true,
+      telemetry: false,
+      agent: { disabled: true },
+      mcp: { disabled: true },
+      showDeveloperTools: "never",
+    }),
+  );
+  serveStatic(app);
+  return app;
+}

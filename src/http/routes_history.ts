@@ -1,0 +1,266 @@
+/**
+ * The history API over SQLite: raw measurements, downsampled history, per-minute
+ * statistics, CSV export, and database maintenance.
+ * @module
+ */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import {
+  CleanupResponse,
+  DatabaseStats,
+  ErrorBody,
+  HistoryResponse,
+  MeasurementsResponse,
+  StatisticsResponse,
+  VacuumResponse,
+} from "../protocol.ts";
+import { planHistory, type Row } from "../store/queries.ts";
+import type { Store } from "../store/store.ts";
+import type { Issue } from "./errors.ts";
+import { resolveWindow, TimeParam, type Window, WindowError } from "./times.ts";
+
+/** What the history routes act on. */
+export interface HistoryDeps {
+  store: Store;
+  now?: () => number;
+}
+
+const json = <T>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});
+const bad = json(ErrorBody, "Invalid parameters (window, limits, times)");
+
+const windowParams = {
+  from: TimeParam.optional().openapi({
+    description: "Start (inclusive): epoch ms or ISO-8601",
+    example: "2026-01-01T00:00:00Z",
+  }),
+  to: TimeParam.optional().openapi({
+    description: "End (exclusive): epoch ms or ISO-8601; default now",
+  }),
+  hours: z.coerce.number().positive().optional().openapi({
+    description: "Window length back from `to` when `from` is absent",
+    example: 24,
+  }),
+};
+
+const measurementsRoute = createRoute({
+  method: "get",
+  path: "/api/measurements",
+  tags: ["History"],
+  summary: "Raw samples, newest first",
+  description: "Every stored sample (ok and error) in the window. Default: the last hour.",
+  request: {
+    query: z.object({
+      ...windowParams,
+      limit: z.coerce.number().int().min(1).max(100_000).default(1000),
+    }),
+  },
+  responses: { 200: json(MeasurementsResponse, "Samples"), 400: bad },
+});
+
+const historyRoute = createRoute({
+  method: "get",
+  path: "/api/history",
+  tags: ["History"],
+  summary: "Downsampled min/max/avg buckets",
+  description:
+    "At most `points` buckets of equal width, aligned to multiples of the width, covering the " +
+    "window (default: the last 24 h). Read from raw samples, per-second or per-minute rollups, " +
+    "whichever is cheapest and still exact for the width. Min and max keep peaks visible; failed " +
+    "reads are counted in `errors` and excluded from the figures; buckets without data are absent.",
+  request: {
+    query: z.object({
+      ...windowParams,
+      points: z.coerce.number().int().min(1).max(5000).default(500),
+    }),
+  },
+  responses: { 200: json(HistoryResponse, "Buckets, oldest first"), 400: bad },
+});
+
+const statisticsRoute = createRoute({
+  method: "get",
+  path: "/api/statistics",
+  tags: ["History"],
+  summary: "Per-minute statistics",
+  description: "One row per minute with count and min/max/avg of each metric. Default: 24 h.",
+  request: { query: z.object(windowParams) },
+  responses: { 200: json(StatisticsResponse, "Minutes, oldest first"), 400: bad },
+});
+
+const exportRoute = createRoute({
+  method: "get",
+  path: "/api/export.csv",
+  tags: ["History"],
+  summary: "Raw samples as CSV",
+  description:
+    "Streamed from the database page by page, oldest first: `time,ts_ms,seq,v,a,w,status,mode,error`. " +
+    "Default: the last hour.",
+  request: { query: z.object(windowParams) },
+  responses: {
+    200: { content: { "text/csv": { schema: z.string() } }, description: "CSV with a header row" },
+    400: bad,
+  },
+});
+
+const statsRoute = createRoute({
+  method: "get",
+  path: "/api/database/stats",
+  tags: ["Database"],
+  summary: "Database size and contents",
+  responses: { 200: json(DatabaseStats, "Figures") },
+});
+
+const secured = [{ bearerAuth: [] }];
+const unauthorized = json(ErrorBody, "A token is set and the request did not carry it");
+
+const cleanupRoute = createRoute({
+  method: "post",
+  path: "/api/database/cleanup",
+  tags: ["Database"],
+  summary: "Apply retention now",
+  description: "Deletes raw samples older than RETENTION_HOURS and rollups past their limits.",
+  security: secured,
+  responses: { 200: json(CleanupResponse, "Rows deleted"), 401: unauthorized },
+});
+
+const vacuumRoute = createRoute({
+  method: "post",
+  path: "/api/database/vacuum",
+  tags: ["Database"],
+  summary: "Return free space to the file system",
+  description:
+    "Incremental vacuum in chunks (sampling keeps running), then a WAL checkpoint that truncates it.",
+  security: secured,
+  responses: { 200: json(VacuumResponse, "Space returned"), 401: unauthorized },
+});
+
+const CSV_HEADER = "time,ts_ms,seq,v,a,w,status,mode,error\n";
+
+function csvField(text: string | null): string {
+  if (text === null) return "";
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function csvLine(r: Row): string {
+  return `${new Date(r.ts_ms).toISOString()},${r.ts_ms},${r.seq},${r.v},${r.a},${r.w},${r.status},${
+    csvField(r.mode)
+  },${csvField(r.error)}\n`;
+}
+
+/** Registers the history and database routes on `app`. */
+export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
+  const { store } = deps;
+  const now = deps.now ?? Date.now;
+  const rawKeptMs = store.retention.rawRetentionMs;
+  const rollupKeptMs = store.retention.rollupRetentionMs;
+
+  /** Resolves the window, or says what is wrong with it. */
+  const window = (
+    q: { from?: number; to?: number; hours?: number },
+    keptMs: number,
+    defaultHours: number,
+  ): Window | Issue => {
+    try {
+      return resolveWindow(q, now(), keptMs, defaultHours);
+    } catch (error) {
+      if (!(error instanceof WindowError)) throw error;
+      return { path: error.param, message: error.message };
+    }
+  };
+  const invalid = (issue: Issue) => ({ error: "Invalid window", issues: [issue] });
+
+  app.openapi(measurementsRoute, (c) => {
+    const q = c.req.valid("query");
+    const w = window(q, rawKeptMs, 1);
+    if ("message" in w) return c.json(invalid(w), 400);
+    store.flush();
+    const data = store.queries.measurements(w.fromMs, w.toMs, q.limit);
+    return c.json({
+      data,
+      count: data.length,
+      from_ms: w.fromMs,
+      to_ms: w.toMs,
+      limit: q.limit,
+      truncated: data.length === q.limit,
+    }, 200);
+  });
+
+  app.openapi(historyRoute, (c) => {
+    const q = c.req.valid("query");
+    const w = window(q, rollupKeptMs, 24);
+    if ("message" in w) return c.json(invalid(w), 400);
+    store.flush();
+    // Only the per-minute rollups reach back past the raw data.
+    const minRes = w.fromMs < now() - rawKeptMs ? 60_000 : 1;
+    const plan = planHistory(w.fromMs, w.toMs, q.points, minRes);
+    const data = store.queries.history(w.fromMs, w.toMs, plan);
+    return c.json({
+      data,
+      count: data.length,
+      from_ms: w.fromMs,
+      to_ms: w.toMs,
+      bucket_ms: plan.bucketMs,
+      source: plan.source,
+    }, 200);
+  });
+
+  app.openapi(statisticsRoute, (c) => {
+    const w = window(c.req.valid("query"), rollupKeptMs, 24);
+    if ("message" in w) return c.json(invalid(w), 400);
+    store.flush();
+    const data = store.queries.minutes(w.fromMs, w.toMs);
+    return c.json({ data, count: data.length, from_ms: w.fromMs, to_ms: w.toMs }, 200);
+  });
+
+  app.openapi(exportRoute, (c) => {
+    const w = window(c.req.valid("query"), rawKeptMs, 1);
+    if ("message" in w) return c.json(invalid(w), 400);
+    store.flush();
+    const pages = store.queries.iterate(w.fromMs, w.toMs);
+    const encoder = new TextEncoder();
+    let headerSent = false;
+    const body = new ReadableStream<Uint8Array>({
+      // One page per pull: memory stays bounded whatever the range, and a slow
+      // client only slows its own download.
+      pull(controller) {
+        if (!headerSent) {
+          headerSent = true;
+          controller.enqueue(encoder.encode(CSV_HEADER));
+          return;
+        }
+        const next = pages.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(next.value.map(csvLine).join("")));
+      },
+      cancel() {
+        pages.return(undefined);
+      },
+    });
+    const name = `ina219-${new Date(w.fromMs).toISOString()}-${new Date(w.toMs).toISOString()}`
+      .replaceAll(":", "");
+    return c.body(body, 200, {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${name}.csv"`,
+    }) as never;
+  });
+
+  app.openapi(statsRoute, (c) => c.json(store.stats(), 200));
+
+  app.openapi(cleanupRoute, async (c) => {
+    store.flush();
+    const deleted = await store.prune();
+    return c.json({ status: "ok" as const, deleted }, 200);
+  });
+
+  app.openapi(vacuumRoute, async (c) => {
+    const before = store.stats().file_bytes;
+    const pagesFreed = await store.retention.vacuum();
+    return c.json({
+      status: "ok" as const,
+      pages_freed: pagesFreed,
+      file_bytes_before: before,
+      file_bytes_after: store.stats().file_bytes,
+    }, 200);
+  });
+}

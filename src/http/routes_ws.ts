@@ -1,0 +1,77 @@
+/**
+ * `GET /ws`: the real-time stream. Checks the browser's Origin, then upgrades.
+ * @module
+ */
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { Hub } from "../hub.ts";
+import { ErrorBody } from "../protocol.ts";
+import { errorResponse } from "./errors.ts";
+import type { Upgrader } from "./ws_adapter.ts";
+
+/** What the stream route needs. */
+export interface WsDeps {
+  hub: Hub;
+  upgrade: Upgrader;
+  /** Extra allowed origins (`*` = any); the server's own origin is always allowed. */
+  allowedOrigins: readonly string[];
+  /** The message a client receives right after it connects. */
+  greeting: () => unknown;
+}
+
+const wsRoute = createRoute({
+  method: "get",
+  path: "/ws",
+  tags: ["Seed API"],
+  summary: "Real-time stream (WebSocket)",
+  description: "Upgrade to a WebSocket. The server sends JSON text messages: `measurement` " +
+    "(one per sample) and `status` (device events, sensor failures, and every " +
+    "STATUS_INTERVAL_S seconds the connection count); clients ignore unknown types. " +
+    "Messages from the client are ignored; one over 4 KiB closes the connection (1009). " +
+    "A browser Origin other than the server's own or ALLOWED_ORIGINS gets 403.",
+  responses: {
+    101: { description: "Switching protocols: the stream starts" },
+    403: {
+      content: { "application/json": { schema: ErrorBody } },
+      description: "Origin not allowed",
+    },
+    426: {
+      content: { "application/json": { schema: ErrorBody } },
+      description: "Not a WebSocket upgrade request",
+    },
+  },
+});
+
+const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
+
+/** Whether a browser at `origin` may open the stream of a server reached as `requestUrl`. */
+export function originAllowed(
+  origin: string | undefined,
+  requestUrl: string,
+  host: string | undefined,
+  allowed: readonly string[],
+): boolean {
+  if (!origin) return true; // Not a browser: command-line clients send no Origin.
+  const url = new URL(requestUrl);
+  const hostPort = host ?? url.host;
+  const own = `${url.protocol}//${hostPort}`;
+  if (origin === own || allowed.includes("*") || allowed.includes(origin)) return true;
+  // A page opened from disk (the seed's test page) sends "null"; accept it only
+  // when the server is addressed as this machine, where that page points.
+  return origin === "null" && LOOPBACK_HOST.test(hostPort);
+}
+
+/** Registers `GET /ws` on `app`. */
+export function wsRoutes(app: OpenAPIHono, deps: WsDeps): void {
+  app.openapi(wsRoute, (c) => {
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      return errorResponse(c, 426, "Expected a WebSocket upgrade request", [], {
+        Upgrade: "websocket",
+      });
+    }
+    const origin = c.req.header("origin");
+    if (!originAllowed(origin, c.req.url, c.req.header("host"), deps.allowedOrigins)) {
+      return errorResponse(c, 403, `Origin ${origin} is not allowed: add it to ALLOWED_ORIGINS`);
+    }
+    return deps.upgrade(c.req.raw, deps.hub, (ws) => deps.hub.sendTo(ws, deps.greeting()));
+  });
+}

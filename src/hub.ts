@@ -1,0 +1,164 @@
+/**
+ * The WebSocket hub: a Set of clients, each message serialised once and sent to
+ * all. A client that cannot keep up is skipped rather than allowed to slow the
+ * others, and closed if it stays stuck. Knows nothing of HTTP.
+ * @module
+ */
+
+/** The part of a WebSocket the hub uses (a real `WebSocket` satisfies it). */
+export interface HubClient {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+const OPEN = 1;
+
+/** Close codes the hub uses (RFC 6455 §7.4.1). */
+export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_TOO_BIG = 1009;
+export const CLOSE_TRY_AGAIN_LATER = 1013;
+
+/** Options of {@link Hub}. */
+export interface HubOptions {
+  /** Skip a client whose unsent bytes exceed this. */
+  maxBufferedBytes?: number;
+  /** Close a client that has been skipped continuously for this long. */
+  stuckCloseMs?: number;
+  /** Close a client that sends a message longer than this many bytes. */
+  maxIncomingBytes?: number;
+  now?: () => number;
+}
+
+/** Counters of the slow-client policy, for `/status` and metrics. */
+export interface HubStats {
+  /** Messages not sent to a client because its buffer was full. */
+  slowSkips: number;
+  /** Clients closed because they stayed stuck. */
+  slowCloses: number;
+  /** Clients closed for sending an oversize message. */
+  oversizeCloses: number;
+}
+
+const encoder = new TextEncoder();
+
+/** Whether a received message is over `maxBytes` (strings counted in UTF-8). */
+function overLimit(data: unknown, maxBytes: number): boolean {
+  if (typeof data === "string") {
+    // UTF-8 takes 1–3 bytes per UTF-16 unit: encode only when the count is in doubt.
+    if (data.length > maxBytes) return true;
+    if (data.length * 3 <= maxBytes) return false;
+    return encoder.encode(data).byteLength > maxBytes;
+  }
+  const size = data instanceof ArrayBuffer
+    ? data.byteLength
+    : data instanceof Blob
+    ? data.size
+    : ArrayBuffer.isView(data)
+    ? data.byteLength
+    : 0;
+  return size > maxBytes;
+}
+
+/** Broadcasts to a set of WebSocket clients. */
+export class Hub {
+  #clients = new Set<HubClient>();
+  /** When each currently-skipped client was first skipped. */
+  #stuckSinceMs = new Map<HubClient, number>();
+  #maxBufferedBytes: number;
+  #stuckCloseMs: number;
+  #maxIncomingBytes: number;
+  #now: () => number;
+  readonly stats: HubStats = { slowSkips: 0, slowCloses: 0, oversizeCloses: 0 };
+
+  constructor(options: HubOptions = {}) {
+    this.#maxBufferedBytes = options.maxBufferedBytes ?? 1 << 20;
+    this.#stuckCloseMs = options.stuckCloseMs ?? 10_000;
+    this.#maxIncomingBytes = options.maxIncomingBytes ?? 4096;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Number of connected clients. */
+  get size(): number {
+    return this.#clients.size;
+  }
+
+  add(client: HubClient): void {
+    this.#clients.add(client);
+  }
+
+  delete(client: HubClient): void {
+    this.#clients.delete(client);
+    this.#stuckSinceMs.delete(client);
+  }
+
+  /** Sends one message to one client (a greeting), unless it is gone or stuck. */
+  sendTo(client: HubClient, message: unknown): void {
+    this.#deliver(client, JSON.stringify(message), this.#now());
+  }
+
+  /** Serialises `message` once and sends it to every client; returns how many got it. */
+  broadcast(message: unknown): number {
+    if (this.#clients.size === 0) return 0;
+    const text = JSON.stringify(message);
+    const nowMs = this.#now();
+    let delivered = 0;
+    for (const client of this.#clients) {
+      if (this.#deliver(client, text, nowMs)) delivered++;
+    }
+    return delivered;
+  }
+
+  /**
+   * Handles a message a client sent. Clients have nothing to say yet, so it is
+   * ignored, but one too large to be a sensible message closes that client.
+   */
+  receive(client: HubClient, data: unknown): void {
+    if (overLimit(data, this.#maxIncomingBytes)) {
+      this.stats.oversizeCloses++;
+      this.#close(client, CLOSE_TOO_BIG, "Message too big");
+    }
+  }
+
+  /** Closes every client (on shutdown, with 1001 "going away"). */
+  closeAll(code = CLOSE_GOING_AWAY, reason = "Server shutting down"): void {
+    for (const client of [...this.#clients]) this.#close(client, code, reason);
+  }
+
+  #deliver(client: HubClient, text: string, nowMs: number): boolean {
+    // CLOSING counts as gone: Deno can hold a socket in CLOSING for seconds.
+    if (client.readyState !== OPEN) {
+      this.delete(client);
+      return false;
+    }
+    if (client.bufferedAmount > this.#maxBufferedBytes) {
+      this.stats.slowSkips++;
+      const since = this.#stuckSinceMs.get(client);
+      if (since === undefined) this.#stuckSinceMs.set(client, nowMs);
+      else if (nowMs - since >= this.#stuckCloseMs) {
+        this.stats.slowCloses++;
+        this.#close(client, CLOSE_TRY_AGAIN_LATER, "Client too slow");
+      }
+      return false;
+    }
+    this.#stuckSinceMs.delete(client);
+    try {
+      client.send(text);
+      return true;
+    } catch {
+      // The socket closed between the state check and the send.
+      this.delete(client);
+      return false;
+    }
+  }
+
+  #close(client: HubClient, code: number, reason: string): void {
+    this.delete(client);
+    try {
+      client.close(code, reason);
+    } catch (error) {
+      console.warn(`Closing a WebSocket client failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * Assembles one monitor from a {@link Config}: source → sampler → hub → HTTP app →
+ * server, plus the periodic status message, and takes it apart again on shutdown.
+ * @module
+ */
+import type { Config } from "./config.ts";
+import { Hub } from "./hub.ts";
+import { createApp } from "./http/app.ts";
+import { denoUpgrader } from "./http/ws_adapter.ts";
+import { measurementMessage, statusMessage, type StatusResponse } from "./protocol.ts";
+import { Sampler } from "./sampler.ts";
+import { MockSource } from "./sources/mock.ts";
+import { StoreError } from "./store/db.ts";
+import { Store } from "./store/store.ts";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+
+/** A start-up failure meant for a person: one line, exit code 1. */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
+
+/** Options of {@link startMonitor}. */
+export interface MonitorOptions {
+  version?: string;
+  /** Where informational lines go. */
+  log?: (line: string) => void;
+}
+
+/** A running monitor. */
+export interface Monitor {
+  /** Base URL, e.g. `http://127.0.0.1:8000`. */
+  readonly url: string;
+  readonly app: OpenAPIHono;
+  readonly hub: Hub;
+  readonly sampler: Sampler;
+  /** Stops sampling, closes clients with 1001 and closes the server. */
+  shutdown(): Promise<void>;
+}
+
+/** The parts of a monitor without a server, for tests that use `app.request()`. */
+export interface MonitorCore {
+  app: OpenAPIHono;
+  hub: Hub;
+  sampler: Sampler;
+  source: MockSource;
+  store: Store;
+  status: () => typeof StatusResponse._output;
+}
+
+/** How often retention runs. */
+const RETENTION_INTERVAL_MS = 60_000;
+
+function openStore(config: Config, announce: (m: string) => void, maxGapMs: () => number): Store {
+  try {
+    return new Store({
+      path: config.dbPath,
+      rawRetentionMs: config.retentionHours * 3_600_000,
+      rollupRetentionMs: config.rollupRetentionDays * 86_400_000,
+      flushIntervalMs: config.flushIntervalMs,
+      retentionIntervalMs: RETENTION_INTERVAL_MS,
+      maxGapMs,
+      onHealth: (message) => {
+        console.error(message);
+        announce(message);
+      },
+    });
+  } catch (error) {
+    if (error instanceof StoreError) throw new StartupError(error.message);
+    throw error;
+  }
+}
+
+/** Builds store, source, sampler, hub and app; starts no sampling and no server. */
+export function createCore(config: Config, version = "dev"): MonitorCore {
+  const startedAtMs = Date.now();
+  const hub = new Hub({
+    maxBufferedBytes: config.wsMaxBufferedBytes,
+    stuckCloseMs: config.wsStuckCloseS * 1000,
+  });
+  const announce = (message: string) => hub.broadcast(statusMessage(message, Date.now()));
+  const source = new MockSource({
+    seed: config.mockSeed,
+    mode: config.mockMode,
+    autoRotateS: config.mockAutoRotateS,
+    onNotice: announce,
+  });
+  // Energy is not integrated across a gap of more than a few sample intervals.
+  const store = openStore(config, announce, () => 5 * sampler.intervalMs);
+  let samplesTotal = 0;
+  const sampler: Sampler = new Sampler(source, {
+    intervalMs: config.sampleIntervalMs,
+    lastSeq: store.writer.lastSeq,
+    onSample: (sample) => {
+      samplesTotal++;
+      store.append(sample);
+      hub.broadcast(measurementMessage(sample));
+    },
+    onStatus: announce,
+  });
+  const status = (): typeof StatusResponse._output => ({
+    server: "running",
+    simulator: sampler.running ? "connected" : "disconnected",
+    websocket_connections: hub.size,
+    type: source.type,
+    source: source.kind,
+    mode: source.mode,
+    modes: [...source.modes],
+    auto_rotate: source.autoRotate,
+    interval_ms: sampler.intervalMs,
+    last_seq: sampler.lastSeq,
+    samples_total: samplesTotal,
+    sensor_status: sampler.sensorStatus ?? "unknown",
+    last_error: sampler.lastError ?? null,
+    uptime_s: Math.round((Date.now() - startedAtMs) / 100) / 10,
+    slow_client_skips: hub.stats.slowSkips,
+    slow_client_closes: hub.stats.slowCloses,
+    auth_required: config.apiToken !== undefined,
+    version,
+    source_details: source.details(),
+    database: (({ path, rows, file_bytes, pending, last_flush_ms, last_error }) => ({
+      path,
+      rows,
+      file_bytes,
+      pending,
+      last_flush_ms,
+      last_error,
+    }))(store.stats()),
+  });
+  const app = createApp({
+    config,
+    sampler,
+    hub,
+    status,
+    version,
+    store,
+    upgrade: denoUpgrader,
+    greeting: () => {
+      const s = status();
+      return statusMessage(
+        `Connected to ina219-monitor: ${s.type} ${s.simulator}, mode ${s.mode}, ${s.interval_ms} ms`,
+        Date.now(),
+        { websocket_connections: s.websocket_connections, simulator: s.simulator },
+      );
+    },
+  });
+  return { app, hub, sampler, source, store, status };
+}
+
+async function ensureWritableDir(dir: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    const probe = await Deno.makeTempFile({ dir, prefix: ".write-test-" });
+    await Deno.remove(probe);
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotCapable
+      ? `Deno was not granted write access to it (run with --allow-write=${dir})`
+      : error instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : (error as Error).message;
+    const hint = error instanceof Deno.errors.NotCapable
+      ? ""
+      : " (set DATA_DIR to a writable folder)";
+    throw new StartupError(`Data folder "${dir}" is not writable: ${reason}${hint}`);
+  }
+}
+
+function listen(config: Config, handler: Deno.ServeHandler): Deno.HttpServer<Deno.NetAddr> {
+  try {
+    return Deno.serve({ port: config.port, hostname: config.host, onListen: () => {} }, handler);
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new StartupError(
+        `Port ${config.port} is already in use: set PORT or stop the other process`,
+      );
+    }
+    if (error instanceof Deno.errors.AddrNotAvailable) {
+      throw new StartupError(`Cannot bind HOST "${config.host}": no such address on this machine`);
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new StartupError(
+        `Cannot bind ${config.host}:${config.port}: permission denied (ports below 1024 need privileges)`,
+      );
+    }
+    throw new StartupError(
+      `Cannot start the server on ${config.host}:${config.port}: ${(error as Error).message}`,
+    );
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
+}
+
+/** Starts a monitor: checks the data folder, serves, and starts sampling. */
+export async function startMonitor(config: Config, options: MonitorOptions = {}): Promise<Monitor> {
+  const log = options.log ?? console.log;
+  await ensureWritableDir(config.dataDir);
+  const core = createCore(config, options.version);
+  const { app, hub, sampler, status, store } = core;
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = listen(config, app.fetch);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const { port } = server.addr;
+  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  const url = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`;
+  log(
+    `ina219-monitor ${
+      options.version ?? "dev"
+    } listening on ${url}/ (bound to ${config.host}:${port}); docs at ${url}/docs`,
+  );
+  if (!isLoopback(config.host) && !config.apiToken) {
+    log(
+      `Warning: bound to ${config.host} without API_TOKEN: anyone on the network can stop the sampler or change its settings`,
+    );
+  }
+  await sampler.start();
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  if (config.statusIntervalS > 0) {
+    ticker = setInterval(() => {
+      const s = status();
+      hub.broadcast(statusMessage(
+        `Connections: ${s.websocket_connections}, simulator: ${s.simulator}`,
+        Date.now(),
+        { websocket_connections: s.websocket_connections, simulator: s.simulator },
+      ));
+    }, config.statusIntervalS * 1000);
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    app,
+    hub,
+    sampler,
+    shutdown: () =>
+      closing ??= (async () => {
+        clearInterval(ticker);
+        await sampler.stop();
+        // Everything broadcast is in the writer's queue: write it before going.
+        store.close();
+        hub.closeAll();
+        await server.shutdown();
+      })(),
+  };
+}

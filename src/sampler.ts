@@ -1,0 +1,214 @@
+/**
+ * The ticker: reads the source on a fixed schedule (t0 + n·interval, no drift, no
+ * overlapping reads), numbers every sample and hands it on. A failed read still
+ * yields that tick's sample, marked `error`.
+ * @module
+ */
+import { type Clock, systemClock, type TimerId } from "./clock.ts";
+import type { SampleStatus, Source } from "./sources/source.ts";
+
+/** One numbered sample, as broadcast and (later) stored. */
+export interface Sample {
+  /** Unix time of the reading in ms. */
+  tsMs: number;
+  seq: number;
+  /** Bus voltage (V), current (A), power (W); all 0 when `status` is `error`. */
+  v: number;
+  a: number;
+  w: number;
+  status: SampleStatus;
+  mode: string;
+  /** Why the read failed; only on `error` samples. */
+  error?: string;
+}
+
+/** Options of {@link Sampler}. */
+export interface SamplerOptions {
+  intervalMs: number;
+  /** Receives every sample, in `seq` order. */
+  onSample: (sample: Sample) => void;
+  /** Receives status messages (source start-up, sensor failing or back, start/stop). */
+  onStatus: (message: string) => void;
+  clock?: Clock;
+  /** The `seq` of the last sample ever emitted (continues from there). */
+  lastSeq?: number;
+  /**
+   * How far behind schedule the sampler may fall before it gives up the missed
+   * ticks and restarts the schedule from now (a suspended machine, a clock step).
+   */
+  maxCatchUpMs?: number;
+}
+
+/** Drives one {@link Source}. */
+export class Sampler {
+  readonly source: Source;
+  #clock: Clock;
+  #onSample: (sample: Sample) => void;
+  #onStatus: (message: string) => void;
+  #intervalMs: number;
+  #maxCatchUpMs: number;
+  #seq: number;
+  #running = false;
+  #busy = false;
+  #generation = 0;
+  #timer: TimerId | undefined;
+  #t0 = 0;
+  #n = 0;
+  #sensorOk: boolean | undefined;
+  #lastError: string | undefined;
+
+  constructor(source: Source, options: SamplerOptions) {
+    this.source = source;
+    this.#clock = options.clock ?? systemClock;
+    this.#onSample = options.onSample;
+    this.#onStatus = options.onStatus;
+    this.#intervalMs = checkInterval(options.intervalMs);
+    this.#maxCatchUpMs = options.maxCatchUpMs ?? 2000;
+    this.#seq = options.lastSeq ?? 0;
+  }
+
+  /** Whether ticks are being produced. */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  get intervalMs(): number {
+    return this.#intervalMs;
+  }
+
+  /** The `seq` of the last sample emitted (0 before the first). */
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  /** `ok` or `error` after the last read; `undefined` before any. */
+  get sensorStatus(): "ok" | "error" | undefined {
+    return this.#sensorOk === undefined ? undefined : this.#sensorOk ? "ok" : "error";
+  }
+
+  /** The text of the most recent read failure. */
+  get lastError(): string | undefined {
+    return this.#lastError;
+  }
+
+  /** Opens the source and starts ticking; false when it was already running. */
+  async start(): Promise<boolean> {
+    if (this.#running) return false;
+    this.#running = true;
+    const generation = ++this.#generation;
+    let messages: string[];
+    try {
+      messages = await this.source.open();
+    } catch (error) {
+      this.#running = false;
+      throw error;
+    }
+    if (generation !== this.#generation) return true;
+    for (const message of messages) this.#onStatus(message);
+    this.#t0 = this.#clock.now();
+    this.#n = 0;
+    this.#schedule(0);
+    return true;
+  }
+
+  /** Stops ticking and closes the source; false when it was not running. */
+  async stop(): Promise<boolean> {
+    if (!this.#running) return false;
+    this.#running = false;
+    this.#generation++;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.source.close();
+    this.#onStatus("Measurements stopped");
+    return true;
+  }
+
+  /** Changes the interval; the next tick comes one new interval from now. */
+  setIntervalMs(intervalMs: number): void {
+    this.#intervalMs = checkInterval(intervalMs);
+    this.#t0 = this.#clock.now();
+    this.#n = 1;
+    this.#onStatus(`Sample interval set to ${intervalMs} ms`);
+    if (!this.#running || this.#busy) return;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#schedule(this.#intervalMs);
+  }
+
+  #schedule(delayMs: number): void {
+    const generation = this.#generation;
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined;
+      if (generation === this.#generation) void this.#tick(generation);
+    }, Math.max(0, delayMs));
+  }
+
+  async #tick(generation: number): Promise<void> {
+    this.#busy = true;
+    try {
+      const nowMs = this.#clock.now();
+      let dueMs = this.#t0 + this.#n * this.#intervalMs;
+      if (nowMs - dueMs > this.#maxCatchUpMs || nowMs < dueMs - this.#intervalMs) {
+        this.#t0 = nowMs;
+        this.#n = 0;
+        dueMs = nowMs;
+      }
+      if (this.source.backfill) {
+        // Every tick that came due while the timer slept, each at its own instant;
+        // the newest is stamped with the real time of the read, so a late timer shows
+        // as a small offset of that sample rather than as delivery latency.
+        while (dueMs <= nowMs) {
+          const nextDueMs = this.#t0 + (this.#n + 1) * this.#intervalMs;
+          await this.#readOne(nextDueMs > nowMs ? nowMs : dueMs);
+          if (generation !== this.#generation) return;
+          this.#n++;
+          dueMs = this.#t0 + this.#n * this.#intervalMs;
+        }
+      } else {
+        // Hardware can only be read now: one reading, then skip missed ticks.
+        await this.#readOne(nowMs);
+        if (generation !== this.#generation) return;
+        this.#n = Math.floor((nowMs - this.#t0) / this.#intervalMs) + 1;
+      }
+    } finally {
+      this.#busy = false;
+    }
+    if (generation !== this.#generation) return;
+    const nextMs = this.#t0 + this.#n * this.#intervalMs;
+    this.#schedule(nextMs - this.#clock.now());
+  }
+
+  async #readOne(tsMs: number): Promise<void> {
+    let sample: Sample;
+    try {
+      const r = await this.source.read(tsMs);
+      sample = { tsMs, seq: 0, v: r.v, a: r.a, w: r.w, status: r.status, mode: "" };
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      sample = { tsMs, seq: 0, v: 0, a: 0, w: 0, status: "error", mode: "", error: text };
+    }
+    // Read the mode after the read: the mock's auto-rotation happens inside it.
+    sample.mode = this.source.mode;
+    sample.seq = ++this.#seq;
+    this.#noteHealth(sample);
+    this.#onSample(sample);
+  }
+
+  #noteHealth(sample: Sample): void {
+    const ok = sample.status !== "error";
+    if (!ok) this.#lastError = sample.error;
+    if (ok === this.#sensorOk) return;
+    const before = this.#sensorOk;
+    this.#sensorOk = ok;
+    if (!ok) this.#onStatus(`Sensor error: ${sample.error}`);
+    else if (before === false) this.#onStatus("Sensor recovered");
+  }
+}
+
+function checkInterval(intervalMs: number): number {
+  if (!Number.isInteger(intervalMs) || intervalMs < 1 || intervalMs > 10_000) {
+    throw new RangeError(
+      `Invalid sample interval ${intervalMs} ms: must be an integer from 1 to 10000`,
+    );
+  }
+  return intervalMs;
+}

@@ -1,0 +1,125 @@
+/**
+ * Opens the SQLite database (node:sqlite, built into Deno: no addon) in WAL mode and
+ * brings its schema up to date with forward-only migrations on `PRAGMA user_version`.
+ * @module
+ */
+import { DatabaseSync } from "node:sqlite";
+
+/** Sample status as stored: small integers keep the rows short. */
+export const STATUS_CODES = { ok: 0, error: 1, overflow: 2 } as const;
+/** The wire status of each stored code. */
+export const STATUS_NAMES = ["ok", "error", "overflow"] as const;
+
+/** A database problem meant for a person: what failed, then why. */
+export class StoreError extends Error {
+  override name = "StoreError";
+}
+
+const rollupTable = (name: string) => `
+  CREATE TABLE ${name} (
+    channel_id INTEGER NOT NULL,
+    bucket_ms INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    v_min REAL, v_max REAL, v_sum REAL NOT NULL,
+    a_min REAL, a_max REAL, a_sum REAL NOT NULL,
+    w_min REAL, w_max REAL, w_sum REAL NOT NULL,
+    energy_j REAL NOT NULL,
+    charge_c REAL NOT NULL,
+    PRIMARY KEY (channel_id, bucket_ms)
+  ) WITHOUT ROWID;`;
+
+/**
+ * Forward migrations; `MIGRATIONS[i]` takes the schema from version i to i + 1.
+ * Never edit a released one: add the next.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE channels (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+  CREATE TABLE modes (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+  CREATE TABLE samples (
+    id INTEGER PRIMARY KEY,
+    channel_id INTEGER NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    v REAL NOT NULL,
+    a REAL NOT NULL,
+    w REAL NOT NULL,
+    status INTEGER NOT NULL,
+    mode_id INTEGER NOT NULL,
+    error TEXT
+  );
+  CREATE INDEX samples_by_time ON samples (channel_id, ts_ms);
+  ${rollupTable("rollup_1s")}
+  ${rollupTable("rollup_1m")}
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+  `,
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Opens (creating if needed) the database at `path` and migrates it.
+ *
+ * @throws {StoreError} when the file cannot be opened, WAL cannot be enabled, or the
+ * file was written by a newer version of this program.
+ */
+export function openDatabase(path: string): DatabaseSync {
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+  } catch (error) {
+    throw new StoreError(`Cannot open database "${path}": ${(error as Error).message}`);
+  }
+  try {
+    // Incremental auto-vacuum only takes effect on a new file, before any table.
+    db.exec("PRAGMA auto_vacuum = INCREMENTAL");
+    const mode = db.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode: string };
+    if (path !== ":memory:" && mode.journal_mode.toLowerCase() !== "wal") {
+      throw new StoreError(
+        `Cannot enable WAL on "${path}": SQLite kept journal_mode=${mode.journal_mode}`,
+      );
+    }
+    db.exec("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON");
+    migrate(db, path);
+    return db;
+  } catch (error) {
+    db.close();
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(`Cannot prepare database "${path}": ${(error as Error).message}`);
+  }
+}
+
+function migrate(db: DatabaseSync, path: string): void {
+  const { user_version: version } = db.prepare("PRAGMA user_version").get() as {
+    user_version: number;
+  };
+  if (version > SCHEMA_VERSION) {
+    throw new StoreError(
+      `Database "${path}" has schema version ${version}, newer than this program's ${SCHEMA_VERSION}: upgrade ina219-monitor`,
+    );
+  }
+  for (let v = version; v < SCHEMA_VERSION; v++) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(MIGRATIONS[v]);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+      db.exec("COMMIT");
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+}
+
+/** Looks up (or creates) the integer id of a name in a small dictionary table. */
+export function internName(
+  db: DatabaseSync,
+  table: "channels" | "modes",
+  name: string,
+): number {
+  db.prepare(`INSERT OR IGNORE INTO ${table} (name) VALUES (?)`).run(name);
+  const row = db.prepare(`SELECT id FROM ${table} WHERE name = ?`).get(name) as { id: number };
+  return row.id;
+}

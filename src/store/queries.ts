@@ -1,0 +1,231 @@
+/**
+ * Read side of the store: raw samples, downsampled history (from raw, per-second or
+ * per-minute data, whichever is cheapest and still exact), per-minute statistics and
+ * a paged iterator for CSV export that never holds a whole range in memory.
+ * @module
+ */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { STATUS_NAMES } from "./db.ts";
+
+/** One stored sample, as the API returns it. */
+export interface Row {
+  ts_ms: number;
+  seq: number;
+  v: number;
+  a: number;
+  w: number;
+  status: "ok" | "error" | "overflow";
+  mode: string;
+  error: string | null;
+}
+
+/** min/max/avg of one metric in a bucket; null when the bucket has no measured sample. */
+export interface Stat {
+  min: number | null;
+  max: number | null;
+  avg: number | null;
+}
+
+/** One history or statistics bucket. */
+export interface HistoryBucket {
+  ts_ms: number;
+  count: number;
+  errors: number;
+  v: Stat;
+  a: Stat;
+  w: Stat;
+}
+
+/** Resolutions history can read from: raw rows, or a rollup table. */
+export const RESOLUTIONS = [
+  { name: "1m", table: "rollup_1m", widthMs: 60_000 },
+  { name: "1s", table: "rollup_1s", widthMs: 1000 },
+  { name: "raw", table: "samples", widthMs: 1 },
+] as const;
+
+/** Which data a history query read and how wide its buckets are. */
+export interface HistoryPlan {
+  source: "raw" | "1s" | "1m";
+  bucketMs: number;
+}
+
+/**
+ * Chooses the coarsest resolution no wider than the bucket width the window needs,
+ * and a bucket width that is a multiple of it (so rollup buckets never straddle two
+ * answer buckets: exact), such that at most `points` aligned buckets cover [from, to).
+ * `minResolutionMs` forces a coarser source (the window reaches past the raw data).
+ */
+export function planHistory(
+  fromMs: number,
+  toMs: number,
+  points: number,
+  minResolutionMs = 1,
+): HistoryPlan {
+  const ideal = (toMs - fromMs) / points;
+  const res = RESOLUTIONS.find((r) => r.widthMs <= Math.max(ideal, minResolutionMs)) ??
+    RESOLUTIONS[2];
+  let bucketMs = Math.max(res.widthMs, Math.ceil(ideal / res.widthMs) * res.widthMs);
+  const buckets = (w: number) => Math.floor((toMs - 1) / w) - Math.floor(fromMs / w) + 1;
+  while (buckets(bucketMs) > points) bucketMs += res.widthMs;
+  return { source: res.name, bucketMs };
+}
+
+const stat = (min: number | null, max: number | null, sum: number | null, n: number): Stat => ({
+  min,
+  max,
+  avg: n > 0 && sum !== null ? sum / n : null,
+});
+
+interface AggRow {
+  b: number;
+  count: number;
+  errors: number;
+  v_min: number | null;
+  v_max: number | null;
+  v_sum: number | null;
+  a_min: number | null;
+  a_max: number | null;
+  a_sum: number | null;
+  w_min: number | null;
+  w_max: number | null;
+  w_sum: number | null;
+}
+
+function toBucket(r: AggRow): HistoryBucket {
+  return {
+    ts_ms: r.b,
+    count: r.count,
+    errors: r.errors,
+    v: stat(r.v_min, r.v_max, r.v_sum, r.count),
+    a: stat(r.a_min, r.a_max, r.a_sum, r.count),
+    w: stat(r.w_min, r.w_max, r.w_sum, r.count),
+  };
+}
+
+const RAW_AGG = `SELECT (ts_ms / ?) * ? AS b,
+    SUM(status != 1) AS count, SUM(status = 1) AS errors,
+    MIN(CASE WHEN status != 1 THEN v END) AS v_min, MAX(CASE WHEN status != 1 THEN v END) AS v_max,
+    SUM(CASE WHEN status != 1 THEN v END) AS v_sum,
+    MIN(CASE WHEN status != 1 THEN a END) AS a_min, MAX(CASE WHEN status != 1 THEN a END) AS a_max,
+    SUM(CASE WHEN status != 1 THEN a END) AS a_sum,
+    MIN(CASE WHEN status != 1 THEN w END) AS w_min, MAX(CASE WHEN status != 1 THEN w END) AS w_max,
+    SUM(CASE WHEN status != 1 THEN w END) AS w_sum
+  FROM samples WHERE ts_ms >= ? AND ts_ms < ? AND channel_id = ?
+  GROUP BY b ORDER BY b`;
+
+const rollupAgg = (table: string) =>
+  `SELECT (bucket_ms / ?) * ? AS b, SUM(count) AS count, SUM(errors) AS errors,
+    MIN(v_min) AS v_min, MAX(v_max) AS v_max, SUM(v_sum) AS v_sum,
+    MIN(a_min) AS a_min, MAX(a_max) AS a_max, SUM(a_sum) AS a_sum,
+    MIN(w_min) AS w_min, MAX(w_max) AS w_max, SUM(w_sum) AS w_sum
+  FROM ${table} WHERE channel_id = ? AND bucket_ms >= ? AND bucket_ms < ?
+  GROUP BY b ORDER BY b`;
+
+const ROW_COLUMNS = `s.id, s.ts_ms, s.seq, s.v, s.a, s.w, s.status, m.name AS mode, s.error
+  FROM samples s JOIN modes m ON m.id = s.mode_id`;
+
+interface DbRow extends Omit<Row, "status"> {
+  id: number;
+  status: number;
+}
+
+function toRow(r: DbRow): Row {
+  return {
+    ts_ms: r.ts_ms,
+    seq: r.seq,
+    v: r.v,
+    a: r.a,
+    w: r.w,
+    status: STATUS_NAMES[r.status] ?? "error",
+    mode: r.mode,
+    error: r.error,
+  };
+}
+
+/** Read-only queries on one channel. */
+export class Queries {
+  #channelId: number;
+  #latest: StatementSync;
+  #page: StatementSync;
+  #raw: StatementSync;
+  #rollup: Record<string, StatementSync>;
+
+  constructor(db: DatabaseSync, channelId: number) {
+    this.#channelId = channelId;
+    this.#latest = db.prepare(
+      `SELECT ${ROW_COLUMNS} WHERE s.ts_ms >= ? AND s.ts_ms < ? AND s.channel_id = ?
+       ORDER BY s.ts_ms DESC, s.id DESC LIMIT ?`,
+    );
+    this.#page = db.prepare(
+      `SELECT ${ROW_COLUMNS} WHERE s.ts_ms >= ? AND s.ts_ms < ? AND s.channel_id = ?
+         AND (s.ts_ms > ? OR (s.ts_ms = ? AND s.id > ?))
+       ORDER BY s.ts_ms, s.id LIMIT ?`,
+    );
+    this.#raw = db.prepare(RAW_AGG);
+    this.#rollup = {
+      "1s": db.prepare(rollupAgg("rollup_1s")),
+      "1m": db.prepare(rollupAgg("rollup_1m")),
+    };
+  }
+
+  /** Samples in [from, to), newest first, at most `limit`. */
+  measurements(fromMs: number, toMs: number, limit: number): Row[] {
+    return (this.#latest.all(
+      BigInt(fromMs),
+      BigInt(toMs),
+      this.#channelId,
+      BigInt(limit),
+    ) as unknown as DbRow[]).map(toRow);
+  }
+
+  /** Aligned buckets over [from, to) following `plan`; buckets without data are absent. */
+  history(fromMs: number, toMs: number, plan: HistoryPlan): HistoryBucket[] {
+    const w = BigInt(plan.bucketMs);
+    if (plan.source === "raw") {
+      return (this.#raw.all(
+        w,
+        w,
+        BigInt(fromMs),
+        BigInt(toMs),
+        this.#channelId,
+      ) as unknown as AggRow[]).map(toBucket);
+    }
+    const res = plan.source === "1s" ? 1000 : 60_000;
+    const start = BigInt(Math.floor(fromMs / res) * res);
+    return (this.#rollup[plan.source].all(
+      w,
+      w,
+      this.#channelId,
+      start,
+      BigInt(toMs),
+    ) as unknown as AggRow[]).map(toBucket);
+  }
+
+  /** Per-minute rows over [from, to), oldest first. */
+  minutes(fromMs: number, toMs: number): HistoryBucket[] {
+    return this.history(fromMs, toMs, { source: "1m", bucketMs: 60_000 });
+  }
+
+  /** All samples in [from, to), oldest first, read `pageRows` at a time. */
+  *iterate(fromMs: number, toMs: number, pageRows = 2000): Generator<Row[]> {
+    let lastTs = fromMs - 1;
+    let lastId = 0;
+    for (;;) {
+      const page = this.#page.all(
+        BigInt(fromMs),
+        BigInt(toMs),
+        this.#channelId,
+        BigInt(lastTs),
+        BigInt(lastTs),
+        BigInt(lastId),
+        BigInt(pageRows),
+      ) as unknown as DbRow[];
+      if (page.length === 0) return;
+      yield page.map(toRow);
+      const last = page[page.length - 1];
+      lastTs = last.ts_ms;
+      lastId = last.id;
+      if (page.length < pageRows) return;
+    }
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Retention: deletes raw samples and per-second rollups older than RETENTION_HOURS and
+ * per-minute rollups older than ROLLUP_RETENTION_DAYS, in small chunks with a turn of
+ * the event loop between them, so sampling never stalls behind a big delete.
+ * @module
+ */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+
+/** Options of {@link Retention}. */
+export interface RetentionOptions {
+  rawRetentionMs: number;
+  rollupRetentionMs: number;
+  /** Rows deleted per transaction. */
+  chunkRows?: number;
+  now?: () => number;
+  /** Awaited between chunks; the default lets timers and I/O run. */
+  yieldFn?: () => Promise<void>;
+}
+
+/** Rows removed by one pass. */
+export interface RetentionResult {
+  samples: number;
+  rollup_1s: number;
+  rollup_1m: number;
+}
+
+const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Removes what is older than the retention limits. */
+export class Retention {
+  readonly rawRetentionMs: number;
+  readonly rollupRetentionMs: number;
+  #db: DatabaseSync;
+  #chunkRows: number;
+  #now: () => number;
+  #yield: () => Promise<void>;
+  #samples: StatementSync;
+  #rollups: Record<"rollup_1s" | "rollup_1m", StatementSync>;
+  #running: Promise<RetentionResult> | undefined;
+
+  constructor(db: DatabaseSync, options: RetentionOptions) {
+    this.#db = db;
+    this.rawRetentionMs = options.rawRetentionMs;
+    this.rollupRetentionMs = options.rollupRetentionMs;
+    this.#chunkRows = options.chunkRows ?? 5000;
+    this.#now = options.now ?? Date.now;
+    this.#yield = options.yieldFn ?? macrotask;
+    // Samples are inserted in time order, so the oldest are the lowest ids.
+    this.#samples = db.prepare(
+      `DELETE FROM samples WHERE id IN
+         (SELECT id FROM samples WHERE ts_ms < ? ORDER BY ts_ms LIMIT ?)`,
+    );
+    const rollup = (table: string) =>
+      db.prepare(
+        `DELETE FROM ${table} WHERE (channel_id, bucket_ms) IN
+           (SELECT channel_id, bucket_ms FROM ${table}
+            WHERE channel_id IN (SELECT id FROM channels) AND bucket_ms < ? LIMIT ?)`,
+      );
+    this.#rollups = { rollup_1s: rollup("rollup_1s"), rollup_1m: rollup("rollup_1m") };
+  }
+
+  /** One pass over every table; concurrent calls share the pass under way. */
+  run(): Promise<RetentionResult> {
+    return this.#running ??= this.#pass().finally(() => this.#running = undefined);
+  }
+
+  async #pass(): Promise<RetentionResult> {
+    const nowMs = this.#now();
+    const rawCutoff = BigInt(nowMs - this.rawRetentionMs);
+    const rollupCutoff = BigInt(nowMs - this.rollupRetentionMs);
+    return {
+      samples: await this.#drain(this.#samples, rawCutoff),
+      rollup_1s: await this.#drain(this.#rollups.rollup_1s, rawCutoff),
+      rollup_1m: await this.#drain(this.#rollups.rollup_1m, rollupCutoff),
+    };
+  }
+
+  async #drain(stmt: StatementSync, cutoff: bigint): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { changes } = stmt.run(cutoff, BigInt(this.#chunkRows));
+      total += Number(changes);
+      if (Number(changes) < this.#chunkRows) return total;
+      await this.#yield();
+    }
+  }
+
+  /**
+   * Returns free pages to the file system a chunk at a time (the database uses
+   * incremental auto-vacuum, so no whole-file VACUUM that would block sampling), then
+   * truncates the WAL. Returns the pages freed.
+   */
+  async vacuum(chunkPages = 2000): Promise<number> {
+    if (!Number.isInteger(chunkPages) || chunkPages < 1) {
+      throw new RangeError(`Invalid vacuum chunk ${chunkPages}: must be a positive integer`);
+    }
+    let freed = 0;
+    for (;;) {
+      const { freelist_count: before } = this.#db.prepare("PRAGMA freelist_count").get() as {
+        freelist_count: number;
+      };
+      if (before === 0) break;
+      // PRAGMA arguments cannot be bound; chunkPages is a checked integer.
+      this.#db.exec(`PRAGMA incremental_vacuum(${chunkPages})`);
+      const { freelist_count: after } = this.#db.prepare("PRAGMA freelist_count").get() as {
+        freelist_count: number;
+      };
+      freed += before - after;
+      if (after === before) break;
+      await this.#yield();
+    }
+    this.#db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    return freed;
+  }
+}

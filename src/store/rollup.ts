@@ -1,0 +1,100 @@
+/**
+ * Rollup buckets: count, errors, min/max/sum of v, a, w, energy and charge per fixed
+ * time bucket. Kept as sums (not averages) so partial buckets merge exactly.
+ * @module
+ */
+
+/** One metric's aggregate; min/max are null when the bucket has no `ok` sample. */
+export interface MetricAgg {
+  min: number | null;
+  max: number | null;
+  sum: number;
+}
+
+/** One rollup bucket (or the delta of one, before it is merged into the table). */
+export interface Bucket {
+  bucketMs: number;
+  /** `ok`/`overflow` samples in the bucket (the ones in min/max/sum). */
+  count: number;
+  /** Failed reads in the bucket: counted, never in the figures. */
+  errors: number;
+  v: MetricAgg;
+  a: MetricAgg;
+  w: MetricAgg;
+  energyJ: number;
+  chargeC: number;
+}
+
+/** Start of the bucket of width `widthMs` holding `tsMs`. */
+export function bucketStart(tsMs: number, widthMs: number): number {
+  return Math.floor(tsMs / widthMs) * widthMs;
+}
+
+function emptyBucket(bucketMs: number): Bucket {
+  const agg = () => ({ min: null, max: null, sum: 0 });
+  return { bucketMs, count: 0, errors: 0, v: agg(), a: agg(), w: agg(), energyJ: 0, chargeC: 0 };
+}
+
+function addTo(agg: MetricAgg, x: number): void {
+  agg.min = agg.min === null || x < agg.min ? x : agg.min;
+  agg.max = agg.max === null || x > agg.max ? x : agg.max;
+  agg.sum += x;
+}
+
+function mergeAgg(into: MetricAgg, from: MetricAgg): void {
+  if (from.min !== null) into.min = into.min === null ? from.min : Math.min(into.min, from.min);
+  if (from.max !== null) into.max = into.max === null ? from.max : Math.max(into.max, from.max);
+  into.sum += from.sum;
+}
+
+/** Collects bucket deltas for one width until {@link RollupAccumulator.take}. */
+export class RollupAccumulator {
+  readonly widthMs: number;
+  #buckets = new Map<number, Bucket>();
+
+  constructor(widthMs: number) {
+    this.widthMs = widthMs;
+  }
+
+  #bucket(tsMs: number): Bucket {
+    const start = bucketStart(tsMs, this.widthMs);
+    let b = this.#buckets.get(start);
+    if (!b) this.#buckets.set(start, b = emptyBucket(start));
+    return b;
+  }
+
+  /** Adds a measured sample and the energy/charge integrated up to it. */
+  add(tsMs: number, v: number, a: number, w: number, energyJ: number, chargeC: number): void {
+    const b = this.#bucket(tsMs);
+    b.count++;
+    addTo(b.v, v);
+    addTo(b.a, a);
+    addTo(b.w, w);
+    b.energyJ += energyJ;
+    b.chargeC += chargeC;
+  }
+
+  /** Counts a failed read. */
+  addError(tsMs: number): void {
+    this.#bucket(tsMs).errors++;
+  }
+
+  /** Merges deltas back in (after a failed write), so nothing is counted twice or lost. */
+  restore(buckets: Bucket[]): void {
+    for (const d of buckets) {
+      const b = this.#bucket(d.bucketMs);
+      b.count += d.count;
+      b.errors += d.errors;
+      for (const m of ["v", "a", "w"] as const) mergeAgg(b[m], d[m]);
+      b.energyJ += d.energyJ;
+      b.chargeC += d.chargeC;
+    }
+  }
+
+  /** Returns the deltas collected so far and starts afresh. */
+  take(): Bucket[] {
+    const out = [...this.#buckets.values()];
+    this.#buckets.clear();
+    return out;
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The history store as one object: the database, its batched writer, its queries and
+ * its retention, plus the timers that flush and prune it, and numbers for `/status`.
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+import type { Sample } from "../sampler.ts";
+import { openDatabase } from "./db.ts";
+import { Queries } from "./queries.ts";
+import { Retention } from "./retention.ts";
+import { SampleWriter } from "./writer.ts";
+
+/** Options of {@link openStore}. */
+export interface StoreOptions {
+  path: string;
+  channel?: string;
+  rawRetentionMs: number;
+  rollupRetentionMs: number;
+  flushIntervalMs: number;
+  retentionIntervalMs: number;
+  /** Longest gap energy is integrated across. */
+  maxGapMs: () => number;
+  /** Called once when writes start failing and once when they work again. */
+  onHealth?: (message: string) => void;
+  now?: () => number;
+}
+
+/** Facts for `/status` and `/api/database/stats`. */
+export interface StoreStats {
+  path: string;
+  rows: number;
+  oldest_ts_ms: number | null;
+  newest_ts_ms: number | null;
+  file_bytes: number;
+  wal_bytes: number;
+  pending: number;
+  written: number;
+  dropped: number;
+  last_flush_ms: number | null;
+  last_error: string | null;
+}
+
+function fileSize(path: string): number {
+  try {
+    return Deno.statSync(path).size;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return 0;
+    throw error;
+  }
+}
+
+/** An open history store. */
+export class Store {
+  readonly db: DatabaseSync;
+  readonly writer: SampleWriter;
+  readonly queries: Queries;
+  readonly retention: Retention;
+  readonly path: string;
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #rows: number;
+  #lastFlushMs: number | null = null;
+  #lastError: string | null = null;
+  #onHealth: (message: string) => void;
+  #now: () => number;
+
+  constructor(options: StoreOptions) {
+    this.path = options.path;
+    this.db = openDatabase(options.path);
+    this.writer = new SampleWriter(this.db, {
+      channel: options.channel,
+      maxGapMs: options.maxGapMs,
+    });
+    this.queries = new Queries(this.db, this.writer.channelId);
+    this.#now = options.now ?? Date.now;
+    this.retention = new Retention(this.db, {
+      rawRetentionMs: options.rawRetentionMs,
+      rollupRetentionMs: options.rollupRetentionMs,
+      now: this.#now,
+    });
+    this.#onHealth = options.onHealth ?? (() => {});
+    this.#rows = (this.db.prepare("SELECT COUNT(*) AS n FROM samples").get() as { n: number }).n;
+    // An interval of 0 leaves flushing or pruning to the caller (tests, tools).
+    if (options.flushIntervalMs > 0) {
+      this.#timers.push(setInterval(() => this.flush(), options.flushIntervalMs));
+    }
+    if (options.retentionIntervalMs > 0) {
+      this.#timers.push(setInterval(() => {
+        this.prune().catch((error) => this.#onHealth(`Retention failed: ${error.message}`));
+      }, options.retentionIntervalMs));
+    }
+  }
+
+  /** Queues a sample for the next flush. */
+  append(sample: Sample): void {
+    this.writer.append(sample);
+  }
+
+  /** Writes what is queued; a failure is reported once and retried next time. */
+  flush(): void {
+    try {
+      this.#rows += this.writer.flush();
+      this.#lastFlushMs = this.#now();
+      if (this.#lastError !== null) {
+        this.#lastError = null;
+        this.#onHealth("Database writes recovered");
+      }
+    } catch (error) {
+      const message = (error as Error).message;
+      if (this.#lastError === null) {
+        this.#onHealth(`Database write failed: ${message} (samples are kept and retried)`);
+      }
+      this.#lastError = message;
+    }
+  }
+
+  /** Runs one retention pass. */
+  async prune(): Promise<{ samples: number; rollup_1s: number; rollup_1m: number }> {
+    const result = await this.retention.run();
+    this.#rows -= result.samples;
+    return result;
+  }
+
+  stats(): StoreStats {
+    const range = this.db.prepare("SELECT MIN(ts_ms) AS oldest, MAX(ts_ms) AS newest FROM samples")
+      .get() as { oldest: number | null; newest: number | null };
+    return {
+      path: this.path,
+      rows: this.#rows,
+      oldest_ts_ms: range.oldest,
+      newest_ts_ms: range.newest,
+      file_bytes: fileSize(this.path),
+      wal_bytes: fileSize(`${this.path}-wal`),
+      pending: this.writer.pending,
+      written: this.writer.written,
+      dropped: this.writer.dropped,
+      last_flush_ms: this.#lastFlushMs,
+      last_error: this.#lastError,
+    };
+  }
+
+  /** Stops the timers, writes what is queued and closes the database. */
+  close(): void {
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers = [];
+    this.flush();
+    this.db.close();
+  }
+}

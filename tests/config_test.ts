@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { ConfigError, HelpRequested, helpText, loadConfig } from "../src/config.ts";
+
+Deno.test("loadConfig() gives the documented defaults", () => {
+  const config = loadConfig({}, []);
+  assert.equal(config.port, 8000);
+  assert.equal(config.host, "0.0.0.0");
+  assert.equal(config.sensor, "mock");
+  assert.equal(config.sampleIntervalMs, 1000);
+  assert.equal(config.mockAutoRotateS, 30);
+  assert.equal(config.mockSeed, undefined);
+  assert.equal(config.mockMode, "NORMAL");
+  assert.equal(config.dataDir, "./data");
+  assert.equal(config.dbPath, "./data/ina219.db");
+  assert.equal(config.apiToken, undefined);
+  assert.deepEqual(config.allowedOrigins, []);
+  assert.equal(config.statusIntervalS, 5);
+  assert.ok(Object.isFrozen(config));
+  assert.ok(Object.isFrozen(config.allowedOrigins));
+});
+
+Deno.test("loadConfig() reads variables, and flags win over them", () => {
+  const env = {
+    PORT: "9000",
+    SAMPLE_INTERVAL_MS: "250",
+    DATA_DIR: "/var/lib/ina",
+    MOCK_SEED: "42",
+    ALLOWED_ORIGINS: "http://a.example:3000/, https://b.example ,",
+    API_TOKEN: "0123456789",
+  };
+  const config = loadConfig(env, ["--port", "9100", "--mock-mode=NOISE"]);
+  assert.equal(config.port, 9100);
+  assert.equal(config.sampleIntervalMs, 250);
+  assert.equal(config.mockMode, "NOISE");
+  assert.equal(config.mockSeed, 42);
+  assert.equal(config.dbPath, "/var/lib/ina/ina219.db");
+  assert.deepEqual(config.allowedOrigins, ["http://a.example:3000", "https://b.example"]);
+  assert.equal(config.apiToken, "0123456789");
+  assert.equal(loadConfig({ DB_PATH: "/tmp/x.db" }, []).dbPath, "/tmp/x.db");
+});
+
+Deno.test("loadConfig() treats an empty variable as unset", () => {
+  const config = loadConfig({ PORT: "", API_TOKEN: "", DB_PATH: "" }, []);
+  assert.equal(config.port, 8000);
+  assert.equal(config.apiToken, undefined);
+  assert.equal(config.dbPath, "./data/ina219.db");
+});
+
+Deno.test("loadConfig() rejects bad values with one line naming the setting", async (t) => {
+  const cases: [Record<string, string>, string[], RegExp][] = [
+    [{ SAMPLE_INTERVAL_MS: "0" }, [], /^Invalid SAMPLE_INTERVAL_MS "0": .*1 to 10000/],
+    [{ SAMPLE_INTERVAL_MS: "10001" }, [], /SAMPLE_INTERVAL_MS/],
+    [{ SAMPLE_INTERVAL_MS: "1.5" }, [], /SAMPLE_INTERVAL_MS "1.5": must be an integer/],
+    [{ PORT: "abc" }, [], /^Invalid PORT "abc"/],
+    [{ PORT: "70000" }, [], /PORT/],
+    [{ SENSOR: "foo" }, [], /^Invalid SENSOR "foo": must be one of: mock/],
+    [{ MOCK_MODE: "TURBO" }, [], /MOCK_MODE.*NORMAL, LOAD_SPIKE/],
+    [{ MOCK_AUTO_ROTATE_S: "-1" }, [], /MOCK_AUTO_ROTATE_S/],
+    [{ API_TOKEN: "short" }, [], /API_TOKEN.*at least 8/],
+    [{ ALLOWED_ORIGINS: "evil" }, [], /ALLOWED_ORIGINS/],
+    [{}, ["--sample-interval-ms", "99999"], /^Invalid --sample-interval-ms "99999"/],
+    [{}, ["--no-such-flag", "1"], /^Invalid command line: .*no-such-flag/],
+  ];
+  for (const [env, args, pattern] of cases) {
+    await t.step(`${JSON.stringify(env)} ${args.join(" ")}`, () => {
+      assert.throws(() => loadConfig(env, args), (error: Error) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, pattern);
+        assert.ok(!error.message.includes("\n"), "one line");
+        return true;
+      });
+    });
+  }
+});
+
+Deno.test("loadConfig() answers --help with every setting and its default", () => {
+  assert.throws(() => loadConfig({}, ["--help"]), HelpRequested);
+  const text = helpText();
+  for (
+    const name of [
+      "PORT, default: 8000",
+      "HOST, default: 0.0.0.0",
+      "SENSOR, default: mock",
+      "SAMPLE_INTERVAL_MS, default: 1000",
+      "MOCK_AUTO_ROTATE_S, default: 30",
+      "MOCK_SEED, default: unset",
+      "DATA_DIR, default: ./data",
+      "DB_PATH, default: <DATA_DIR>/ina219.db",
+      "API_TOKEN, default: unset",
+      "ALLOWED_ORIGINS, default: empty",
+      "STATUS_INTERVAL_S, default: 5",
+    ]
+  ) assert.ok(text.includes(name), name);
+});

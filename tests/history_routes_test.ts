@@ -1,0 +1,188 @@
+import assert from "node:assert/strict";
+import { loadConfig } from "../src/config.ts";
+import { createCore, type MonitorCore } from "../src/monitor.ts";
+import { HistoryResponse, MeasurementsResponse, StatisticsResponse } from "../src/protocol.ts";
+
+const TOKEN = "secret-token-1";
+
+/** A monitor without a server on an in-memory database, holding `minutes` of 1 Hz data. */
+async function withData(
+  minutes: number,
+  fn: (core: MonitorCore, nowMs: number) => Promise<void>,
+  env: Record<string, string> = {},
+) {
+  const core = createCore(
+    loadConfig({ MOCK_SEED: "1", DB_PATH: ":memory:", FLUSH_INTERVAL_MS: "60000", ...env }, []),
+  );
+  try {
+    const nowMs = Date.now();
+    const start = nowMs - minutes * 60_000;
+    for (let i = 0; i < minutes * 60; i++) {
+      const tsMs = start + i * 1000;
+      const spike = i === 90; // one 3 A peak, to survive downsampling
+      const error = i % 100 === 50;
+      core.store.append({
+        tsMs,
+        seq: i + 1,
+        v: error ? 0 : 5,
+        a: error ? 0 : spike ? 3 : 0.2,
+        w: error ? 0 : spike ? 15 : 1,
+        status: error ? "error" : "ok",
+        mode: "NORMAL",
+        ...(error ? { error: "read failed" } : {}),
+      });
+    }
+    await fn(core, nowMs);
+  } finally {
+    core.store.close();
+  }
+}
+
+async function json(res: Response) {
+  assert.match(res.headers.get("content-type") ?? "", /json/);
+  return await res.json();
+}
+
+Deno.test("GET /api/measurements returns raw rows newest first, ok and error", async () => {
+  await withData(10, async ({ app }) => {
+    const body = await json(await app.request("/api/measurements?hours=1&limit=50"));
+    MeasurementsResponse.parse(body);
+    assert.equal(body.count, 50);
+    assert.equal(body.truncated, true);
+    assert.equal(body.data[0].seq, 600, "unflushed samples are included: the query flushes first");
+    assert.ok(body.data.every((r: { seq: number }, i: number) => r.seq === 600 - i));
+    const all = await json(await app.request("/api/measurements?hours=1&limit=100000"));
+    assert.equal(all.count, 600);
+    assert.equal(all.truncated, false);
+    assert.equal(all.data.filter((r: { status: string }) => r.status === "error").length, 6);
+  });
+});
+
+Deno.test("GET /api/measurements takes from/to as epoch ms or ISO-8601", async () => {
+  await withData(10, async ({ app }, nowMs) => {
+    const from = nowMs - 5 * 60_000;
+    const iso = new Date(from).toISOString();
+    const a = await json(await app.request(`/api/measurements?from=${from}&to=${nowMs}`));
+    const b = await json(
+      await app.request(`/api/measurements?from=${iso}&to=${new Date(nowMs).toISOString()}`),
+    );
+    assert.equal(a.count, 300);
+    assert.deepEqual(a.data, b.data);
+    assert.ok(a.data.every((r: { ts_ms: number }) => r.ts_ms >= from && r.ts_ms < nowMs));
+  });
+});
+
+Deno.test("GET /api/history keeps peaks, counts errors, and reads the cheapest source", async () => {
+  await withData(60, async ({ app }) => {
+    const body = await json(await app.request("/api/history?hours=1&points=10"));
+    HistoryResponse.parse(body);
+    assert.ok(body.count <= 10);
+    assert.equal(body.source, "1m");
+    assert.equal(body.bucket_ms % 60_000, 0);
+    const peak = Math.max(...body.data.map((b: { a: { max: number } }) => b.a.max));
+    assert.equal(peak, 3, "the one-sample 3 A spike survives");
+    const total = body.data.reduce(
+      (n: number, b: { count: number; errors: number }) => n + b.count + b.errors,
+      0,
+    );
+    assert.equal(total, 3600);
+    assert.equal(body.data.reduce((n: number, b: { errors: number }) => n + b.errors, 0), 36);
+    const fine = await json(await app.request("/api/history?hours=1&points=1000"));
+    assert.equal(fine.source, "1s");
+    const raw = await json(await app.request("/api/history?hours=0.01&points=100"));
+    assert.equal(raw.source, "raw");
+  });
+});
+
+Deno.test("GET /api/statistics returns one row per minute", async () => {
+  await withData(30, async ({ app }) => {
+    const body = await json(await app.request("/api/statistics?hours=1"));
+    StatisticsResponse.parse(body);
+    assert.ok(body.count >= 30 && body.count <= 31);
+    for (const m of body.data) assert.equal(m.ts_ms % 60_000, 0);
+    const full = body.data.find((m: { count: number; errors: number }) =>
+      m.count + m.errors === 60
+    );
+    assert.ok(full, "a complete minute holds 60 samples");
+  });
+});
+
+Deno.test("GET /api/export.csv streams every sample with a header", async () => {
+  await withData(10, async ({ app }) => {
+    const res = await app.request("/api/export.csv?hours=1");
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type") ?? "", /text\/csv/);
+    assert.match(res.headers.get("content-disposition") ?? "", /attachment; filename=".*\.csv"/);
+    const lines = (await res.text()).trimEnd().split("\n");
+    assert.equal(lines[0], "time,ts_ms,seq,v,a,w,status,mode,error");
+    assert.equal(lines.length, 601);
+    const [time, ts, seq, v, , , status, mode] = lines[1].split(",");
+    assert.equal(new Date(time).getTime(), Number(ts));
+    assert.equal(seq, "1");
+    assert.equal(v, "5");
+    assert.equal(status, "ok");
+    assert.equal(mode, "NORMAL");
+    assert.ok(lines.some((l) => l.endsWith(",error,NORMAL,read failed")));
+  });
+});
+
+Deno.test("history parameters are validated: 400 JSON, nothing changes", async (t) => {
+  await withData(1, async ({ app }, nowMs) => {
+    const cases: [string, RegExp][] = [
+      [`/api/history?from=${nowMs}&to=${nowMs - 1000}`, /before "to"/],
+      [`/api/history?from=${nowMs}&to=${nowMs}`, /before "to"/],
+      ["/api/history?points=0", /points/],
+      ["/api/history?points=5001", /points/],
+      ["/api/history?points=abc", /points/],
+      ["/api/history?from=yesterday", /not a time/],
+      ["/api/history?from=2026-13-45T99:00:00Z", /not a time/],
+      ["/api/history?hours=-1", /hours/],
+      ["/api/history?hours=800", /kept \(30 days/],
+      ["/api/measurements?hours=49", /kept \(48 h/],
+      ["/api/measurements?limit=0", /limit/],
+      ["/api/measurements?limit=100001", /limit/],
+      [`/api/export.csv?from=${nowMs - 50 * 3_600_000}`, /kept/],
+      ["/api/statistics?to=soon", /not a time/],
+    ];
+    for (const [path, pattern] of cases) {
+      await t.step(path, async () => {
+        const res = await app.request(path);
+        assert.equal(res.status, 400);
+        const body = await json(res);
+        assert.equal(typeof body.error, "string");
+        assert.ok(body.issues.length > 0);
+        assert.match(
+          body.issues.map((i: { path: string; message: string }) => `${i.path}: ${i.message}`).join(
+            "; ",
+          ),
+          pattern,
+        );
+      });
+    }
+  });
+});
+
+Deno.test("database stats, cleanup and vacuum; maintenance needs the token when set", async () => {
+  await withData(5, async ({ app, store }) => {
+    const stats = await json(await app.request("/api/database/stats"));
+    assert.equal(stats.rows + stats.pending, 300);
+    assert.ok(stats.oldest_ts_ms <= stats.newest_ts_ms);
+    let res = await app.request("/api/database/cleanup", { method: "POST" });
+    assert.equal(res.status, 401);
+    await res.body?.cancel();
+    res = await app.request("/api/database/vacuum", { method: "POST" });
+    assert.equal(res.status, 401);
+    await res.body?.cancel();
+    const auth = { method: "POST", headers: { Authorization: `Bearer ${TOKEN}` } };
+    const cleanup = await json(await app.request("/api/database/cleanup", auth));
+    assert.deepEqual(cleanup, {
+      status: "ok",
+      deleted: { samples: 0, rollup_1s: 0, rollup_1m: 0 },
+    });
+    const vacuum = await json(await app.request("/api/database/vacuum", auth));
+    assert.equal(vacuum.status, "ok");
+    assert.equal(store.stats().rows, 300);
+    const status = await json(await app.request("/status"));
+    assert.equal(status.database.rows, 300);
+  }, { API_TOKEN: TOKEN });
+});

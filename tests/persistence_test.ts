@@ -1,0 +1,109 @@
+/**
+ * The daemon and its database across process lifetimes: restart keeps `seq`, SIGTERM
+ * writes everything broadcast, SIGKILL leaves a consistent database.
+ */
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { poll, withDaemon } from "./daemon.ts";
+
+/** Records every measurement seq a WebSocket client receives until the socket closes. */
+function listen(base: string): { seqs: number[]; opened: Promise<void>; closed: Promise<void> } {
+  const seqs: number[] = [];
+  const ws = new WebSocket(`${base.replace("http", "ws")}/ws`);
+  const opened = new Promise<void>((resolve) => ws.onopen = () => resolve());
+  const closed = new Promise<void>((resolve) => ws.onclose = () => resolve());
+  ws.onmessage = (e) => {
+    const m = JSON.parse(e.data);
+    if (m.type === "measurement") seqs.push(m.data.seq);
+  };
+  return { seqs, opened, closed };
+}
+
+function storedSeqs(dataDir: string): number[] {
+  const db = new DatabaseSync(`${dataDir}/ina219.db`);
+  try {
+    const check = db.prepare("PRAGMA integrity_check").get() as { integrity_check: string };
+    assert.equal(check.integrity_check, "ok");
+    const rows = db.prepare("SELECT seq FROM samples ORDER BY seq").all() as { seq: number }[];
+    const rollup = db.prepare("SELECT SUM(count + errors) AS n FROM rollup_1s").get() as {
+      n: number;
+    };
+    assert.equal(rollup.n, rows.length, "rollups hold exactly the stored samples");
+    return rows.map((r) => r.seq);
+  } finally {
+    db.close();
+  }
+}
+
+function assertContiguous(seqs: number[], from = 1): void {
+  seqs.forEach((s, i) => assert.equal(s, from + i, `seq ${s} at position ${i}`));
+}
+
+const until = (what: string, check: () => boolean) =>
+  poll(what, () => Promise.resolve(check()), 10_000);
+
+Deno.test("SIGTERM writes every broadcast sample; a restart continues seq", async () => {
+  const dataDir = await Deno.makeTempDir();
+  try {
+    // A flush interval far longer than the run: only the shutdown flush can store them.
+    const env = { DATA_DIR: dataDir, SAMPLE_INTERVAL_MS: "10", FLUSH_INTERVAL_MS: "60000" };
+    let first: number[] = [];
+    let stored: number[] = [];
+    await withDaemon(env, async (daemon, url) => {
+      const client = listen(url);
+      await client.opened;
+      await until("50 samples", () => client.seqs.length >= 50);
+      daemon.kill("SIGTERM");
+      assert.equal((await daemon.exited).code, 0);
+      await client.closed;
+      first = client.seqs;
+    });
+    stored = storedSeqs(dataDir);
+    assertContiguous(stored);
+    assert.ok(
+      stored.at(-1)! >= first.at(-1)!,
+      `stored up to ${stored.at(-1)}, saw ${first.at(-1)}`,
+    );
+    assert.ok(first.every((s) => stored.includes(s)), "nothing broadcast is lost");
+
+    await withDaemon(env, async (daemon, url) => {
+      const client = listen(url);
+      await client.opened;
+      await until("10 samples", () => client.seqs.length >= 10);
+      daemon.kill("SIGTERM");
+      await daemon.exited;
+      await client.closed;
+      assert.ok(client.seqs[0] > stored.at(-1)!, "no repeated number after restart");
+    });
+    const after = storedSeqs(dataDir);
+    assertContiguous(after);
+    assert.ok(after.length > stored.length);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("SIGKILL leaves a readable database missing at most one flush interval", async () => {
+  const dataDir = await Deno.makeTempDir();
+  try {
+    const env = { DATA_DIR: dataDir, SAMPLE_INTERVAL_MS: "10", FLUSH_INTERVAL_MS: "500" };
+    let seen: number[] = [];
+    await withDaemon(env, async (daemon, url) => {
+      const client = listen(url);
+      await client.opened;
+      await until("200 samples", () => client.seqs.length >= 200);
+      daemon.kill("SIGKILL");
+      await daemon.exited;
+      await client.closed;
+      seen = client.seqs;
+    });
+    const stored = storedSeqs(dataDir);
+    assertContiguous(stored);
+    const missing = seen.at(-1)! - stored.at(-1)!;
+    // 500 ms at 10 ms is 50 samples; allow a little for timer lateness on a busy machine.
+    assert.ok(missing <= 60, `${missing} samples lost`);
+    assert.ok(stored.length >= 140, `${stored.length} stored`);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});

@@ -1,0 +1,254 @@
+import assert from "node:assert/strict";
+import { loadConfig } from "../src/config.ts";
+import { originAllowed } from "../src/http/routes_ws.ts";
+import { createCore, type MonitorCore } from "../src/monitor.ts";
+import { StatusResponse } from "../src/protocol.ts";
+
+const TOKEN = "secret-token-1";
+
+const opened: MonitorCore[] = [];
+
+/** A monitor without a server, on an in-memory database; closed by {@link test}. */
+function core(env: Record<string, string> = {}): MonitorCore {
+  const c = createCore(
+    loadConfig({ MOCK_SEED: "1", MOCK_AUTO_ROTATE_S: "0", DB_PATH: ":memory:", ...env }, []),
+    "test",
+  );
+  opened.push(c);
+  return c;
+}
+
+/** Deno.test that stops and closes every core the test opened. */
+function test(name: string, fn: (t: Deno.TestContext) => void | Promise<void>) {
+  Deno.test(name, async (t) => {
+    try {
+      await fn(t);
+    } finally {
+      for (const c of opened.splice(0)) {
+        await c.sampler.stop();
+        c.store.close();
+      }
+    }
+  });
+}
+
+function post(body?: unknown, headers: Record<string, string> = {}) {
+  return {
+    method: "POST",
+    headers: body === undefined ? headers : { "Content-Type": "application/json", ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  };
+}
+
+async function errorBody(res: Response) {
+  assert.match(res.headers.get("content-type") ?? "", /application\/json/);
+  const body = await res.json();
+  assert.equal(typeof body.error, "string");
+  assert.ok(Array.isArray(body.issues));
+  return body as { error: string; issues: { path: string; message: string }[] };
+}
+
+test("GET /status answers the seed's fields and the documented schema", async () => {
+  const { app } = core();
+  const res = await app.request("/status");
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.deepEqual(
+    {
+      server: body.server,
+      simulator: body.simulator,
+      websocket_connections: body.websocket_connections,
+    },
+    { server: "running", simulator: "disconnected", websocket_connections: 0 },
+  );
+  StatusResponse.parse(body);
+  assert.equal(body.type, "Mock");
+  assert.equal(body.interval_ms, 1000);
+  assert.equal(body.auth_required, false);
+});
+
+test("POST /simulator/start and /stop answer in the seed's shape", async () => {
+  const { app, sampler } = core();
+  try {
+    let res = await app.request("/simulator/start", post());
+    assert.deepEqual(await res.json(), { status: "started", type: "Mock", already_running: false });
+    assert.ok(sampler.running);
+    res = await app.request("/simulator/start", post());
+    assert.deepEqual(await res.json(), { status: "started", type: "Mock", already_running: true });
+    assert.equal((await (await app.request("/status")).json()).simulator, "connected");
+    res = await app.request("/simulator/stop", post());
+    assert.deepEqual(await res.json(), { status: "stopped", type: "Mock", was_running: true });
+    res = await app.request("/simulator/stop", post());
+    assert.deepEqual(await res.json(), { status: "stopped", type: "Mock", was_running: false });
+  } finally {
+    await sampler.stop();
+  }
+});
+
+test("POST /simulator/mode and /interval change the device", async () => {
+  const { app, source, sampler } = core({ MOCK_AUTO_ROTATE_S: "30" });
+  let res = await app.request("/simulator/mode", post({ mode: "LOAD_SPIKE" }));
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { status: "ok", mode: "LOAD_SPIKE", auto_rotate: false });
+  assert.equal(source.mode, "LOAD_SPIKE");
+  res = await app.request("/simulator/interval", post({ interval_ms: 250 }));
+  assert.deepEqual(await res.json(), { status: "ok", interval_ms: 250 });
+  assert.equal(sampler.intervalMs, 250);
+});
+
+test("bad input answers 4xx JSON and changes nothing", async (t) => {
+  const { app, source, sampler } = core();
+  const cases: [string, RequestInit, number, RegExp?][] = [
+    ["/simulator/mode", post("{bad json"), 400, /Malformed JSON/],
+    ["/simulator/mode", post({ mode: "TURBO" }), 400, /Invalid request body/],
+    ["/simulator/mode", post({ mode: 3 }), 400],
+    ["/simulator/mode", post({}), 400],
+    ["/simulator/mode", post({ mode: "NOISE", extra: 1 }), 400],
+    ["/simulator/mode", post(), 400],
+    ["/simulator/mode", { method: "POST", body: '{"mode":"NOISE"}' }, 415],
+    ["/simulator/interval", post({ interval_ms: 0 }), 400],
+    ["/simulator/interval", post({ interval_ms: 10_001 }), 400],
+    ["/simulator/interval", post({ interval_ms: "500" }), 400],
+    ["/simulator/interval", post({ interval_ms: 1.5 }), 400],
+    ["/simulator/interval", post({ interval_ms: 5, x: "y".repeat(17_000) }), 413],
+    ["/nowhere", { method: "GET" }, 404, /Not found: GET \/nowhere/],
+    ["/status", { method: "PUT" }, 405, /Method PUT not allowed/],
+    ["/simulator/start", { method: "GET" }, 405],
+    ["/ws", { method: "GET" }, 426, /WebSocket upgrade/],
+  ];
+  for (const [path, init, status, pattern] of cases) {
+    await t.step(
+      `${init.method} ${path} ${String(init.body ?? "").slice(0, 40)} → ${status}`,
+      async () => {
+        const res = await app.request(path, init);
+        assert.equal(res.status, status);
+        const body = await errorBody(res);
+        if (pattern) assert.match(body.error, pattern);
+        if (status === 400 && path === "/simulator/mode" && body.issues.length) {
+          assert.ok(body.issues.every((i) => typeof i.path === "string" && i.message));
+        }
+      },
+    );
+  }
+  await t.step("405 names the allowed methods", async () => {
+    const res = await app.request("/status", { method: "DELETE" });
+    assert.equal(res.headers.get("allow"), "GET, HEAD");
+    await res.body?.cancel();
+  });
+  assert.equal(source.mode, "NORMAL");
+  assert.equal(sampler.intervalMs, 1000);
+  assert.equal(sampler.running, false);
+});
+
+test("with API_TOKEN, state-changing requests need the bearer token", async () => {
+  const { app, sampler } = core({ API_TOKEN: TOKEN });
+  try {
+    let res = await app.request("/simulator/start", post());
+    assert.equal(res.status, 401);
+    assert.match((await errorBody(res)).error, /Missing token/);
+    assert.match(res.headers.get("www-authenticate") ?? "", /Bearer/);
+    res = await app.request(
+      "/simulator/start",
+      post(undefined, { Authorization: "Bearer nope" }),
+    );
+    assert.equal(res.status, 401);
+    await res.body?.cancel();
+    res = await app.request(
+      "/simulator/mode",
+      post({ mode: "NOISE" }, { Authorization: "Basic x" }),
+    );
+    assert.ok(res.status === 400 || res.status === 401);
+    await errorBody(res);
+    assert.equal(sampler.running, false, "refused requests change nothing");
+    res = await app.request(
+      "/simulator/start",
+      post(undefined, { Authorization: `Bearer ${TOKEN}` }),
+    );
+    assert.equal(res.status, 200);
+    await res.body?.cancel();
+    assert.ok(sampler.running);
+    res = await app.request("/status");
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).auth_required, true);
+  } finally {
+    await sampler.stop();
+  }
+});
+
+test("GET /ws refuses a foreign browser Origin", async () => {
+  const { app } = core({ ALLOWED_ORIGINS: "http://dash.example:3000" });
+  const res = await app.request("http://127.0.0.1:8000/ws", {
+    headers: { Upgrade: "websocket", Origin: "http://evil.example" },
+  });
+  assert.equal(res.status, 403);
+  assert.match((await errorBody(res)).error, /ALLOWED_ORIGINS/);
+});
+
+Deno.test("originAllowed() admits non-browsers, the server itself and ALLOWED_ORIGINS", () => {
+  const url = "http://pi.local:8000/ws";
+  assert.ok(originAllowed(undefined, url, "pi.local:8000", []));
+  assert.ok(originAllowed("http://pi.local:8000", url, "pi.local:8000", []));
+  assert.ok(!originAllowed("http://pi.local:9000", url, "pi.local:8000", []));
+  assert.ok(!originAllowed("https://pi.local:8000", url, "pi.local:8000", []));
+  assert.ok(originAllowed("http://a.example", url, "pi.local:8000", ["http://a.example"]));
+  assert.ok(originAllowed("http://any.example", url, "pi.local:8000", ["*"]));
+});
+
+test("GET /openapi.json documents every route; /docs loads Scalar from this server", async () => {
+  const { app } = core();
+  const doc = await (await app.request("/openapi.json")).json();
+  assert.equal(doc.openapi, "3.1.0");
+  for (
+    const path of [
+      "/status",
+      "/simulator/start",
+      "/simulator/stop",
+      "/simulator/mode",
+      "/simulator/interval",
+      "/ws",
+    ]
+  ) assert.ok(doc.paths[path], path);
+  assert.ok(doc.components.securitySchemes.bearerAuth);
+  assert.ok(doc.paths["/simulator/mode"].post.responses["400"]);
+  const html = await (await app.request("/docs")).text();
+  assert.match(html, /src="\/vendor\/scalar\/standalone\.js"/);
+  assert.doesNotMatch(html, /<script[^>]+src="https?:/, "no script from elsewhere");
+  assert.doesNotMatch(html, /fonts\.(googleapis|scalar)/);
+});
+
+test("browser libraries are served from npm packages, not a CDN", async (t) => {
+  const { app } = core();
+  for (const path of ["/vendor/chart.js/chart.umd.min.js", "/vendor/scalar/standalone.js"]) {
+    await t.step(path, async () => {
+      const res = await app.request(path);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get("content-type") ?? "", /javascript/);
+      assert.ok((await res.arrayBuffer()).byteLength > 50_000);
+    });
+  }
+  const res = await app.request("/vendor/../../deno.json");
+  assert.equal(res.status, 404);
+  await res.body?.cancel();
+});
+
+test("the live page and the seed's test page are served", async (t) => {
+  const { app } = core();
+  for (const [path, text] of [["/", "/vendor/chart.js/"], ["/test_websocket.html", "WebSocket"]]) {
+    await t.step(path, async () => {
+      const res = await app.request(path);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get("content-type") ?? "", /text\/html/);
+      assert.ok((await res.text()).includes(text));
+    });
+  }
+  const res = await app.request("/missing-page.html");
+  assert.equal(res.status, 404);
+  await errorBody(res);
+});
+
+Deno.test("originAllowed() admits a page opened from disk only on loopback", () => {
+  assert.ok(originAllowed("null", "http://localhost:8000/ws", "localhost:8000", []));
+  assert.ok(originAllowed("null", "http://127.0.0.1:8000/ws", "127.0.0.1:8000", []));
+  assert.ok(!originAllowed("null", "http://pi.local:8000/ws", "pi.local:8000", []));
+  assert.ok(originAllowed("null", "http://pi.local:8000/ws", "pi.local:8000", ["null"]));
+});
