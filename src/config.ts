@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { AlertRules } from "./analysis/alerts.ts";
 import { MODES } from "./sources/mock.ts";
 
 /** One setting: its environment name, flag, default and how it is validated. */
@@ -121,6 +122,19 @@ const SETTINGS = {
       ),
     ),
   },
+  alertRules: {
+    env: "ALERT_RULES",
+    help:
+      'alert rules as JSON, e.g. [{"metric":"a","warning_high":0.4,"danger_high":0.5,"hysteresis":0.02,"for_ms":1000}] (unset = last saved, else the 5 V rail defaults)',
+    schema: z.string().transform((text, ctx) => {
+      try {
+        return JSON.parse(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: `must be JSON (${(error as Error).message})` });
+        return z.NEVER;
+      }
+    }).pipe(AlertRules).optional(),
+  },
   statusIntervalS: {
     env: "STATUS_INTERVAL_S",
     help: "send a status message to every WebSocket client every N s (0 = off)",
@@ -229,9 +243,9 @@ export function loadConfig(
     }
     const result = s.schema.safeParse(value);
     if (!result.success) {
-      throw new ConfigError(
-        `Invalid ${source} "${value}": ${result.error.issues[0].message}`,
-      );
+      const issue = result.error.issues[0];
+      const where = issue.path.length ? ` at ${issue.path.join(".")}` : "";
+      throw new ConfigError(`Invalid ${source} "${value}"${where}: ${issue.message}`);
     }
     out[key] = result.data;
   }

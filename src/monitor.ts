@@ -7,7 +7,9 @@ import type { Config } from "./config.ts";
 import { Hub } from "./hub.ts";
 import { createApp } from "./http/app.ts";
 import { denoUpgrader } from "./http/ws_adapter.ts";
-import { measurementMessage, statusMessage, type StatusResponse } from "./protocol.ts";
+import { AlertEngine, DEFAULT_RULES } from "./analysis/alerts.ts";
+import { initialRules, Pipeline } from "./pipeline.ts";
+import { statusMessage, type StatusResponse } from "./protocol.ts";
 import { Sampler } from "./sampler.ts";
 import { MockSource } from "./sources/mock.ts";
 import { StoreError } from "./store/db.ts";
@@ -44,13 +46,18 @@ export interface MonitorCore {
   sampler: Sampler;
   source: MockSource;
   store: Store;
+  pipeline: Pipeline;
   status: () => typeof StatusResponse._output;
 }
 
 /** How often retention runs. */
 const RETENTION_INTERVAL_MS = 60_000;
 
-function openStore(config: Config, announce: (m: string) => void, maxGapMs: () => number): Store {
+function openStore(
+  config: Config,
+  announce: (m: string) => void,
+  flushSettings: () => Record<string, unknown>,
+): Store {
   try {
     return new Store({
       path: config.dbPath,
@@ -58,7 +65,7 @@ function openStore(config: Config, announce: (m: string) => void, maxGapMs: () =
       rollupRetentionMs: config.rollupRetentionDays * 86_400_000,
       flushIntervalMs: config.flushIntervalMs,
       retentionIntervalMs: RETENTION_INTERVAL_MS,
-      maxGapMs,
+      flushSettings,
       onHealth: (message) => {
         console.error(message);
         announce(message);
@@ -84,17 +91,20 @@ export function createCore(config: Config, version = "dev"): MonitorCore {
     autoRotateS: config.mockAutoRotateS,
     onNotice: announce,
   });
-  // Energy is not integrated across a gap of more than a few sample intervals.
-  const store = openStore(config, announce, () => 5 * sampler.intervalMs);
-  let samplesTotal = 0;
+  // The store writes the pipeline's energy counters with every flush; both exist
+  // before either is used.
+  const store = openStore(config, announce, () => pipeline.flushSettings());
+  const pipeline: Pipeline = new Pipeline({
+    hub,
+    store,
+    alerts: new AlertEngine(initialRules(store, config.alertRules, DEFAULT_RULES)),
+    // Energy is not integrated across a gap of more than a few sample intervals.
+    maxGapMs: () => 5 * sampler.intervalMs,
+  });
   const sampler: Sampler = new Sampler(source, {
     intervalMs: config.sampleIntervalMs,
     lastSeq: store.writer.lastSeq,
-    onSample: (sample) => {
-      samplesTotal++;
-      store.append(sample);
-      hub.broadcast(measurementMessage(sample));
-    },
+    onSample: pipeline.onSample,
     onStatus: announce,
   });
   const status = (): typeof StatusResponse._output => ({
@@ -108,7 +118,7 @@ export function createCore(config: Config, version = "dev"): MonitorCore {
     auto_rotate: source.autoRotate,
     interval_ms: sampler.intervalMs,
     last_seq: sampler.lastSeq,
-    samples_total: samplesTotal,
+    samples_total: pipeline.samplesTotal,
     sensor_status: sampler.sensorStatus ?? "unknown",
     last_error: sampler.lastError ?? null,
     uptime_s: Math.round((Date.now() - startedAtMs) / 100) / 10,
@@ -133,6 +143,7 @@ export function createCore(config: Config, version = "dev"): MonitorCore {
     status,
     version,
     store,
+    pipeline,
     upgrade: denoUpgrader,
     greeting: () => {
       const s = status();
@@ -143,7 +154,7 @@ export function createCore(config: Config, version = "dev"): MonitorCore {
       );
     },
   });
-  return { app, hub, sampler, source, store, status };
+  return { app, hub, sampler, source, store, pipeline, status };
 }
 
 async function ensureWritableDir(dir: string): Promise<void> {
@@ -196,7 +207,7 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
   const log = options.log ?? console.log;
   await ensureWritableDir(config.dataDir);
   const core = createCore(config, options.version);
-  const { app, hub, sampler, status, store } = core;
+  const { app, hub, sampler, status, store, pipeline } = core;
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = listen(config, app.fetch);
@@ -229,6 +240,7 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
       ));
     }, config.statusIntervalS * 1000);
   }
+  const statistics = setInterval(() => pipeline.broadcastStatistics(), 1000);
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -238,6 +250,7 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
     shutdown: () =>
       closing ??= (async () => {
         clearInterval(ticker);
+        clearInterval(statistics);
         await sampler.stop();
         // Everything broadcast is in the writer's queue: write it before going.
         store.close();

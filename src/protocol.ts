@@ -253,6 +253,7 @@ export const CleanupResponse = z.object({
     samples: z.number().int(),
     rollup_1s: z.number().int(),
     rollup_1m: z.number().int(),
+    alerts: z.number().int(),
   }),
 }).openapi("CleanupResult");
 

@@ -92,3 +92,23 @@ Deno.test("loadConfig() answers --help with every setting and its default", () =
     ]
   ) assert.ok(text.includes(name), name);
 });
+
+Deno.test("loadConfig() reads ALERT_RULES as validated JSON", () => {
+  const rules = [{ metric: "a", warning_high: 0.4, danger_high: 0.5, hysteresis: 0, for_ms: 0 }];
+  assert.deepEqual(loadConfig({ ALERT_RULES: JSON.stringify(rules) }, []).alertRules, [
+    { ...rules[0], enabled: true },
+  ]);
+  assert.equal(loadConfig({}, []).alertRules, undefined);
+  assert.throws(() => loadConfig({ ALERT_RULES: "[{" }, []), /ALERT_RULES .*must be JSON/);
+  const unordered = [{
+    metric: "a",
+    warning_high: 0.6,
+    danger_high: 0.5,
+    hysteresis: 0,
+    for_ms: 0,
+  }];
+  assert.throws(
+    () => loadConfig({ ALERT_RULES: JSON.stringify(unordered) }, []),
+    /ALERT_RULES .* at 0: limits must be ordered/,
+  );
+});

@@ -21,7 +21,7 @@ async function withData(
       const tsMs = start + i * 1000;
       const spike = i === 90; // one 3 A peak, to survive downsampling
       const error = i % 100 === 50;
-      core.store.append({
+      core.pipeline.onSample({
         tsMs,
         seq: i + 1,
         v: error ? 0 : 5,
@@ -177,7 +177,7 @@ Deno.test("database stats, cleanup and vacuum; maintenance needs the token when 
     const cleanup = await json(await app.request("/api/database/cleanup", auth));
     assert.deepEqual(cleanup, {
       status: "ok",
-      deleted: { samples: 0, rollup_1s: 0, rollup_1m: 0 },
+      deleted: { samples: 0, rollup_1s: 0, rollup_1m: 0, alerts: 0 },
     });
     const vacuum = await json(await app.request("/api/database/vacuum", auth));
     assert.equal(vacuum.status, "ok");

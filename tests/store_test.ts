@@ -5,6 +5,18 @@ import { openDatabase, SCHEMA_VERSION, StoreError } from "../src/store/db.ts";
 import { planHistory, Queries } from "../src/store/queries.ts";
 import { Retention } from "../src/store/retention.ts";
 import { SampleWriter } from "../src/store/writer.ts";
+import { EnergyIntegrator } from "../src/analysis/energy.ts";
+
+/** Feeds samples to a writer with energy integrated as the pipeline does. */
+function feeder(writer: SampleWriter, maxGapMs = 5000) {
+  const energy = new EnergyIntegrator(() => maxGapMs);
+  return (s: Sample) => {
+    if (s.status === "error") {
+      energy.break();
+      writer.append(s, { energyJ: 0, chargeC: 0 });
+    } else writer.append(s, energy.add(s.tsMs, s.w, s.a));
+  };
+}
 import { seededRandom } from "../src/sources/mock.ts";
 
 const T0 = 1_700_000_000_000;
@@ -77,9 +89,10 @@ Deno.test("SampleWriter stores every sample with integer times and keeps seq acr
   const { dir, path } = await tempDb();
   try {
     let db = openDatabase(path);
-    let writer = new SampleWriter(db, { maxGapMs: () => 5000 });
+    let writer = new SampleWriter(db);
+    const append = feeder(writer);
     for (let i = 1; i <= 10; i++) {
-      writer.append(sample(i, T0 + i * 1000, 5, 0.2, i === 4 ? "error" : "ok"));
+      append(sample(i, T0 + i * 1000, 5, 0.2, i === 4 ? "error" : "ok"));
     }
     assert.equal(writer.pending, 10);
     assert.equal(writer.flush(), 10);
@@ -103,7 +116,7 @@ Deno.test("SampleWriter stores every sample with integer times and keeps seq acr
     db.exec("DELETE FROM samples"); // even with every row gone (retention), seq continues
     db.close();
     db = openDatabase(path);
-    writer = new SampleWriter(db, { maxGapMs: () => 5000 });
+    writer = new SampleWriter(db);
     assert.equal(writer.lastSeq, 10);
     db.close();
   } finally {
@@ -138,11 +151,12 @@ Deno.test("rollups equal the statistics of the raw samples (random streams, many
   for (const seed of [1, 2, 3]) {
     await t.step(`seed ${seed}`, () => {
       const db = openDatabase(":memory:");
-      const writer = new SampleWriter(db, { maxGapMs: () => 5000 });
+      const writer = new SampleWriter(db);
+      const append = feeder(writer);
       const samples = randomStream(seed, 6000);
       const random = seededRandom(seed + 100);
       for (const s of samples) {
-        writer.append(s);
+        append(s);
         if (random() < 0.02) writer.flush(); // flushes split buckets at random places
       }
       writer.flush();
@@ -188,13 +202,14 @@ Deno.test("rollups equal the statistics of the raw samples (random streams, many
 
 Deno.test("rollups integrate energy and charge, not across gaps or failed reads", () => {
   const db = openDatabase(":memory:");
-  const writer = new SampleWriter(db, { maxGapMs: () => 5000 });
+  const writer = new SampleWriter(db);
+  const append = feeder(writer);
   // 1 W (5 V × 0.2 A) for 3600 s at 1 Hz: 1 Wh = 3600 J, 0.2 Ah = 720 C.
-  for (let i = 0; i <= 3600; i++) writer.append(sample(i + 1, T0 + i * 1000, 5, 0.2));
+  for (let i = 0; i <= 3600; i++) append(sample(i + 1, T0 + i * 1000, 5, 0.2));
   // A 60 s gap, then a failed read between two good ones: neither adds anything.
-  writer.append(sample(3602, T0 + 3660_000, 5, 0.2));
-  writer.append(sample(3603, T0 + 3661_000, 5, 0.2, "error"));
-  writer.append(sample(3604, T0 + 3662_000, 5, 0.2));
+  append(sample(3602, T0 + 3660_000, 5, 0.2));
+  append(sample(3603, T0 + 3661_000, 5, 0.2, "error"));
+  append(sample(3604, T0 + 3662_000, 5, 0.2));
   writer.flush();
   const row = db.prepare("SELECT SUM(energy_j) e, SUM(charge_c) c FROM rollup_1m").get() as {
     e: number;
@@ -209,10 +224,11 @@ Deno.test("rollups integrate energy and charge, not across gaps or failed reads"
 
 Deno.test("Retention removes exactly what is older than each limit, in chunks", async () => {
   const db = openDatabase(":memory:");
-  const writer = new SampleWriter(db, { maxGapMs: () => 5000 });
+  const writer = new SampleWriter(db);
+  const append = feeder(writer);
   const nowMs = T0 + 10 * 3_600_000;
   // One sample every 10 s for 10 hours.
-  for (let i = 0; i < 3600; i++) writer.append(sample(i + 1, T0 + i * 10_000));
+  for (let i = 0; i < 3600; i++) append(sample(i + 1, T0 + i * 10_000));
   writer.flush();
   let yields = 0;
   const retention = new Retention(db, {
@@ -236,7 +252,7 @@ Deno.test("Retention removes exactly what is older than each limit, in chunks", 
   assert.equal(count(`SELECT COUNT(*) n FROM rollup_1m WHERE bucket_ms < ${minuteCut}`), 0);
   assert.equal(count(`SELECT COUNT(*) n FROM rollup_1m`), 360, "the last 6 h of minutes stay");
   assert.ok(yields >= 20, `yielded ${yields} times between chunks`);
-  assert.deepEqual(await retention.run(), { samples: 0, rollup_1s: 0, rollup_1m: 0 });
+  assert.deepEqual(await retention.run(), { samples: 0, rollup_1s: 0, rollup_1m: 0, alerts: 0 });
   assert.ok((await retention.vacuum()) >= 0);
   db.close();
 });
@@ -267,8 +283,9 @@ Deno.test("planHistory() picks the cheapest exact source and never exceeds point
 
 Deno.test("Queries.iterate() pages through equal timestamps without loss or repeats", () => {
   const db = openDatabase(":memory:");
-  const writer = new SampleWriter(db, { maxGapMs: () => 5000 });
-  for (let i = 1; i <= 1000; i++) writer.append(sample(i, T0 + Math.floor(i / 7)));
+  const writer = new SampleWriter(db);
+  const append = feeder(writer);
+  for (let i = 1; i <= 1000; i++) append(sample(i, T0 + Math.floor(i / 7)));
   writer.flush();
   const queries = new Queries(db, writer.channelId);
   const pages = [...queries.iterate(T0, T0 + 1000, 64)];

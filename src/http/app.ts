@@ -16,6 +16,7 @@ import {
   onError,
   validationHook,
 } from "./errors.ts";
+import { type AnalysisDeps, analysisRoutes } from "./routes_analysis.ts";
 import { type HistoryDeps, historyRoutes } from "./routes_history.ts";
 import { type SimulatorDeps, simulatorRoutes } from "./routes_simulator.ts";
 import { type WsDeps, wsRoutes } from "./routes_ws.ts";
@@ -25,7 +26,8 @@ import { serveStatic } from "./static.ts";
 export const MAX_BODY_BYTES = 16 * 1024;
 
 /** Everything the routes act on. */
-export interface AppDeps extends SimulatorDeps, HistoryDeps, Omit<WsDeps, "allowedOrigins"> {
+export interface AppDeps
+  extends SimulatorDeps, HistoryDeps, AnalysisDeps, Omit<WsDeps, "allowedOrigins"> {
   version: string;
 }
 
@@ -68,6 +70,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   simulatorRoutes(app, deps);
   wsRoutes(app, { ...deps, allowedOrigins: deps.config.allowedOrigins });
   historyRoutes(app, deps);
+  analysisRoutes(app, deps);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -54,6 +54,21 @@ const MIGRATIONS: readonly string[] = [
   ${rollupTable("rollup_1m")}
   CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
   `,
+  `
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    channel_id INTEGER NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    metric TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    state TEXT NOT NULL,
+    value REAL NOT NULL,
+    limit_value REAL NOT NULL,
+    message TEXT NOT NULL
+  );
+  CREATE INDEX alerts_by_time ON alerts (ts_ms);
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version this code writes. */

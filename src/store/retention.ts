@@ -22,6 +22,7 @@ export interface RetentionResult {
   samples: number;
   rollup_1s: number;
   rollup_1m: number;
+  alerts: number;
 }
 
 const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -36,6 +37,7 @@ export class Retention {
   #yield: () => Promise<void>;
   #samples: StatementSync;
   #rollups: Record<"rollup_1s" | "rollup_1m", StatementSync>;
+  #alerts: StatementSync;
   #running: Promise<RetentionResult> | undefined;
 
   constructor(db: DatabaseSync, options: RetentionOptions) {
@@ -57,6 +59,11 @@ export class Retention {
             WHERE channel_id IN (SELECT id FROM channels) AND bucket_ms < ? LIMIT ?)`,
       );
     this.#rollups = { rollup_1s: rollup("rollup_1s"), rollup_1m: rollup("rollup_1m") };
+    // Alert history is kept as long as the per-minute rollups it explains.
+    this.#alerts = db.prepare(
+      `DELETE FROM alerts WHERE id IN
+         (SELECT id FROM alerts WHERE ts_ms < ? ORDER BY ts_ms LIMIT ?)`,
+    );
   }
 
   /** One pass over every table; concurrent calls share the pass under way. */
@@ -72,6 +79,7 @@ export class Retention {
       samples: await this.#drain(this.#samples, rawCutoff),
       rollup_1s: await this.#drain(this.#rollups.rollup_1s, rawCutoff),
       rollup_1m: await this.#drain(this.#rollups.rollup_1m, rollupCutoff),
+      alerts: await this.#drain(this.#alerts, rollupCutoff),
     };
   }
 

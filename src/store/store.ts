@@ -5,9 +5,11 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import type { Sample } from "../sampler.ts";
+import type { EnergyStep } from "../analysis/energy.ts";
+import { AlertLog } from "./alert_log.ts";
 import { openDatabase } from "./db.ts";
 import { Queries } from "./queries.ts";
-import { Retention } from "./retention.ts";
+import { Retention, type RetentionResult } from "./retention.ts";
 import { SampleWriter } from "./writer.ts";
 
 /** Options of {@link openStore}. */
@@ -18,8 +20,8 @@ export interface StoreOptions {
   rollupRetentionMs: number;
   flushIntervalMs: number;
   retentionIntervalMs: number;
-  /** Longest gap energy is integrated across. */
-  maxGapMs: () => number;
+  /** Values written (as JSON settings) in every flush's transaction, e.g. energy counters. */
+  flushSettings?: () => Record<string, unknown>;
   /** Called once when writes start failing and once when they work again. */
   onHealth?: (message: string) => void;
   now?: () => number;
@@ -55,7 +57,9 @@ export class Store {
   readonly writer: SampleWriter;
   readonly queries: Queries;
   readonly retention: Retention;
+  readonly alerts: AlertLog;
   readonly path: string;
+  #flushSettings: () => Record<string, unknown>;
   #timers: ReturnType<typeof setInterval>[] = [];
   #rows: number;
   #lastFlushMs: number | null = null;
@@ -66,11 +70,10 @@ export class Store {
   constructor(options: StoreOptions) {
     this.path = options.path;
     this.db = openDatabase(options.path);
-    this.writer = new SampleWriter(this.db, {
-      channel: options.channel,
-      maxGapMs: options.maxGapMs,
-    });
+    this.writer = new SampleWriter(this.db, { channel: options.channel });
     this.queries = new Queries(this.db, this.writer.channelId);
+    this.alerts = new AlertLog(this.db, this.writer.channelId);
+    this.#flushSettings = options.flushSettings ?? (() => ({}));
     this.#now = options.now ?? Date.now;
     this.retention = new Retention(this.db, {
       rawRetentionMs: options.rawRetentionMs,
@@ -90,15 +93,30 @@ export class Store {
     }
   }
 
-  /** Queues a sample for the next flush. */
-  append(sample: Sample): void {
-    this.writer.append(sample);
+  /** Queues a sample (with the energy integrated up to it) for the next flush. */
+  append(sample: Sample, step: EnergyStep): void {
+    this.writer.append(sample, step);
+  }
+
+  /** A stored setting (JSON), or undefined. */
+  getSetting(key: string): unknown {
+    const row = this.db.prepare("SELECT value FROM settings WHERE key = ?").get(key) as
+      | { value: string }
+      | undefined;
+    return row === undefined ? undefined : JSON.parse(row.value);
+  }
+
+  /** Stores a setting (JSON) now. */
+  setSetting(key: string, value: unknown): void {
+    this.db.prepare(
+      "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(key, JSON.stringify(value));
   }
 
   /** Writes what is queued; a failure is reported once and retried next time. */
   flush(): void {
     try {
-      this.#rows += this.writer.flush();
+      this.#rows += this.writer.flush(this.#flushSettings());
       this.#lastFlushMs = this.#now();
       if (this.#lastError !== null) {
         this.#lastError = null;
@@ -114,7 +132,7 @@ export class Store {
   }
 
   /** Runs one retention pass. */
-  async prune(): Promise<{ samples: number; rollup_1s: number; rollup_1m: number }> {
+  async prune(): Promise<RetentionResult> {
     const result = await this.retention.run();
     this.#rows -= result.samples;
     return result;

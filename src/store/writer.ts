@@ -5,7 +5,7 @@
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { EnergyIntegrator } from "../analysis/energy.ts";
+import type { EnergyStep } from "../analysis/energy.ts";
 import type { Sample } from "../sampler.ts";
 import { internName, STATUS_CODES } from "./db.ts";
 import { type Bucket, RollupAccumulator } from "./rollup.ts";
@@ -19,8 +19,6 @@ export const ROLLUPS = [
 /** Options of {@link SampleWriter}. */
 export interface WriterOptions {
   channel?: string;
-  /** Longest gap between two samples that energy is integrated across. */
-  maxGapMs: () => number;
   /** Samples kept in memory while the database refuses writes; older ones are dropped. */
   maxPending?: number;
 }
@@ -49,11 +47,11 @@ export class SampleWriter {
   #db: DatabaseSync;
   #pending: Sample[] = [];
   #maxPending: number;
-  #energy: EnergyIntegrator;
   #rollups = ROLLUPS.map((r) => ({ ...r, acc: new RollupAccumulator(r.widthMs) }));
   #insert: StatementSync;
   #merge: StatementSync[];
   #setSeq: StatementSync;
+  #setSetting: StatementSync;
   #modeIds = new Map<string, number>();
   #lastSeq: number;
   /** Samples dropped because the database kept refusing writes. */
@@ -61,11 +59,10 @@ export class SampleWriter {
   /** Rows written since start. */
   written = 0;
 
-  constructor(db: DatabaseSync, options: WriterOptions) {
+  constructor(db: DatabaseSync, options: WriterOptions = {}) {
     this.#db = db;
     this.channelId = internName(db, "channels", options.channel ?? "main");
     this.#maxPending = options.maxPending ?? 1_000_000;
-    this.#energy = new EnergyIntegrator(options.maxGapMs);
     this.#insert = db.prepare(
       `INSERT INTO samples (channel_id, ts_ms, seq, v, a, w, status, mode_id, error)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -73,6 +70,9 @@ export class SampleWriter {
     this.#merge = ROLLUPS.map((r) => db.prepare(mergeSql(r.table)));
     this.#setSeq = db.prepare(
       "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    );
+    this.#setSetting = db.prepare(
+      "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     );
     const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(this.#seqKey()) as
       | { value: number }
@@ -94,8 +94,11 @@ export class SampleWriter {
     return this.#pending.length;
   }
 
-  /** Queues a sample and adds it to the rollups. Cheap: no I/O. */
-  append(sample: Sample): void {
+  /**
+   * Queues a sample and adds it, with the energy and charge integrated up to it, to
+   * the rollups. Cheap: no I/O.
+   */
+  append(sample: Sample, step: EnergyStep): void {
     if (this.#pending.length >= this.#maxPending) {
       this.#pending.shift();
       this.dropped++;
@@ -103,11 +106,10 @@ export class SampleWriter {
     this.#pending.push(sample);
     this.#lastSeq = sample.seq;
     if (sample.status === "error") {
-      this.#energy.break();
       for (const r of this.#rollups) r.acc.addError(sample.tsMs);
       return;
     }
-    const { energyJ, chargeC } = this.#energy.add(sample.tsMs, sample.w, sample.a);
+    const { energyJ, chargeC } = step;
     for (const r of this.#rollups) {
       r.acc.add(sample.tsMs, sample.v, sample.a, sample.w, energyJ, chargeC);
     }
@@ -123,7 +125,7 @@ export class SampleWriter {
    * Writes everything queued in one transaction; returns the rows written. On failure
    * nothing is lost from the queue and the error is thrown for the caller to report.
    */
-  flush(): number {
+  flush(settings: Record<string, unknown> = {}): number {
     if (this.#pending.length === 0) return 0;
     const batch = this.#pending;
     const deltas = this.#rollups.map((r) => r.acc.take());
@@ -147,6 +149,10 @@ export class SampleWriter {
         for (const b of buckets) this.#mergeBucket(this.#merge[i], b);
       });
       this.#setSeq.run(this.#seqKey(), BigInt(batch[batch.length - 1].seq));
+      // Counters derived from these samples (energy) commit with them.
+      for (const [key, value] of Object.entries(settings)) {
+        this.#setSetting.run(key, JSON.stringify(value));
+      }
       this.#db.exec("COMMIT");
     } catch (error) {
       this.#db.exec("ROLLBACK");

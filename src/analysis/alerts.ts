@@ -1,0 +1,234 @@
+/**
+ * Threshold alerts with hysteresis and a minimum duration, so a noisy value near a
+ * limit raises once and clears once. Pure: fed samples, returns transitions.
+ * @module
+ */
+import { z } from "@hono/zod-openapi";
+import type { Metric } from "./rolling.ts";
+
+/** Alert severities, mildest first. */
+export type Severity = "warning" | "danger";
+type Level = 0 | 1 | 2; // ok, warning, danger
+const SEVERITY: Record<1 | 2, Severity> = { 1: "warning", 2: "danger" };
+const UNITS: Record<Metric, string> = { v: "V", a: "A", w: "W" };
+const NAMES: Record<Metric, string> = { v: "Voltage", a: "Current", w: "Power" };
+
+/** One metric's thresholds. Low limits alert below, high limits above. */
+export const AlertRule = z.object({
+  metric: z.enum(["v", "a", "w"]),
+  danger_low: z.number().optional(),
+  warning_low: z.number().optional(),
+  warning_high: z.number().optional(),
+  danger_high: z.number().optional(),
+  hysteresis: z.number().min(0).openapi({
+    description: "How far back inside a limit a value must come before the alert clears (units)",
+  }),
+  for_ms: z.number().int().min(0).max(3_600_000).openapi({
+    description: "How long a new level must hold (and at least 2 samples) before it is reported",
+  }),
+  enabled: z.boolean().default(true),
+}).strict().superRefine((r, ctx) => {
+  const ordered = [r.danger_low, r.warning_low, r.warning_high, r.danger_high]
+    .filter((x): x is number => x !== undefined);
+  if (ordered.length === 0) {
+    ctx.addIssue({ code: "custom", message: "needs at least one limit" });
+  }
+  for (let i = 1; i < ordered.length; i++) {
+    if (ordered[i] < ordered[i - 1]) {
+      ctx.addIssue({
+        code: "custom",
+        message: "limits must be ordered danger_low ≤ warning_low ≤ warning_high ≤ danger_high",
+      });
+      break;
+    }
+  }
+}).openapi("AlertRule");
+
+/** A rule. */
+export type AlertRule = z.infer<typeof AlertRule>;
+
+/** A rule set: at most one rule per metric. */
+export const AlertRules = z.array(AlertRule).max(3).superRefine((rules, ctx) => {
+  const seen = new Set<string>();
+  for (const [i, r] of rules.entries()) {
+    if (seen.has(r.metric)) {
+      ctx.addIssue({ code: "custom", path: [i, "metric"], message: `second rule for ${r.metric}` });
+    }
+    seen.add(r.metric);
+  }
+}).openapi("AlertRules");
+
+/** The user's 5 V rail (SEED.md): 4.5–5.5 V (warning within 0.2 V), 0.5 A (0.4), 2 W (1.7). */
+export const DEFAULT_RULES: readonly AlertRule[] = Object.freeze([
+  {
+    metric: "v",
+    danger_low: 4.5,
+    warning_low: 4.7,
+    warning_high: 5.3,
+    danger_high: 5.5,
+    hysteresis: 0.05,
+    for_ms: 1000,
+    enabled: true,
+  },
+  {
+    metric: "a",
+    warning_high: 0.4,
+    danger_high: 0.5,
+    hysteresis: 0.02,
+    for_ms: 1000,
+    enabled: true,
+  },
+  {
+    metric: "w",
+    warning_high: 1.7,
+    danger_high: 2.0,
+    hysteresis: 0.05,
+    for_ms: 1000,
+    enabled: true,
+  },
+]);
+
+/** A transition of one metric's alert. */
+export interface AlertEvent {
+  metric: Metric;
+  /** The level now, or for `cleared` the level that ended. */
+  severity: Severity;
+  state: "raised" | "escalated" | "deescalated" | "cleared";
+  value: number;
+  /** The limit crossed (for `cleared`, the one the value came back inside). */
+  limit: number;
+  message: string;
+  ts_ms: number;
+}
+
+/** An alert currently raised. */
+export interface ActiveAlert {
+  metric: Metric;
+  severity: Severity;
+  since_ms: number;
+  value: number;
+  limit: number;
+}
+
+/** The level of `x` under `rule`, with every limit moved inward by `slack`. */
+function levelOf(rule: AlertRule, x: number, slack: number): { level: Level; limit: number } {
+  const { danger_low: dl, warning_low: wl, warning_high: wh, danger_high: dh } = rule;
+  if (dh !== undefined && x > dh - slack) return { level: 2, limit: dh };
+  if (dl !== undefined && x < dl + slack) return { level: 2, limit: dl };
+  if (wh !== undefined && x > wh - slack) return { level: 1, limit: wh };
+  if (wl !== undefined && x < wl + slack) return { level: 1, limit: wl };
+  return { level: 0, limit: wh ?? wl ?? dh ?? dl ?? 0 };
+}
+
+interface MetricState {
+  level: Level;
+  limit: number;
+  sinceMs: number;
+  value: number;
+  /** A different level seen since `pendingSinceMs`, not yet held long enough. */
+  pending?: { level: Level; limit: number; sinceMs: number; samples: number };
+}
+
+function describe(rule: AlertRule, e: Omit<AlertEvent, "message">): string {
+  const unit = UNITS[rule.metric];
+  const value = `${e.value.toFixed(3)} ${unit}`;
+  const side = rule.danger_high === e.limit || rule.warning_high === e.limit ? "above" : "below";
+  if (e.state === "cleared") return `${NAMES[rule.metric]} back to normal: ${value}`;
+  return `${NAMES[rule.metric]} ${e.severity}: ${value} is ${side} ${e.limit} ${unit}`;
+}
+
+/** Evaluates samples against rules; one state machine per metric. */
+export class AlertEngine {
+  #rules = new Map<Metric, AlertRule>();
+  #states = new Map<Metric, MetricState>();
+
+  constructor(rules: readonly AlertRule[]) {
+    this.setRules(rules);
+  }
+
+  /** The rules in force. */
+  get rules(): AlertRule[] {
+    return [...this.#rules.values()];
+  }
+
+  /**
+   * Replaces the rules. Metrics whose rule is gone or disabled are forgotten without
+   * an event; the caller reports that the rules changed.
+   */
+  setRules(rules: readonly AlertRule[]): void {
+    this.#rules = new Map(rules.filter((r) => r.enabled).map((r) => [r.metric, r]));
+    for (const metric of [...this.#states.keys()]) {
+      if (!this.#rules.has(metric)) this.#states.delete(metric);
+    }
+  }
+
+  /** Alerts currently raised. */
+  active(): ActiveAlert[] {
+    const out: ActiveAlert[] = [];
+    for (const [metric, s] of this.#states) {
+      if (s.level > 0) {
+        out.push({
+          metric,
+          severity: SEVERITY[s.level as 1 | 2],
+          since_ms: s.sinceMs,
+          value: s.value,
+          limit: s.limit,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Feeds one measured value; returns the transition it completes, if any. */
+  evaluate(metric: Metric, value: number, tsMs: number): AlertEvent | undefined {
+    const rule = this.#rules.get(metric);
+    if (!rule) return undefined;
+    let s = this.#states.get(metric);
+    if (!s) this.#states.set(metric, s = { level: 0, limit: 0, sinceMs: tsMs, value });
+    if (s.level > 0) s.value = value;
+    // Going up needs the limit itself; going down needs the value back inside by the
+    // hysteresis, so a value hovering at a limit does not flap.
+    let target = levelOf(rule, value, 0);
+    if (target.level < s.level) {
+      const held = levelOf(rule, value, rule.hysteresis);
+      if (held.level >= s.level) target = { level: s.level, limit: s.limit };
+      else target = held;
+    }
+    if (target.level === s.level) {
+      s.pending = undefined;
+      return undefined;
+    }
+    const p = s.pending;
+    const sameWay = p && (p.level > s.level) === (target.level > s.level);
+    if (!p || !sameWay) {
+      s.pending = { level: target.level, limit: target.limit, sinceMs: tsMs, samples: 1 };
+      if (rule.for_ms > 0) return undefined;
+    } else {
+      p.level = target.level;
+      p.limit = target.limit;
+      p.samples++;
+    }
+    const pending = s.pending!;
+    if (rule.for_ms > 0 && (tsMs - pending.sinceMs < rule.for_ms || pending.samples < 2)) {
+      return undefined;
+    }
+    const from = s.level;
+    const to = pending.level;
+    const state = from === 0
+      ? "raised"
+      : to === 0
+      ? "cleared"
+      : to > from
+      ? "escalated"
+      : "deescalated";
+    const severity = SEVERITY[(to === 0 ? from : to) as 1 | 2];
+    const limit = to === 0 ? s.limit : pending.limit;
+    s.level = to;
+    s.limit = pending.limit;
+    s.sinceMs = tsMs;
+    s.value = value;
+    s.pending = undefined;
+    const event = { metric, severity, state, value, limit, ts_ms: tsMs } as const;
+    return { ...event, message: describe(rule, event) };
+  }
+}

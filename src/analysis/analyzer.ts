@@ -1,0 +1,186 @@
+/**
+ * The live analysis of the sample stream: rolling 60 s statistics, moving averages,
+ * energy and charge counters, outlier flags and alert transitions. Pure: fed
+ * samples with their energy step, asked for snapshots; failed reads never enter it.
+ * @module
+ */
+import type { Sample } from "../sampler.ts";
+import { type AlertEngine, type AlertEvent } from "./alerts.ts";
+import { SecondBuckets } from "./averages.ts";
+import type { EnergyStep } from "./energy.ts";
+import { type Outlier, OutlierDetector } from "./outliers.ts";
+import { type Metric, METRICS, RollingWindow } from "./rolling.ts";
+
+/** Energy and charge counters; persisted so a restart does not zero them. */
+export interface EnergyCounters {
+  /** Since the first start of this database. */
+  totalJ: number;
+  totalC: number;
+  /** Since the last reset (or the first start). */
+  sinceResetJ: number;
+  sinceResetC: number;
+  resetAtMs: number;
+}
+
+/** One metric's figures in the `statistics` message. */
+export interface MetricFigures {
+  min: number | null;
+  max: number | null;
+  avg: number | null;
+  ma_1m: number | null;
+  ma_5m: number | null;
+  ma_15m: number | null;
+}
+
+/** `data` of the `statistics` message. */
+export interface StatisticsData {
+  window_s: number;
+  v: MetricFigures;
+  a: MetricFigures;
+  w: MetricFigures;
+  energy_wh: number;
+  charge_ah: number;
+  energy_total_wh: number;
+  charge_total_ah: number;
+  energy_since_ms: number;
+  samples: number;
+}
+
+/** Options of {@link Analyzer}. */
+export interface AnalyzerOptions {
+  alerts: AlertEngine;
+  windowMs?: number;
+  /** Outliers kept for `/api/analysis/outliers/recent`. */
+  recentOutliers?: number;
+  energy?: EnergyCounters;
+  startedAtMs: number;
+}
+
+const MA_WINDOWS_S = { ma_1m: 60, ma_5m: 300, ma_15m: 900 } as const;
+
+/** Rolling figures of the stream. */
+export class Analyzer {
+  readonly window: RollingWindow;
+  readonly alerts: AlertEngine;
+  #buckets = new SecondBuckets(900);
+  #outliers: OutlierDetector;
+  #recent: Outlier[] = [];
+  #recentMax: number;
+  #totals = new Map<string, number>();
+  #energy: EnergyCounters;
+
+  constructor(options: AnalyzerOptions) {
+    this.window = new RollingWindow(options.windowMs ?? 60_000);
+    this.alerts = options.alerts;
+    this.#outliers = new OutlierDetector(this.window);
+    this.#recentMax = options.recentOutliers ?? 1000;
+    this.#energy = options.energy ?? {
+      totalJ: 0,
+      totalC: 0,
+      sinceResetJ: 0,
+      sinceResetC: 0,
+      resetAtMs: options.startedAtMs,
+    };
+  }
+
+  /** Feeds one sample; returns the alert transitions it completes. */
+  add(sample: Sample, step: EnergyStep): AlertEvent[] {
+    if (sample.status === "error") return [];
+    const { tsMs, v, a, w, seq } = sample;
+    this.window.push(tsMs, v, a, w);
+    this.#buckets.add(tsMs, v, a, w);
+    this.#energy.totalJ += step.energyJ;
+    this.#energy.totalC += step.chargeC;
+    this.#energy.sinceResetJ += step.energyJ;
+    this.#energy.sinceResetC += step.chargeC;
+    const events: AlertEvent[] = [];
+    for (const metric of METRICS) {
+      const value = sample[metric];
+      for (const o of this.#outliers.check(metric, value, tsMs, seq)) this.#note(o);
+      const event = this.alerts.evaluate(metric, value, tsMs);
+      if (event) events.push(event);
+    }
+    return events;
+  }
+
+  #note(o: Outlier): void {
+    this.#recent.push(o);
+    if (this.#recent.length > this.#recentMax) this.#recent.shift();
+    const key = `${o.metric}/${o.method}`;
+    this.#totals.set(key, (this.#totals.get(key) ?? 0) + 1);
+  }
+
+  /** A copy of the energy counters (for persistence). */
+  get energy(): EnergyCounters {
+    return { ...this.#energy };
+  }
+
+  /** Zeroes the since-reset counters. */
+  resetEnergy(nowMs: number): void {
+    this.#energy.sinceResetJ = 0;
+    this.#energy.sinceResetC = 0;
+    this.#energy.resetAtMs = nowMs;
+  }
+
+  /** Moving averages of one metric at `nowMs`. */
+  movingAverages(metric: Metric, nowMs: number): Record<keyof typeof MA_WINDOWS_S, number | null> {
+    return {
+      ma_1m: this.#buckets.average(metric, MA_WINDOWS_S.ma_1m, nowMs),
+      ma_5m: this.#buckets.average(metric, MA_WINDOWS_S.ma_5m, nowMs),
+      ma_15m: this.#buckets.average(metric, MA_WINDOWS_S.ma_15m, nowMs),
+    };
+  }
+
+  /** The `statistics` message's data at `nowMs`. */
+  snapshot(nowMs: number): StatisticsData {
+    this.window.evict(nowMs);
+    const figures = (metric: Metric): MetricFigures => {
+      const { min, max, avg } = this.window.stats(metric);
+      return { min, max, avg, ...this.movingAverages(metric, nowMs) };
+    };
+    return {
+      window_s: this.window.windowMs / 1000,
+      v: figures("v"),
+      a: figures("a"),
+      w: figures("w"),
+      energy_wh: this.#energy.sinceResetJ / 3600,
+      charge_ah: this.#energy.sinceResetC / 3600,
+      energy_total_wh: this.#energy.totalJ / 3600,
+      charge_total_ah: this.#energy.totalC / 3600,
+      energy_since_ms: this.#energy.resetAtMs,
+      samples: this.window.count,
+    };
+  }
+
+  /** The most recent outliers, newest first. */
+  recentOutliers(limit: number): Outlier[] {
+    return this.#recent.slice(-limit).reverse();
+  }
+
+  /** Outlier counts per metric and method: since start, and within the window. */
+  outlierSummary(nowMs: number): {
+    window_s: number;
+    metrics: Record<
+      Metric,
+      { zscore: number; iqr: number; zscore_window: number; iqr_window: number }
+    >;
+    last: Outlier | null;
+  } {
+    const cutoff = nowMs - this.window.windowMs;
+    const metrics = Object.fromEntries(METRICS.map((m) => {
+      const inWindow = (method: string) =>
+        this.#recent.filter((o) => o.metric === m && o.method === method && o.ts_ms > cutoff)
+          .length;
+      return [m, {
+        zscore: this.#totals.get(`${m}/zscore`) ?? 0,
+        iqr: this.#totals.get(`${m}/iqr`) ?? 0,
+        zscore_window: inWindow("zscore"),
+        iqr_window: inWindow("iqr"),
+      }];
+    })) as Record<
+      Metric,
+      { zscore: number; iqr: number; zscore_window: number; iqr_window: number }
+    >;
+    return { window_s: this.window.windowMs / 1000, metrics, last: this.#recent.at(-1) ?? null };
+  }
+}

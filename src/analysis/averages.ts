@@ -1,0 +1,53 @@
+/**
+ * Moving averages over minutes at any sample rate: per-second sums and counts in a
+ * ring, so a 15-minute average costs 900 buckets however many samples it covers.
+ * Exact to the second: a window of N minutes covers the last N·60 whole seconds
+ * plus the current one.
+ * @module
+ */
+import { type Metric, METRICS } from "./rolling.ts";
+
+/** Per-second buckets of v, a, w sums over the last `spanS` seconds. */
+export class SecondBuckets {
+  readonly spanS: number;
+  #second: Float64Array; // which second each slot holds (NaN = empty)
+  #count: Float64Array;
+  #sums: Float64Array[];
+
+  constructor(spanS: number) {
+    this.spanS = spanS;
+    this.#second = new Float64Array(spanS + 1).fill(NaN);
+    this.#count = new Float64Array(spanS + 1);
+    this.#sums = METRICS.map(() => new Float64Array(spanS + 1));
+  }
+
+  /** Adds a sample. */
+  add(tsMs: number, v: number, a: number, w: number): void {
+    const second = Math.floor(tsMs / 1000);
+    const slot = second % this.#second.length;
+    if (this.#second[slot] !== second) {
+      this.#second[slot] = second;
+      this.#count[slot] = 0;
+      for (const s of this.#sums) s[slot] = 0;
+    }
+    this.#count[slot]++;
+    this.#sums[0][slot] += v;
+    this.#sums[1][slot] += a;
+    this.#sums[2][slot] += w;
+  }
+
+  /** Average of `metric` over the last `windowS` seconds up to `nowMs`; null if no sample. */
+  average(metric: Metric, windowS: number, nowMs: number): number | null {
+    const sums = this.#sums[METRICS.indexOf(metric)];
+    const nowS = Math.floor(nowMs / 1000);
+    let sum = 0, count = 0;
+    for (let i = 0; i < this.#second.length; i++) {
+      const s = this.#second[i];
+      if (s > nowS - windowS && s <= nowS) {
+        sum += sums[i];
+        count += this.#count[i];
+      }
+    }
+    return count > 0 ? sum / count : null;
+  }
+}

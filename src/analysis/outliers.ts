@@ -1,0 +1,98 @@
+/**
+ * Outlier flags per metric against the rolling window: z-score (distance from the
+ * mean in standard deviations) and IQR (distance outside the quartiles). Quartiles
+ * are recomputed at most once a second from at most 2048 evenly spread samples of the
+ * window, which keeps IQR cheap at 1 kHz.
+ * @module
+ */
+import type { Metric, RollingWindow } from "./rolling.ts";
+
+/** Values the quartiles are computed from, evenly spread over the window. */
+const QUARTILE_SAMPLES = 2048;
+
+/** One flagged value. */
+export interface Outlier {
+  ts_ms: number;
+  seq: number;
+  metric: Metric;
+  value: number;
+  method: "zscore" | "iqr";
+  /** |z| for zscore; distance outside the quartile fence in IQRs for iqr. */
+  score: number;
+  severity: "warning" | "danger";
+}
+
+/** Thresholds of {@link OutlierDetector}. */
+export interface OutlierOptions {
+  /** |z| at which a value is a warning / danger outlier. */
+  zWarning?: number;
+  zDanger?: number;
+  /** IQRs beyond the quartiles at which a value is a warning / danger outlier. */
+  iqrWarning?: number;
+  iqrDanger?: number;
+  /** No flags until the window holds this many samples. */
+  minSamples?: number;
+}
+
+/** The q-th quantile (0..1) of sorted values, by linear interpolation. */
+export function quantile(sorted: Float64Array, q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/** Flags outliers of each metric against a {@link RollingWindow}. */
+export class OutlierDetector {
+  #window: RollingWindow;
+  #o: Required<OutlierOptions>;
+  #quartiles = new Map<Metric, { q1: number; q3: number; second: number }>();
+
+  constructor(window: RollingWindow, options: OutlierOptions = {}) {
+    this.#window = window;
+    this.#o = {
+      zWarning: options.zWarning ?? 3,
+      zDanger: options.zDanger ?? 5,
+      iqrWarning: options.iqrWarning ?? 1.5,
+      iqrDanger: options.iqrDanger ?? 3,
+      minSamples: options.minSamples ?? 30,
+    };
+  }
+
+  #quartilesOf(metric: Metric, tsMs: number): { q1: number; q3: number } {
+    const second = Math.floor(tsMs / 1000);
+    const cached = this.#quartiles.get(metric);
+    if (cached && cached.second === second) return cached;
+    const sorted = this.#window.values(metric, QUARTILE_SAMPLES).sort();
+    const fresh = { q1: quantile(sorted, 0.25), q3: quantile(sorted, 0.75), second };
+    this.#quartiles.set(metric, fresh);
+    return fresh;
+  }
+
+  /**
+   * Checks `value` (already pushed into the window) against the window; returns the
+   * flags it earns, at most one per method.
+   */
+  check(metric: Metric, value: number, tsMs: number, seq: number): Outlier[] {
+    if (this.#window.count < this.#o.minSamples) return [];
+    const out: Outlier[] = [];
+    const { avg, std } = this.#window.stats(metric);
+    if (std !== null && avg !== null && std > 1e-12) {
+      const z = Math.abs(value - avg) / std;
+      if (z >= this.#o.zWarning) {
+        const severity = z >= this.#o.zDanger ? "danger" : "warning";
+        out.push({ ts_ms: tsMs, seq, metric, value, method: "zscore", score: z, severity });
+      }
+    }
+    const { q1, q3 } = this.#quartilesOf(metric, tsMs);
+    const iqr = q3 - q1;
+    if (iqr > 1e-12) {
+      const beyond = value > q3 ? (value - q3) / iqr : value < q1 ? (q1 - value) / iqr : 0;
+      if (beyond >= this.#o.iqrWarning) {
+        const severity = beyond >= this.#o.iqrDanger ? "danger" : "warning";
+        out.push({ ts_ms: tsMs, seq, metric, value, method: "iqr", score: beyond, severity });
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Live analysis over HTTP: alert history, active alerts and rules, moving averages,
+ * outliers, power efficiency from the rollups, and the energy reset.
+ * @module
+ */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { AlertRules } from "../analysis/alerts.ts";
+import { METRICS } from "../analysis/rolling.ts";
+import type { Pipeline } from "../pipeline.ts";
+import { ErrorBody } from "../protocol.ts";
+import {
+  ActiveAlert,
+  AlertData,
+  EnergyResetResponse,
+  MovingAverages,
+  OutlierData,
+  OutlierSummary,
+  PowerEfficiency,
+} from "../protocol_analysis.ts";
+import type { Store } from "../store/store.ts";
+import { resolveWindow, TimeParam, WindowError } from "./times.ts";
+
+/** What the analysis routes act on. */
+export interface AnalysisDeps {
+  pipeline: Pipeline;
+  store: Store;
+  now?: () => number;
+}
+
+const json = <T>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});
+const bad = json(ErrorBody, "Invalid parameters");
+const secured = [{ bearerAuth: [] }];
+const unauthorized = json(ErrorBody, "A token is set and the request did not carry it");
+const window = {
+  from: TimeParam.optional().openapi({ description: "Start: epoch ms or ISO-8601" }),
+  to: TimeParam.optional().openapi({ description: "End (exclusive); default now" }),
+  hours: z.coerce.number().positive().optional().openapi({ example: 24 }),
+};
+
+const alertsRoute = createRoute({
+  method: "get",
+  path: "/api/alerts",
+  tags: ["Alerts"],
+  summary: "Alert history",
+  description:
+    "Every transition (raised, escalated, deescalated, cleared), newest first. Default 24 h.",
+  request: {
+    query: z.object({
+      ...window,
+      severity: z.enum(["warning", "danger"]).optional(),
+      limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+    }),
+  },
+  responses: {
+    200: json(
+      z.object({
+        data: z.array(AlertData),
+        count: z.number().int(),
+        from_ms: z.number().int(),
+        to_ms: z.number().int(),
+      }),
+      "Transitions",
+    ),
+    400: bad,
+  },
+});
+
+const activeRoute = createRoute({
+  method: "get",
+  path: "/api/alerts/active",
+  tags: ["Alerts"],
+  summary: "Alerts currently raised",
+  responses: {
+    200: json(z.object({ data: z.array(ActiveAlert), count: z.number().int() }), "Active"),
+  },
+});
+
+const RulesBody = z.object({ rules: AlertRules }).strict().openapi("AlertRulesBody");
+
+const getRulesRoute = createRoute({
+  method: "get",
+  path: "/api/alerts/rules",
+  tags: ["Alerts"],
+  summary: "Alert rules in force",
+  responses: { 200: json(RulesBody, "Rules") },
+});
+
+const putRulesRoute = createRoute({
+  method: "put",
+  path: "/api/alerts/rules",
+  tags: ["Alerts"],
+  summary: "Replace the alert rules",
+  description:
+    "Validated (limits ordered, one rule per metric), applied at once and saved in the database, " +
+    "so they survive a restart. Metrics without a rule no longer alert.",
+  security: secured,
+  request: { body: { content: { "application/json": { schema: RulesBody } }, required: true } },
+  responses: { 200: json(RulesBody, "Rules now in force"), 400: bad, 401: unauthorized },
+});
+
+const averagesRoute = createRoute({
+  method: "get",
+  path: "/api/analysis/moving-averages",
+  tags: ["Analysis"],
+  summary: "Moving averages over 1, 5 and 15 minutes",
+  responses: { 200: json(MovingAverages, "Averages") },
+});
+
+const outlierSummaryRoute = createRoute({
+  method: "get",
+  path: "/api/analysis/outliers/summary",
+  tags: ["Analysis"],
+  summary: "Outlier counts per metric and method",
+  description:
+    "z-score: |value − mean| / std over the 60 s window (warning ≥ 3, danger ≥ 5). IQR: distance " +
+    "beyond the window's quartiles in IQRs (warning ≥ 1.5, danger ≥ 3). Failed reads never count.",
+  responses: { 200: json(OutlierSummary, "Summary") },
+});
+
+const outlierRecentRoute = createRoute({
+  method: "get",
+  path: "/api/analysis/outliers/recent",
+  tags: ["Analysis"],
+  summary: "The most recent outliers, newest first",
+  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(10) }) },
+  responses: {
+    200: json(z.object({ data: z.array(OutlierData), count: z.number().int() }), "Outliers"),
+    400: bad,
+  },
+});
+
+const efficiencyRoute = createRoute({
+  method: "get",
+  path: "/api/power-efficiency",
+  tags: ["Analysis"],
+  summary: "Energy, charge and averages over a window",
+  description:
+    "From the rollups (per-second for windows up to 6 h inside the raw retention, else per-minute), " +
+    "so any window up to 30 days answers at once. Default 24 h.",
+  request: { query: z.object(window) },
+  responses: { 200: json(PowerEfficiency, "Figures"), 400: bad },
+});
+
+const resetRoute = createRoute({
+  method: "post",
+  path: "/api/energy/reset",
+  tags: ["Analysis"],
+  summary: "Reset the energy and charge counters",
+  description:
+    "Zeroes `energy_wh` and `charge_ah` of the statistics message; totals keep counting.",
+  security: secured,
+  responses: { 200: json(EnergyResetResponse, "Reset"), 401: unauthorized },
+});
+
+/** Registers the alert and analysis routes on `app`. */
+export function analysisRoutes(app: OpenAPIHono, deps: AnalysisDeps): void {
+  const { pipeline, store } = deps;
+  const analyzer = pipeline.analyzer;
+  const now = deps.now ?? Date.now;
+  const resolve = (q: { from?: number; to?: number; hours?: number }, defaultHours: number) => {
+    try {
+      return resolveWindow(q, now(), store.retention.rollupRetentionMs, defaultHours);
+    } catch (error) {
+      if (!(error instanceof WindowError)) throw error;
+      return { path: error.param, message: error.message };
+    }
+  };
+  const invalid = (issue: { path: string; message: string }) => ({
+    error: "Invalid window",
+    issues: [issue],
+  });
+
+  app.openapi(alertsRoute, (c) => {
+    const q = c.req.valid("query");
+    const w = resolve(q, 24);
+    if ("message" in w) return c.json(invalid(w), 400);
+    const data = store.alerts.list(w.fromMs, w.toMs, q.limit, q.severity);
+    return c.json({ data, count: data.length, from_ms: w.fromMs, to_ms: w.toMs }, 200);
+  });
+
+  app.openapi(activeRoute, (c) => {
+    const data = analyzer.alerts.active();
+    return c.json({ data, count: data.length }, 200);
+  });
+
+  app.openapi(getRulesRoute, (c) => c.json({ rules: analyzer.alerts.rules }, 200));
+
+  app.openapi(putRulesRoute, (c) => {
+    pipeline.setRules(c.req.valid("json").rules);
+    return c.json({ rules: analyzer.alerts.rules }, 200);
+  });
+
+  app.openapi(averagesRoute, (c) => {
+    const nowMs = now();
+    const [v, a, w] = METRICS.map((m) => analyzer.movingAverages(m, nowMs));
+    return c.json({ ts_ms: nowMs, v, a, w }, 200);
+  });
+
+  app.openapi(outlierSummaryRoute, (c) => c.json(analyzer.outlierSummary(now()), 200));
+
+  app.openapi(outlierRecentRoute, (c) => {
+    const data = analyzer.recentOutliers(c.req.valid("query").limit);
+    return c.json({ data, count: data.length }, 200);
+  });
+
+  app.openapi(efficiencyRoute, (c) => {
+    const w = resolve(c.req.valid("query"), 24);
+    if ("message" in w) return c.json(invalid(w), 400);
+    store.flush();
+    const fine = w.toMs - w.fromMs <= 6 * 3_600_000 &&
+      w.fromMs >= now() - store.retention.rawRetentionMs;
+    const t = store.queries.totals(w.fromMs, w.toMs, fine ? "1s" : "1m");
+    const avg = (sum: number) => t.count > 0 ? sum / t.count : null;
+    return c.json({
+      from_ms: w.fromMs,
+      to_ms: w.toMs,
+      energy_wh: t.energy_j / 3600,
+      charge_ah: t.charge_c / 3600,
+      avg_power_w: avg(t.w_sum),
+      peak_power_w: t.w_max,
+      avg_voltage_v: avg(t.v_sum),
+      avg_current_a: avg(t.a_sum),
+      samples: t.count,
+      errors: t.errors,
+    }, 200);
+  });
+
+  app.openapi(resetRoute, (c) => {
+    const { previous, resetAtMs } = pipeline.resetEnergy();
+    return c.json({
+      status: "ok" as const,
+      energy_since_ms: resetAtMs,
+      previous: { energy_wh: previous.sinceResetJ / 3600, charge_ah: previous.sinceResetC / 3600 },
+    }, 200);
+  });
+}

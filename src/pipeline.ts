@@ -1,0 +1,114 @@
+/**
+ * What happens to each sample: energy is integrated once, then the sample goes to
+ * the store, to every WebSocket client and to the live analysis, whose alert
+ * transitions are stored and broadcast. Also restores and persists the analysis'
+ * state (energy counters, alert rules) through the store.
+ * @module
+ */
+import { type AlertEngine, type AlertRule, AlertRules } from "./analysis/alerts.ts";
+import { Analyzer, type EnergyCounters } from "./analysis/analyzer.ts";
+import { EnergyIntegrator, type EnergyStep } from "./analysis/energy.ts";
+import type { Hub } from "./hub.ts";
+import { measurementMessage, statusMessage } from "./protocol.ts";
+import { alertMessage, statisticsMessage } from "./protocol_analysis.ts";
+import type { Sample } from "./sampler.ts";
+import type { Store } from "./store/store.ts";
+
+const ENERGY_KEY = "energy";
+const RULES_KEY = "alert_rules";
+const NO_STEP: EnergyStep = Object.freeze({ energyJ: 0, chargeC: 0 });
+
+/** Collaborators of {@link Pipeline}. */
+export interface PipelineOptions {
+  hub: Hub;
+  store: Store;
+  alerts: AlertEngine;
+  /** Longest gap energy is integrated across (a few sample intervals). */
+  maxGapMs: () => number;
+  now?: () => number;
+}
+
+/** The per-sample fan-out and the analysis state around it. */
+export class Pipeline {
+  readonly analyzer: Analyzer;
+  #hub: Hub;
+  #store: Store;
+  #energy: EnergyIntegrator;
+  #now: () => number;
+  samplesTotal = 0;
+
+  constructor(options: PipelineOptions) {
+    this.#hub = options.hub;
+    this.#store = options.store;
+    this.#now = options.now ?? Date.now;
+    this.#energy = new EnergyIntegrator(options.maxGapMs);
+    this.analyzer = new Analyzer({
+      alerts: options.alerts,
+      energy: options.store.getSetting(ENERGY_KEY) as EnergyCounters | undefined,
+      startedAtMs: this.#now(),
+    });
+  }
+
+  /** Handles one sample from the sampler. */
+  onSample = (sample: Sample): void => {
+    this.samplesTotal++;
+    let step = NO_STEP;
+    if (sample.status === "error") this.#energy.break();
+    else step = this.#energy.add(sample.tsMs, sample.w, sample.a);
+    this.#store.append(sample, step);
+    this.#hub.broadcast(measurementMessage(sample));
+    for (const event of this.analyzer.add(sample, step)) {
+      let id = 0;
+      try {
+        id = this.#store.alerts.add(event);
+      } catch (error) {
+        // The alert still reaches every client; only its history entry is missing.
+        console.error(`Cannot store alert: ${(error as Error).message}`);
+      }
+      this.#hub.broadcast(alertMessage(event, id));
+    }
+  };
+
+  /** Sends the `statistics` message. */
+  broadcastStatistics(): void {
+    const nowMs = this.#now();
+    this.#hub.broadcast(statisticsMessage(this.analyzer.snapshot(nowMs), nowMs));
+  }
+
+  /** What the store writes with every flush: the energy counters. */
+  flushSettings = (): Record<string, unknown> => ({ [ENERGY_KEY]: this.analyzer.energy });
+
+  /** Zeroes the since-reset energy counters, persists and announces it. */
+  resetEnergy(): { previous: EnergyCounters; resetAtMs: number } {
+    const previous = this.analyzer.energy;
+    const resetAtMs = this.#now();
+    this.analyzer.resetEnergy(resetAtMs);
+    this.#store.setSetting(ENERGY_KEY, this.analyzer.energy);
+    this.#hub.broadcast(statusMessage("Energy counters reset", resetAtMs));
+    return { previous, resetAtMs };
+  }
+
+  /** Replaces the alert rules, persists them and announces it. */
+  setRules(rules: AlertRule[]): void {
+    this.analyzer.alerts.setRules(rules);
+    this.#store.setSetting(RULES_KEY, rules);
+    this.#hub.broadcast(statusMessage("Alert rules updated", this.#now()));
+  }
+}
+
+/**
+ * The rules to start with: ALERT_RULES when it was set, otherwise the rules last
+ * saved through the API, otherwise `defaults`.
+ */
+export function initialRules(
+  store: Store,
+  configured: readonly AlertRule[] | undefined,
+  defaults: readonly AlertRule[],
+): AlertRule[] {
+  if (configured) {
+    store.setSetting(RULES_KEY, configured);
+    return [...configured];
+  }
+  const saved = AlertRules.safeParse(store.getSetting(RULES_KEY));
+  return saved.success ? saved.data : [...defaults];
+}
