@@ -154,6 +154,64 @@ const SETTINGS = {
     defaultText: "10",
     schema: int(1, 3600),
   },
+  metricsEnabled: {
+    env: "METRICS_ENABLED",
+    help: "serve Prometheus metrics at /metrics (true/false)",
+    defaultText: "true",
+    schema: z.enum(["true", "false"], { error: "must be true or false" }).transform((s) =>
+      s === "true"
+    ),
+  },
+  deviceId: {
+    env: "DEVICE_ID",
+    help: "this monitor's name in MQTT topics and Home Assistant (letters, digits, - and _)",
+    defaultText: "ina219-<hostname>",
+    derived: true,
+    schema: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, - or _")
+      .optional(),
+  },
+  mqttUrl: {
+    env: "MQTT_URL",
+    help: "MQTT broker, mqtt://host:1883 or mqtts://host:8883 (unset = no MQTT)",
+    schema: z.string().regex(
+      /^mqtts?:\/\/[^\s/]+\/?$/,
+      "must look like mqtt://host:1883 or mqtts://host:8883",
+    )
+      .optional(),
+  },
+  mqttUsername: {
+    env: "MQTT_USERNAME",
+    help: "MQTT user name",
+    schema: z.string().optional(),
+  },
+  mqttPassword: {
+    env: "MQTT_PASSWORD",
+    help: "MQTT password",
+    schema: z.string().optional(),
+  },
+  mqttTopicPrefix: {
+    env: "MQTT_TOPIC_PREFIX",
+    help: "topics are <prefix>/state, <prefix>/alert, <prefix>/availability",
+    defaultText: "ina219/<DEVICE_ID>",
+    derived: true,
+    schema: z.string().regex(
+      /^[^#+\s]+[^/#+\s]$/,
+      "must be a topic without wildcards or a trailing /",
+    )
+      .optional(),
+  },
+  mqttDiscoveryPrefix: {
+    env: "MQTT_DISCOVERY_PREFIX",
+    help: "Home Assistant discovery prefix",
+    defaultText: "homeassistant",
+    schema: z.string().regex(/^[^#+\s/]+$/, "must be one topic level"),
+  },
+  mqttIntervalS: {
+    env: "MQTT_INTERVAL_S",
+    help: "publish the state every N s (Home Assistant bogs down at 1 Hz)",
+    defaultText: "10",
+    schema: int(1, 3600),
+  },
 } satisfies Record<string, Setting>;
 
 type Settings = typeof SETTINGS;

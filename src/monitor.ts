@@ -8,6 +8,7 @@ import { Hub } from "./hub.ts";
 import { createApp } from "./http/app.ts";
 import { denoUpgrader } from "./http/ws_adapter.ts";
 import { AlertEngine, DEFAULT_RULES } from "./analysis/alerts.ts";
+import { createIntegrations, type Integrations } from "./integrations/integrations.ts";
 import { initialRules, Pipeline } from "./pipeline.ts";
 import { statusMessage, type StatusResponse } from "./protocol.ts";
 import { Sampler } from "./sampler.ts";
@@ -47,6 +48,7 @@ export interface MonitorCore {
   source: MockSource;
   store: Store;
   pipeline: Pipeline;
+  integrations: Integrations;
   status: () => typeof StatusResponse._output;
 }
 
@@ -78,7 +80,11 @@ function openStore(
 }
 
 /** Builds store, source, sampler, hub and app; starts no sampling and no server. */
-export function createCore(config: Config, version = "dev"): MonitorCore {
+export function createCore(
+  config: Config,
+  version = "dev",
+  log: (line: string) => void = console.log,
+): MonitorCore {
   const startedAtMs = Date.now();
   const hub = new Hub({
     maxBufferedBytes: config.wsMaxBufferedBytes,
@@ -107,6 +113,7 @@ export function createCore(config: Config, version = "dev"): MonitorCore {
     onSample: pipeline.onSample,
     onStatus: announce,
   });
+  const integrations = createIntegrations(config, { hub, pipeline, sampler, store, version, log });
   const status = (): typeof StatusResponse._output => ({
     server: "running",
     simulator: sampler.running ? "connected" : "disconnected",
@@ -135,6 +142,7 @@ export function createCore(config: Config, version = "dev"): MonitorCore {
       last_flush_ms,
       last_error,
     }))(store.stats()),
+    mqtt: integrations.mqttStatus(),
   });
   const app = createApp({
     config,
@@ -144,6 +152,7 @@ export function createCore(config: Config, version = "dev"): MonitorCore {
     version,
     store,
     pipeline,
+    metrics: integrations.metrics,
     upgrade: denoUpgrader,
     greeting: () => {
       const s = status();
@@ -154,7 +163,7 @@ export function createCore(config: Config, version = "dev"): MonitorCore {
       );
     },
   });
-  return { app, hub, sampler, source, store, pipeline, status };
+  return { app, hub, sampler, source, store, pipeline, integrations, status };
 }
 
 async function ensureWritableDir(dir: string): Promise<void> {
@@ -206,8 +215,8 @@ function isLoopback(host: string): boolean {
 export async function startMonitor(config: Config, options: MonitorOptions = {}): Promise<Monitor> {
   const log = options.log ?? console.log;
   await ensureWritableDir(config.dataDir);
-  const core = createCore(config, options.version);
-  const { app, hub, sampler, status, store, pipeline } = core;
+  const core = createCore(config, options.version, log);
+  const { app, hub, sampler, status, store, pipeline, integrations } = core;
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = listen(config, app.fetch);
@@ -229,6 +238,7 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
     );
   }
   await sampler.start();
+  integrations.mqtt?.start();
   let ticker: ReturnType<typeof setInterval> | undefined;
   if (config.statusIntervalS > 0) {
     ticker = setInterval(() => {
@@ -252,6 +262,7 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
         clearInterval(ticker);
         clearInterval(statistics);
         await sampler.stop();
+        await integrations.mqtt?.stop();
         // Everything broadcast is in the writer's queue: write it before going.
         store.close();
         hub.closeAll();

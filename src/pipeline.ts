@@ -28,6 +28,14 @@ export interface PipelineOptions {
   now?: () => number;
 }
 
+/** The newest measured sample's figures. */
+export interface LastReading {
+  v: number;
+  a: number;
+  w: number;
+  tsMs: number;
+}
+
 /** The per-sample fan-out and the analysis state around it. */
 export class Pipeline {
   readonly analyzer: Analyzer;
@@ -35,7 +43,11 @@ export class Pipeline {
   #store: Store;
   #energy: EnergyIntegrator;
   #now: () => number;
+  #alertListeners: ((message: ReturnType<typeof alertMessage>) => void)[] = [];
   samplesTotal = 0;
+  sensorErrorsTotal = 0;
+  /** The newest `ok`/`overflow` sample; undefined until one arrives. */
+  last: LastReading | undefined;
 
   constructor(options: PipelineOptions) {
     this.#hub = options.hub;
@@ -53,8 +65,13 @@ export class Pipeline {
   onSample = (sample: Sample): void => {
     this.samplesTotal++;
     let step = NO_STEP;
-    if (sample.status === "error") this.#energy.break();
-    else step = this.#energy.add(sample.tsMs, sample.w, sample.a);
+    if (sample.status === "error") {
+      this.sensorErrorsTotal++;
+      this.#energy.break();
+    } else {
+      step = this.#energy.add(sample.tsMs, sample.w, sample.a);
+      this.last = { v: sample.v, a: sample.a, w: sample.w, tsMs: sample.tsMs };
+    }
     this.#store.append(sample, step);
     this.#hub.broadcast(measurementMessage(sample));
     for (const event of this.analyzer.add(sample, step)) {
@@ -65,9 +82,16 @@ export class Pipeline {
         // The alert still reaches every client; only its history entry is missing.
         console.error(`Cannot store alert: ${(error as Error).message}`);
       }
-      this.#hub.broadcast(alertMessage(event, id));
+      const message = alertMessage(event, id);
+      this.#hub.broadcast(message);
+      for (const listener of this.#alertListeners) listener(message);
     }
   };
+
+  /** Calls `listener` with every alert message (integrations such as MQTT). */
+  onAlert(listener: (message: ReturnType<typeof alertMessage>) => void): void {
+    this.#alertListeners.push(listener);
+  }
 
   /** Sends the `statistics` message. */
   broadcastStatistics(): void {

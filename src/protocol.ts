@@ -129,6 +129,17 @@ export const StatusResponse = z.object({
     last_flush_ms: z.number().int().nullable(),
     last_error: z.string().nullable(),
   }).openapi({ description: "Short database summary; more at /api/database/stats" }),
+  mqtt: z.union([
+    z.object({ enabled: z.literal(false) }),
+    z.object({
+      enabled: z.literal(true),
+      url: z.string().openapi({ description: "Broker, password hidden" }),
+      connected: z.boolean(),
+      state_topic: z.string(),
+      published: z.number().int(),
+      last_error: z.string().nullable(),
+    }),
+  ]).openapi({ description: "MQTT publisher state" }),
 }).openapi("Status");
 
 /** `POST /simulator/start`. */

@@ -55,6 +55,7 @@ export class Sampler {
   #t0 = 0;
   #n = 0;
   #sensorOk: boolean | undefined;
+  #skipped = 0;
   #lastError: string | undefined;
 
   constructor(source: Source, options: SamplerOptions) {
@@ -84,6 +85,14 @@ export class Sampler {
   /** `ok` or `error` after the last read; `undefined` before any. */
   get sensorStatus(): "ok" | "error" | undefined {
     return this.#sensorOk === undefined ? undefined : this.#sensorOk ? "ok" : "error";
+  }
+
+  /**
+   * Ticks that produced no sample: missed while a hardware read ran over its
+   * interval, or given up after a stall (seq itself never skips).
+   */
+  get skippedTicks(): number {
+    return this.#skipped;
   }
 
   /** The text of the most recent read failure. */
@@ -148,6 +157,7 @@ export class Sampler {
       const nowMs = this.#clock.now();
       let dueMs = this.#t0 + this.#n * this.#intervalMs;
       if (nowMs - dueMs > this.#maxCatchUpMs || nowMs < dueMs - this.#intervalMs) {
+        if (nowMs > dueMs) this.#skipped += Math.floor((nowMs - dueMs) / this.#intervalMs);
         this.#t0 = nowMs;
         this.#n = 0;
         dueMs = nowMs;
@@ -167,7 +177,9 @@ export class Sampler {
         // Hardware can only be read now: one reading, then skip missed ticks.
         await this.#readOne(nowMs);
         if (generation !== this.#generation) return;
-        this.#n = Math.floor((nowMs - this.#t0) / this.#intervalMs) + 1;
+        const next = Math.floor((nowMs - this.#t0) / this.#intervalMs) + 1;
+        this.#skipped += Math.max(0, next - this.#n - 1);
+        this.#n = next;
       }
     } finally {
       this.#busy = false;

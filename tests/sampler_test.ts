@@ -101,6 +101,7 @@ Deno.test("Sampler gives up missed ticks after a long stall instead of bursting"
   await clock.advance(2000);
   assert.ok(samples.length - before <= 3, `${samples.length - before} samples after the stall`);
   assert.equal(samples.at(-1)!.seq, samples.length, "seq has no gap");
+  assert.ok(sampler.skippedTicks >= 3599, `${sampler.skippedTicks} skipped ticks counted`);
   await sampler.stop();
 });
 
@@ -119,6 +120,8 @@ Deno.test("Sampler never overlaps reads of a slow source", async () => {
   await clock.advance(0);
   assert.equal(source.maxInFlight, 1);
   assert.equal(samples.length, 2, "missed ticks of hardware are skipped, not invented");
+  // The tick due at 10 ms ran late, at 500 ms; the 49 due at 20…500 ms were skipped.
+  assert.equal(sampler.skippedTicks, 49);
   assert.deepEqual(samples.map((s) => s.seq), [1, 2]);
   await sampler.stop();
   source.finishAll();

@@ -5,9 +5,8 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
-import { bearerAuth } from "hono/bearer-auth";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import type { MiddlewareHandler } from "hono";
+import { requireToken } from "./auth.ts";
 import { bodyLimit } from "./body_limit.ts";
 import {
   errorResponse,
@@ -18,6 +17,7 @@ import {
 } from "./errors.ts";
 import { type AnalysisDeps, analysisRoutes } from "./routes_analysis.ts";
 import { type HistoryDeps, historyRoutes } from "./routes_history.ts";
+import { type MetricsDeps, metricsRoutes } from "./routes_metrics.ts";
 import { type SimulatorDeps, simulatorRoutes } from "./routes_simulator.ts";
 import { type WsDeps, wsRoutes } from "./routes_ws.ts";
 import { serveStatic } from "./static.ts";
@@ -29,25 +29,8 @@ export const MAX_BODY_BYTES = 16 * 1024;
 export interface AppDeps
   extends SimulatorDeps, HistoryDeps, AnalysisDeps, Omit<WsDeps, "allowedOrigins"> {
   version: string;
-}
-
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/** Requires `Authorization: Bearer <token>` on every state-changing request. */
-function requireToken(token: string | undefined): MiddlewareHandler {
-  if (!token) return (_c, next) => next();
-  const message = (text: string) => ({ error: text, issues: [] });
-  const check = bearerAuth({
-    token,
-    noAuthenticationHeader: {
-      message: message("Missing token: send Authorization: Bearer <token>"),
-    },
-    invalidAuthenticationHeader: {
-      message: message("Malformed Authorization header: expected Bearer <token>"),
-    },
-    invalidToken: { message: message("Invalid token") },
-  });
-  return (c, next) => SAFE_METHODS.has(c.req.method) ? next() : check(c, next);
+  /** Prometheus metrics; absent when METRICS_ENABLED=false. */
+  metrics?: MetricsDeps["metrics"];
 }
 
 /** Builds the application; `app.request()` drives it in tests without a port. */
@@ -71,6 +54,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   wsRoutes(app, { ...deps, allowedOrigins: deps.config.allowedOrigins });
   historyRoutes(app, deps);
   analysisRoutes(app, deps);
+  if (deps.metrics) metricsRoutes(app, { metrics: deps.metrics, apiToken: deps.config.apiToken });
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -1,0 +1,43 @@
+/**
+ * `GET /metrics`: Prometheus text exposition. Token-protected (reads included) when
+ * the server has a token, as Prometheus can send `bearer_token`.
+ * @module
+ */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { ErrorBody } from "../protocol.ts";
+import { bearerCheck } from "./auth.ts";
+
+/** What the metrics route needs. */
+export interface MetricsDeps {
+  metrics: { render(): Promise<string>; contentType: string };
+  apiToken?: string;
+}
+
+const metricsRoute = createRoute({
+  method: "get",
+  path: "/metrics",
+  tags: ["Integrations"],
+  summary: "Prometheus metrics",
+  description:
+    "Text exposition format, base units: `ina219_bus_voltage_volts`, `ina219_current_amperes`, " +
+    "`ina219_power_watts`, `ina219_energy_joules_total`, `ina219_charge_coulombs_total`, sample, " +
+    "error and gap counters, WebSocket clients, database size, process memory. Needs the bearer " +
+    "token when API_TOKEN is set.",
+  security: [{ bearerAuth: [] }],
+  responses: {
+    200: { content: { "text/plain": { schema: z.string() } }, description: "Metrics" },
+    401: { content: { "application/json": { schema: ErrorBody } }, description: "Token missing" },
+  },
+});
+
+/** Registers `GET /metrics` on `app`. */
+export function metricsRoutes(app: OpenAPIHono, deps: MetricsDeps): void {
+  if (deps.apiToken) app.use("/metrics", bearerCheck(deps.apiToken));
+  app.openapi(
+    metricsRoute,
+    async (c) =>
+      c.body(await deps.metrics.render(), 200, {
+        "Content-Type": deps.metrics.contentType,
+      }) as never,
+  );
+}
