@@ -6,7 +6,9 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { AlertRules } from "./analysis/alerts.ts";
+import { calibrate, pgaFor } from "./sources/ina219_registers.ts";
 import { MODES } from "./sources/mock.ts";
+import { BAUD_RATES } from "./sources/serial_port.ts";
 
 /** One setting: its environment name, flag, default and how it is validated. */
 interface Setting {
@@ -28,6 +30,14 @@ const int = (min: number, max: number) =>
       ),
     );
 
+const decimal = (what: string, max: number) =>
+  z.string().trim().regex(/^\d+(\.\d+)?$/, `must be ${what}`).transform(Number).pipe(
+    z.number().gt(0, `must be ${what}`).max(max, `must be ${what}`),
+  );
+
+const choice = <T extends string>(values: readonly T[]) =>
+  z.enum(values as [T, ...T[]], { error: `must be one of: ${values.join(", ")}` });
+
 const SETTINGS = {
   port: {
     env: "PORT",
@@ -43,9 +53,10 @@ const SETTINGS = {
   },
   sensor: {
     env: "SENSOR",
-    help: "where samples come from",
+    help:
+      "where samples come from: mock, ina219 (I2C on this machine) or serial (the seed's Arduino)",
     defaultText: "mock",
-    schema: z.enum(["mock"], { error: "must be one of: mock" }),
+    schema: choice(["mock", "ina219", "serial"] as const),
   },
   sampleIntervalMs: {
     env: "SAMPLE_INTERVAL_MS",
@@ -69,6 +80,66 @@ const SETTINGS = {
     env: "MOCK_SEED",
     help: "seed for a reproducible mock (unset = random)",
     schema: int(0, 4_294_967_295).optional(),
+  },
+  i2cBus: {
+    env: "I2C_BUS",
+    help: "INA219: the I2C adapter number, /dev/i2c-N (1 on a Raspberry Pi)",
+    defaultText: "1",
+    schema: int(0, 255),
+  },
+  i2cAddress: {
+    env: "I2C_ADDRESS",
+    help: "INA219: its address by A0/A1, 0x40 to 0x4F",
+    defaultText: "0x40",
+    schema: z.string().trim().regex(/^(0x[0-9a-f]{1,2}|\d{1,3})$/i, "must be 0x40 to 0x4F")
+      .transform(Number).pipe(
+        z.number().min(0x40, "must be 0x40 to 0x4F").max(0x4f, "must be 0x40 to 0x4F"),
+      ),
+  },
+  shuntOhms: {
+    env: "SHUNT_OHMS",
+    help: "INA219: shunt resistance in ohms (0.1 on the common breakout boards)",
+    defaultText: "0.1",
+    schema: decimal("a resistance above 0 and up to 100 ohms", 100),
+  },
+  maxCurrentA: {
+    env: "MAX_CURRENT_A",
+    help: "INA219: the largest current expected; sets calibration and shunt range",
+    defaultText: "3.2",
+    schema: decimal("a current above 0 and up to 1000 A", 1000),
+  },
+  busVoltageRange: {
+    env: "BUS_VOLTAGE_RANGE",
+    help: "INA219: bus voltage full scale in V (16 or 32)",
+    defaultText: "32",
+    schema: choice(["16", "32"] as const).transform((s) => Number(s) as 16 | 32),
+  },
+  adcSamples: {
+    env: "ADC_SAMPLES",
+    help: "INA219: samples averaged per conversion (1 = single 12-bit; 128 takes 136 ms)",
+    defaultText: "1",
+    schema: choice(["1", "2", "4", "8", "16", "32", "64", "128"] as const).transform(Number),
+  },
+  shuntRangeMv: {
+    env: "SHUNT_RANGE_MV",
+    help: "INA219: shunt full scale (PGA): 40, 80, 160, 320 mV or auto",
+    defaultText: "fitted to SHUNT_OHMS × MAX_CURRENT_A",
+    derived: true,
+    schema: choice(["40", "80", "160", "320", "auto"] as const).transform((s) =>
+      s === "auto" ? s : Number(s) as 40 | 80 | 160 | 320
+    ).optional(),
+  },
+  serialPort: {
+    env: "SERIAL_PORT",
+    help: "serial: the Arduino's port (a /dev/serial/by-id/ path survives replugging)",
+    defaultText: "/dev/ttyACM0",
+    schema: z.string().trim().min(1, "must not be empty"),
+  },
+  serialBaud: {
+    env: "SERIAL_BAUD",
+    help: "serial: baud rate of the Arduino's sketch",
+    defaultText: "115200",
+    schema: choice(Object.keys(BAUD_RATES)).transform(Number),
   },
   dataDir: {
     env: "DATA_DIR",
@@ -308,12 +379,27 @@ export function loadConfig(
     out[key] = result.data;
   }
   const parsed = out as Parsed;
+  if (parsed.sensor === "ina219") checkShunt(parsed.shuntOhms, parsed.maxCurrentA);
   const dbPath = parsed.dbPath ?? joinPath(parsed.dataDir, "ina219.db");
   return Object.freeze({
     ...parsed,
     dbPath,
     allowedOrigins: Object.freeze([...parsed.allowedOrigins]),
   });
+}
+
+/** SHUNT_OHMS and MAX_CURRENT_A must make a calibration the INA219 can hold. */
+function checkShunt(shuntOhms: number, maxCurrentA: number): void {
+  try {
+    pgaFor(shuntOhms * maxCurrentA);
+    calibrate(shuntOhms, maxCurrentA);
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid SHUNT_OHMS ${shuntOhms} with MAX_CURRENT_A ${maxCurrentA}: ${
+        (error as Error).message
+      }`,
+    );
+  }
 }
 
 function joinPath(dir: string, file: string): string {

@@ -12,7 +12,9 @@ import { createIntegrations, type Integrations } from "./integrations/integratio
 import { initialRules, Pipeline } from "./pipeline.ts";
 import { statusMessage, type StatusResponse } from "./protocol.ts";
 import { Sampler } from "./sampler.ts";
+import { createSource } from "./sources/create.ts";
 import { MockSource } from "./sources/mock.ts";
+import type { Source } from "./sources/source.ts";
 import { StoreError } from "./store/db.ts";
 import { Store } from "./store/store.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
@@ -45,7 +47,7 @@ export interface MonitorCore {
   app: OpenAPIHono;
   hub: Hub;
   sampler: Sampler;
-  source: MockSource;
+  source: Source;
   store: Store;
   pipeline: Pipeline;
   integrations: Integrations;
@@ -91,12 +93,13 @@ export function createCore(
     stuckCloseMs: config.wsStuckCloseS * 1000,
   });
   const announce = (message: string) => hub.broadcast(statusMessage(message, Date.now()));
-  const source = new MockSource({
-    seed: config.mockSeed,
-    mode: config.mockMode,
-    autoRotateS: config.mockAutoRotateS,
-    onNotice: announce,
-  });
+  let source: Source;
+  try {
+    source = createSource(config, { onNotice: announce });
+  } catch (error) {
+    if (error instanceof RangeError) throw new StartupError(error.message);
+    throw error;
+  }
   // The store writes the pipeline's energy counters with every flush; both exist
   // before either is used.
   const store = openStore(config, announce, () => pipeline.flushSettings());
@@ -111,7 +114,12 @@ export function createCore(
     intervalMs: config.sampleIntervalMs,
     lastSeq: store.writer.lastSeq,
     onSample: pipeline.onSample,
-    onStatus: announce,
+    // Device and sensor events also go to the log (the journal on a Pi), not only to
+    // the browsers that happen to be connected.
+    onStatus: (message) => {
+      log(message);
+      announce(message);
+    },
   });
   const integrations = createIntegrations(config, { hub, pipeline, sampler, store, version, log });
   const status = (): typeof StatusResponse._output => ({
@@ -122,7 +130,7 @@ export function createCore(
     source: source.kind,
     mode: source.mode,
     modes: [...source.modes],
-    auto_rotate: source.autoRotate,
+    auto_rotate: source instanceof MockSource && source.autoRotate,
     interval_ms: sampler.intervalMs,
     last_seq: sampler.lastSeq,
     samples_total: pipeline.samplesTotal,
@@ -236,6 +244,9 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
     log(
       `Warning: bound to ${config.host} without API_TOKEN: anyone on the network can stop the sampler or change its settings`,
     );
+  }
+  for (const warning of core.source.warnings?.(config.sampleIntervalMs) ?? []) {
+    log(`Warning: ${warning}`);
   }
   await sampler.start();
   integrations.mqtt?.start();

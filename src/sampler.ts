@@ -5,7 +5,7 @@
  * @module
  */
 import { type Clock, systemClock, type TimerId } from "./clock.ts";
-import type { SampleStatus, Source } from "./sources/source.ts";
+import type { Reading, SampleStatus, Source } from "./sources/source.ts";
 
 /** One numbered sample, as broadcast and (later) stored. */
 export interface Sample {
@@ -114,6 +114,13 @@ export class Sampler {
     }
     if (generation !== this.#generation) return true;
     for (const message of messages) this.#onStatus(message);
+    if (this.source.listen) {
+      // A device with its own clock: number whatever it pushes, no ticking.
+      this.source.listen((event) => {
+        if (generation === this.#generation) this.#emit(event.tsMs, event.reading, event.error);
+      });
+      return true;
+    }
     this.#t0 = this.#clock.now();
     this.#n = 0;
     this.#schedule(0);
@@ -132,9 +139,23 @@ export class Sampler {
     return true;
   }
 
-  /** Changes the interval; the next tick comes one new interval from now. */
+  /**
+   * Changes the interval; the next tick comes one new interval from now. A device
+   * that keeps its own interval gets the command instead, and its answer decides.
+   */
   setIntervalMs(intervalMs: number): void {
+    const beforeMs = this.#intervalMs;
     this.#intervalMs = checkInterval(intervalMs);
+    if (this.source.setIntervalMs) {
+      this.source.setIntervalMs(intervalMs).then(
+        () => this.#onStatus(`Sample interval set to ${intervalMs} ms`),
+        (error: Error) => {
+          if (this.#intervalMs === intervalMs) this.#intervalMs = beforeMs;
+          this.#onStatus(`Sample interval not changed: ${error.message}`);
+        },
+      );
+      return;
+    }
     this.#t0 = this.#clock.now();
     this.#n = 1;
     this.#onStatus(`Sample interval set to ${intervalMs} ms`);
@@ -190,14 +211,21 @@ export class Sampler {
   }
 
   async #readOne(tsMs: number): Promise<void> {
-    let sample: Sample;
+    let reading: Reading | undefined;
+    let error: string | undefined;
     try {
-      const r = await this.source.read(tsMs);
-      sample = { tsMs, seq: 0, v: r.v, a: r.a, w: r.w, status: r.status, mode: "" };
-    } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      sample = { tsMs, seq: 0, v: 0, a: 0, w: 0, status: "error", mode: "", error: text };
+      reading = await this.source.read(tsMs);
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
     }
+    this.#emit(tsMs, reading, error);
+  }
+
+  /** Numbers one reading (or failure) and hands it on. */
+  #emit(tsMs: number, r: Reading | undefined, error: string | undefined): void {
+    const sample: Sample = r
+      ? { tsMs, seq: 0, v: r.v, a: r.a, w: r.w, status: r.status, mode: "" }
+      : { tsMs, seq: 0, v: 0, a: 0, w: 0, status: "error", mode: "", error };
     // Read the mode after the read: the mock's auto-rotation happens inside it.
     sample.mode = this.source.mode;
     sample.seq = ++this.#seq;

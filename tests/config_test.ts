@@ -112,3 +112,79 @@ Deno.test("loadConfig() reads ALERT_RULES as validated JSON", () => {
     /ALERT_RULES .* at 0: limits must be ordered/,
   );
 });
+
+Deno.test("loadConfig() has the real sensors' settings with their defaults", () => {
+  const config = loadConfig({}, []);
+  assert.equal(config.i2cBus, 1);
+  assert.equal(config.i2cAddress, 0x40);
+  assert.equal(config.shuntOhms, 0.1);
+  assert.equal(config.maxCurrentA, 3.2);
+  assert.equal(config.busVoltageRange, 32);
+  assert.equal(config.adcSamples, 1);
+  assert.equal(config.shuntRangeMv, undefined);
+  assert.equal(config.serialPort, "/dev/ttyACM0");
+  assert.equal(config.serialBaud, 115200);
+  const ina = loadConfig({
+    SENSOR: "ina219",
+    I2C_BUS: "0",
+    I2C_ADDRESS: "0x4A",
+    SHUNT_OHMS: "0.01",
+    MAX_CURRENT_A: "10",
+    BUS_VOLTAGE_RANGE: "16",
+    ADC_SAMPLES: "128",
+    SHUNT_RANGE_MV: "auto",
+  }, []);
+  assert.deepEqual(
+    [ina.sensor, ina.i2cBus, ina.i2cAddress, ina.shuntOhms, ina.maxCurrentA],
+    ["ina219", 0, 0x4a, 0.01, 10],
+  );
+  assert.deepEqual([ina.busVoltageRange, ina.adcSamples, ina.shuntRangeMv], [16, 128, "auto"]);
+  assert.equal(loadConfig({ I2C_ADDRESS: "65", SHUNT_RANGE_MV: "80" }, []).i2cAddress, 0x41);
+  const serial = loadConfig({ SENSOR: "serial", SERIAL_PORT: "/dev/ttyUSB0" }, [
+    "--serial-baud",
+    "9600",
+  ]);
+  assert.deepEqual([serial.sensor, serial.serialPort, serial.serialBaud], [
+    "serial",
+    "/dev/ttyUSB0",
+    9600,
+  ]);
+});
+
+Deno.test("loadConfig() rejects real-sensor settings the hardware cannot take", async (t) => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ I2C_ADDRESS: "0x50" }, /^Invalid I2C_ADDRESS "0x50": must be 0x40 to 0x4F$/],
+    [{ I2C_ADDRESS: "forty" }, /I2C_ADDRESS .*0x40 to 0x4F/],
+    [{ I2C_BUS: "-1" }, /I2C_BUS/],
+    [{ SHUNT_OHMS: "0" }, /^Invalid SHUNT_OHMS "0": must be a resistance above 0/],
+    [{ MAX_CURRENT_A: "-2" }, /MAX_CURRENT_A/],
+    [{ BUS_VOLTAGE_RANGE: "24" }, /BUS_VOLTAGE_RANGE "24": must be one of: 16, 32/],
+    [{ ADC_SAMPLES: "3" }, /ADC_SAMPLES "3": must be one of: 1, 2, 4/],
+    [{ SHUNT_RANGE_MV: "100" }, /SHUNT_RANGE_MV .*40, 80, 160, 320, auto/],
+    [{ SERIAL_BAUD: "12345" }, /SERIAL_BAUD "12345": must be one of: .*115200/],
+    [
+      { SENSOR: "ina219", SHUNT_OHMS: "1", MAX_CURRENT_A: "1" },
+      /^Invalid SHUNT_OHMS 1 with MAX_CURRENT_A 1: 1000 mV across the shunt exceeds the INA219's 320 mV range/,
+    ],
+  ];
+  for (const [env, pattern] of cases) {
+    await t.step(JSON.stringify(env), () => {
+      assert.throws(() => loadConfig(env, []), (error: Error) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, pattern);
+        return true;
+      });
+    });
+  }
+  // The shunt check applies only to the INA219.
+  assert.equal(loadConfig({ SHUNT_OHMS: "1", MAX_CURRENT_A: "1" }, []).sensor, "mock");
+  for (
+    const name of [
+      "I2C_BUS, default: 1",
+      "I2C_ADDRESS, default: 0x40",
+      "SERIAL_BAUD, default: 115200",
+    ]
+  ) {
+    assert.ok(helpText().includes(name), name);
+  }
+});

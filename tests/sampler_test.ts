@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { type Sample, Sampler } from "../src/sampler.ts";
 import { MockSource } from "../src/sources/mock.ts";
-import type { Reading, Source } from "../src/sources/source.ts";
+import type { PushEvent, Reading, Source } from "../src/sources/source.ts";
 import { FakeClock } from "./fakes.ts";
 
 /** A hardware-like source: cannot back-fill, reads resolve when the test says. */
@@ -38,6 +38,38 @@ class SlowSource implements Source {
   }
   finishAll(): void {
     for (const f of this.#pending.splice(0)) f();
+  }
+}
+
+/** A device with its own clock: the test pushes what it "prints". */
+class PushSource implements Source {
+  readonly kind = "push";
+  readonly type = "Push";
+  readonly backfill = false;
+  readonly modes = ["NORMAL"];
+  mode = "NORMAL";
+  emit: ((event: PushEvent) => void) | undefined;
+  intervals: number[] = [];
+  refuse = false;
+  open(): Promise<string[]> {
+    return Promise.resolve(["push ready"]);
+  }
+  listen(emit: (event: PushEvent) => void): void {
+    this.emit = emit;
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  read(): Reading {
+    throw new Error("a push source is never polled");
+  }
+  setMode(): void {}
+  setIntervalMs(intervalMs: number): Promise<void> {
+    this.intervals.push(intervalMs);
+    return this.refuse ? Promise.reject(new Error("the device refused it")) : Promise.resolve();
+  }
+  details(): Record<string, unknown> {
+    return {};
   }
 }
 
@@ -200,5 +232,51 @@ Deno.test("Sampler.setIntervalMs() reschedules from now and validates", async ()
   assert.throws(() => sampler.setIntervalMs(0), RangeError);
   assert.throws(() => sampler.setIntervalMs(10_001), RangeError);
   assert.equal(sampler.intervalMs, 100);
+  await sampler.stop();
+});
+
+Deno.test("Sampler numbers what a push source emits and never ticks it", async () => {
+  const source = new PushSource();
+  const { clock, samples, statuses, sampler } = setup(1000, source, 7);
+  await sampler.start();
+  await clock.advance(5000);
+  assert.equal(samples.length, 0, "no ticks: the device keeps time");
+  assert.equal(clock.pending, 0);
+  const ok = { v: 5, a: 0.2, w: 1, status: "ok" as const };
+  source.emit!({ tsMs: 1, reading: ok });
+  source.emit!({ tsMs: 2, error: "Serial port gone" });
+  source.emit!({ tsMs: 3, error: "Serial port gone" });
+  source.emit!({ tsMs: 4, reading: { ...ok, status: "overflow" } });
+  assert.deepEqual(samples.map((s) => [s.seq, s.tsMs, s.status]), [
+    [8, 1, "ok"],
+    [9, 2, "error"],
+    [10, 3, "error"],
+    [11, 4, "overflow"],
+  ]);
+  assert.deepEqual([samples[1].v, samples[1].a, samples[1].w], [0, 0, 0]);
+  assert.equal(samples[1].error, "Serial port gone");
+  assert.deepEqual(statuses.filter((s) => s.startsWith("Sensor")), [
+    "Sensor error: Serial port gone",
+    "Sensor recovered",
+  ]);
+  await sampler.stop();
+  source.emit!({ tsMs: 5, reading: ok });
+  assert.equal(samples.length, 4, "nothing after stop");
+});
+
+Deno.test("Sampler.setIntervalMs() sends a device its interval and keeps the old one when refused", async () => {
+  const source = new PushSource();
+  const { clock, statuses, sampler } = setup(1000, source);
+  await sampler.start();
+  sampler.setIntervalMs(500);
+  await clock.advance(0);
+  assert.deepEqual(source.intervals, [500]);
+  assert.equal(sampler.intervalMs, 500);
+  assert.ok(statuses.includes("Sample interval set to 500 ms"));
+  source.refuse = true;
+  sampler.setIntervalMs(200);
+  await clock.advance(0);
+  assert.equal(sampler.intervalMs, 500);
+  assert.ok(statuses.includes("Sample interval not changed: the device refused it"));
   await sampler.stop();
 });

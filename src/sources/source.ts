@@ -1,6 +1,6 @@
 /**
  * The contract between the sampler and anything that produces readings: the mock,
- * and later real sensors.
+ * the INA219 on I2C (polled), and the seed's Arduino over serial (pushes lines).
  * @module
  */
 
@@ -20,11 +20,19 @@ export class SensorError extends Error {
   override name = "SensorError";
 }
 
-/** A source of readings, driven by the sampler one tick at a time. */
+/**
+ * What a push source hands the sampler: a reading taken at `tsMs`, or the text of
+ * why there is none (it becomes an `error` sample).
+ */
+export type PushEvent =
+  | { tsMs: number; reading: Reading; error?: undefined }
+  | { tsMs: number; error: string; reading?: undefined };
+
+/** A source of readings, driven by the sampler one tick at a time (or pushing its own). */
 export interface Source {
-  /** Configuration name: `mock`. */
+  /** Configuration name: `mock`, `ina219` or `serial`. */
   readonly kind: string;
-  /** The seed's `type` field of `/simulator/start`: `Mock`. */
+  /** The seed's `type` field of `/simulator/start`: `Mock`, `INA219`, `Serial`. */
   readonly type: string;
   /**
    * True when the source can produce a reading for a past instant, so a late timer
@@ -46,6 +54,20 @@ export interface Source {
   close(): Promise<void>;
   /** Source-specific facts for `/status`. */
   details(): Record<string, unknown>;
+  /**
+   * Present on a device with its own clock (the Arduino prints lines at its own
+   * interval): instead of ticking, the sampler hands over `emit` after `open()` and
+   * numbers whatever arrives; `read()` is then never called. The source stops
+   * emitting in `close()`.
+   */
+  listen?(emit: (event: PushEvent) => void): void;
+  /**
+   * Present when the device keeps the interval itself: the sampler forwards
+   * interval changes here; resolves when the device acknowledged it.
+   */
+  setIntervalMs?(intervalMs: number): Promise<void>;
+  /** Start-up advice for this sample interval (e.g. shorter than a conversion). */
+  warnings?(intervalMs: number): string[];
 }
 
 /** Rounds to 3 decimals, as the seed's device did. */

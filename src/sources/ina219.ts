@@ -1,0 +1,277 @@
+/**
+ * The INA219 as a {@link Source}: configures and calibrates the chip over an
+ * injected {@link I2cBus}, reads bus voltage, shunt, current and power on each
+ * tick, and rides out faults (backoff, re-initialisation, brown-out resets).
+ * @module
+ */
+import { Backoff, type BackoffOptions, secondsText } from "./backoff.ts";
+import { hex, type I2cBus } from "./i2c.ts";
+import {
+  adcForSamples,
+  BUS_LSB_V,
+  type BusRangeV,
+  calibrate,
+  type Calibration,
+  conversionTimeMs,
+  decodeBusVoltage,
+  decodeCurrent,
+  decodePower,
+  decodeShuntVoltage,
+  encodeConfig,
+  type Ina219Config,
+  pgaFor,
+  pgaWithHeadroom,
+  REG_BUS_VOLTAGE,
+  REG_CALIBRATION,
+  REG_CONFIG,
+  REG_CURRENT,
+  REG_POWER,
+  REG_SHUNT_VOLTAGE,
+  roundToLsb,
+  shuntClipped,
+  shuntRangeV,
+} from "./ina219_registers.ts";
+import { type Reading, SensorError, type Source } from "./source.ts";
+
+/** Options of {@link Ina219Source}. */
+export interface Ina219Options {
+  /** 7-bit address, 0x40–0x4F by A0/A1 (default 0x40). */
+  address?: number;
+  shuntOhms: number;
+  /** Largest current expected; sets the calibration and the PGA range. */
+  maxCurrentA: number;
+  /** Current register LSB; default: the smallest round value allowed (§8.5.1). */
+  currentLsbA?: number;
+  busRangeV?: BusRangeV;
+  /** Samples averaged per conversion, 1–128 (default 1: single 12-bit). */
+  adcSamples?: number;
+  /** Shunt range; default: the smallest that holds shuntOhms × maxCurrentA. */
+  shuntRangeMv?: 40 | 80 | 160 | 320 | "auto";
+  /** Receives status messages (a chip that reset and was set up again). */
+  onNotice?: (message: string) => void;
+  now?: () => number;
+  /** Waits between polls for the first conversion. */
+  sleep?: (ms: number) => Promise<void>;
+  backoff?: BackoffOptions;
+}
+
+/** An INA219 on an I2C bus. */
+export class Ina219Source implements Source {
+  readonly kind = "ina219";
+  readonly type = "INA219";
+  readonly backfill = false;
+  readonly mode = "NORMAL";
+  readonly modes: readonly string[] = ["NORMAL"];
+  readonly calibration: Calibration;
+  #bus: I2cBus;
+  #address: number;
+  #options: Ina219Options;
+  #config: Ina219Config;
+  #autoGain: boolean;
+  #ready = false;
+  #backoff: Backoff;
+  #lastError: string | undefined;
+  #now: () => number;
+  #sleep: (ms: number) => Promise<void>;
+  #onNotice: (message: string) => void;
+  #counts = { initialisations: 0, resets: 0, stale_reads: 0, gain_changes: 0 };
+
+  /** @throws {RangeError} for an address, shunt or current the chip cannot take. */
+  constructor(bus: I2cBus, options: Ina219Options) {
+    this.#bus = bus;
+    this.#options = options;
+    this.#address = options.address ?? 0x40;
+    if (!Number.isInteger(this.#address) || this.#address < 0x40 || this.#address > 0x4f) {
+      throw new RangeError(`Invalid INA219 address ${this.#address}: must be 0x40 to 0x4F`);
+    }
+    this.calibration = calibrate(options.shuntOhms, options.maxCurrentA, {
+      currentLsbA: options.currentLsbA,
+    });
+    const range = options.shuntRangeMv;
+    this.#autoGain = range === "auto";
+    const fitted = pgaFor(options.shuntOhms * options.maxCurrentA);
+    const adc = adcForSamples(options.adcSamples ?? 1);
+    this.#config = {
+      busRangeV: options.busRangeV ?? 32,
+      pga: range === "auto" ? 8 : range === undefined ? fitted : pgaFor(range / 1000),
+      busAdc: adc,
+      shuntAdc: adc,
+      mode: "shunt_bus_continuous",
+    };
+    this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ??
+      ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#onNotice = options.onNotice ?? (() => {});
+    this.#backoff = new Backoff(options.backoff);
+  }
+
+  /** The configuration written to the chip. */
+  get config(): Readonly<Ina219Config> {
+    return { ...this.#config };
+  }
+
+  async open(): Promise<string[]> {
+    const { shuntOhms, maxCurrentA } = this.#options;
+    const { cal, currentLsbA, powerLsbW } = this.calibration;
+    const lines = [
+      `INA219 at ${hex(this.#address)} on ${this.#bus.name}`,
+      `Shunt ${shuntOhms} Ω, up to ${maxCurrentA} A: calibration ${cal}, ${currentLsbA} A and ${powerLsbW} W per bit`,
+    ];
+    try {
+      await this.#init();
+      lines.push("INA219 ready - Starting measurements...");
+    } catch (error) {
+      lines.push(`INA219 not ready: ${this.#fail(error).message}`);
+    }
+    return lines;
+  }
+
+  close(): Promise<void> {
+    this.#ready = false;
+    this.#backoff.succeed();
+    this.#bus.close();
+    return Promise.resolve();
+  }
+
+  setMode(mode: string): void {
+    if (mode !== "NORMAL") throw new RangeError(`Unknown mode "${mode}": expected NORMAL`);
+  }
+
+  /** Reads one sample now; after a failure, retries only when the backoff allows. */
+  async read(_tsMs: number): Promise<Reading> {
+    if (!this.#ready) {
+      const waitMs = this.#backoff.waitMs(this.#now());
+      if (waitMs > 0) {
+        throw new SensorError(`${this.#lastError}; retrying in ${secondsText(waitMs)}`);
+      }
+      try {
+        await this.#init();
+      } catch (error) {
+        throw this.#fail(error);
+      }
+    }
+    try {
+      return await this.#measure(true);
+    } catch (error) {
+      throw this.#fail(error);
+    }
+  }
+
+  warnings(intervalMs: number): string[] {
+    const conversionMs = conversionTimeMs(this.#config);
+    if (intervalMs >= conversionMs) return [];
+    return [
+      `SAMPLE_INTERVAL_MS ${intervalMs} is shorter than the INA219's conversion time of ${conversionMs} ms at ADC_SAMPLES ${this.#config.shuntAdc.samples}: readings will repeat; raise SAMPLE_INTERVAL_MS or lower ADC_SAMPLES`,
+    ];
+  }
+
+  details(): Record<string, unknown> {
+    const waitMs = this.#backoff.waitMs(this.#now());
+    return {
+      bus: this.#bus.name,
+      address: hex(this.#address),
+      state: this.#ready ? "ok" : "retrying",
+      shunt_ohms: this.#options.shuntOhms,
+      max_current_a: this.#options.maxCurrentA,
+      bus_voltage_range_v: this.#config.busRangeV,
+      shunt_range_mv: shuntRangeV(this.#config.pga) * 1000,
+      auto_gain: this.#autoGain,
+      adc_samples: this.#config.shuntAdc.samples,
+      conversion_time_ms: conversionTimeMs(this.#config),
+      config: hex(encodeConfig(this.#config), 4),
+      calibration: this.calibration.cal,
+      current_lsb_a: this.calibration.currentLsbA,
+      power_lsb_w: this.calibration.powerLsbW,
+      ...this.#counts,
+      last_error: this.#lastError ?? null,
+      retry_in_s: this.#ready ? null : waitMs / 1000,
+    };
+  }
+
+  #fail(error: unknown): SensorError {
+    this.#ready = false;
+    this.#bus.close();
+    const delayMs = this.#backoff.fail(this.#now());
+    this.#lastError = error instanceof Error ? error.message : String(error);
+    return new SensorError(`${this.#lastError}; retrying in ${secondsText(delayMs)}`, {
+      cause: error,
+    });
+  }
+
+  async #readRegister(register: number): Promise<number> {
+    const bytes = await this.#bus.writeRead(this.#address, Uint8Array.of(register), 2);
+    return (bytes[0] << 8) | bytes[1]; // §8.5.6: MSB first
+  }
+
+  async #writeRegister(register: number, value: number): Promise<void> {
+    await this.#bus.writeRead(this.#address, Uint8Array.of(register, value >> 8, value & 0xff), 0);
+  }
+
+  /** Writes configuration and calibration, checks they held, waits for a conversion. */
+  async #init(): Promise<void> {
+    const where = `INA219 at ${hex(this.#address)} on ${this.#bus.name}`;
+    await this.#writeRegister(REG_CONFIG, encodeConfig(this.#config));
+    await this.#writeRegister(REG_CALIBRATION, this.calibration.cal);
+    const readBack = await this.#readRegister(REG_CALIBRATION);
+    if (readBack !== this.calibration.cal) {
+      throw new Error(
+        `${where} did not keep its calibration: wrote ${hex(this.calibration.cal, 4)}, read ${
+          hex(readBack, 4)
+        } (is another chip at this address?)`,
+      );
+    }
+    // Until the first conversion with the new calibration, current and power read 0.
+    const conversionMs = conversionTimeMs(this.#config);
+    const stepMs = Math.max(1, conversionMs / 4);
+    for (let i = Math.ceil((2 * conversionMs + 10) / stepMs);; i--) {
+      if (decodeBusVoltage(await this.#readRegister(REG_BUS_VOLTAGE)).conversionReady) break;
+      if (i <= 0) {
+        throw new Error(
+          `${where} finished no conversion within ${
+            Math.round(2 * conversionMs + 10)
+          } ms: check the sensor's power`,
+        );
+      }
+      await this.#sleep(stepMs);
+    }
+    this.#ready = true;
+    this.#backoff.succeed();
+    this.#counts.initialisations++;
+  }
+
+  async #measure(mayReinit: boolean): Promise<Reading> {
+    const bus = decodeBusVoltage(await this.#readRegister(REG_BUS_VOLTAGE));
+    const shuntRaw = await this.#readRegister(REG_SHUNT_VOLTAGE);
+    const currentRaw = await this.#readRegister(REG_CURRENT);
+    const powerRaw = await this.#readRegister(REG_POWER); // clears CNVR (§8.6.3.2)
+    if (currentRaw === 0 && powerRaw === 0 && await this.#readRegister(REG_CALIBRATION) === 0) {
+      // A reset chip (brown-out) reads 0 A whatever flows: set it up again, read anew.
+      this.#counts.resets++;
+      if (!mayReinit) throw new Error("INA219 reset again at once: check the sensor's power");
+      this.#onNotice(
+        "INA219 had reset (calibration read 0, a brown-out?): configuration and calibration written again",
+      );
+      await this.#init();
+      return this.#measure(false);
+    }
+    if (!bus.conversionReady) this.#counts.stale_reads++;
+    const clipped = shuntClipped(shuntRaw, this.#config.pga);
+    if (this.#autoGain) await this.#adjustGain(shuntRaw, clipped);
+    const { currentLsbA, powerLsbW } = this.calibration;
+    return {
+      v: roundToLsb(bus.busVoltageV, BUS_LSB_V),
+      a: roundToLsb(decodeCurrent(currentRaw, currentLsbA), currentLsbA),
+      w: roundToLsb(decodePower(powerRaw, powerLsbW), powerLsbW),
+      status: bus.overflow || clipped ? "overflow" : "ok",
+    };
+  }
+
+  /** Automatic gain: ÷8 after a clipped reading, else the finest range with headroom. */
+  async #adjustGain(shuntRaw: number, clipped: boolean): Promise<void> {
+    const pga = clipped ? 8 : pgaWithHeadroom(Math.abs(decodeShuntVoltage(shuntRaw)));
+    if (pga === this.#config.pga || (!clipped && pga > this.#config.pga)) return;
+    this.#config = { ...this.#config, pga };
+    this.#counts.gain_changes++;
+    await this.#writeRegister(REG_CONFIG, encodeConfig(this.#config));
+  }
+}
