@@ -38,6 +38,9 @@ export interface Monitor {
   readonly app: OpenAPIHono;
   readonly hub: Hub;
   readonly sampler: Sampler;
+  /** The per-sample fan-out (tests feed past samples through it). */
+  readonly pipeline: Pipeline;
+  readonly store: Store;
   /** Stops sampling, closes clients with 1001 and closes the server. */
   shutdown(): Promise<void>;
 }
@@ -151,6 +154,7 @@ export function createCore(
       last_error,
     }))(store.stats()),
     mqtt: integrations.mqttStatus(),
+    retention: { raw_hours: config.retentionHours, rollup_days: config.rollupRetentionDays },
   });
   const app = createApp({
     config,
@@ -249,7 +253,7 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
     log(`Warning: ${warning}`);
   }
   await sampler.start();
-  integrations.mqtt?.start();
+  await integrations.startMqtt();
   let ticker: ReturnType<typeof setInterval> | undefined;
   if (config.statusIntervalS > 0) {
     ticker = setInterval(() => {
@@ -268,12 +272,14 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
     app,
     hub,
     sampler,
+    pipeline,
+    store,
     shutdown: () =>
       closing ??= (async () => {
         clearInterval(ticker);
         clearInterval(statistics);
         await sampler.stop();
-        await integrations.mqtt?.stop();
+        await integrations.stopMqtt();
         // Everything broadcast is in the writer's queue: write it before going.
         store.close();
         hub.closeAll();

@@ -140,6 +140,10 @@ export const StatusResponse = z.object({
       last_error: z.string().nullable(),
     }),
   ]).openapi({ description: "MQTT publisher state" }),
+  retention: z.object({
+    raw_hours: z.number().int().openapi({ description: "Raw samples and per-second rollups" }),
+    rollup_days: z.number().int().openapi({ description: "Per-minute rollups and alerts" }),
+  }),
 }).openapi("Status");
 
 /** `POST /simulator/start`. */

@@ -65,6 +65,7 @@ test("GET /status answers the seed's fields and the documented schema", async ()
   assert.equal(body.type, "Mock");
   assert.equal(body.interval_ms, 1000);
   assert.equal(body.auth_required, false);
+  assert.deepEqual(body.retention, { raw_hours: 48, rollup_days: 30 });
 });
 
 test("POST /simulator/start and /stop answer in the seed's shape", async () => {
@@ -251,4 +252,23 @@ Deno.test("originAllowed() admits a page opened from disk only on loopback", () 
   assert.ok(originAllowed("null", "http://127.0.0.1:8000/ws", "127.0.0.1:8000", []));
   assert.ok(!originAllowed("null", "http://pi.local:8000/ws", "pi.local:8000", []));
   assert.ok(originAllowed("null", "http://pi.local:8000/ws", "pi.local:8000", ["null"]));
+});
+
+test("static files carry a validator and answer 304 when unchanged", async () => {
+  const { app } = core();
+  const first = await app.request("/app.js");
+  assert.equal(first.status, 200);
+  assert.equal(first.headers.get("cache-control"), "no-cache");
+  const etag = first.headers.get("etag");
+  assert.ok(etag, "an ETag");
+  await first.body?.cancel();
+  const again = await app.request("/app.js", { headers: { "If-None-Match": etag } });
+  assert.equal(again.status, 304);
+  assert.equal(again.body, null);
+  const changed = await app.request("/app.js", { headers: { "If-None-Match": 'W/"other"' } });
+  assert.equal(changed.status, 200);
+  await changed.body?.cancel();
+  const lib = await app.request("/vendor/chart.js/chart.umd.min.js");
+  assert.match(lib.headers.get("cache-control") ?? "", /max-age=86400/);
+  await lib.body?.cancel();
 });

@@ -4,7 +4,7 @@
  * so they are found in a compiled binary too. Nothing is loaded from a CDN.
  * @module
  */
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { errorResponse } from "./errors.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -29,13 +29,24 @@ function contentType(name: string): string {
   return TYPES[name.slice(name.lastIndexOf(".") + 1)] ?? "application/octet-stream";
 }
 
+/** An asset opened for streaming, with what caching needs. */
+interface Asset {
+  file: Deno.FsFile;
+  size: number;
+  /** Weak validator from size and modification time; absent when the time is unknown. */
+  etag?: string;
+}
+
 /** Opens a file for streaming; undefined when it does not exist. */
-async function openAsset(
-  relative: string,
-): Promise<{ file: Deno.FsFile; size: number } | undefined> {
+async function openAsset(relative: string): Promise<Asset | undefined> {
   try {
     const file = await Deno.open(new URL(relative, ROOT));
-    return { file, size: (await file.stat()).size };
+    const { size, mtime } = await file.stat();
+    return {
+      file,
+      size,
+      etag: mtime ? `W/"${size.toString(36)}-${mtime.getTime().toString(36)}"` : undefined,
+    };
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw error;
@@ -54,29 +65,34 @@ export function assetUrl(relative: string): URL {
  * bundle alone is over 4 MB, and pages are loaded rarely.
  */
 export function serveStatic(app: Hono): void {
-  const send = async (relative: string, name: string, maxAgeS: number) => {
+  // Pages revalidate on every load (cheap: a 304 when unchanged); libraries are cached.
+  const send = async (c: Context, relative: string, name: string, maxAgeS: number) => {
     const asset = await openAsset(relative);
     if (!asset) return undefined;
-    return new Response(asset.file.readable, {
-      headers: {
-        "Content-Type": contentType(name),
-        "Content-Length": String(asset.size),
-        "Cache-Control": `public, max-age=${maxAgeS}`,
-      },
-    });
+    const headers: Record<string, string> = {
+      "Content-Type": contentType(name),
+      "Cache-Control": maxAgeS > 0 ? `public, max-age=${maxAgeS}` : "no-cache",
+    };
+    if (asset.etag) headers.ETag = asset.etag;
+    if (asset.etag && c.req.header("if-none-match") === asset.etag) {
+      asset.file.close();
+      return new Response(null, { status: 304, headers });
+    }
+    headers["Content-Length"] = String(asset.size);
+    return new Response(asset.file.readable, { headers });
   };
   app.get("/", async (c) =>
-    await send("static/index.html", "index.html", 0) ??
+    await send(c, "static/index.html", "index.html", 0) ??
       errorResponse(c, 404, "Dashboard page is missing"));
   app.get("/vendor/*", async (c) => {
     const key = c.req.path.slice("/vendor/".length);
     const file = VENDOR_FILES[key];
-    return (file && await send(file, file, 86_400)) ||
+    return (file && await send(c, file, file, 86_400)) ||
       errorResponse(c, 404, `Not found: GET ${c.req.path}`);
   });
   app.get("/:file{[A-Za-z0-9_-][A-Za-z0-9_.-]*\\.[a-z]+}", async (c) => {
     const name = c.req.param("file");
-    return await send(`static/${name}`, name, 0) ??
+    return await send(c, `static/${name}`, name, 0) ??
       errorResponse(c, 404, `Not found: GET ${c.req.path}`);
   });
 }

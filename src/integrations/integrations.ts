@@ -1,7 +1,8 @@
 /**
  * The outward integrations of one monitor, built from its config and live parts:
  * Prometheus metrics (unless METRICS_ENABLED=false) and the MQTT publisher (when
- * MQTT_URL is set).
+ * MQTT_URL is set). Their libraries are loaded on first use: together they cost
+ * about 15 MB of memory, which a monitor nobody scrapes should not pay.
  * @module
  */
 import type { Config } from "../config.ts";
@@ -9,8 +10,8 @@ import type { Hub } from "../hub.ts";
 import type { Pipeline } from "../pipeline.ts";
 import type { Sampler } from "../sampler.ts";
 import type { Store } from "../store/store.ts";
-import { createMetrics } from "./metrics.ts";
-import { MqttPublisher, type MqttStatus } from "./mqtt.ts";
+import type { MetricsSource } from "./metrics.ts";
+import type { MqttPublisher, MqttState, MqttStatus } from "./mqtt.ts";
 
 /** The live parts the integrations read. */
 export interface IntegrationParts {
@@ -24,11 +25,18 @@ export interface IntegrationParts {
 
 /** Built integrations. */
 export interface Integrations {
-  metrics?: ReturnType<typeof createMetrics>;
-  mqtt?: MqttPublisher;
+  /** Prometheus text and its content type; absent when METRICS_ENABLED=false. */
+  metrics?: { render(): Promise<string>; contentType: string };
+  /** Connects the MQTT publisher, if MQTT_URL is set. */
+  startMqtt(): Promise<void>;
+  /** Says `offline` and disconnects. */
+  stopMqtt(): Promise<void>;
   /** The `mqtt` section of `/status`. */
   mqttStatus(): ({ enabled: true } & MqttStatus) | { enabled: false };
 }
+
+/** The content type of the text exposition format (what prom-client sends). */
+const PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
 /** This machine's name as a device id: `ina219-<hostname>`, letters, digits, - and _. */
 export function defaultDeviceId(hostname: () => string = Deno.hostname): string {
@@ -45,67 +53,98 @@ export function defaultDeviceId(hostname: () => string = Deno.hostname): string 
   return `ina219-${host}`.slice(0, 64);
 }
 
-/** Builds the integrations the config asks for; starts nothing. */
+function metricsSource({ hub, pipeline, sampler, store }: IntegrationParts): MetricsSource {
+  return {
+    last: () => pipeline.last,
+    totals: () => {
+      const e = pipeline.analyzer.energy;
+      return { energyJ: e.totalJ, chargeC: e.totalC };
+    },
+    samplesTotal: () => pipeline.samplesTotal,
+    sensorErrorsTotal: () => pipeline.sensorErrorsTotal,
+    sequenceGapsTotal: () => sampler.skippedTicks,
+    sensorUp: () => sampler.running && sampler.sensorStatus === "ok",
+    websocketClients: () => hub.size,
+    slowClientSkips: () => hub.stats.slowSkips,
+    slowClientCloses: () => hub.stats.slowCloses,
+    databaseRows: () => store.stats().rows,
+    databaseBytes: () => {
+      const s = store.stats();
+      return s.file_bytes + s.wal_bytes;
+    },
+    activeAlerts: () => pipeline.analyzer.alerts.active(),
+  };
+}
+
+function mqttState({ pipeline, sampler }: IntegrationParts): MqttState {
+  const last = pipeline.last;
+  const e = pipeline.analyzer.energy;
+  return {
+    v: last?.v ?? null,
+    a: last?.a ?? null,
+    w: last?.w ?? null,
+    energy_total_kwh: e.totalJ / 3_600_000,
+    energy_wh: e.sinceResetJ / 3600,
+    charge_ah: e.sinceResetC / 3600,
+    status: !sampler.running ? "stopped" : sampler.sensorStatus ?? "unknown",
+    mode: sampler.source.mode,
+    ts_ms: last?.tsMs ?? null,
+  };
+}
+
+/** Builds the integrations the config asks for; connects nothing yet. */
 export function createIntegrations(config: Config, parts: IntegrationParts): Integrations {
-  const { hub, pipeline, sampler, store } = parts;
+  let render: (() => Promise<string>) | undefined;
   const metrics = config.metricsEnabled
-    ? createMetrics({
-      last: () => pipeline.last,
-      totals: () => {
-        const e = pipeline.analyzer.energy;
-        return { energyJ: e.totalJ, chargeC: e.totalC };
+    ? {
+      contentType: PROMETHEUS_TEXT,
+      render: async () => {
+        if (!render) {
+          const { createMetrics } = await import("./metrics.ts");
+          render = createMetrics(metricsSource(parts)).render;
+        }
+        return render();
       },
-      samplesTotal: () => pipeline.samplesTotal,
-      sensorErrorsTotal: () => pipeline.sensorErrorsTotal,
-      sequenceGapsTotal: () => sampler.skippedTicks,
-      sensorUp: () => sampler.running && sampler.sensorStatus === "ok",
-      websocketClients: () => hub.size,
-      slowClientSkips: () => hub.stats.slowSkips,
-      slowClientCloses: () => hub.stats.slowCloses,
-      databaseRows: () => store.stats().rows,
-      databaseBytes: () => {
-        const s = store.stats();
-        return s.file_bytes + s.wal_bytes;
-      },
-      activeAlerts: () => pipeline.analyzer.alerts.active(),
-    })
+    }
     : undefined;
 
+  const deviceId = config.deviceId ?? (config.mqttUrl ? defaultDeviceId() : "");
+  const prefix = config.mqttTopicPrefix ?? `ina219/${deviceId}`;
   let mqtt: MqttPublisher | undefined;
-  if (config.mqttUrl) {
-    const deviceId = config.deviceId ?? defaultDeviceId();
-    mqtt = new MqttPublisher({
-      url: config.mqttUrl,
-      username: config.mqttUsername,
-      password: config.mqttPassword,
-      prefix: config.mqttTopicPrefix ?? `ina219/${deviceId}`,
-      discoveryPrefix: config.mqttDiscoveryPrefix,
-      intervalS: config.mqttIntervalS,
-      deviceId,
-      version: parts.version,
-      log: parts.log,
-      state: () => {
-        const last = pipeline.last;
-        const e = pipeline.analyzer.energy;
-        return {
-          v: last?.v ?? null,
-          a: last?.a ?? null,
-          w: last?.w ?? null,
-          energy_total_kwh: e.totalJ / 3_600_000,
-          energy_wh: e.sinceResetJ / 3600,
-          charge_ah: e.sinceResetC / 3600,
-          status: !sampler.running ? "stopped" : sampler.sensorStatus ?? "unknown",
-          mode: sampler.source.mode,
-          ts_ms: last?.tsMs ?? null,
-        };
-      },
-    });
-    const publisher = mqtt;
-    pipeline.onAlert((message) => publisher.publishAlert(message.data));
-  }
   return {
     metrics,
-    mqtt,
-    mqttStatus: () => (mqtt ? { enabled: true as const, ...mqtt.status() } : { enabled: false }),
+    async startMqtt() {
+      if (!config.mqttUrl || mqtt) return;
+      const { MqttPublisher } = await import("./mqtt.ts");
+      const publisher = new MqttPublisher({
+        url: config.mqttUrl,
+        username: config.mqttUsername,
+        password: config.mqttPassword,
+        prefix,
+        discoveryPrefix: config.mqttDiscoveryPrefix,
+        intervalS: config.mqttIntervalS,
+        deviceId,
+        version: parts.version,
+        log: parts.log,
+        state: () => mqttState(parts),
+      });
+      mqtt = publisher;
+      parts.pipeline.onAlert((message) => publisher.publishAlert(message.data));
+      publisher.start();
+    },
+    async stopMqtt() {
+      await mqtt?.stop();
+    },
+    mqttStatus: () => {
+      if (!config.mqttUrl) return { enabled: false };
+      return mqtt ? { enabled: true as const, ...mqtt.status() } : {
+        enabled: true as const,
+        url: config.mqttUrl.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@"),
+        connected: false,
+        state_topic: `${prefix}/state`,
+        published: 0,
+        last_error: null,
+      };
+    },
   };
 }

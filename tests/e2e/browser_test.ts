@@ -1,13 +1,25 @@
 /**
- * End-to-end browser test: a real monitor on a free loopback port, driven by the system
- * Chromium through playwright-core. Checks the live page, the WebSocket test page and
+ * End-to-end browser test: a real monitor on a free loopback port, with 47 hours of
+ * synthetic history written first, driven by the system Chromium through
+ * playwright-core. Checks the dashboard (live chart, statistics, controls, alerts,
+ * history and span selection, CSV export, phone layout), the WebSocket test page and
  * the API docs, with no console errors and no request leaving this machine.
  * @module
  */
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { loadConfig } from "../../src/config.ts";
 import { type Monitor, startMonitor } from "../../src/monitor.ts";
+import { seedHistory } from "./seed_history.ts";
+import {
+  checkAlerts,
+  checkLiveDashboard,
+  checkPhoneLayout,
+  checkStatistics,
+  checkStopStart,
+  waitForNumber,
+} from "./dashboard_checks.ts";
+import { checkCsvExport, checkHistorySelection } from "./history_checks.ts";
 
 const CHROMIUM_PATH = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -21,7 +33,7 @@ const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 const SCREENSHOTS = new URL("./screenshots/", import.meta.url);
-const TIMEOUT_MS = 15_000;
+const TIMEOUT_MS = 20_000;
 
 function chromiumInstalled(): boolean {
   try {
@@ -34,7 +46,7 @@ function chromiumInstalled(): boolean {
 const hasChromium = chromiumInstalled();
 const inCi = Deno.env.get("CI") === "true";
 
-/** Everything a page did that the test later asserts on. */
+/** Everything the pages did that the test later asserts on. */
 interface PageLog {
   consoleErrors: string[];
   requests: string[];
@@ -55,59 +67,19 @@ function watch(page: Page, log: PageLog): void {
   page.on("websocket", (socket) => log.requests.push(socket.url()));
 }
 
+/** A browser context that refuses (and so lists) anything not on this machine. */
+async function localContext(
+  browser: Browser,
+  options: Parameters<Browser["newContext"]>[0],
+): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  await context.route((url) => !isLocal(url.href), (route) => route.abort());
+  return context;
+}
+
 /** `fullPage: false` suits pages that render lazily below the fold, such as Scalar's. */
 async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.screenshot({ path: new URL(name, SCREENSHOTS).pathname, fullPage });
-}
-
-async function serverStatus(monitor: Monitor): Promise<Record<string, unknown>> {
-  const response = await fetch(`${monitor.url}/status`);
-  assert.equal(response.status, 200);
-  return await response.json();
-}
-
-/** Polls an element's text until `accept` takes it; returns that text. */
-async function waitForText(
-  page: Page,
-  selector: string,
-  accept: (text: string) => boolean,
-): Promise<string> {
-  const deadline = Date.now() + TIMEOUT_MS;
-  let text = "";
-  while (Date.now() < deadline) {
-    text = await page.textContent(selector) ?? "";
-    if (accept(text)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`Timed out waiting on ${selector}: last text was "${text}"`);
-}
-
-/** Waits until the page shows a sample number other than `previous`. */
-function waitForNewSample(page: Page, previous: string): Promise<string> {
-  return waitForText(page, "#sample-seq", (seq) => seq !== "—" && seq !== previous);
-}
-
-async function checkLivePage(page: Page, monitor: Monitor): Promise<void> {
-  await page.goto(`${monitor.url}/`);
-  await page.waitForSelector('#conn[data-state="live"]', { timeout: TIMEOUT_MS });
-  assert.equal(await page.textContent("#conn-text"), "Live");
-  const first = await waitForNewSample(page, "—");
-  await waitForNewSample(page, first);
-  assert.match(await page.textContent("#value-v") ?? "", /^\d+\.\d{3}$/);
-  assert.equal(await page.textContent("#sim-state"), "running");
-
-  await page.click("#btn-stop");
-  await page.waitForSelector('#sim-state[data-state="stopped"]', { timeout: TIMEOUT_MS });
-  assert.equal((await serverStatus(monitor)).simulator, "disconnected");
-
-  await page.click("#btn-start");
-  await page.waitForSelector('#sim-state[data-state="running"]', { timeout: TIMEOUT_MS });
-  assert.equal((await serverStatus(monitor)).simulator, "connected");
-  const resumed = await waitForNewSample(page, await page.textContent("#sample-seq") ?? "");
-  await waitForNewSample(page, resumed);
-  // Let the 100 ms stream draw a visible stretch of chart before the picture.
-  await page.waitForTimeout(2_000);
-  await screenshot(page, "index.png");
 }
 
 async function checkTestPage(page: Page, monitor: Monitor): Promise<void> {
@@ -116,7 +88,7 @@ async function checkTestPage(page: Page, monitor: Monitor): Promise<void> {
   assert.equal(await page.inputValue("#url"), wsUrl);
   await page.click("#connect");
   await page.waitForSelector('#state[data-state="open"]', { timeout: TIMEOUT_MS });
-  await waitForText(page, "#count-measurements", (n) => Number(n) >= 20);
+  await waitForNumber(page, "count-measurements", { gt: 19 }, TIMEOUT_MS);
   const count = async (id: string) => Number(await page.textContent(`#${id}`));
   assert.ok(await count("count-messages") >= await count("count-measurements"));
   assert.ok(await count("count-status") >= 1, "the server greets each client with a status");
@@ -136,7 +108,7 @@ async function checkDocs(page: Page, monitor: Monitor): Promise<void> {
 }
 
 Deno.test({
-  name: "browser: live page, WebSocket test page and API docs work against a real monitor",
+  name: "browser: dashboard, WebSocket test page and API docs work against a real monitor",
   ignore: !hasChromium && !inCi,
   async fn(t) {
     if (!hasChromium) {
@@ -147,27 +119,61 @@ Deno.test({
     let monitor: Monitor | undefined;
     let browser: Browser | undefined;
     try {
-      const config = loadConfig({
+      const env = {
         PORT: "0",
         HOST: "127.0.0.1",
         MOCK_SEED: "1",
+        // Modes change only when the test says so.
+        MOCK_AUTO_ROTATE_S: "0",
         DATA_DIR: tmpDir,
-        SAMPLE_INTERVAL_MS: "100",
-      }, []);
-      monitor = await startMonitor(config, { log: () => {} });
+      };
+      // The past at one sample per 5 s (energy is integrated across up to 5 intervals).
+      seedHistory(loadConfig({ ...env, SAMPLE_INTERVAL_MS: "5000" }, []), {
+        hours: 47,
+        stepMs: 5_000,
+        endMs: Date.now() - 1_000,
+      });
+      monitor = await startMonitor(
+        loadConfig({ ...env, SAMPLE_INTERVAL_MS: "100" }, []),
+        { log: () => {} },
+      );
       browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const log: PageLog = { consoleErrors: [], requests: [] };
-      // Anything not on this machine is refused, so a stray CDN link fails fast and is listed.
-      await context.route((url) => !isLocal(url.href), (route) => route.abort());
-      const page = await context.newPage();
+      const desktop = await localContext(browser, { viewport: { width: 1440, height: 900 } });
+      const page = await desktop.newPage();
       watch(page, log);
-      const running = monitor;
+      const ctx = { page, url: monitor.url, timeoutMs: TIMEOUT_MS, screenshot };
 
       await t.step(
-        "live page shows samples and follows Stop/Start",
-        () => checkLivePage(page, running),
+        "dashboard connects, shows samples and the live chart gains points",
+        () => checkLiveDashboard(ctx),
       );
+      await t.step(
+        "statistics panel updates and the energy counter resets",
+        () => checkStatistics(ctx),
+      );
+      await t.step("Stop and Start change the simulator state", () => checkStopStart(ctx));
+      await t.step("LOAD_SPIKE raises an alert and NORMAL clears it", () => checkAlerts(ctx));
+      await t.step(
+        "history renders and a dragged selection shows its statistics",
+        () => checkHistorySelection(ctx),
+      );
+      await t.step("the selection downloads as CSV", () => checkCsvExport(ctx));
+
+      const phone = await localContext(browser, {
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+        hasTouch: true,
+      });
+      const phonePage = await phone.newPage();
+      watch(phonePage, log);
+      await t.step(
+        "phone-width layout has no sideways scrolling",
+        () => checkPhoneLayout({ ...ctx, page: phonePage }),
+      );
+      await phone.close();
+
+      const running = monitor;
       await t.step(
         "test_websocket.html counts messages with no gaps",
         () => checkTestPage(page, running),

@@ -1,0 +1,248 @@
+/**
+ * @module The live chart: V, A and W on three y-axes over a rolling window (10 s to
+ * 10 min), fed from the stream into a {@link LiveBuffer}, decimated to about one min/max
+ * pair per pixel and redrawn at most every 100 ms (less often when one pixel is longer),
+ * scrolling smoothly between samples. Pause freezes the picture; data keeps arriving.
+ */
+
+import { getJson } from "./api.js";
+import {
+  applyTheme,
+  byMetric,
+  fitAxisTitles,
+  lineStyle,
+  metricAxes,
+  requireChart,
+  setMetricVisible,
+  timeAxis,
+  tooltipBase,
+  wireMetricToggles,
+} from "./chart_common.js";
+import { COLORS, fixed, formatClock, formatDuration, METRICS, NAMES, UNITS } from "./format.js";
+import { LiveBuffer } from "./live_buffer.js";
+import { sampleTimeMs } from "./readouts.js";
+
+const KEEP_MS = 600_000;
+const MIN_FRAME_MS = 100;
+const BACKFILL_POINTS = 2400;
+
+/** The rolling chart, or a stand-in that only counts when Chart.js is missing. */
+export class LiveChart {
+  buffer = new LiveBuffer({ resolutionMs: 10, keepMs: KEEP_MS + 5_000 });
+  windowMs = 60_000;
+  intervalMs = 1000;
+  paused = false;
+  #chart = null;
+  #canvas;
+  #dirty = false;
+  #samples = 0;
+  #lastArrival = 0;
+  #axisMax = null;
+  #drawnMax = null;
+  #lastDraw = 0;
+
+  constructor(canvas) {
+    this.#canvas = canvas;
+    if (requireChart(canvas)) this.#chart = createChart(canvas);
+    const select = document.getElementById("live-window");
+    select.addEventListener("change", () => this.setWindow(Number(select.value)));
+    const pause = document.getElementById("live-pause");
+    pause.addEventListener("click", () => this.setPaused(!this.paused));
+    wireMetricToggles(document.getElementById("live-toggles"), (metric, visible) => {
+      if (!this.#chart) return;
+      setMetricVisible(this.#chart, metric, visible);
+      this.#dirty = true;
+      this.#drawNow();
+    });
+  }
+
+  /** Adds one measurement. */
+  push(sample) {
+    const tsMs = sampleTimeMs(sample);
+    if (tsMs === null) return;
+    const ok = sample.status !== "error";
+    this.buffer.add(tsMs, sample.v, sample.a, sample.w, ok);
+    this.#samples++;
+    this.#lastArrival = performance.now();
+    this.#dirty = true;
+  }
+
+  setWindow(ms) {
+    this.windowMs = ms;
+    const select = document.getElementById("live-window");
+    const label = [...select.options].find((o) => Number(o.value) === ms)?.text ??
+      formatDuration(ms);
+    document.getElementById("live-title").textContent = `Live · last ${label}`;
+    this.#canvas.setAttribute(
+      "aria-label",
+      `Line chart of voltage, current and power over the last ${label}`,
+    );
+    this.#dirty = true;
+    this.#drawNow();
+  }
+
+  setPaused(paused) {
+    this.paused = paused;
+    const button = document.getElementById("live-pause");
+    button.setAttribute("aria-pressed", String(paused));
+    button.textContent = paused ? "Resume" : "Pause";
+    document.getElementById("live-paused").hidden = !paused;
+    if (!paused) this.#drawNow();
+  }
+
+  /**
+   * Refills the window from `/api/history` after the page opens or reconnects: what
+   * the stream has brought since is kept, the summaries fill the time before it.
+   */
+  async backfill({ clear = false } = {}) {
+    if (clear) this.buffer.clear();
+    const body = await getJson("/api/history", {
+      hours: String(KEEP_MS / 3_600_000),
+      points: String(BACKFILL_POINTS),
+    });
+    const half = body.bucket_ms / 2;
+    this.buffer.prepend(body.data.map((b) => ({
+      first: b.count === 1 ? b.ts_ms + half : b.ts_ms,
+      last: b.count === 1 ? b.ts_ms + half : b.ts_ms + body.bucket_ms - 1,
+      count: b.count,
+      v: b.v,
+      a: b.a,
+      w: b.w,
+    })));
+    this.#dirty = true;
+  }
+
+  /** The right edge of the axis: the newest sample, advanced by the time since it came. */
+  #axisNow(now) {
+    const latest = this.buffer.latestMs;
+    if (latest === null) return null;
+    const ahead = Math.min(now - this.#lastArrival, 1.5 * this.intervalMs);
+    const target = latest + Math.max(0, ahead);
+    // Arrival jitter must not step the axis back; a big jump back (server restart) may.
+    if (this.#axisMax === null || target > this.#axisMax || target < this.#axisMax - 5_000) {
+      this.#axisMax = target;
+    }
+    return this.#axisMax;
+  }
+
+  #drawNow() {
+    this.#lastDraw = 0;
+    this.draw(performance.now());
+  }
+
+  /**
+   * Redraws if something changed or the axis moved a pixel, at most every 100 ms.
+   * Returns the delay after which it wants to be called again, or null.
+   */
+  draw(now) {
+    const chart = this.#chart;
+    if (!chart || this.paused) return null;
+    const axisMax = this.#axisNow(now);
+    if (axisMax === null) return null;
+    const width = Math.max(50, Math.round(chart.chartArea?.width ?? 600));
+    const pixelMs = this.windowMs / width;
+    const nextMs = Math.min(1000, Math.max(MIN_FRAME_MS, pixelMs));
+    const moved = this.#drawnMax === null || Math.abs(axisMax - this.#drawnMax) >= pixelMs;
+    const scrolling = now - this.#lastArrival < 2 * this.intervalMs + 1000;
+    if (!this.#dirty && !moved) return scrolling ? nextMs : null;
+    if (now - this.#lastDraw < MIN_FRAME_MS) return MIN_FRAME_MS - (now - this.#lastDraw);
+    const fromMs = axisMax - this.windowMs;
+    const gapMs = Math.max(3 * this.intervalMs, 1_500);
+    const series = this.buffer.decimate(fromMs, axisMax, width, gapMs);
+    METRICS.forEach((m, i) => chart.data.datasets[i].data = series[m]);
+    chart.options.scales.x.min = fromMs;
+    chart.options.scales.x.max = axisMax;
+    chart.update("none");
+    this.#dirty = false;
+    this.#drawnMax = axisMax;
+    this.#lastDraw = now;
+    this.#canvas.dataset.points = String(series.v.length);
+    this.#canvas.dataset.samples = String(this.#samples);
+    return scrolling ? nextMs : null;
+  }
+}
+
+/**
+ * Draws a dot for each sample that has no neighbour to draw a line to (a lone sample
+ * between gaps). A plugin, because a scriptable `pointRadius` makes Chart.js resolve
+ * options per point on every frame, which cost a tenth of a core at 1 kHz.
+ */
+const lonePoints = {
+  id: "lonePoints",
+  afterDatasetsDraw(chart) {
+    const { ctx, chartArea: area } = chart;
+    chart.data.datasets.forEach((dataset, i) => {
+      const meta = chart.getDatasetMeta(i);
+      if (meta.hidden || dataset.hidden) return;
+      const data = dataset.data;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
+      ctx.clip();
+      ctx.fillStyle = dataset.borderColor;
+      for (let j = 0; j < data.length; j++) {
+        if (data[j].y === null || data[j - 1]?.y != null || data[j + 1]?.y != null) continue;
+        const { x, y } = meta.data[j];
+        ctx.beginPath();
+        ctx.arc(x, y, 2, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+      ctx.restore();
+    });
+  },
+};
+
+function createChart(canvas) {
+  applyTheme();
+  const { Chart } = globalThis;
+  const chart = new Chart(canvas, {
+    type: "line",
+    data: {
+      datasets: METRICS.map((m) => ({
+        label: `${NAMES[m]} (${UNITS[m]})`,
+        metric: m,
+        data: [],
+        yAxisID: m,
+        borderColor: COLORS[m],
+        backgroundColor: COLORS[m],
+        borderWidth: 1.6,
+        ...lineStyle(m),
+        pointRadius: 0,
+        pointHoverRadius: 4,
+        spanGaps: false,
+      })),
+    },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      parsing: false,
+      normalized: true,
+      interaction: { mode: "index", intersect: false },
+      plugins: {
+        legend: { display: false },
+        decimation: { enabled: false }, // live_buffer.js already gives ~2 points per pixel.
+        tooltip: {
+          ...tooltipBase(),
+          itemSort: byMetric,
+          callbacks: {
+            title: (items) => items.length ? formatClock(items[0].parsed.x, true) : "",
+            label: (item) =>
+              `${NAMES[item.dataset.metric]}: ${fixed(item.parsed.y)} ${
+                UNITS[item.dataset.metric]
+              }`,
+            footer: (items) => {
+              const n = items[0]?.raw?.n ?? 0;
+              return n > 1 ? `min/max of ${n} samples in this pixel` : "";
+            },
+          },
+        },
+      },
+      scales: { x: timeAxis(), ...metricAxes() },
+      onResize: (c) => fitAxisTitles(c),
+    },
+    plugins: [lonePoints],
+  });
+  fitAxisTitles(chart); // onResize does not fire for the first layout.
+  return chart;
+}

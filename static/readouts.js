@@ -1,0 +1,88 @@
+/**
+ * @module The big V/A/W numbers with sensor status, mode, sample number and time; the
+ * sensor-failure banner; and a watchdog banner when samples stop arriving while the
+ * simulator is said to run. Drawn at most once per animation frame.
+ */
+
+import { fixed, formatClock, formatDuration, METRICS } from "./format.js";
+import { level, markLevel } from "./rules.js";
+
+const $ = (id) => document.getElementById(id);
+/** Samples may be this many intervals late before the page calls the stream stalled. */
+const STALL_INTERVALS = 5;
+const STALL_MIN_MS = 4_000;
+
+/** Unix ms of a measurement; seed clients only had `ts` in seconds. */
+export function sampleTimeMs(sample) {
+  return sample.ts_ms ?? (typeof sample.ts === "number" ? sample.ts * 1000 : null);
+}
+
+/** Latest-sample readouts. */
+export class Readouts {
+  #latest = null;
+  #dirty = false;
+  #lastArrival = 0;
+  intervalMs = 1000;
+
+  constructor() {
+    setInterval(() => this.#checkStall(), 1000);
+  }
+
+  /** Remembers a measurement; drawn on the next frame. */
+  push(sample) {
+    this.#latest = sample;
+    this.#dirty = true;
+    this.#lastArrival = performance.now();
+  }
+
+  /** Draws the latest sample if it changed. Returns whether it drew. */
+  draw() {
+    if (!this.#dirty || !this.#latest) return false;
+    this.#dirty = false;
+    const sample = this.#latest;
+    const failed = sample.status === "error";
+    for (const m of METRICS) {
+      $(`value-${m}`).textContent = failed ? "FAIL" : fixed(sample[m]);
+      markLevel($(`readout-${m}`), failed ? "normal" : level(m, sample[m]));
+    }
+    document.body.dataset.sensor = sample.status ?? "ok";
+    const badge = $("sensor-status");
+    badge.dataset.status = sample.status ?? "ok";
+    badge.textContent = sample.status ?? "ok";
+    $("sample-mode").textContent = sample.mode ?? "—";
+    $("sample-seq").textContent = String(sample.seq ?? "—");
+    const tsMs = sampleTimeMs(sample);
+    const time = $("sample-time");
+    time.textContent = tsMs === null ? "—" : formatClock(tsMs, true);
+    if (tsMs !== null) time.dateTime = new Date(tsMs).toISOString();
+    const banner = $("banner-sensor");
+    if (banner.hidden === failed) banner.hidden = !failed;
+    if (failed) banner.textContent = `Sensor error: ${sample.error ?? "no detail given"}`;
+    return true;
+  }
+
+  /** Re-colours the numbers (after the rules changed). */
+  recolour() {
+    this.#dirty = this.#latest !== null;
+  }
+
+  /** Banner when the simulator runs and the stream is open but no sample came for a while. */
+  #checkStall() {
+    const banner = $("banner-stall");
+    const body = document.body.dataset;
+    const watching = body.conn === "live" && body.sim === "running" && this.#lastArrival > 0;
+    const silentMs = performance.now() - this.#lastArrival;
+    const limitMs = Math.max(STALL_MIN_MS, STALL_INTERVALS * this.intervalMs);
+    const stalled = watching && silentMs > limitMs;
+    banner.hidden = !stalled;
+    if (stalled) {
+      banner.textContent = `No samples for ${formatDuration(silentMs)}: ` +
+        "the sampler is said to run but nothing arrives. Check the server log.";
+    }
+  }
+
+  /** Forgets arrival times (after a reconnect), so the watchdog starts afresh. */
+  resetWatchdog() {
+    this.#lastArrival = performance.now();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * @module The alert rules in force (GET /api/alerts/rules), used to colour values
+ * normal/warning/danger. Reloaded at start, on reconnect and on "Alert rules updated".
+ */
+
+import { getJson } from "./api.js";
+import { levelOf } from "./format.js";
+
+/** Rules keyed by metric; empty until loaded (everything is "normal" meanwhile). */
+const rules = {};
+const listeners = new Set();
+
+/** The level of `value` for `metric` under the current rules. */
+export function level(metric, value) {
+  return levelOf(rules[metric], value);
+}
+
+/** The current rule of `metric`, or undefined. */
+export function ruleOf(metric) {
+  return rules[metric];
+}
+
+/** Calls `fn()` after every reload. */
+export function onRulesChanged(fn) {
+  listeners.add(fn);
+}
+
+/** Fetches the rules; on failure keeps the previous ones and reports to the console. */
+export async function loadRules() {
+  try {
+    const body = await getJson("/api/alerts/rules");
+    for (const key of Object.keys(rules)) delete rules[key];
+    for (const rule of body.rules ?? []) rules[rule.metric] = rule;
+    for (const fn of listeners) fn();
+  } catch (error) {
+    console.warn(`Cannot load alert rules: ${error.message}`);
+  }
+}
+
+/**
+ * Sets `data-level` on `el` (for colour) and an invisible word for screen readers, so
+ * the level is never told by colour alone.
+ */
+export function markLevel(el, lvl) {
+  el.dataset.level = lvl;
+  let hint = el.querySelector(":scope > .level-hint");
+  if (lvl === "normal") {
+    hint?.remove();
+    return;
+  }
+  if (!hint) {
+    hint = document.createElement("span");
+    hint.className = "level-hint";
+    hint.append(Object.assign(document.createElement("span"), { className: "sr-only" }));
+    el.append(hint);
+  }
+  // The mark is drawn by CSS from data-level; the word is for screen readers.
+  hint.dataset.level = lvl;
+  hint.firstChild.textContent = ` (${lvl})`;
+}

@@ -1,0 +1,112 @@
+/**
+ * @module Statistics panel, from the once-a-second `statistics` message: last-window
+ * min/avg/max and 1/5/15-minute moving averages per metric, each coloured by the alert
+ * rules, and the energy and charge counters with a two-step reset.
+ */
+
+import { postJson } from "./api.js";
+import {
+  describeRule,
+  fixed,
+  formatDateTime,
+  formatDuration,
+  formatMah,
+  formatWh,
+  METRICS,
+  UNITS,
+} from "./format.js";
+import { level, markLevel, ruleOf } from "./rules.js";
+
+const $ = (id) => document.getElementById(id);
+const FIGURES = ["min", "avg", "max", "ma_1m", "ma_5m", "ma_15m"];
+/** How long the reset button waits for its confirming second press. */
+const CONFIRM_MS = 5_000;
+
+/** The statistics panel. */
+export class StatsPanel {
+  #last = null;
+  #confirmTimer = undefined;
+
+  constructor() {
+    const button = $("energy-reset");
+    button.addEventListener("click", () => this.#onReset(button));
+  }
+
+  /** Draws one `statistics` message's data. */
+  render(data) {
+    this.#last = data;
+    for (const m of METRICS) {
+      for (const f of FIGURES) {
+        const cell = $(`stat-${m}-${f}`);
+        const value = data[m]?.[f];
+        cell.firstChild.textContent = fixed(value);
+        cell.dataset.value = typeof value === "number" ? String(value) : "";
+        markLevel(cell, level(m, value));
+      }
+    }
+    $("stats-caption").textContent = `Min/avg/max over the last ${data.window_s ?? 60} s ` +
+      `(${data.samples ?? 0} samples); MA = moving average over 1, 5 and 15 min.`;
+    setNumber($("energy-wh"), formatWh(data.energy_wh), data.energy_wh);
+    setNumber($("charge-mah"), formatMah(data.charge_ah), data.charge_ah);
+    const since = data.energy_since_ms;
+    $("energy-since").textContent = Number.isFinite(since)
+      ? `since ${formatDateTime(since)} (${formatDuration(Date.now() - since)})`
+      : "";
+    $("energy-total").textContent = `${formatWh(data.energy_total_wh)} Wh · ` +
+      `${formatMah(data.charge_total_ah)} mAh since the database began`;
+    document.getElementById("stats").dataset.updated = String(Date.now());
+  }
+
+  /** Re-colours with new rules and shows them under the table. */
+  rulesChanged() {
+    $("stats-rules").replaceChildren(...METRICS.map((m) => {
+      const li = document.createElement("li");
+      li.dataset.metric = m;
+      li.textContent = `${UNITS[m]}: ${describeRule(ruleOf(m))}`;
+      return li;
+    }));
+    if (this.#last) this.render(this.#last);
+  }
+
+  async #onReset(button) {
+    if (button.dataset.confirm !== "true") {
+      button.dataset.confirm = "true";
+      button.textContent = "Press again to reset";
+      this.#confirmTimer = setTimeout(() => this.#disarm(button), CONFIRM_MS);
+      return;
+    }
+    this.#disarm(button);
+    button.disabled = true;
+    const feedback = $("energy-feedback");
+    try {
+      const r = await postJson("/api/energy/reset");
+      feedback.dataset.error = "false";
+      feedback.textContent = `Reset. Before: ${formatWh(r.previous.energy_wh)} Wh, ` +
+        `${formatMah(r.previous.charge_ah)} mAh.`;
+      if (this.#last) {
+        this.render({
+          ...this.#last,
+          energy_wh: 0,
+          charge_ah: 0,
+          energy_since_ms: r.energy_since_ms,
+        });
+      }
+    } catch (error) {
+      feedback.dataset.error = "true";
+      feedback.textContent = `Reset failed: ${error.message}`;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  #disarm(button) {
+    clearTimeout(this.#confirmTimer);
+    button.dataset.confirm = "false";
+    button.textContent = "Reset energy";
+  }
+}
+
+function setNumber(el, text, value) {
+  el.textContent = text;
+  el.dataset.value = typeof value === "number" ? String(value) : "";
+}

@@ -1,0 +1,175 @@
+/**
+ * Unit tests of the dashboard's pure browser modules (static/live_buffer.js,
+ * static/span_stats.js, static/format.js), run by Deno without a browser.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { LiveBuffer } from "../../static/live_buffer.js";
+import { mergeBuckets, summaryPoints } from "../../static/span_stats.js";
+import { formatDuration, levelOf, timeTicks } from "../../static/format.js";
+import { planHistory } from "../../src/store/queries.ts";
+import { DEFAULT_RULES } from "../../src/analysis/alerts.ts";
+
+const T0 = 1_700_000_000_000;
+
+interface Point {
+  x: number;
+  y: number | null;
+  n: number;
+}
+
+function ys(points: Point[]): (number | null)[] {
+  return points.map((p) => p.y);
+}
+
+Deno.test("LiveBuffer.decimate() draws every sample when they are sparser than pixels", () => {
+  const buffer = new LiveBuffer();
+  for (let i = 0; i < 10; i++) buffer.add(T0 + i * 1000, 5 + i / 100, 0.2, 1 + i, true);
+  const out = buffer.decimate(T0 - 50_000, T0 + 10_000, 600, 3000);
+  assert.deepEqual(out.v.map((p: Point) => p.x), [...Array(10)].map((_, i) => T0 + i * 1000));
+  assert.deepEqual(ys(out.w), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.equal(out.a.length, 10);
+});
+
+Deno.test("LiveBuffer.decimate() keeps each column's extremes at 1 kHz", () => {
+  const buffer = new LiveBuffer({ resolutionMs: 10, keepMs: 120_000 });
+  const values: number[] = [];
+  for (let i = 0; i < 60_000; i++) {
+    const v = i === 31_234 ? 9 : 5 + Math.sin(i / 500) * 0.1;
+    values.push(v);
+    buffer.add(T0 + i, v, 0.2, 1, true);
+  }
+  const columns = 500;
+  const out = buffer.decimate(T0, T0 + 60_000, columns, 1500);
+  assert.ok(out.v.length <= 2 * columns + 2, `${out.v.length} points for ${columns} pixels`);
+  const drawn = out.v.map((p: Point) => p.y as number);
+  assert.equal(Math.max(...drawn), 9, "a one-sample spike survives");
+  assert.equal(Math.min(...drawn), Math.min(...values));
+  for (let i = 1; i < out.v.length; i++) assert.ok(out.v[i].x >= out.v[i - 1].x);
+  assert.deepEqual(out.a.map((p: Point) => p.x), out.v.map((p: Point) => p.x));
+});
+
+Deno.test("LiveBuffer.decimate() breaks the line at failed reads and at gaps", async (t) => {
+  await t.step("failed read", () => {
+    const buffer = new LiveBuffer();
+    for (let i = 0; i < 5; i++) buffer.add(T0 + i * 100, 5, 0.2, 1, true);
+    buffer.add(T0 + 500, 0, 0, 0, false);
+    for (let i = 6; i < 10; i++) buffer.add(T0 + i * 100, 5, 0.2, 1, true);
+    assert.deepEqual(ys(buffer.decimate(T0, T0 + 1000, 1000, 1500).v), [
+      5,
+      5,
+      5,
+      5,
+      5,
+      null,
+      5,
+      5,
+      5,
+      5,
+    ]);
+  });
+  await t.step("pause longer than the gap and than the usual step", () => {
+    const buffer = new LiveBuffer();
+    for (let i = 0; i < 5; i++) buffer.add(T0 + i * 100, 5, 0.2, 1, true);
+    for (let i = 0; i < 5; i++) buffer.add(T0 + 5_000 + i * 100, 5, 0.2, 1, true);
+    const v = ys(buffer.decimate(T0, T0 + 6_000, 6000, 1500).v);
+    assert.equal(v.filter((y) => y === null).length, 1);
+    assert.equal(v.indexOf(null), 5);
+  });
+  await t.step("a slower but regular rate is still one line", () => {
+    const buffer = new LiveBuffer();
+    for (let i = 0; i < 10; i++) buffer.add(T0 + i * 5_000, 5, 0.2, 1, true);
+    assert.ok(!ys(buffer.decimate(T0, T0 + 50_000, 500, 1500).v).includes(null));
+  });
+});
+
+Deno.test("LiveBuffer keeps only the recent past and at most maxBuckets", () => {
+  const buffer = new LiveBuffer({ resolutionMs: 10, keepMs: 1_000, maxBuckets: 50 });
+  for (let i = 0; i < 5_000; i++) buffer.add(T0 + i * 10, 5, 0.2, 1, true);
+  assert.ok(buffer.length <= 50);
+  assert.equal(buffer.latestMs, T0 + 49_990);
+  const wide = new LiveBuffer({ resolutionMs: 10, keepMs: 1_000 });
+  for (let i = 0; i < 5_000; i++) wide.add(T0 + i * 10, 5, 0.2, 1, true);
+  assert.ok((wide.oldestMs as number) >= T0 + 49_990 - 1_000);
+});
+
+Deno.test("LiveBuffer.prepend() fills the time before the live samples only", () => {
+  const buffer = new LiveBuffer();
+  buffer.add(T0 + 10_000, 5.1, 0.3, 1.5, true);
+  const stat = (x: number) => ({ min: x, max: x + 0.1 });
+  buffer.prepend([
+    { first: T0, last: T0 + 999, count: 10, v: stat(4.9), a: stat(0.2), w: stat(1) },
+    { first: T0 + 9_500, last: T0 + 10_499, count: 10, v: stat(4), a: stat(0.2), w: stat(1) },
+  ]);
+  assert.equal(buffer.length, 2, "the bucket overlapping live data is skipped");
+  assert.equal(buffer.oldestMs, T0);
+  const v = ys(buffer.decimate(T0, T0 + 11_000, 1100, 20_000).v);
+  assert.deepEqual(v, [4.9, 5, 5.1]);
+});
+
+Deno.test("mergeBuckets() weights averages by count and sums errors", () => {
+  const bucket = (count: number, errors: number, min: number, avg: number, max: number) => ({
+    count,
+    errors,
+    v: { min, avg, max },
+    a: { min: min / 10, avg: avg / 10, max: max / 10 },
+    w: { min, avg, max },
+  });
+  const merged = mergeBuckets([
+    bucket(1, 0, 1, 1, 1),
+    bucket(3, 2, 1.5, 2, 3),
+    { count: 0, errors: 4, v: { min: null, avg: null, max: null } },
+  ]);
+  assert.equal(merged.count, 4);
+  assert.equal(merged.errors, 6);
+  assert.deepEqual(merged.v, { min: 1, avg: 1.75, max: 3 });
+  assert.ok(Math.abs((merged.a.avg ?? NaN) - 0.175) < 1e-12);
+  assert.deepEqual(mergeBuckets([]).w, { min: null, avg: null, max: null });
+});
+
+Deno.test("summaryPoints() makes the server read the rollups power-efficiency reads", () => {
+  const HOUR = 3_600_000;
+  for (const spanMs of [1_500, 30_000, 60_000, 10 * 60_000, HOUR, 5.9 * HOUR, 6 * HOUR]) {
+    assert.equal(planHistory(0, spanMs, summaryPoints(spanMs)).source, "1s", `${spanMs} ms`);
+  }
+  for (const spanMs of [6.1 * HOUR, 24 * HOUR, 48 * HOUR, 30 * 24 * HOUR]) {
+    assert.equal(planHistory(0, spanMs, summaryPoints(spanMs)).source, "1m", `${spanMs} ms`);
+    assert.ok(summaryPoints(spanMs) <= 5000);
+  }
+  assert.equal(planHistory(0, 400, summaryPoints(400)).source, "raw");
+});
+
+Deno.test("levelOf() colours by the rule's limits, ignoring hysteresis", () => {
+  const [v, a] = DEFAULT_RULES;
+  assert.equal(levelOf(v, 5.0), "normal");
+  assert.equal(levelOf(v, 4.69), "warning");
+  assert.equal(levelOf(v, 4.49), "danger");
+  assert.equal(levelOf(v, 5.31), "warning");
+  assert.equal(levelOf(a, 0.45), "warning");
+  assert.equal(levelOf(a, 0.9), "danger");
+  assert.equal(levelOf(a, null), "normal");
+  assert.equal(levelOf({ ...a, enabled: false }, 0.9), "normal");
+  assert.equal(levelOf(undefined, 0.9), "normal");
+});
+
+Deno.test("formatDuration() reads naturally at every scale", () => {
+  assert.equal(formatDuration(850), "850 ms");
+  assert.equal(formatDuration(2_500), "2.50 s");
+  assert.equal(formatDuration(12_500), "12.5 s");
+  assert.equal(formatDuration(185_000), "3 min 05 s");
+  assert.equal(formatDuration(48 * 3_600_000), "48 h 00 min");
+  assert.equal(formatDuration(4 * 86_400_000 + 2 * 3_600_000), "4 d 02 h");
+});
+
+Deno.test("timeTicks() gives round local times inside the range", () => {
+  for (const [spanMs, maxTicks] of [[60_000, 8], [3_600_000, 10], [48 * 3_600_000, 8]]) {
+    const min = T0 + 12_345;
+    const { stepMs, values } = timeTicks(min, min + spanMs, maxTicks);
+    assert.ok(values.length >= 2 && values.length <= maxTicks + 1, `${values.length} ticks`);
+    const offset = -new Date(values[0]).getTimezoneOffset() * 60_000;
+    for (const t of values) {
+      assert.ok(t >= min && t <= min + spanMs);
+      assert.equal((t + offset) % stepMs, 0, `${new Date(t).toISOString()} on a ${stepMs} ms step`);
+    }
+  }
+});
