@@ -7,7 +7,6 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { AlertRules } from "../analysis/alerts.ts";
 import { METRICS } from "../analysis/rolling.ts";
 import type { Pipeline } from "../pipeline.ts";
-import { ErrorBody } from "../protocol.ts";
 import {
   ActiveAlert,
   AlertData,
@@ -18,7 +17,15 @@ import {
   PowerEfficiency,
 } from "../protocol_analysis.ts";
 import type { Store } from "../store/store.ts";
-import { resolveWindow, TimeParam, WindowError } from "./times.ts";
+import {
+  badRequest,
+  invalidWindow,
+  json,
+  SECURED,
+  UNAUTHORIZED,
+  WINDOW_QUERY,
+  windowOrIssue,
+} from "./route_helpers.ts";
 
 /** What the analysis routes act on. */
 export interface AnalysisDeps {
@@ -27,18 +34,7 @@ export interface AnalysisDeps {
   now?: () => number;
 }
 
-const json = <T>(schema: T, description: string) => ({
-  content: { "application/json": { schema } },
-  description,
-});
-const bad = json(ErrorBody, "Invalid parameters");
-const secured = [{ bearerAuth: [] }];
-const unauthorized = json(ErrorBody, "A token is set and the request did not carry it");
-const window = {
-  from: TimeParam.optional().openapi({ description: "Start: epoch ms or ISO-8601" }),
-  to: TimeParam.optional().openapi({ description: "End (exclusive); default now" }),
-  hours: z.coerce.number().positive().optional().openapi({ example: 24 }),
-};
+const bad = badRequest("Invalid parameters");
 
 const alertsRoute = createRoute({
   method: "get",
@@ -49,7 +45,7 @@ const alertsRoute = createRoute({
     "Every transition (raised, escalated, deescalated, cleared), newest first. Default 24 h.",
   request: {
     query: z.object({
-      ...window,
+      ...WINDOW_QUERY,
       severity: z.enum(["warning", "danger"]).optional(),
       limit: z.coerce.number().int().min(1).max(10_000).default(1000),
     }),
@@ -96,9 +92,9 @@ const putRulesRoute = createRoute({
   description:
     "Validated (limits ordered, one rule per metric), applied at once and saved in the database, " +
     "so they survive a restart. Metrics without a rule no longer alert.",
-  security: secured,
+  security: SECURED,
   request: { body: { content: { "application/json": { schema: RulesBody } }, required: true } },
-  responses: { 200: json(RulesBody, "Rules now in force"), 400: bad, 401: unauthorized },
+  responses: { 200: json(RulesBody, "Rules now in force"), 400: bad, 401: UNAUTHORIZED },
 });
 
 const averagesRoute = createRoute({
@@ -140,7 +136,7 @@ const efficiencyRoute = createRoute({
   description:
     "From the rollups (per-second for windows up to 6 h inside the raw retention, else per-minute), " +
     "so any window up to 30 days answers at once. Default 24 h.",
-  request: { query: z.object(window) },
+  request: { query: z.object(WINDOW_QUERY) },
   responses: { 200: json(PowerEfficiency, "Figures"), 400: bad },
 });
 
@@ -151,8 +147,8 @@ const resetRoute = createRoute({
   summary: "Reset the energy and charge counters",
   description:
     "Zeroes `energy_wh` and `charge_ah` of the statistics message; totals keep counting.",
-  security: secured,
-  responses: { 200: json(EnergyResetResponse, "Reset"), 401: unauthorized },
+  security: SECURED,
+  responses: { 200: json(EnergyResetResponse, "Reset"), 401: UNAUTHORIZED },
 });
 
 /** Registers the alert and analysis routes on `app`. */
@@ -160,23 +156,13 @@ export function analysisRoutes(app: OpenAPIHono, deps: AnalysisDeps): void {
   const { pipeline, store } = deps;
   const analyzer = pipeline.analyzer;
   const now = deps.now ?? Date.now;
-  const resolve = (q: { from?: number; to?: number; hours?: number }, defaultHours: number) => {
-    try {
-      return resolveWindow(q, now(), store.retention.rollupRetentionMs, defaultHours);
-    } catch (error) {
-      if (!(error instanceof WindowError)) throw error;
-      return { path: error.param, message: error.message };
-    }
-  };
-  const invalid = (issue: { path: string; message: string }) => ({
-    error: "Invalid window",
-    issues: [issue],
-  });
+  const resolve = (q: { from?: number; to?: number; hours?: number }, hours: number) =>
+    windowOrIssue(q, now(), store.retention.rollupRetentionMs, hours);
 
   app.openapi(alertsRoute, (c) => {
     const q = c.req.valid("query");
     const w = resolve(q, 24);
-    if ("message" in w) return c.json(invalid(w), 400);
+    if ("message" in w) return c.json(invalidWindow(w), 400);
     const data = store.alerts.list(w.fromMs, w.toMs, q.limit, q.severity);
     return c.json({ data, count: data.length, from_ms: w.fromMs, to_ms: w.toMs }, 200);
   });
@@ -208,7 +194,7 @@ export function analysisRoutes(app: OpenAPIHono, deps: AnalysisDeps): void {
 
   app.openapi(efficiencyRoute, (c) => {
     const w = resolve(c.req.valid("query"), 24);
-    if ("message" in w) return c.json(invalid(w), 400);
+    if ("message" in w) return c.json(invalidWindow(w), 400);
     store.flush();
     const fine = w.toMs - w.fromMs <= 6 * 3_600_000 &&
       w.fromMs >= now() - store.retention.rawRetentionMs;

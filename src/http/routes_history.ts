@@ -7,7 +7,6 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   CleanupResponse,
   DatabaseStats,
-  ErrorBody,
   HistoryResponse,
   MeasurementsResponse,
   StatisticsResponse,
@@ -15,8 +14,15 @@ import {
 } from "../protocol.ts";
 import { planHistory, type Row } from "../store/queries.ts";
 import type { Store } from "../store/store.ts";
-import type { Issue } from "./errors.ts";
-import { resolveWindow, TimeParam, type Window, WindowError } from "./times.ts";
+import {
+  badRequest,
+  invalidWindow,
+  json,
+  SECURED,
+  UNAUTHORIZED,
+  WINDOW_QUERY,
+  windowOrIssue,
+} from "./route_helpers.ts";
 
 /** What the history routes act on. */
 export interface HistoryDeps {
@@ -24,25 +30,7 @@ export interface HistoryDeps {
   now?: () => number;
 }
 
-const json = <T>(schema: T, description: string) => ({
-  content: { "application/json": { schema } },
-  description,
-});
-const bad = json(ErrorBody, "Invalid parameters (window, limits, times)");
-
-const windowParams = {
-  from: TimeParam.optional().openapi({
-    description: "Start (inclusive): epoch ms or ISO-8601",
-    example: "2026-01-01T00:00:00Z",
-  }),
-  to: TimeParam.optional().openapi({
-    description: "End (exclusive): epoch ms or ISO-8601; default now",
-  }),
-  hours: z.coerce.number().positive().optional().openapi({
-    description: "Window length back from `to` when `from` is absent",
-    example: 24,
-  }),
-};
+const bad = badRequest("Invalid parameters (window, limits, times)");
 
 const measurementsRoute = createRoute({
   method: "get",
@@ -52,7 +40,7 @@ const measurementsRoute = createRoute({
   description: "Every stored sample (ok and error) in the window. Default: the last hour.",
   request: {
     query: z.object({
-      ...windowParams,
+      ...WINDOW_QUERY,
       limit: z.coerce.number().int().min(1).max(100_000).default(1000),
     }),
   },
@@ -71,7 +59,7 @@ const historyRoute = createRoute({
     "reads are counted in `errors` and excluded from the figures; buckets without data are absent.",
   request: {
     query: z.object({
-      ...windowParams,
+      ...WINDOW_QUERY,
       points: z.coerce.number().int().min(1).max(5000).default(500),
     }),
   },
@@ -84,7 +72,7 @@ const statisticsRoute = createRoute({
   tags: ["History"],
   summary: "Per-minute statistics",
   description: "One row per minute with count and min/max/avg of each metric. Default: 24 h.",
-  request: { query: z.object(windowParams) },
+  request: { query: z.object(WINDOW_QUERY) },
   responses: { 200: json(StatisticsResponse, "Minutes, oldest first"), 400: bad },
 });
 
@@ -96,7 +84,7 @@ const exportRoute = createRoute({
   description:
     "Streamed from the database page by page, oldest first: `time,ts_ms,seq,v,a,w,status,mode,error`. " +
     "Default: the last hour.",
-  request: { query: z.object(windowParams) },
+  request: { query: z.object(WINDOW_QUERY) },
   responses: {
     200: { content: { "text/csv": { schema: z.string() } }, description: "CSV with a header row" },
     400: bad,
@@ -111,17 +99,14 @@ const statsRoute = createRoute({
   responses: { 200: json(DatabaseStats, "Figures") },
 });
 
-const secured = [{ bearerAuth: [] }];
-const unauthorized = json(ErrorBody, "A token is set and the request did not carry it");
-
 const cleanupRoute = createRoute({
   method: "post",
   path: "/api/database/cleanup",
   tags: ["Database"],
   summary: "Apply retention now",
   description: "Deletes raw samples older than RETENTION_HOURS and rollups past their limits.",
-  security: secured,
-  responses: { 200: json(CleanupResponse, "Rows deleted"), 401: unauthorized },
+  security: SECURED,
+  responses: { 200: json(CleanupResponse, "Rows deleted"), 401: UNAUTHORIZED },
 });
 
 const vacuumRoute = createRoute({
@@ -131,8 +116,8 @@ const vacuumRoute = createRoute({
   summary: "Return free space to the file system",
   description:
     "Incremental vacuum in chunks (sampling keeps running), then a WAL checkpoint that truncates it.",
-  security: secured,
-  responses: { 200: json(VacuumResponse, "Space returned"), 401: unauthorized },
+  security: SECURED,
+  responses: { 200: json(VacuumResponse, "Space returned"), 401: UNAUTHORIZED },
 });
 
 const CSV_HEADER = "time,ts_ms,seq,v,a,w,status,mode,error\n";
@@ -155,25 +140,16 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
   const rawKeptMs = store.retention.rawRetentionMs;
   const rollupKeptMs = store.retention.rollupRetentionMs;
 
-  /** Resolves the window, or says what is wrong with it. */
   const window = (
     q: { from?: number; to?: number; hours?: number },
     keptMs: number,
-    defaultHours: number,
-  ): Window | Issue => {
-    try {
-      return resolveWindow(q, now(), keptMs, defaultHours);
-    } catch (error) {
-      if (!(error instanceof WindowError)) throw error;
-      return { path: error.param, message: error.message };
-    }
-  };
-  const invalid = (issue: Issue) => ({ error: "Invalid window", issues: [issue] });
+    hours: number,
+  ) => windowOrIssue(q, now(), keptMs, hours);
 
   app.openapi(measurementsRoute, (c) => {
     const q = c.req.valid("query");
     const w = window(q, rawKeptMs, 1);
-    if ("message" in w) return c.json(invalid(w), 400);
+    if ("message" in w) return c.json(invalidWindow(w), 400);
     store.flush();
     const data = store.queries.measurements(w.fromMs, w.toMs, q.limit);
     return c.json({
@@ -189,7 +165,7 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
   app.openapi(historyRoute, (c) => {
     const q = c.req.valid("query");
     const w = window(q, rollupKeptMs, 24);
-    if ("message" in w) return c.json(invalid(w), 400);
+    if ("message" in w) return c.json(invalidWindow(w), 400);
     store.flush();
     // Only the per-minute rollups reach back past the raw data.
     const minRes = w.fromMs < now() - rawKeptMs ? 60_000 : 1;
@@ -207,7 +183,7 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
 
   app.openapi(statisticsRoute, (c) => {
     const w = window(c.req.valid("query"), rollupKeptMs, 24);
-    if ("message" in w) return c.json(invalid(w), 400);
+    if ("message" in w) return c.json(invalidWindow(w), 400);
     store.flush();
     const data = store.queries.minutes(w.fromMs, w.toMs);
     return c.json({ data, count: data.length, from_ms: w.fromMs, to_ms: w.toMs }, 200);
@@ -215,7 +191,7 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
 
   app.openapi(exportRoute, (c) => {
     const w = window(c.req.valid("query"), rawKeptMs, 1);
-    if ("message" in w) return c.json(invalid(w), 400);
+    if ("message" in w) return c.json(invalidWindow(w), 400);
     store.flush();
     const pages = store.queries.iterate(w.fromMs, w.toMs);
     const encoder = new TextEncoder();

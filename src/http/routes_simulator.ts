@@ -16,6 +16,7 @@ import {
   StatusResponse,
   StopResponse,
 } from "../protocol.ts";
+import { json, SECURED } from "./route_helpers.ts";
 import type { Sampler } from "../sampler.ts";
 
 /** What the simulator routes act on. */
@@ -27,18 +28,11 @@ export interface SimulatorDeps {
   status: () => typeof StatusResponse._output;
 }
 
-const json = <T>(schema: T, description: string) => ({
-  content: { "application/json": { schema } },
-  description,
-});
-
 const errors = {
   400: json(ErrorBody, "Invalid input; nothing was changed"),
   401: json(ErrorBody, "A token is set and the request did not carry it"),
   413: json(ErrorBody, "Body over 16 KiB"),
 };
-
-const secured = [{ bearerAuth: [] }];
 
 const statusRoute = createRoute({
   method: "get",
@@ -57,7 +51,7 @@ const startRoute = createRoute({
   summary: "Start the simulator (or sensor)",
   description:
     "Starts sampling; answers `started` whether or not it was running. `seq` continues where it stopped.",
-  security: secured,
+  security: SECURED,
   responses: { 200: json(StartResponse, "Sampling runs"), 401: errors[401] },
 });
 
@@ -66,7 +60,7 @@ const stopRoute = createRoute({
   path: "/simulator/stop",
   tags: ["Seed API"],
   summary: "Stop the simulator (or sensor)",
-  security: secured,
+  security: SECURED,
   responses: { 200: json(StopResponse, "Sampling stopped"), 401: errors[401] },
 });
 
@@ -77,7 +71,7 @@ const modeRoute = createRoute({
   summary: "Set the device mode",
   description:
     "The device's `set_mode` command. On the mock this also stops the demo auto-rotation so the chosen mode stays. Modes are listed in `/status`.",
-  security: secured,
+  security: SECURED,
   request: {
     body: { content: { "application/json": { schema: ModeRequest } }, required: true },
   },
@@ -90,7 +84,7 @@ const intervalRoute = createRoute({
   tags: ["Device commands"],
   summary: "Set the sample interval",
   description: "The device's `set_interval` command: 1–10000 ms.",
-  security: secured,
+  security: SECURED,
   request: {
     body: { content: { "application/json": { schema: IntervalRequest } }, required: true },
   },

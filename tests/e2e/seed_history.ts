@@ -4,6 +4,7 @@
  * Samples go through a monitor core's real pipeline: store, rollups, energy and alerts.
  * @module
  */
+import { seededRandom } from "../../src/sources/mock.ts";
 import type { Config } from "../../src/config.ts";
 import { createCore } from "../../src/monitor.ts";
 import type { Sample } from "../../src/sampler.ts";
@@ -34,18 +35,6 @@ const SPIKE_AGO_MS = 40 * 60_000;
 /** One stretch of failed reads, this long ago, so gaps show in the history. */
 const OUTAGE_AGO_MS = 20 * HOUR_MS;
 const OUTAGE_MS = 10 * 60_000;
-
-/** A small seeded generator (mulberry32): the same past on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -78,7 +67,7 @@ function sampleAt(tsMs: number, seq: number, endMs: number, rnd: () => number): 
 export function seedHistory(config: Config, options: SeedOptions): SeedResult {
   const { hours, stepMs, endMs } = options;
   const core = createCore(config, "seed", () => {});
-  const rnd = random(42);
+  const rnd = seededRandom(42);
   const fromMs = Math.ceil((endMs - hours * HOUR_MS) / stepMs) * stepMs;
   let seq = core.sampler.lastSeq;
   let samples = 0;
