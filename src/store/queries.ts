@@ -214,8 +214,10 @@ export class Queries {
         this.#channelId,
       ) as unknown as AggRow[]).map(toBucket);
     }
+    // A rollup bucket counts when it starts inside the window, so data stamped on whole
+    // seconds (or minutes) is counted exactly as the raw rows in [from, to) would be.
     const res = plan.source === "1s" ? 1000 : 60_000;
-    const start = BigInt(Math.floor(fromMs / res) * res);
+    const start = BigInt(Math.ceil(fromMs / res) * res);
     return (this.#rollup[plan.source].all(
       w,
       w,
