@@ -52,8 +52,9 @@ export function mergeBuckets(buckets) {
  */
 export function summaryPoints(spanMs) {
   if (spanMs <= SECOND) return 1;
-  const widthMs = spanMs <= FINE_SPAN_MS ? 50 * SECOND : 50 * 60 * SECOND;
-  // planHistory picks the source from span / points: keep that at or above 1 s (or 1 min).
+  // planHistory takes the coarsest source up to twice the ideal bucket width (span /
+  // points): keep that width under 30 s for per-second rollups, at or above 1 min beyond.
+  const widthMs = spanMs <= FINE_SPAN_MS ? 25 * SECOND : 50 * 60 * SECOND;
   const floorWidth = spanMs <= FINE_SPAN_MS ? SECOND : 60 * SECOND;
   return Math.max(1, Math.min(Math.ceil(spanMs / widthMs), Math.floor(spanMs / floorWidth)));
 }

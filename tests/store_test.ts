@@ -306,3 +306,40 @@ Deno.test("Queries.iterate() pages through equal timestamps without loss or repe
   assert.ok(pages.every((p) => p.length <= 64));
   db.close();
 });
+
+Deno.test("SampleWriter keeps mode names right after a rolled-back flush", () => {
+  const db = openDatabase(":memory:");
+  const writer = new SampleWriter(db);
+  const append = feeder(writer);
+  db.exec(`CREATE TRIGGER fail BEFORE INSERT ON samples WHEN NEW.seq = 2
+           BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
+  append({ ...sample(2, T0), mode: "NOISE" });
+  assert.throws(() => writer.flush(), /disk trouble/);
+  db.exec("DROP TRIGGER fail");
+  append({ ...sample(3, T0 + 1000), mode: "LOAD_SPIKE" });
+  assert.equal(writer.flush(), 2, "the queued sample is written with the next flush");
+  const rows = new Queries(db, writer.channelId).measurements(T0, T0 + 2000, 10);
+  assert.deepEqual(rows.map((r) => `${r.seq}:${r.mode}`), ["3:LOAD_SPIKE", "2:NOISE"]);
+  db.close();
+});
+
+Deno.test("SampleWriter keeps rollups when the write lock cannot be had", async () => {
+  const { dir, path } = await tempDb();
+  const db = openDatabase(path);
+  const other = new DatabaseSync(path);
+  try {
+    db.exec("PRAGMA busy_timeout = 50");
+    const writer = new SampleWriter(db);
+    feeder(writer)(sample(1, T0, 5, 0.2));
+    other.exec("BEGIN IMMEDIATE"); // another process holds the write lock
+    assert.throws(() => writer.flush(), /locked|busy/i);
+    other.exec("ROLLBACK");
+    assert.equal(writer.flush(), 1);
+    const n = db.prepare("SELECT SUM(count) AS n FROM rollup_1s").get() as { n: number };
+    assert.equal(n.n, 1, "the sample's rollup was not lost");
+  } finally {
+    other.close();
+    db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -67,11 +67,8 @@ function metricsSource({ hub, pipeline, sampler, store }: IntegrationParts): Met
     websocketClients: () => hub.size,
     slowClientSkips: () => hub.stats.slowSkips,
     slowClientCloses: () => hub.stats.slowCloses,
-    databaseRows: () => store.stats().rows,
-    databaseBytes: () => {
-      const s = store.stats();
-      return s.file_bytes + s.wal_bytes;
-    },
+    databaseRows: () => store.rows,
+    databaseBytes: () => store.sizeBytes(),
     activeAlerts: () => pipeline.analyzer.alerts.active(),
   };
 }

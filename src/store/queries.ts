@@ -62,7 +62,9 @@ export function planHistory(
   minResolutionMs = 1,
 ): HistoryPlan {
   const ideal = (toMs - fromMs) / points;
-  const res = RESOLUTIONS.find((r) => r.widthMs <= Math.max(ideal, minResolutionMs)) ??
+  // A source up to twice the ideal width is still taken (at least points/2 buckets):
+  // raw rows are ~1000× more to read than per-second rollups at 1 kHz.
+  const res = RESOLUTIONS.find((r) => r.widthMs <= Math.max(2 * ideal, minResolutionMs)) ??
     RESOLUTIONS[2];
   let bucketMs = Math.max(res.widthMs, Math.ceil(ideal / res.widthMs) * res.widthMs);
   const buckets = (w: number) => Math.floor((toMs - 1) / w) - Math.floor(fromMs / w) + 1;
@@ -244,8 +246,10 @@ export class Queries {
     let lastTs = fromMs - 1;
     let lastId = 0;
     for (;;) {
+      // The lower bound moves with the page, so the index range starts where the last
+      // page ended (the OR below alone cannot bound it: paging would be quadratic).
       const page = this.#page.all(
-        BigInt(fromMs),
+        BigInt(Math.max(fromMs, lastTs)),
         BigInt(toMs),
         this.#channelId,
         BigInt(lastTs),

@@ -36,6 +36,7 @@ export class Retention {
   #now: () => number;
   #yield: () => Promise<void>;
   #samples: StatementSync;
+  #channels: StatementSync;
   #rollups: Record<"rollup_1s" | "rollup_1m", StatementSync>;
   #alerts: StatementSync;
   #running: Promise<RetentionResult> | undefined;
@@ -47,11 +48,13 @@ export class Retention {
     this.#chunkRows = options.chunkRows ?? 5000;
     this.#now = options.now ?? Date.now;
     this.#yield = options.yieldFn ?? macrotask;
-    // Samples are inserted in time order, so the oldest are the lowest ids.
+    // Channel by channel, so the (channel_id, ts_ms) index bounds every chunk: without
+    // the channel, SQLite scans the whole index per chunk (seconds at 48 h of 1 kHz).
     this.#samples = db.prepare(
       `DELETE FROM samples WHERE id IN
-         (SELECT id FROM samples WHERE ts_ms < ? ORDER BY ts_ms LIMIT ?)`,
+         (SELECT id FROM samples WHERE channel_id = ? AND ts_ms < ? ORDER BY ts_ms LIMIT ?)`,
     );
+    this.#channels = db.prepare("SELECT id FROM channels ORDER BY id");
     const rollup = (table: string) =>
       db.prepare(
         `DELETE FROM ${table} WHERE (channel_id, bucket_ms) IN
@@ -75,18 +78,24 @@ export class Retention {
     const nowMs = this.#now();
     const rawCutoff = BigInt(nowMs - this.rawRetentionMs);
     const rollupCutoff = BigInt(nowMs - this.rollupRetentionMs);
+    let samples = 0;
+    for (const { id } of this.#channels.all() as { id: number }[]) {
+      samples += await this.#drain(this.#samples, rawCutoff, id);
+    }
     return {
-      samples: await this.#drain(this.#samples, rawCutoff),
+      samples,
       rollup_1s: await this.#drain(this.#rollups.rollup_1s, rawCutoff),
       rollup_1m: await this.#drain(this.#rollups.rollup_1m, rollupCutoff),
       alerts: await this.#drain(this.#alerts, rollupCutoff),
     };
   }
 
-  async #drain(stmt: StatementSync, cutoff: bigint): Promise<number> {
+  async #drain(stmt: StatementSync, cutoff: bigint, channelId?: number): Promise<number> {
     let total = 0;
     for (;;) {
-      const { changes } = stmt.run(cutoff, BigInt(this.#chunkRows));
+      const { changes } = channelId === undefined
+        ? stmt.run(cutoff, BigInt(this.#chunkRows))
+        : stmt.run(channelId, cutoff, BigInt(this.#chunkRows));
       total += Number(changes);
       if (Number(changes) < this.#chunkRows) return total;
       await this.#yield();

@@ -3,7 +3,7 @@
  * its retention, plus the timers that flush and prune it, and numbers for `/status`.
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Sample } from "../sampler.ts";
 import type { EnergyStep } from "../analysis/energy.ts";
 import { AlertLog } from "./alert_log.ts";
@@ -60,6 +60,7 @@ export class Store {
   readonly alerts: AlertLog;
   readonly path: string;
   #flushSettings: () => Record<string, unknown>;
+  #range: StatementSync;
   #timers: ReturnType<typeof setInterval>[] = [];
   #rows: number;
   #lastFlushMs: number | null = null;
@@ -82,6 +83,10 @@ export class Store {
     });
     this.#onHealth = options.onHealth ?? (() => {});
     this.#rows = (this.db.prepare("SELECT COUNT(*) AS n FROM samples").get() as { n: number }).n;
+    this.#range = this.db.prepare(
+      `SELECT (SELECT MIN(ts_ms) FROM samples WHERE channel_id = ?) AS oldest,
+              (SELECT MAX(ts_ms) FROM samples WHERE channel_id = ?) AS newest`,
+    );
     // An interval of 0 leaves flushing or pruning to the caller (tests, tools).
     if (options.flushIntervalMs > 0) {
       this.#timers.push(setInterval(() => this.flush(), options.flushIntervalMs));
@@ -138,9 +143,23 @@ export class Store {
     return result;
   }
 
+  /** Raw samples stored (kept as a running count: no query). */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** Database file plus write-ahead log, in bytes. */
+  sizeBytes(): number {
+    return fileSize(this.path) + fileSize(`${this.path}-wal`);
+  }
+
   stats(): StoreStats {
-    const range = this.db.prepare("SELECT MIN(ts_ms) AS oldest, MAX(ts_ms) AS newest FROM samples")
-      .get() as { oldest: number | null; newest: number | null };
+    // Per-channel sub-selects: MIN/MAX over the (channel_id, ts_ms) index are O(log n);
+    // without the channel SQLite walks the whole index.
+    const range = this.#range.get(this.writer.channelId, this.writer.channelId) as {
+      oldest: number | null;
+      newest: number | null;
+    };
     return {
       path: this.path,
       rows: this.#rows,

@@ -128,9 +128,14 @@ export class SampleWriter {
   flush(settings: Record<string, unknown> = {}): number {
     if (this.#pending.length === 0) return 0;
     const batch = this.#pending;
-    const deltas = this.#rollups.map((r) => r.acc.take());
     const channel = this.channelId;
+    // Mode names are interned in their own statements before the transaction, so a
+    // rolled-back flush can never leave a cached id that the database does not hold.
+    const modeIds = new Map<string, number>();
+    for (const s of batch) if (!modeIds.has(s.mode)) modeIds.set(s.mode, this.#modeId(s.mode));
+    // BEGIN may fail (another process holds the lock): the deltas are taken only after it.
     this.#db.exec("BEGIN IMMEDIATE");
+    const deltas = this.#rollups.map((r) => r.acc.take());
     try {
       for (const s of batch) {
         this.#insert.run(
@@ -141,7 +146,7 @@ export class SampleWriter {
           s.a,
           s.w,
           STATUS_CODES[s.status],
-          this.#modeId(s.mode),
+          modeIds.get(s.mode)!,
           s.error ?? null,
         );
       }
