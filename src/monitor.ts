@@ -95,7 +95,16 @@ export function createCore(
     maxBufferedBytes: config.wsMaxBufferedBytes,
     stuckCloseMs: config.wsStuckCloseS * 1000,
   });
-  const announce = (message: string) => hub.broadcast(statusMessage(message, Date.now()));
+  // Device and sampler events carry the state they leave behind, so a client can follow
+  // mode, interval and start/stop without parsing the text or asking /status again.
+  // (Read through a reference set below: a source may speak while it is being built.)
+  const built: { sampler?: Sampler } = {};
+  const announce = (message: string) =>
+    hub.broadcast(statusMessage(message, Date.now(), {
+      simulator: built.sampler?.running ? "connected" : "disconnected",
+      mode: built.sampler?.source.mode,
+      interval_ms: built.sampler?.intervalMs,
+    }));
   let source: Source;
   try {
     source = createSource(config, { onNotice: announce });
@@ -124,6 +133,7 @@ export function createCore(
       announce(message);
     },
   });
+  built.sampler = sampler;
   const integrations = createIntegrations(config, { hub, pipeline, sampler, store, version, log });
   const status = (): typeof StatusResponse._output => ({
     server: "running",

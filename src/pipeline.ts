@@ -108,7 +108,9 @@ export class Pipeline {
     const resetAtMs = this.#now();
     this.analyzer.resetEnergy(resetAtMs);
     this.#store.setSetting(ENERGY_KEY, this.analyzer.energy);
-    this.#hub.broadcast(statusMessage("Energy counters reset", resetAtMs));
+    this.#hub.broadcast(
+      statusMessage("Energy counters reset", resetAtMs, { event: "energy_reset" }),
+    );
     return { previous, resetAtMs };
   }
 
@@ -116,7 +118,9 @@ export class Pipeline {
   setRules(rules: AlertRule[]): void {
     this.analyzer.alerts.setRules(rules);
     this.#store.setSetting(RULES_KEY, rules);
-    this.#hub.broadcast(statusMessage("Alert rules updated", this.#now()));
+    this.#hub.broadcast(
+      statusMessage("Alert rules updated", this.#now(), { event: "rules_updated" }),
+    );
   }
 }
 

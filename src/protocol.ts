@@ -49,6 +49,11 @@ export const StatusMessage = z.object({
   timestamp: z.string(),
   websocket_connections: z.number().int().optional(),
   simulator: z.enum(["connected", "disconnected"]).optional(),
+  mode: z.string().optional().openapi({ description: "Device mode after the event" }),
+  interval_ms: z.number().int().optional().openapi({ description: "Sample interval after it" }),
+  event: z.enum(["rules_updated", "energy_reset"]).optional().openapi({
+    description: "Set on changes that are not part of the device state",
+  }),
 }).openapi("StatusMessage");
 
 /** A measurement message for one sample. */

@@ -28,9 +28,17 @@ const controls = new Controls((status) => {
   }
 });
 
-/** Status messages after which /status has changed (mode, interval, start/stop). */
-const RESYNC =
-  /^(Simulation Mode|Auto mode change|Sample interval|Measurements stopped|Simulator ready)/;
+/** The device state the last status message reported; a change re-reads /status. */
+let lastState = "";
+
+/** Whether a status message reports a different mode, interval or run state. */
+function stateChanged(message) {
+  if (message.mode === undefined && message.interval_ms === undefined) return false;
+  const state = `${message.simulator}|${message.mode}|${message.interval_ms}`;
+  const changed = state !== lastState;
+  lastState = state;
+  return changed;
+}
 
 /**
  * Frames are at least this far apart: numbers changing faster cannot be read, and at
@@ -78,8 +86,8 @@ function handleMessage(message) {
     case "status":
       logStatus(message);
       if (message.simulator) renderSimulator(message.simulator);
-      if (/^Alert rules updated/.test(message.message ?? "")) loadRules();
-      if (RESYNC.test(message.message ?? "")) controls.refresh();
+      if (message.event === "rules_updated") loadRules();
+      if (stateChanged(message)) controls.refresh();
       return;
     default:
       // Clients must ignore message types they do not know (README).

@@ -1,6 +1,6 @@
 /**
  * @module The alert rules in force (GET /api/alerts/rules), used to colour values
- * normal/warning/danger. Reloaded at start, on reconnect and on "Alert rules updated".
+ * normal/warning/danger. Reloaded at start, on reconnect and on a `rules_updated` status event.
  */
 
 import { getJson } from "./api.js";

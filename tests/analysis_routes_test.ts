@@ -10,6 +10,7 @@ import { createCore, type MonitorCore, startMonitor } from "../src/monitor.ts";
 import { MovingAverages, OutlierSummary, PowerEfficiency } from "../src/protocol_analysis.ts";
 import type { Sample } from "../src/sampler.ts";
 import { poll } from "./daemon.ts";
+import { FakeSocket } from "./fakes.ts";
 
 const TOKEN = "secret-token-1";
 const auth = { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" };
@@ -72,7 +73,7 @@ Deno.test("PUT /api/alerts/rules validates, needs the token, applies and persist
   const dir = await Deno.makeTempDir();
   const env = { DB_PATH: `${dir}/t.db`, API_TOKEN: TOKEN };
   try {
-    await withCore(env, async ({ app }) => {
+    await withCore(env, async ({ app, hub }) => {
       const put = (body: unknown, headers: Record<string, string> = auth) =>
         app.request("/api/alerts/rules", {
           method: "PUT",
@@ -100,8 +101,14 @@ Deno.test("PUT /api/alerts/rules validates, needs the token, applies and persist
       }
       const unchanged = await (await app.request("/api/alerts/rules")).json();
       assert.deepEqual(unchanged.rules, DEFAULT_RULES, "refused rules change nothing");
+      const socket = new FakeSocket();
+      hub.add(socket);
       res = await put({ rules: [rule] });
       assert.equal(res.status, 200);
+      assert.ok(
+        socket.messages().some((m) => m.type === "status" && m.event === "rules_updated"),
+        "clients are told the rules changed",
+      );
       assert.deepEqual((await res.json()).rules, [{ ...rule, enabled: true }]);
     });
     await withCore(env, async ({ app }) => {
@@ -205,6 +212,14 @@ Deno.test("LOAD_SPIKE raises one current danger alert over WebSocket; NORMAL cle
     const spikeAt = Date.now();
     await post("LOAD_SPIKE");
     await poll("current alert", () => Promise.resolve(currentAlerts().length > 0), 5000);
+    const modeMessage = messages.find((m) =>
+      m.type === "status" && (m as { message?: string }).message === "Simulation Mode: LOAD_SPIKE"
+    ) as unknown as Record<string, unknown>;
+    assert.deepEqual(
+      [modeMessage?.mode, modeMessage?.interval_ms, modeMessage?.simulator],
+      ["LOAD_SPIKE", 100, "connected"],
+      "status messages carry the state they leave behind",
+    );
     assert.ok(Date.now() - spikeAt < 3000, "within a couple of seconds");
     assert.equal(currentAlerts()[0].severity, "danger");
     assert.equal(currentAlerts()[0].state, "raised");
