@@ -235,7 +235,7 @@ export const HistoryResponse = z.object({
   from_ms: z.number().int(),
   to_ms: z.number().int(),
   bucket_ms: z.number().int().openapi({ description: "Width of every bucket" }),
-  source: z.enum(["raw", "1s", "1m"]).openapi({
+  source: z.enum(["raw", "100ms", "1s", "1m"]).openapi({
     description:
       "What the buckets were computed from: raw samples, or per-second/per-minute rollups",
   }),
@@ -271,6 +271,7 @@ export const CleanupResponse = z.object({
   status: z.literal("ok"),
   deleted: z.object({
     samples: z.number().int(),
+    rollup_100ms: z.number().int(),
     rollup_1s: z.number().int(),
     rollup_1m: z.number().int(),
     alerts: z.number().int(),

@@ -51,7 +51,8 @@ export function mergeBuckets(buckets) {
  * uses, so the figures and the energy cover the same samples. Under a second: raw.
  */
 export function summaryPoints(spanMs) {
-  if (spanMs <= SECOND) return 1;
+  // Under a second, buckets under 50 ms keep the server on raw samples (exact edges).
+  if (spanMs <= SECOND) return Math.max(1, Math.ceil(spanMs / 40));
   // planHistory takes the coarsest source up to twice the ideal bucket width (span /
   // points): keep that width under 30 s for per-second rollups, at or above 1 min beyond.
   const widthMs = spanMs <= FINE_SPAN_MS ? 25 * SECOND : 50 * 60 * SECOND;
@@ -63,6 +64,8 @@ export function summaryPoints(spanMs) {
 export function describeSource(source) {
   return source === "raw"
     ? "raw samples"
+    : source === "100ms"
+    ? "100 ms rollups"
     : source === "1s"
     ? "per-second rollups"
     : source === "1m"

@@ -93,7 +93,9 @@ Deno.test("GET /api/history keeps peaks, counts errors, and reads the cheapest s
     assert.ok(errors >= 35 && errors <= 36, `${errors} failed reads`);
     const fine = await json(await app.request("/api/history?hours=1&points=1000"));
     assert.equal(fine.source, "1s");
-    const raw = await json(await app.request("/api/history?hours=0.01&points=100"));
+    const tenths = await json(await app.request("/api/history?hours=0.01&points=100"));
+    assert.equal(tenths.source, "100ms");
+    const raw = await json(await app.request("/api/history?hours=0.001&points=100"));
     assert.equal(raw.source, "raw");
   });
 });
@@ -181,7 +183,7 @@ Deno.test("database stats, cleanup and vacuum; maintenance needs the token when 
     const cleanup = await json(await app.request("/api/database/cleanup", auth));
     assert.deepEqual(cleanup, {
       status: "ok",
-      deleted: { samples: 0, rollup_1s: 0, rollup_1m: 0, alerts: 0 },
+      deleted: { samples: 0, rollup_100ms: 0, rollup_1s: 0, rollup_1m: 0, alerts: 0 },
     });
     const vacuum = await json(await app.request("/api/database/vacuum", auth));
     assert.equal(vacuum.status, "ok");

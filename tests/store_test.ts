@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import type { Sample } from "../src/sampler.ts";
 import { openDatabase, SCHEMA_VERSION, StoreError } from "../src/store/db.ts";
-import { planHistory, Queries } from "../src/store/queries.ts";
+import { planHistory, Queries, RESOLUTIONS } from "../src/store/queries.ts";
 import { Retention } from "../src/store/retention.ts";
 import { SampleWriter } from "../src/store/writer.ts";
 import { EnergyIntegrator } from "../src/analysis/energy.ts";
@@ -165,7 +165,10 @@ Deno.test("rollups equal the statistics of the raw samples (random streams, many
       const first = Math.floor(samples[0].tsMs / 60_000) * 60_000;
       const last = samples.at(-1)!.tsMs + 1;
       for (
-        const [source, widths] of [["1s", [1000, 7000]], ["1m", [60_000, 300_000]], ["raw", [
+        const [source, widths] of [["100ms", [100, 700]], ["1s", [1000, 7000]], ["1m", [
+          60_000,
+          300_000,
+        ]], ["raw", [
           250,
           1000,
           60_000,
@@ -245,7 +248,13 @@ Deno.test("Retention removes exactly what is older than each limit, in chunks", 
   assert.equal(count(`SELECT COUNT(*) n FROM rollup_1m WHERE bucket_ms < ${minuteCut}`), 0);
   assert.equal(count(`SELECT COUNT(*) n FROM rollup_1m`), 360, "the last 6 h of minutes stay");
   assert.ok(yields >= 20, `yielded ${yields} times between chunks`);
-  assert.deepEqual(await retention.run(), { samples: 0, rollup_1s: 0, rollup_1m: 0, alerts: 0 });
+  assert.deepEqual(await retention.run(), {
+    samples: 0,
+    rollup_100ms: 0,
+    rollup_1s: 0,
+    rollup_1m: 0,
+    alerts: 0,
+  });
   assert.ok((await retention.vacuum()) >= 0);
   db.close();
 });
@@ -254,6 +263,7 @@ Deno.test("planHistory() picks the cheapest exact source and never exceeds point
   const cases: [string, number, number, number, string][] = [
     ["48 h, 1000 points", 48 * 3_600_000, 1000, 1, "1m"],
     ["1 h, 1000 points", 3_600_000, 1000, 1, "1s"],
+    ["10 min, 1500 points (a live chart at 1 kHz)", 600_000, 1500, 1, "100ms"],
     ["10 s, 500 points", 10_000, 500, 1, "raw"],
     ["30 days, 5000 points", 30 * 86_400_000, 5000, 1, "1m"],
     ["old 2 h, forced minutes", 2 * 3_600_000, 5000, 60_000, "1m"],
@@ -263,7 +273,7 @@ Deno.test("planHistory() picks the cheapest exact source and never exceeds point
       for (const fromMs of [T0, T0 + 123_457, T0 + 59_999]) {
         const plan = planHistory(fromMs, fromMs + spanMs, points, minRes);
         assert.equal(plan.source, source);
-        const res = { raw: 1, "1s": 1000, "1m": 60_000 }[plan.source];
+        const res = RESOLUTIONS.find((r) => r.name === plan.source)!.widthMs;
         assert.equal(plan.bucketMs % res, 0, "bucket width is a multiple of the source resolution");
         const n = Math.floor((fromMs + spanMs - 1) / plan.bucketMs) -
           Math.floor(fromMs / plan.bucketMs) + 1;

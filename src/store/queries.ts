@@ -40,12 +40,16 @@ export interface HistoryBucket {
 export const RESOLUTIONS = [
   { name: "1m", table: "rollup_1m", widthMs: 60_000 },
   { name: "1s", table: "rollup_1s", widthMs: 1000 },
+  { name: "100ms", table: "rollup_100ms", widthMs: 100 },
   { name: "raw", table: "samples", widthMs: 1 },
 ] as const;
 
+/** A history source. */
+export type HistorySource = typeof RESOLUTIONS[number]["name"];
+
 /** Which data a history query read and how wide its buckets are. */
 export interface HistoryPlan {
-  source: "raw" | "1s" | "1m";
+  source: HistorySource;
   bucketMs: number;
 }
 
@@ -65,7 +69,7 @@ export function planHistory(
   // A source up to twice the ideal width is still taken (at least points/2 buckets):
   // raw rows are ~1000× more to read than per-second rollups at 1 kHz.
   const res = RESOLUTIONS.find((r) => r.widthMs <= Math.max(2 * ideal, minResolutionMs)) ??
-    RESOLUTIONS[2];
+    RESOLUTIONS[RESOLUTIONS.length - 1];
   let bucketMs = Math.max(res.widthMs, Math.ceil(ideal / res.widthMs) * res.widthMs);
   const buckets = (w: number) => Math.floor((toMs - 1) / w) - Math.floor(fromMs / w) + 1;
   while (buckets(bucketMs) > points) bucketMs += res.widthMs;
@@ -185,6 +189,7 @@ export class Queries {
     );
     this.#raw = db.prepare(RAW_AGG);
     this.#rollup = {
+      "100ms": db.prepare(rollupAgg("rollup_100ms")),
       "1s": db.prepare(rollupAgg("rollup_1s")),
       "1m": db.prepare(rollupAgg("rollup_1m")),
     };
@@ -218,7 +223,7 @@ export class Queries {
     }
     // A rollup bucket counts when it starts inside the window, so data stamped on whole
     // seconds (or minutes) is counted exactly as the raw rows in [from, to) would be.
-    const res = plan.source === "1s" ? 1000 : 60_000;
+    const res = RESOLUTIONS.find((r) => r.name === plan.source)!.widthMs;
     const start = BigInt(Math.ceil(fromMs / res) * res);
     return (this.#rollup[plan.source].all(
       w,

@@ -20,6 +20,7 @@ export interface RetentionOptions {
 /** Rows removed by one pass. */
 export interface RetentionResult {
   samples: number;
+  rollup_100ms: number;
   rollup_1s: number;
   rollup_1m: number;
   alerts: number;
@@ -37,7 +38,7 @@ export class Retention {
   #yield: () => Promise<void>;
   #samples: StatementSync;
   #channels: StatementSync;
-  #rollups: Record<"rollup_1s" | "rollup_1m", StatementSync>;
+  #rollups: Record<"rollup_100ms" | "rollup_1s" | "rollup_1m", StatementSync>;
   #alerts: StatementSync;
   #running: Promise<RetentionResult> | undefined;
 
@@ -61,7 +62,11 @@ export class Retention {
            (SELECT channel_id, bucket_ms FROM ${table}
             WHERE channel_id IN (SELECT id FROM channels) AND bucket_ms < ? LIMIT ?)`,
       );
-    this.#rollups = { rollup_1s: rollup("rollup_1s"), rollup_1m: rollup("rollup_1m") };
+    this.#rollups = {
+      rollup_100ms: rollup("rollup_100ms"),
+      rollup_1s: rollup("rollup_1s"),
+      rollup_1m: rollup("rollup_1m"),
+    };
     // Alert history is kept as long as the per-minute rollups it explains.
     this.#alerts = db.prepare(
       `DELETE FROM alerts WHERE id IN
@@ -84,6 +89,7 @@ export class Retention {
     }
     return {
       samples,
+      rollup_100ms: await this.#drain(this.#rollups.rollup_100ms, rawCutoff),
       rollup_1s: await this.#drain(this.#rollups.rollup_1s, rawCutoff),
       rollup_1m: await this.#drain(this.#rollups.rollup_1m, rollupCutoff),
       alerts: await this.#drain(this.#alerts, rollupCutoff),

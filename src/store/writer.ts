@@ -12,6 +12,7 @@ import { type Bucket, RollupAccumulator } from "./rollup.ts";
 
 /** Widths of the rollup tables. */
 export const ROLLUPS = [
+  { table: "rollup_100ms", widthMs: 100 },
   { table: "rollup_1s", widthMs: 1000 },
   { table: "rollup_1m", widthMs: 60_000 },
 ] as const;
