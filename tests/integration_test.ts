@@ -5,6 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { poll, wait } from "./daemon.ts";
 import { loadConfig } from "../src/config.ts";
 import { type Monitor, startMonitor } from "../src/monitor.ts";
 
@@ -54,20 +55,6 @@ const STARTUP = [
   "Simulation Mode: NORMAL",
   "Simulator ready - Starting measurements...",
 ];
-
-/** Waits `ms`: only for measurement windows, never to let something happen. */
-function wait(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `check` every 10 ms until it returns true; fails after `timeoutMs`. */
-async function poll(what: string, check: () => Promise<boolean>, timeoutMs = 2000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms: ${what}`);
-    await wait(10);
-  }
-}
 
 function measurements(messages: Message[]): Data[] {
   return messages.filter((m) => m.type === "measurement").map((m) => m.data!);

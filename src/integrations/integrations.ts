@@ -12,6 +12,7 @@ import type { Sampler } from "../sampler.ts";
 import type { Store } from "../store/store.ts";
 import type { MetricsSource } from "./metrics.ts";
 import type { MqttPublisher, MqttState, MqttStatus } from "./mqtt.ts";
+import { redactUrl } from "./redact.ts";
 
 /** The live parts the integrations read. */
 export interface IntegrationParts {
@@ -136,7 +137,7 @@ export function createIntegrations(config: Config, parts: IntegrationParts): Int
       if (!config.mqttUrl) return { enabled: false };
       return mqtt ? { enabled: true as const, ...mqtt.status() } : {
         enabled: true as const,
-        url: config.mqttUrl.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@"),
+        url: redactUrl(config.mqttUrl),
         connected: false,
         state_topic: `${prefix}/state`,
         published: 0,

@@ -6,6 +6,7 @@
  * @module
  */
 import mqtt, { type MqttClient } from "mqtt";
+import { redactUrl } from "./redact.ts";
 
 /** The figures published on `<prefix>/state`. */
 export interface MqttState {
@@ -48,17 +49,6 @@ export interface MqttStatus {
 
 const MIN_RECONNECT_MS = 1000;
 const MAX_RECONNECT_MS = 30_000;
-
-/** The broker URL without its password, for logs and `/status`. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(invalid URL)";
-  }
-}
 
 /** Home Assistant discovery configs: topic → retained payload. */
 export function discoveryConfigs(
