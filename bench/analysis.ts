@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { AlertEngine, DEFAULT_RULES } from "../src/analysis/alerts.ts";
 import { Analyzer } from "../src/analysis/analyzer.ts";
 import { EnergyIntegrator } from "../src/analysis/energy.ts";
-import type { Sample } from "../src/sampler.ts";
+import type { Sample } from "../src/sample.ts";
 import { MockSource } from "../src/sources/mock.ts";
 
 const { values } = parseArgs({

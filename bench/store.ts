@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../src/config.ts";
 import { createCore } from "../src/monitor.ts";
 import { EnergyIntegrator, type EnergyStep } from "../src/analysis/energy.ts";
-import type { Sample } from "../src/sampler.ts";
+import type { Sample } from "../src/sample.ts";
 import { MockSource } from "../src/sources/mock.ts";
 import { openDatabase } from "../src/store/db.ts";
 import { Retention } from "../src/store/retention.ts";

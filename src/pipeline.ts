@@ -11,7 +11,7 @@ import { EnergyIntegrator, type EnergyStep } from "./analysis/energy.ts";
 import type { Hub } from "./hub.ts";
 import { measurementMessage, statusMessage } from "./protocol.ts";
 import { alertMessage, statisticsMessage } from "./protocol_analysis.ts";
-import type { Sample } from "./sampler.ts";
+import type { Sample } from "./sample.ts";
 import type { Store } from "./store/store.ts";
 
 const ENERGY_KEY = "energy";

@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "@hono/zod-openapi";
-import type { Sample } from "./sampler.ts";
+import type { Sample } from "./sample.ts";
 
 /** Measurement payload: the seed's device line plus `ts_ms` (and `error`). */
 export const MeasurementData = z.object({

@@ -5,22 +5,8 @@
  * @module
  */
 import { type Clock, systemClock, type TimerId } from "./clock.ts";
-import type { Reading, SampleStatus, Source } from "./sources/source.ts";
-
-/** One numbered sample, as broadcast and (later) stored. */
-export interface Sample {
-  /** Unix time of the reading in ms. */
-  tsMs: number;
-  seq: number;
-  /** Bus voltage (V), current (A), power (W); all 0 when `status` is `error`. */
-  v: number;
-  a: number;
-  w: number;
-  status: SampleStatus;
-  mode: string;
-  /** Why the read failed; only on `error` samples. */
-  error?: string;
-}
+import type { Sample } from "./sample.ts";
+import type { Reading, Source } from "./sources/source.ts";
 
 /** Options of {@link Sampler}. */
 export interface SamplerOptions {

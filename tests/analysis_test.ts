@@ -10,7 +10,7 @@ import { SecondBuckets } from "../src/analysis/averages.ts";
 import { EnergyIntegrator } from "../src/analysis/energy.ts";
 import { OutlierDetector, quantile } from "../src/analysis/outliers.ts";
 import { METRICS, RollingWindow } from "../src/analysis/rolling.ts";
-import type { Sample } from "../src/sampler.ts";
+import type { Sample } from "../src/sample.ts";
 import { seededRandom } from "../src/sources/mock.ts";
 
 const T0 = 1_700_000_000_000;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type Sample, Sampler } from "../src/sampler.ts";
+import type { Sample } from "../src/sample.ts";
+import { Sampler } from "../src/sampler.ts";
 import { type Ina219Options, Ina219Source } from "../src/sources/ina219.ts";
 import {
   REG_BUS_VOLTAGE,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type Sample, Sampler } from "../src/sampler.ts";
+import type { Sample } from "../src/sample.ts";
+import { Sampler } from "../src/sampler.ts";
 import { MockSource } from "../src/sources/mock.ts";
 import type { PushEvent, Reading, Source } from "../src/sources/source.ts";
 import { FakeClock } from "./fakes.ts";

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type Sample, Sampler } from "../src/sampler.ts";
+import type { Sample } from "../src/sample.ts";
+import { Sampler } from "../src/sampler.ts";
 import { type SerialOptions, SerialSource } from "../src/sources/serial.ts";
 import { SerialError, SerialPort } from "../src/sources/serial_port.ts";
 import type { PushEvent } from "../src/sources/source.ts";

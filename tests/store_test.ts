@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import type { Sample } from "../src/sampler.ts";
+import type { Sample } from "../src/sample.ts";
 import { openDatabase, SCHEMA_VERSION, StoreError } from "../src/store/db.ts";
 import { planHistory, Queries, RESOLUTIONS } from "../src/store/queries.ts";
 import { Retention } from "../src/store/retention.ts";

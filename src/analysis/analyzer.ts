@@ -4,7 +4,7 @@
  * samples with their energy step, asked for snapshots; failed reads never enter it.
  * @module
  */
-import type { Sample } from "../sampler.ts";
+import type { Sample } from "../sample.ts";
 import { type AlertEngine, type AlertEvent } from "./alerts.ts";
 import { SecondBuckets } from "./averages.ts";
 import type { EnergyStep } from "./energy.ts";

@@ -4,9 +4,6 @@
  * @module
  */
 
-/** Status of one sample on the wire: `error` samples carry no measurement. */
-export type SampleStatus = "ok" | "error" | "overflow";
-
 /** One physical reading: bus voltage (V), current (A) and power (W). */
 export interface Reading {
   v: number;

@@ -4,7 +4,7 @@
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { Sample } from "../sampler.ts";
+import type { Sample } from "../sample.ts";
 import type { EnergyStep } from "../analysis/energy.ts";
 import { AlertLog } from "./alert_log.ts";
 import { openDatabase } from "./db.ts";

@@ -6,7 +6,7 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { EnergyStep } from "../analysis/energy.ts";
-import type { Sample } from "../sampler.ts";
+import type { Sample } from "../sample.ts";
 import { internName, STATUS_CODES } from "./db.ts";
 import { type Bucket, RollupAccumulator } from "./rollup.ts";
 

@@ -7,7 +7,7 @@
 import { seededRandom } from "../../src/sources/mock.ts";
 import type { Config } from "../../src/config.ts";
 import { createCore } from "../../src/monitor.ts";
-import type { Sample } from "../../src/sampler.ts";
+import type { Sample } from "../../src/sample.ts";
 
 /** Options of {@link seedHistory}. */
 export interface SeedOptions {

@@ -1,0 +1,35 @@
+/**
+ * Vocabulary every message of the v1 protocol shares: the sample status, the three
+ * metrics, alert severities and the error body of every 4xx/5xx answer.
+ * @module
+ */
+import { z } from "zod";
+
+/** Status of a sample: `error` samples carry no measurement (v/a/w are 0). */
+export const SampleStatus = z.enum(["ok", "error", "overflow"]);
+/** `ok`, `error` or `overflow`. */
+export type SampleStatus = z.output<typeof SampleStatus>;
+
+/** The three metrics of a sample: bus voltage (V), current (A), power (W). */
+export const Metric = z.enum(["v", "a", "w"]);
+/** `v`, `a` or `w`. */
+export type Metric = z.output<typeof Metric>;
+
+/** Alert and outlier severities, mildest first. */
+export const Severity = z.enum(["warning", "danger"]);
+/** `warning` or `danger`. */
+export type Severity = z.output<typeof Severity>;
+
+/** One thing wrong with a request. */
+export const Issue = z.object({
+  path: z.string(),
+  message: z.string(),
+});
+
+/** Every 4xx/5xx body. */
+export const ErrorBody = z.object({
+  error: z.string().meta({ example: "Invalid request body" }),
+  issues: z.array(Issue).meta({ description: "What was wrong, field by field" }),
+});
+/** `{"error": "...", "issues": [...]}` */
+export type ErrorBody = z.output<typeof ErrorBody>;
