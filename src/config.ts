@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { AlertRules } from "./analysis/alerts.ts";
+import { AlertRules } from "./protocol/alerts.ts";
 import { calibrate, pgaFor } from "./sources/ina219_registers.ts";
 import { MODES } from "./sources/mock.ts";
 import { BAUD_RATES } from "./sources/serial_port.ts";

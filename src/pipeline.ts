@@ -5,12 +5,13 @@
  * state (energy counters, alert rules) through the store.
  * @module
  */
-import { type AlertEngine, type AlertRule, AlertRules } from "./analysis/alerts.ts";
+import type { AlertEngine } from "./analysis/alerts.ts";
 import { Analyzer, type EnergyCounters } from "./analysis/analyzer.ts";
 import { EnergyIntegrator, type EnergyStep } from "./analysis/energy.ts";
 import type { Hub } from "./hub.ts";
-import { measurementMessage, statusMessage } from "./protocol.ts";
-import { alertMessage, statisticsMessage } from "./protocol_analysis.ts";
+import { type AlertMessage, alertMessage, type AlertRule, AlertRules } from "./protocol/alerts.ts";
+import { statisticsMessage } from "./protocol/analysis.ts";
+import { measurementMessage, statusMessage } from "./protocol/ws.ts";
 import type { Sample } from "./sample.ts";
 import type { Store } from "./store/store.ts";
 
@@ -43,7 +44,7 @@ export class Pipeline {
   #store: Store;
   #energy: EnergyIntegrator;
   #now: () => number;
-  #alertListeners: ((message: ReturnType<typeof alertMessage>) => void)[] = [];
+  #alertListeners: ((message: AlertMessage) => void)[] = [];
   samplesTotal = 0;
   sensorErrorsTotal = 0;
   /** The newest `ok`/`overflow` sample; undefined until one arrives. */
@@ -89,7 +90,7 @@ export class Pipeline {
   };
 
   /** Calls `listener` with every alert message (integrations such as MQTT). */
-  onAlert(listener: (message: ReturnType<typeof alertMessage>) => void): void {
+  onAlert(listener: (message: AlertMessage) => void): void {
     this.#alertListeners.push(listener);
   }
 

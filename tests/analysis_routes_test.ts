@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { DEFAULT_RULES } from "../src/analysis/alerts.ts";
 import { loadConfig } from "../src/config.ts";
 import { createCore, type MonitorCore, startMonitor } from "../src/monitor.ts";
-import { MovingAverages, OutlierSummary, PowerEfficiency } from "../src/protocol_analysis.ts";
+import { MovingAverages, OutlierSummary, PowerEfficiency } from "../src/protocol/analysis.ts";
 import type { Sample } from "../src/sample.ts";
 import { poll } from "./daemon.ts";
 import { FakeSocket } from "./fakes.ts";

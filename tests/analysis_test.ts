@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  AlertEngine,
-  type AlertEvent,
-  type AlertRule,
-  DEFAULT_RULES,
-} from "../src/analysis/alerts.ts";
+import { AlertEngine, DEFAULT_RULES } from "../src/analysis/alerts.ts";
+import type { AlertEvent, AlertRule } from "../src/protocol/alerts.ts";
 import { Analyzer } from "../src/analysis/analyzer.ts";
 import { SecondBuckets } from "../src/analysis/averages.ts";
 import { EnergyIntegrator } from "../src/analysis/energy.ts";

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../src/config.ts";
 import { createCore, type MonitorCore } from "../src/monitor.ts";
-import { HistoryResponse, MeasurementsResponse, StatisticsResponse } from "../src/protocol.ts";
+import {
+  HistoryResponse,
+  MeasurementsResponse,
+  StatisticsResponse,
+} from "../src/protocol/history.ts";
 
 const TOKEN = "secret-token-1";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../src/config.ts";
 import { originAllowed } from "../src/http/routes_ws.ts";
 import { createCore, type MonitorCore } from "../src/monitor.ts";
-import { StatusResponse } from "../src/protocol.ts";
+import { StatusResponse } from "../src/protocol/status.ts";
 
 const TOKEN = "secret-token-1";
 

@@ -3,60 +3,13 @@
  * limit raises once and clears once. Pure: fed samples, returns transitions.
  * @module
  */
-import { z } from "@hono/zod-openapi";
-import type { Metric } from "./rolling.ts";
+import type { ActiveAlert, AlertEvent, AlertRule } from "../protocol/alerts.ts";
+import type { Metric, Severity } from "../protocol/common.ts";
 
-/** Alert severities, mildest first. */
-export type Severity = "warning" | "danger";
 type Level = 0 | 1 | 2; // ok, warning, danger
 const SEVERITY: Record<1 | 2, Severity> = { 1: "warning", 2: "danger" };
 const UNITS: Record<Metric, string> = { v: "V", a: "A", w: "W" };
 const NAMES: Record<Metric, string> = { v: "Voltage", a: "Current", w: "Power" };
-
-/** One metric's thresholds. Low limits alert below, high limits above. */
-export const AlertRule = z.object({
-  metric: z.enum(["v", "a", "w"]),
-  danger_low: z.number().optional(),
-  warning_low: z.number().optional(),
-  warning_high: z.number().optional(),
-  danger_high: z.number().optional(),
-  hysteresis: z.number().min(0).openapi({
-    description: "How far back inside a limit a value must come before the alert clears (units)",
-  }),
-  for_ms: z.number().int().min(0).max(3_600_000).openapi({
-    description: "How long a new level must hold (and at least 2 samples) before it is reported",
-  }),
-  enabled: z.boolean().default(true),
-}).strict().superRefine((r, ctx) => {
-  const ordered = [r.danger_low, r.warning_low, r.warning_high, r.danger_high]
-    .filter((x): x is number => x !== undefined);
-  if (ordered.length === 0) {
-    ctx.addIssue({ code: "custom", message: "needs at least one limit" });
-  }
-  for (let i = 1; i < ordered.length; i++) {
-    if (ordered[i] < ordered[i - 1]) {
-      ctx.addIssue({
-        code: "custom",
-        message: "limits must be ordered danger_low ≤ warning_low ≤ warning_high ≤ danger_high",
-      });
-      break;
-    }
-  }
-}).openapi("AlertRule");
-
-/** A rule. */
-export type AlertRule = z.infer<typeof AlertRule>;
-
-/** A rule set: at most one rule per metric. */
-export const AlertRules = z.array(AlertRule).max(3).superRefine((rules, ctx) => {
-  const seen = new Set<string>();
-  for (const [i, r] of rules.entries()) {
-    if (seen.has(r.metric)) {
-      ctx.addIssue({ code: "custom", path: [i, "metric"], message: `second rule for ${r.metric}` });
-    }
-    seen.add(r.metric);
-  }
-}).openapi("AlertRules");
 
 /** The user's 5 V rail (SEED.md): 4.5–5.5 V (warning within 0.2 V), 0.5 A (0.4), 2 W (1.7). */
 export const DEFAULT_RULES: readonly AlertRule[] = Object.freeze([
@@ -87,28 +40,6 @@ export const DEFAULT_RULES: readonly AlertRule[] = Object.freeze([
     enabled: true,
   },
 ]);
-
-/** A transition of one metric's alert. */
-export interface AlertEvent {
-  metric: Metric;
-  /** The level now, or for `cleared` the level that ended. */
-  severity: Severity;
-  state: "raised" | "escalated" | "deescalated" | "cleared";
-  value: number;
-  /** The limit crossed (for `cleared`, the one the value came back inside). */
-  limit: number;
-  message: string;
-  ts_ms: number;
-}
-
-/** An alert currently raised. */
-export interface ActiveAlert {
-  metric: Metric;
-  severity: Severity;
-  since_ms: number;
-  value: number;
-  limit: number;
-}
 
 /** The level of `x` under `rule`, with every limit moved inward by `slack`. */
 function levelOf(rule: AlertRule, x: number, slack: number): { level: Level; limit: number } {

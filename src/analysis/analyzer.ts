@@ -5,7 +5,8 @@
  * @module
  */
 import type { Sample } from "../sample.ts";
-import { type AlertEngine, type AlertEvent } from "./alerts.ts";
+import type { AlertEvent } from "../protocol/alerts.ts";
+import type { AlertEngine } from "./alerts.ts";
 import { SecondBuckets } from "./averages.ts";
 import type { EnergyStep } from "./energy.ts";
 import { type Outlier, OutlierDetector } from "./outliers.ts";

@@ -17,6 +17,7 @@ import {
 } from "./errors.ts";
 import { type AnalysisDeps, analysisRoutes } from "./routes_analysis.ts";
 import { type HistoryDeps, historyRoutes } from "./routes_history.ts";
+import { registerMessageSchemas } from "./openapi_schemas.ts";
 import { type MetricsDeps, metricsRoutes } from "./routes_metrics.ts";
 import { type SimulatorDeps, simulatorRoutes } from "./routes_simulator.ts";
 import { type WsDeps, wsRoutes } from "./routes_ws.ts";
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     scheme: "bearer",
     description: "Needed on state-changing requests when the server has API_TOKEN set.",
   });
+  registerMessageSchemas(app);
   simulatorRoutes(app, deps);
   wsRoutes(app, { ...deps, allowedOrigins: deps.config.allowedOrigins });
   historyRoutes(app, deps);

@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "@hono/zod-openapi";
-import { ErrorBody } from "../protocol.ts";
+import { ErrorBody } from "../protocol/common.ts";
 import type { Issue } from "./errors.ts";
 import { resolveWindow, TimeParam, type Window, WindowError } from "./times.ts";
 

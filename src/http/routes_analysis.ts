@@ -4,18 +4,16 @@
  * @module
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { AlertRules } from "../analysis/alerts.ts";
 import { METRICS } from "../analysis/rolling.ts";
 import type { Pipeline } from "../pipeline.ts";
+import { ActiveAlert, AlertData, AlertRulesBody } from "../protocol/alerts.ts";
 import {
-  ActiveAlert,
-  AlertData,
   EnergyResetResponse,
   MovingAverages,
   OutlierData,
   OutlierSummary,
   PowerEfficiency,
-} from "../protocol_analysis.ts";
+} from "../protocol/analysis.ts";
 import type { Store } from "../store/store.ts";
 import {
   badRequest,
@@ -74,14 +72,12 @@ const activeRoute = createRoute({
   },
 });
 
-const RulesBody = z.object({ rules: AlertRules }).strict().openapi("AlertRulesBody");
-
 const getRulesRoute = createRoute({
   method: "get",
   path: "/api/alerts/rules",
   tags: ["Alerts"],
   summary: "Alert rules in force",
-  responses: { 200: json(RulesBody, "Rules") },
+  responses: { 200: json(AlertRulesBody, "Rules") },
 });
 
 const putRulesRoute = createRoute({
@@ -93,8 +89,10 @@ const putRulesRoute = createRoute({
     "Validated (limits ordered, one rule per metric), applied at once and saved in the database, " +
     "so they survive a restart. Metrics without a rule no longer alert.",
   security: SECURED,
-  request: { body: { content: { "application/json": { schema: RulesBody } }, required: true } },
-  responses: { 200: json(RulesBody, "Rules now in force"), 400: bad, 401: UNAUTHORIZED },
+  request: {
+    body: { content: { "application/json": { schema: AlertRulesBody } }, required: true },
+  },
+  responses: { 200: json(AlertRulesBody, "Rules now in force"), 400: bad, 401: UNAUTHORIZED },
 });
 
 const averagesRoute = createRoute({

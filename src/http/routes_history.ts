@@ -4,14 +4,8 @@
  * @module
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import {
-  CleanupResponse,
-  DatabaseStats,
-  HistoryResponse,
-  MeasurementsResponse,
-  StatisticsResponse,
-  VacuumResponse,
-} from "../protocol.ts";
+import { CleanupResponse, DatabaseStats, VacuumResponse } from "../protocol/database.ts";
+import { HistoryResponse, MeasurementsResponse, StatisticsResponse } from "../protocol/history.ts";
 import { planHistory, type Row } from "../store/queries.ts";
 import type { Store } from "../store/store.ts";
 import {

@@ -4,7 +4,7 @@
  * @module
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { ErrorBody } from "../protocol.ts";
+import { ErrorBody } from "../protocol/common.ts";
 import { bearerCheck } from "./auth.ts";
 
 /** What the metrics route needs. */

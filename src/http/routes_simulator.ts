@@ -6,16 +6,16 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Config } from "../config.ts";
 import type { Hub } from "../hub.ts";
+import { ErrorBody } from "../protocol/common.ts";
 import {
-  ErrorBody,
   IntervalRequest,
   IntervalResponse,
   ModeRequest,
   ModeResponse,
   StartResponse,
-  StatusResponse,
   StopResponse,
-} from "../protocol.ts";
+} from "../protocol/simulator.ts";
+import { StatusResponse } from "../protocol/status.ts";
 import { json, SECURED } from "./route_helpers.ts";
 import type { Sampler } from "../sampler.ts";
 

@@ -4,7 +4,7 @@
  */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Hub } from "../hub.ts";
-import { ErrorBody } from "../protocol.ts";
+import { ErrorBody } from "../protocol/common.ts";
 import { errorResponse } from "./errors.ts";
 import type { Upgrader } from "./ws_adapter.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { AlertEvent } from "../analysis/alerts.ts";
+import type { AlertEvent } from "../protocol/alerts.ts";
 
 /** A stored alert transition. */
 export interface AlertRecord extends AlertEvent {

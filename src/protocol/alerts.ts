@@ -1,0 +1,104 @@
+/**
+ * Alerts on the wire: the threshold rules (`GET|PUT /api/alerts/rules`, ALERT_RULES),
+ * the `alert` WebSocket message of every transition, and the alerts currently raised.
+ * @module
+ */
+import { z } from "zod";
+import { Metric, Severity } from "./common.ts";
+
+/** One metric's thresholds. Low limits alert below, high limits above. */
+export const AlertRule = z.object({
+  metric: Metric,
+  danger_low: z.number().optional(),
+  warning_low: z.number().optional(),
+  warning_high: z.number().optional(),
+  danger_high: z.number().optional(),
+  hysteresis: z.number().min(0).meta({
+    description: "How far back inside a limit a value must come before the alert clears (units)",
+  }),
+  for_ms: z.number().int().min(0).max(3_600_000).meta({
+    description: "How long a new level must hold (and at least 2 samples) before it is reported",
+  }),
+  enabled: z.boolean().default(true),
+}).strict().superRefine((r, ctx) => {
+  const ordered = [r.danger_low, r.warning_low, r.warning_high, r.danger_high]
+    .filter((x): x is number => x !== undefined);
+  if (ordered.length === 0) {
+    ctx.addIssue({ code: "custom", message: "needs at least one limit" });
+  }
+  for (let i = 1; i < ordered.length; i++) {
+    if (ordered[i] < ordered[i - 1]) {
+      ctx.addIssue({
+        code: "custom",
+        message: "limits must be ordered danger_low ≤ warning_low ≤ warning_high ≤ danger_high",
+      });
+      break;
+    }
+  }
+});
+/** A rule. */
+export type AlertRule = z.output<typeof AlertRule>;
+
+/** A rule set: at most one rule per metric. */
+export const AlertRules = z.array(AlertRule).max(3).superRefine((rules, ctx) => {
+  const seen = new Set<string>();
+  for (const [i, r] of rules.entries()) {
+    if (seen.has(r.metric)) {
+      ctx.addIssue({ code: "custom", path: [i, "metric"], message: `second rule for ${r.metric}` });
+    }
+    seen.add(r.metric);
+  }
+});
+
+/** Body of `GET|PUT /api/alerts/rules`. */
+export const AlertRulesBody = z.object({ rules: AlertRules }).strict();
+
+/** The kinds of alert transition. */
+export const AlertState = z.enum(["raised", "escalated", "deescalated", "cleared"]);
+
+/** One alert transition, as sent and stored. */
+export const AlertData = z.object({
+  id: z.number().int(),
+  metric: Metric,
+  severity: Severity.meta({
+    description: "The level now; for `cleared`, the level that ended",
+  }),
+  state: AlertState,
+  value: z.number(),
+  limit: z.number(),
+  message: z.string(),
+  ts_ms: z.number().int(),
+});
+/** A stored alert transition. */
+export type AlertData = z.output<typeof AlertData>;
+/** A transition of one metric's alert, before it is stored (no id yet). */
+export type AlertEvent = Omit<AlertData, "id">;
+
+/** `{"type":"alert","data":{…},"timestamp":"…"}` on every transition. */
+export const AlertMessage = z.object({
+  type: z.literal("alert"),
+  data: AlertData,
+  timestamp: z.string(),
+});
+/** The `alert` message. */
+export type AlertMessage = z.output<typeof AlertMessage>;
+
+/** The `alert` message of a stored transition. */
+export function alertMessage(event: AlertEvent, id: number): AlertMessage {
+  return {
+    type: "alert",
+    data: { id, ...event },
+    timestamp: new Date(event.ts_ms).toISOString(),
+  };
+}
+
+/** An alert currently raised. */
+export const ActiveAlert = z.object({
+  metric: Metric,
+  severity: Severity,
+  since_ms: z.number().int(),
+  value: z.number().meta({ description: "The latest value" }),
+  limit: z.number(),
+});
+/** An alert currently raised. */
+export type ActiveAlert = z.output<typeof ActiveAlert>;

@@ -1,0 +1,44 @@
+/**
+ * Bodies of the database routes: size and contents, retention and vacuum results.
+ * @module
+ */
+import { z } from "zod";
+
+/** `GET /api/database/stats` (and the `database` section of `/status`). */
+export const DatabaseStats = z.object({
+  path: z.string(),
+  rows: z.number().int().meta({ description: "Raw samples stored" }),
+  oldest_ts_ms: z.number().int().nullable(),
+  newest_ts_ms: z.number().int().nullable(),
+  file_bytes: z.number().int(),
+  wal_bytes: z.number().int(),
+  pending: z.number().int().meta({ description: "Samples waiting for the next flush" }),
+  written: z.number().int().meta({ description: "Samples written since start" }),
+  dropped: z.number().int().meta({
+    description: "Samples dropped because the database refused writes for too long",
+  }),
+  last_flush_ms: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+});
+/** Facts of the store for `/status` and `/api/database/stats`. */
+export type DatabaseStats = z.output<typeof DatabaseStats>;
+
+/** `POST /api/database/cleanup`. */
+export const CleanupResponse = z.object({
+  status: z.literal("ok"),
+  deleted: z.object({
+    samples: z.number().int(),
+    rollup_100ms: z.number().int(),
+    rollup_1s: z.number().int(),
+    rollup_1m: z.number().int(),
+    alerts: z.number().int(),
+  }),
+});
+
+/** `POST /api/database/vacuum`. */
+export const VacuumResponse = z.object({
+  status: z.literal("ok"),
+  pages_freed: z.number().int(),
+  file_bytes_before: z.number().int(),
+  file_bytes_after: z.number().int(),
+});

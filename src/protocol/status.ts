@@ -1,0 +1,59 @@
+/**
+ * `GET /status`: the v1 protocol's `server`, `simulator` and `websocket_connections`
+ * plus the source, sampling, database, MQTT and retention state.
+ * @module
+ */
+import { z } from "zod";
+import { SimulatorState } from "./ws.ts";
+
+/** `GET /status`. */
+export const StatusResponse = z.object({
+  server: z.literal("running"),
+  simulator: SimulatorState,
+  websocket_connections: z.number().int(),
+  type: z.string().meta({ description: "Source type", example: "Mock" }),
+  source: z.string().meta({ description: "SENSOR setting", example: "mock" }),
+  mode: z.string(),
+  modes: z.array(z.string()),
+  auto_rotate: z.boolean().meta({
+    description: "Whether the mock rotates its modes (a manual mode change stops it)",
+  }),
+  interval_ms: z.number().int(),
+  last_seq: z.number().int(),
+  samples_total: z.number().int().meta({
+    description: "Samples produced since the server started",
+  }),
+  sensor_status: z.enum(["ok", "error", "unknown"]),
+  last_error: z.string().nullable(),
+  uptime_s: z.number(),
+  slow_client_skips: z.number().int(),
+  slow_client_closes: z.number().int(),
+  auth_required: z.boolean(),
+  version: z.string(),
+  source_details: z.record(z.string(), z.unknown()),
+  database: z.object({
+    path: z.string(),
+    rows: z.number().int(),
+    file_bytes: z.number().int(),
+    pending: z.number().int(),
+    last_flush_ms: z.number().int().nullable(),
+    last_error: z.string().nullable(),
+  }).meta({ description: "Short database summary; more at /api/database/stats" }),
+  mqtt: z.union([
+    z.object({ enabled: z.literal(false) }),
+    z.object({
+      enabled: z.literal(true),
+      url: z.string().meta({ description: "Broker, password hidden" }),
+      connected: z.boolean(),
+      state_topic: z.string(),
+      published: z.number().int(),
+      last_error: z.string().nullable(),
+    }),
+  ]).meta({ description: "MQTT publisher state" }),
+  retention: z.object({
+    raw_hours: z.number().int().meta({ description: "Raw samples and per-second rollups" }),
+    rollup_days: z.number().int().meta({ description: "Per-minute rollups and alerts" }),
+  }),
+});
+/** The `/status` body. */
+export type StatusResponse = z.output<typeof StatusResponse>;
