@@ -55,7 +55,7 @@ export interface MonitorCore {
   store: Store;
   pipeline: Pipeline;
   integrations: Integrations;
-  status: () => typeof StatusResponse._output;
+  status: () => StatusResponse;
 }
 
 /** How often retention runs. */
@@ -136,7 +136,7 @@ export function createCore(
   });
   built.sampler = sampler;
   const integrations = createIntegrations(config, { hub, pipeline, sampler, store, version, log });
-  const status = (): typeof StatusResponse._output => ({
+  const status = (): StatusResponse => ({
     server: "running",
     simulator: sampler.running ? "connected" : "disconnected",
     websocket_connections: hub.size,

@@ -5,7 +5,7 @@ import { Analyzer } from "../src/analysis/analyzer.ts";
 import { SecondBuckets } from "../src/analysis/averages.ts";
 import { EnergyIntegrator } from "../src/analysis/energy.ts";
 import { OutlierDetector, quantile } from "../src/analysis/outliers.ts";
-import { METRICS, RollingWindow } from "../src/analysis/rolling.ts";
+import { type Metric, METRICS, RollingWindow } from "../src/analysis/rolling.ts";
 import type { Sample } from "../src/sample.ts";
 import { seededRandom } from "../src/sources/mock.ts";
 
@@ -113,7 +113,7 @@ Deno.test("EnergyIntegrator skips gaps longer than the limit and restarts after 
   assert.deepEqual(e.add(T0 + 5000, 1, 1), { energyJ: 0, chargeC: 0 }, "after a failed read");
 });
 
-function run(engine: AlertEngine, metric: "v" | "a" | "w", values: number[], stepMs = 100) {
+function run(engine: AlertEngine, metric: Metric, values: number[], stepMs = 100) {
   const events: AlertEvent[] = [];
   values.forEach((x, i) => {
     const e = engine.evaluate(metric, x, T0 + i * stepMs);

@@ -6,6 +6,7 @@ import { planHistory, Queries, RESOLUTIONS } from "../src/store/queries.ts";
 import { Retention } from "../src/store/retention.ts";
 import { SampleWriter } from "../src/store/writer.ts";
 import { EnergyIntegrator } from "../src/analysis/energy.ts";
+import { type Metric, METRICS } from "../src/analysis/rolling.ts";
 
 /** Feeds samples to a writer with energy integrated as the pipeline does. */
 function feeder(writer: SampleWriter, maxGapMs = 5000) {
@@ -128,7 +129,7 @@ Deno.test("SampleWriter stores every sample with integer times and keeps seq acr
 function naive(samples: Sample[], start: number, width: number) {
   const inside = samples.filter((s) => s.tsMs >= start && s.tsMs < start + width);
   const ok = inside.filter((s) => s.status !== "error");
-  const agg = (k: "v" | "a" | "w") => ({
+  const agg = (k: Metric) => ({
     min: ok.length ? Math.min(...ok.map((s) => s[k])) : null,
     max: ok.length ? Math.max(...ok.map((s) => s[k])) : null,
     avg: ok.length ? ok.reduce((sum, s) => sum + s[k], 0) / ok.length : null,
@@ -181,7 +182,7 @@ Deno.test("rollups equal the statistics of the raw samples (random streams, many
             const where = `${source}/${bucketMs} @${b.ts_ms}`;
             assert.equal(b.count, want.count, `${where} count`);
             assert.equal(b.errors, want.errors, `${where} errors`);
-            for (const m of ["v", "a", "w"] as const) {
+            for (const m of METRICS) {
               assertClose(b[m].min, want[m].min, `${where} ${m}.min`);
               assertClose(b[m].max, want[m].max, `${where} ${m}.max`);
               assertClose(b[m].avg, want[m].avg, `${where} ${m}.avg`);

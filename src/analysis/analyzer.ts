@@ -6,6 +6,13 @@
  */
 import type { Sample } from "../sample.ts";
 import type { AlertEvent } from "../protocol/alerts.ts";
+import type {
+  Averages,
+  MetricFigures,
+  OutlierCounts,
+  OutlierSummary,
+  StatisticsData,
+} from "../protocol/analysis.ts";
 import type { AlertEngine } from "./alerts.ts";
 import { SecondBuckets } from "./averages.ts";
 import type { EnergyStep } from "./energy.ts";
@@ -21,30 +28,6 @@ export interface EnergyCounters {
   sinceResetJ: number;
   sinceResetC: number;
   resetAtMs: number;
-}
-
-/** One metric's figures in the `statistics` message. */
-export interface MetricFigures {
-  min: number | null;
-  max: number | null;
-  avg: number | null;
-  ma_1m: number | null;
-  ma_5m: number | null;
-  ma_15m: number | null;
-}
-
-/** `data` of the `statistics` message. */
-export interface StatisticsData {
-  window_s: number;
-  v: MetricFigures;
-  a: MetricFigures;
-  w: MetricFigures;
-  energy_wh: number;
-  charge_ah: number;
-  energy_total_wh: number;
-  charge_total_ah: number;
-  energy_since_ms: number;
-  samples: number;
 }
 
 /** Options of {@link Analyzer}. */
@@ -124,7 +107,7 @@ export class Analyzer {
   }
 
   /** Moving averages of one metric at `nowMs`. */
-  movingAverages(metric: Metric, nowMs: number): Record<keyof typeof MA_WINDOWS_S, number | null> {
+  movingAverages(metric: Metric, nowMs: number): Averages {
     return {
       ma_1m: this.#buckets.average(metric, MA_WINDOWS_S.ma_1m, nowMs),
       ma_5m: this.#buckets.average(metric, MA_WINDOWS_S.ma_5m, nowMs),
@@ -159,14 +142,7 @@ export class Analyzer {
   }
 
   /** Outlier counts per metric and method: since start, and within the window. */
-  outlierSummary(nowMs: number): {
-    window_s: number;
-    metrics: Record<
-      Metric,
-      { zscore: number; iqr: number; zscore_window: number; iqr_window: number }
-    >;
-    last: Outlier | null;
-  } {
+  outlierSummary(nowMs: number): OutlierSummary {
     const cutoff = nowMs - this.window.windowMs;
     const metrics = Object.fromEntries(METRICS.map((m) => {
       const inWindow = (method: string) =>
@@ -178,10 +154,7 @@ export class Analyzer {
         zscore_window: inWindow("zscore"),
         iqr_window: inWindow("iqr"),
       }];
-    })) as Record<
-      Metric,
-      { zscore: number; iqr: number; zscore_window: number; iqr_window: number }
-    >;
+    })) as Record<Metric, OutlierCounts>;
     return { window_s: this.window.windowMs / 1000, metrics, last: this.#recent.at(-1) ?? null };
   }
 }

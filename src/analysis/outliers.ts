@@ -5,22 +5,14 @@
  * window, which keeps IQR cheap at 1 kHz.
  * @module
  */
+import type { OutlierData } from "../protocol/analysis.ts";
 import type { Metric, RollingWindow } from "./rolling.ts";
 
 /** Values the quartiles are computed from, evenly spread over the window. */
 const QUARTILE_SAMPLES = 2048;
 
-/** One flagged value. */
-export interface Outlier {
-  ts_ms: number;
-  seq: number;
-  metric: Metric;
-  value: number;
-  method: "zscore" | "iqr";
-  /** |z| for zscore; distance outside the quartile fence in IQRs for iqr. */
-  score: number;
-  severity: "warning" | "danger";
-}
+/** One flagged value; `score` is |z| for zscore, IQRs outside the quartile fence for iqr. */
+export type Outlier = OutlierData;
 
 /** Thresholds of {@link OutlierDetector}. */
 export interface OutlierOptions {

@@ -5,10 +5,11 @@
  * @module
  */
 
+import { Metric } from "../protocol/common.ts";
+
 /** The three metrics of a sample, in storage order. */
-export const METRICS = ["v", "a", "w"] as const;
-/** A metric name. */
-export type Metric = typeof METRICS[number];
+export const METRICS: readonly Metric[] = Metric.options;
+export type { Metric };
 
 /** Statistics of one metric over the window; all null when it is empty. */
 export interface WindowStats {

@@ -8,12 +8,10 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
+import type { Issue } from "../protocol/common.ts";
 
 /** One field-level problem. */
-export interface Issue {
-  path: string;
-  message: string;
-}
+export type { Issue };
 
 /** Builds the JSON error answer. */
 export function errorResponse(

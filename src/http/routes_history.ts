@@ -5,8 +5,13 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { CleanupResponse, DatabaseStats, VacuumResponse } from "../protocol/database.ts";
-import { HistoryResponse, MeasurementsResponse, StatisticsResponse } from "../protocol/history.ts";
-import { planHistory, type Row } from "../store/queries.ts";
+import {
+  HistoryResponse,
+  type MeasurementRow,
+  MeasurementsResponse,
+  StatisticsResponse,
+} from "../protocol/history.ts";
+import { planHistory } from "../store/queries.ts";
 import type { Store } from "../store/store.ts";
 import {
   badRequest,
@@ -121,7 +126,7 @@ function csvField(text: string | null): string {
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-function csvLine(r: Row): string {
+function csvLine(r: MeasurementRow): string {
   return `${new Date(r.ts_ms).toISOString()},${r.ts_ms},${r.seq},${r.v},${r.a},${r.w},${r.status},${
     csvField(r.mode)
   },${csvField(r.error)}\n`;

@@ -25,7 +25,7 @@ export interface SimulatorDeps {
   sampler: Sampler;
   hub: Hub;
   /** Builds the `/status` body (shared with the periodic status message). */
-  status: () => typeof StatusResponse._output;
+  status: () => StatusResponse;
 }
 
 const errors = {

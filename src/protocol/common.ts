@@ -25,6 +25,8 @@ export const Issue = z.object({
   path: z.string(),
   message: z.string(),
 });
+/** `{"path": "...", "message": "..."}` */
+export type Issue = z.output<typeof Issue>;
 
 /** Every 4xx/5xx body. */
 export const ErrorBody = z.object({

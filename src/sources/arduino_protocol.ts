@@ -3,6 +3,7 @@
  * measurements, status messages and command acknowledgements; commands → lines.
  * @module
  */
+import type { SampleStatus } from "../protocol/common.ts";
 
 /** A measurement line: `{"v":5.012,"a":0.213,"w":1.068,"ts":<ms>,"seq":<n>,"status":"ok","mode":"NORMAL"}`. */
 export interface DeviceMeasurement {
@@ -14,7 +15,7 @@ export interface DeviceMeasurement {
   deviceTsMs: number;
   /** The device's own sequence number. */
   deviceSeq: number;
-  status: "ok" | "error" | "overflow";
+  status: SampleStatus;
   mode: string | undefined;
 }
 

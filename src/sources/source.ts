@@ -3,13 +3,14 @@
  * the INA219 on I2C (polled), and the seed's Arduino over serial (pushes lines).
  * @module
  */
+import type { SampleStatus } from "../protocol/common.ts";
 
 /** One physical reading: bus voltage (V), current (A) and power (W). */
 export interface Reading {
   v: number;
   a: number;
   w: number;
-  status: "ok" | "overflow";
+  status: Exclude<SampleStatus, "error">;
 }
 
 /** A reading failed; the sampler turns it into an `error` sample with this text. */

@@ -4,12 +4,7 @@
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { AlertEvent } from "../protocol/alerts.ts";
-
-/** A stored alert transition. */
-export interface AlertRecord extends AlertEvent {
-  id: number;
-}
+import type { AlertData, AlertEvent } from "../protocol/alerts.ts";
 
 /** Writes and reads alert transitions of one channel. */
 export class AlertLog {
@@ -50,7 +45,7 @@ export class AlertLog {
   }
 
   /** Transitions in [from, to), newest first, optionally of one severity. */
-  list(fromMs: number, toMs: number, limit: number, severity?: string): AlertRecord[] {
+  list(fromMs: number, toMs: number, limit: number, severity?: string): AlertData[] {
     const rows = severity === undefined
       ? this.#select.all(this.#channelId, BigInt(fromMs), BigInt(toMs), BigInt(limit))
       : this.#selectSeverity.all(
@@ -60,6 +55,6 @@ export class AlertLog {
         severity,
         BigInt(limit),
       );
-    return rows.map((r) => ({ ...r })) as unknown as AlertRecord[];
+    return rows.map((r) => ({ ...r })) as unknown as AlertData[];
   }
 }

@@ -4,11 +4,18 @@
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
+import type { SampleStatus } from "../protocol/common.ts";
 
-/** Sample status as stored: small integers keep the rows short. */
-export const STATUS_CODES = { ok: 0, error: 1, overflow: 2 } as const;
+/** Sample status as stored: small integers keep the rows short. Never renumber. */
+export const STATUS_CODES: Readonly<Record<SampleStatus, number>> = Object.freeze({
+  ok: 0,
+  error: 1,
+  overflow: 2,
+});
 /** The wire status of each stored code. */
-export const STATUS_NAMES = ["ok", "error", "overflow"] as const;
+export const STATUS_NAMES: readonly SampleStatus[] = Object.freeze(
+  (Object.keys(STATUS_CODES) as SampleStatus[]).sort((x, y) => STATUS_CODES[x] - STATUS_CODES[y]),
+);
 
 /** A database problem meant for a person: what failed, then why. */
 export class StoreError extends Error {

@@ -5,47 +5,16 @@
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { HistoryBucket, HistorySource, MeasurementRow, Stat } from "../protocol/history.ts";
 import { STATUS_NAMES } from "./db.ts";
 
-/** One stored sample, as the API returns it. */
-export interface Row {
-  ts_ms: number;
-  seq: number;
-  v: number;
-  a: number;
-  w: number;
-  status: "ok" | "error" | "overflow";
-  mode: string;
-  error: string | null;
-}
-
-/** min/max/avg of one metric in a bucket; null when the bucket has no measured sample. */
-export interface Stat {
-  min: number | null;
-  max: number | null;
-  avg: number | null;
-}
-
-/** One history or statistics bucket. */
-export interface HistoryBucket {
-  ts_ms: number;
-  count: number;
-  errors: number;
-  v: Stat;
-  a: Stat;
-  w: Stat;
-}
-
 /** Resolutions history can read from: raw rows, or a rollup table. */
-export const RESOLUTIONS = [
+export const RESOLUTIONS: readonly { name: HistorySource; table: string; widthMs: number }[] = [
   { name: "1m", table: "rollup_1m", widthMs: 60_000 },
   { name: "1s", table: "rollup_1s", widthMs: 1000 },
   { name: "100ms", table: "rollup_100ms", widthMs: 100 },
   { name: "raw", table: "samples", widthMs: 1 },
-] as const;
-
-/** A history source. */
-export type HistorySource = typeof RESOLUTIONS[number]["name"];
+];
 
 /** Which data a history query read and how wide its buckets are. */
 export interface HistoryPlan {
@@ -130,12 +99,12 @@ const rollupAgg = (table: string) =>
 const ROW_COLUMNS = `s.id, s.ts_ms, s.seq, s.v, s.a, s.w, s.status, m.name AS mode, s.error
   FROM samples s JOIN modes m ON m.id = s.mode_id`;
 
-interface DbRow extends Omit<Row, "status"> {
+interface DbRow extends Omit<MeasurementRow, "status"> {
   id: number;
   status: number;
 }
 
-function toRow(r: DbRow): Row {
+function toRow(r: DbRow): MeasurementRow {
   return {
     ts_ms: r.ts_ms,
     seq: r.seq,
@@ -200,7 +169,7 @@ export class Queries {
   }
 
   /** Samples in [from, to), newest first, at most `limit`. */
-  measurements(fromMs: number, toMs: number, limit: number): Row[] {
+  measurements(fromMs: number, toMs: number, limit: number): MeasurementRow[] {
     return (this.#latest.all(
       BigInt(fromMs),
       BigInt(toMs),
@@ -247,7 +216,7 @@ export class Queries {
   }
 
   /** All samples in [from, to), oldest first, read `pageRows` at a time. */
-  *iterate(fromMs: number, toMs: number, pageRows = 2000): Generator<Row[]> {
+  *iterate(fromMs: number, toMs: number, pageRows = 2000): Generator<MeasurementRow[]> {
     let lastTs = fromMs - 1;
     let lastId = 0;
     for (;;) {

@@ -3,6 +3,7 @@
  * time bucket. Kept as sums (not averages) so partial buckets merge exactly.
  * @module
  */
+import { METRICS } from "../analysis/rolling.ts";
 
 /** One metric's aggregate; min/max are null when the bucket has no `ok` sample. */
 export interface MetricAgg {
@@ -85,7 +86,7 @@ export class RollupAccumulator {
       const b = this.#bucket(d.bucketMs);
       b.count += d.count;
       b.errors += d.errors;
-      for (const m of ["v", "a", "w"] as const) mergeAgg(b[m], d[m]);
+      for (const m of METRICS) mergeAgg(b[m], d[m]);
       b.energyJ += d.energyJ;
       b.chargeC += d.chargeC;
     }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { DatabaseStats } from "../protocol/database.ts";
 import type { Sample } from "../sample.ts";
 import type { EnergyStep } from "../analysis/energy.ts";
 import { AlertLog } from "./alert_log.ts";
@@ -25,21 +26,6 @@ export interface StoreOptions {
   /** Called once when writes start failing and once when they work again. */
   onHealth?: (message: string) => void;
   now?: () => number;
-}
-
-/** Facts for `/status` and `/api/database/stats`. */
-export interface StoreStats {
-  path: string;
-  rows: number;
-  oldest_ts_ms: number | null;
-  newest_ts_ms: number | null;
-  file_bytes: number;
-  wal_bytes: number;
-  pending: number;
-  written: number;
-  dropped: number;
-  last_flush_ms: number | null;
-  last_error: string | null;
 }
 
 function fileSize(path: string): number {
@@ -153,7 +139,7 @@ export class Store {
     return fileSize(this.path) + fileSize(`${this.path}-wal`);
   }
 
-  stats(): StoreStats {
+  stats(): DatabaseStats {
     // Per-channel sub-selects: MIN/MAX over the (channel_id, ts_ms) index are O(log n);
     // without the channel SQLite walks the whole index.
     const range = this.#range.get(this.writer.channelId, this.writer.channelId) as {

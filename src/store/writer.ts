@@ -6,6 +6,7 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { EnergyStep } from "../analysis/energy.ts";
+import { METRICS } from "../analysis/rolling.ts";
 import type { Sample } from "../sample.ts";
 import { internName, STATUS_CODES } from "./db.ts";
 import { type Bucket, RollupAccumulator } from "./rollup.ts";
@@ -28,7 +29,7 @@ function mergeSql(table: string): string {
   const keep = (m: string, fn: "min" | "max") =>
     `${m}_${fn} = CASE WHEN ${m}_${fn} IS NULL THEN excluded.${m}_${fn} ` +
     `WHEN excluded.${m}_${fn} IS NULL THEN ${m}_${fn} ELSE ${fn}(${m}_${fn}, excluded.${m}_${fn}) END`;
-  const metrics = ["v", "a", "w"].flatMap((m) => [
+  const metrics = METRICS.flatMap((m) => [
     keep(m, "min"),
     keep(m, "max"),
     `${m}_sum = ${m}_sum + excluded.${m}_sum`,
