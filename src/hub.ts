@@ -4,6 +4,7 @@
  * others, and closed if it stays stuck. Knows nothing of HTTP.
  * @module
  */
+import type { ServerMessage } from "./protocol/messages.ts";
 
 /** The part of a WebSocket the hub uses (a real `WebSocket` satisfies it). */
 export interface HubClient {
@@ -94,12 +95,12 @@ export class Hub {
   }
 
   /** Sends one message to one client (a greeting), unless it is gone or stuck. */
-  sendTo(client: HubClient, message: unknown): void {
+  sendTo(client: HubClient, message: ServerMessage): void {
     this.#deliver(client, JSON.stringify(message), this.#now());
   }
 
   /** Serialises `message` once and sends it to every client; returns how many got it. */
-  broadcast(message: unknown): number {
+  broadcast(message: ServerMessage): number {
     if (this.#clients.size === 0) return 0;
     const text = JSON.stringify(message);
     const nowMs = this.#now();

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { CLOSE_GOING_AWAY, CLOSE_TOO_BIG, CLOSE_TRY_AGAIN_LATER, Hub } from "../src/hub.ts";
+import { statusMessage } from "../src/protocol/ws.ts";
 import { FakeSocket } from "./fakes.ts";
+
+/** A small message numbered `n`. */
+const msg = (n: number) => statusMessage(`message ${n}`, n);
 
 function hubWith(n: number, nowMs = { value: 0 }) {
   const hub = new Hub({ maxBufferedBytes: 1000, stuckCloseMs: 5000, now: () => nowMs.value });
@@ -12,12 +16,12 @@ function hubWith(n: number, nowMs = { value: 0 }) {
 Deno.test("Hub.broadcast() serialises once and sends the same text to every client", () => {
   const { hub, clients } = hubWith(3);
   let calls = 0;
-  const message = {
+  const message = Object.assign(statusMessage("hello", 0), {
     toJSON() {
       calls++;
       return { type: "measurement", seq: 1 };
     },
-  };
+  });
   assert.equal(hub.broadcast(message), 3);
   assert.equal(calls, 1);
   for (const c of clients) assert.deepEqual(c.sent, ['{"type":"measurement","seq":1}']);
@@ -27,7 +31,7 @@ Deno.test("Hub drops clients that are closing or closed", () => {
   const { hub, clients } = hubWith(3);
   clients[0].readyState = 2; // CLOSING counts as gone
   clients[1].readyState = 3;
-  assert.equal(hub.broadcast({ n: 1 }), 1);
+  assert.equal(hub.broadcast(msg(1)), 1);
   assert.equal(hub.size, 1);
   assert.equal(clients[0].sent.length, 0);
 });
@@ -35,9 +39,9 @@ Deno.test("Hub drops clients that are closing or closed", () => {
 Deno.test("Hub drops a client whose send throws, without disturbing the others", () => {
   const { hub, clients } = hubWith(3);
   clients[1].failSend = true;
-  assert.equal(hub.broadcast({ n: 1 }), 2);
+  assert.equal(hub.broadcast(msg(1)), 2);
   assert.equal(hub.size, 2);
-  assert.equal(hub.broadcast({ n: 2 }), 2);
+  assert.equal(hub.broadcast(msg(2)), 2);
 });
 
 Deno.test("Hub skips a slow client, keeps serving the rest, and closes it if it stays stuck", () => {
@@ -46,13 +50,13 @@ Deno.test("Hub skips a slow client, keeps serving the rest, and closes it if it 
   slow.bufferedAmount = 5000;
   for (let i = 0; i < 5; i++) {
     nowMs.value = i * 1000;
-    assert.equal(hub.broadcast({ seq: i }), 2);
+    assert.equal(hub.broadcast(msg(i)), 2);
   }
   assert.equal(hub.stats.slowSkips, 5);
   assert.ok(!slow.closed, "not stuck long enough yet");
   for (const c of clients.slice(0, 2)) assert.equal(c.sent.length, 5, "no gaps for the others");
   nowMs.value = 5000;
-  hub.broadcast({ seq: 5 });
+  hub.broadcast(msg(5));
   assert.equal(slow.closeCode(), CLOSE_TRY_AGAIN_LATER);
   assert.equal(hub.stats.slowCloses, 1);
   assert.equal(hub.size, 2);
@@ -62,13 +66,13 @@ Deno.test("Hub forgives a client that catches up before the stuck limit", () => 
   const { hub, clients, nowMs } = hubWith(1);
   const c = clients[0];
   c.bufferedAmount = 5000;
-  hub.broadcast({ seq: 1 });
+  hub.broadcast(msg(1));
   nowMs.value = 4000;
   c.bufferedAmount = 0;
-  hub.broadcast({ seq: 2 });
+  hub.broadcast(msg(2));
   c.bufferedAmount = 5000;
   nowMs.value = 8000; // 8 s since first skip, but only 0 s since it caught up
-  hub.broadcast({ seq: 3 });
+  hub.broadcast(msg(3));
   assert.equal(c.closed, undefined);
   assert.equal(c.sent.length, 1);
 });
@@ -102,7 +106,7 @@ Deno.test("Hub.closeAll() closes every client with 1001 and empties the set", ()
 
 Deno.test("Hub.sendTo() greets one client only", () => {
   const { hub, clients } = hubWith(2);
-  hub.sendTo(clients[0], { type: "status" });
+  hub.sendTo(clients[0], msg(1));
   assert.equal(clients[0].sent.length, 1);
   assert.equal(clients[1].sent.length, 0);
 });

@@ -4,6 +4,7 @@
  */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Hub } from "../hub.ts";
+import type { StatusMessage } from "../protocol/ws.ts";
 import { ErrorBody } from "../protocol/common.ts";
 import { errorResponse } from "./errors.ts";
 import type { Upgrader } from "./ws_adapter.ts";
@@ -15,7 +16,7 @@ export interface WsDeps {
   /** Extra allowed origins (`*` = any); the server's own origin is always allowed. */
   allowedOrigins: readonly string[];
   /** The message a client receives right after it connects. */
-  greeting: () => unknown;
+  greeting: () => StatusMessage;
 }
 
 const wsRoute = createRoute({
