@@ -9,6 +9,7 @@ import { loadConfig } from "../src/config.ts";
 import { createCore, type MonitorCore, startMonitor } from "../src/monitor.ts";
 import { MovingAverages, OutlierSummary, PowerEfficiency } from "../src/protocol/analysis.ts";
 import type { Sample } from "../src/sample.ts";
+import { parseServerMessage } from "./ws_messages.ts";
 import { poll } from "./daemon.ts";
 import { FakeSocket } from "./fakes.ts";
 
@@ -193,7 +194,7 @@ Deno.test("LOAD_SPIKE raises one current danger alert over WebSocket; NORMAL cle
   );
   const ws = new WebSocket(`${monitor.url.replace("http", "ws")}/ws`);
   const messages: { type: string; data: Record<string, unknown> }[] = [];
-  ws.onmessage = (e) => messages.push(JSON.parse(e.data));
+  ws.onmessage = (e) => messages.push(parseServerMessage(e.data) as (typeof messages)[number]);
   const closed = new Promise((resolve) => ws.onclose = resolve);
   const currentAlerts = () =>
     messages.filter((m) => m.type === "alert" && m.data.metric === "a").map((m) => m.data);

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { Daemon, LISTENING, withDaemon, within } from "./daemon.ts";
+import { parseServerMessage } from "./ws_messages.ts";
 
 const SETTINGS = [
   "PORT",
@@ -105,7 +106,9 @@ Deno.test("main.ts shuts down on a signal: clients get 1001, exit 0 within 2 s",
       await withDaemon({}, async (daemon, url) => {
         const ws = new WebSocket(`${url.replace(/^http/, "ws")}/ws`);
         const closed = new Promise<CloseEvent>((resolve) => ws.onclose = resolve);
-        const greeted = new Promise((resolve) => ws.onmessage = resolve);
+        const greeted = new Promise((resolve) =>
+          ws.onmessage = (e) => resolve(parseServerMessage(e.data))
+        );
         await within("greeting", greeted, 5000);
 
         const sentMs = Date.now();

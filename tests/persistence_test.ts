@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { poll, withDaemon } from "./daemon.ts";
+import { parseServerMessage } from "./ws_messages.ts";
 
 /** Records every measurement seq a WebSocket client receives until the socket closes. */
 function listen(base: string): { seqs: number[]; opened: Promise<void>; closed: Promise<void> } {
@@ -13,7 +14,7 @@ function listen(base: string): { seqs: number[]; opened: Promise<void>; closed: 
   const opened = new Promise<void>((resolve) => ws.onopen = () => resolve());
   const closed = new Promise<void>((resolve) => ws.onclose = () => resolve());
   ws.onmessage = (e) => {
-    const m = JSON.parse(e.data);
+    const m = parseServerMessage(e.data);
     if (m.type === "measurement") seqs.push(m.data.seq);
   };
   return { seqs, opened, closed };

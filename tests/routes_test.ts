@@ -210,6 +210,21 @@ test("GET /openapi.json documents every route; /docs loads Scalar from this serv
     ]
   ) assert.ok(doc.paths[path], path);
   assert.ok(doc.components.securitySchemes.bearerAuth);
+  for (const name of ["MeasurementMessage", "StatusMessage", "StatisticsMessage", "AlertMessage"]) {
+    assert.equal(doc.components.schemas[name]?.type, "object", `WebSocket message ${name}`);
+  }
+  assert.deepEqual(
+    doc.components.schemas.MeasurementMessage.properties.data,
+    { $ref: "#/components/schemas/MeasurementData" },
+  );
+  assert.equal(
+    doc.components.schemas.MeasurementData.properties.v.description,
+    "Bus voltage (V)",
+    "descriptions from the protocol's .meta()",
+  );
+  assert.deepEqual(doc.paths["/api/history"].get.responses["200"].content["application/json"], {
+    schema: { $ref: "#/components/schemas/History" },
+  });
   assert.ok(doc.paths["/simulator/mode"].post.responses["400"]);
   const html = await (await app.request("/docs")).text();
   assert.match(html, /src="\/vendor\/scalar\/standalone\.js"/);
