@@ -48,7 +48,7 @@ async function errorBody(res: Response) {
   return body as { error: string; issues: { path: string; message: string }[] };
 }
 
-test("GET /status answers the seed's fields and the documented schema", async () => {
+test("GET /status answers the v1 fields and the documented schema", async () => {
   const { app } = core();
   const res = await app.request("/status");
   assert.equal(res.status, 200);
@@ -68,7 +68,7 @@ test("GET /status answers the seed's fields and the documented schema", async ()
   assert.deepEqual(body.retention, { raw_hours: 48, rollup_days: 30 });
 });
 
-test("POST /simulator/start and /stop answer in the seed's shape", async () => {
+test("POST /simulator/start and /stop answer in the v1 shape", async () => {
   const { app, sampler } = core();
   try {
     let res = await app.request("/simulator/start", post());
@@ -210,6 +210,20 @@ test("GET /openapi.json documents every route; /docs loads Scalar from this serv
     ]
   ) assert.ok(doc.paths[path], path);
   assert.ok(doc.components.securitySchemes.bearerAuth);
+  const tags = new Set(
+    Object.values(doc.paths).flatMap((item) =>
+      Object.values(item as Record<string, { tags?: string[] }>).flatMap((op) => op.tags ?? [])
+    ),
+  );
+  assert.deepEqual([...tags].sort(), [
+    "Alerts",
+    "Analysis",
+    "History",
+    "Metrics",
+    "Simulator",
+    "Status",
+  ]);
+  assert.doesNotMatch(JSON.stringify(doc), /\bseed/i, "the contract is the v1 protocol");
   for (const name of ["MeasurementMessage", "StatusMessage", "StatisticsMessage", "AlertMessage"]) {
     assert.equal(doc.components.schemas[name]?.type, "object", `WebSocket message ${name}`);
   }
@@ -247,7 +261,7 @@ test("browser libraries are served from npm packages, not a CDN", async (t) => {
   await res.body?.cancel();
 });
 
-test("the live page and the seed's test page are served", async (t) => {
+test("the live page and the v1 test page are served", async (t) => {
   const { app } = core();
   for (const [path, text] of [["/", "/vendor/chart.js/"], ["/test_websocket.html", "WebSocket"]]) {
     await t.step(path, async () => {

@@ -63,10 +63,17 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     info: {
       title: "ina219-monitor",
       version: deps.version,
-      description:
-        "Real-time INA219 power monitor. Wire-compatible with the seed's Phase 2.1 API " +
+      description: "Real-time INA219 power monitor. Speaks the v1 protocol " +
         '(`/status`, `/simulator/start|stop`, `/ws`). Errors are `{"error", "issues"}` JSON.',
     },
+    tags: [
+      { name: "Status", description: "Server state and the live WebSocket stream (v1 protocol)" },
+      { name: "Simulator", description: "Start and stop sampling; device mode and interval" },
+      { name: "History", description: "Stored samples, downsampled history, the database" },
+      { name: "Analysis", description: "Moving averages, outliers, energy and efficiency" },
+      { name: "Alerts", description: "Threshold rules, active alerts and their history" },
+      { name: "Metrics", description: "Prometheus exposition" },
+    ],
   });
   app.get(
     "/docs",

@@ -93,7 +93,7 @@ const exportRoute = createRoute({
 const statsRoute = createRoute({
   method: "get",
   path: "/api/database/stats",
-  tags: ["Database"],
+  tags: ["History"],
   summary: "Database size and contents",
   responses: { 200: json(DatabaseStats, "Figures") },
 });
@@ -101,7 +101,7 @@ const statsRoute = createRoute({
 const cleanupRoute = createRoute({
   method: "post",
   path: "/api/database/cleanup",
-  tags: ["Database"],
+  tags: ["History"],
   summary: "Apply retention now",
   description: "Deletes raw samples older than RETENTION_HOURS and rollups past their limits.",
   security: SECURED,
@@ -111,7 +111,7 @@ const cleanupRoute = createRoute({
 const vacuumRoute = createRoute({
   method: "post",
   path: "/api/database/vacuum",
-  tags: ["Database"],
+  tags: ["History"],
   summary: "Return free space to the file system",
   description:
     "Incremental vacuum in chunks (sampling keeps running), then a WAL checkpoint that truncates it.",

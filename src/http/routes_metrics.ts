@@ -16,7 +16,7 @@ export interface MetricsDeps {
 const metricsRoute = createRoute({
   method: "get",
   path: "/metrics",
-  tags: ["Integrations"],
+  tags: ["Metrics"],
   summary: "Prometheus metrics",
   description:
     "Text exposition format, base units: `ina219_bus_voltage_volts`, `ina219_current_amperes`, " +

@@ -1,5 +1,5 @@
 /**
- * The seed's REST API: `GET /status`, `POST /simulator/start|stop`, and the
+ * The v1 protocol's REST API: `GET /status`, `POST /simulator/start|stop`, and the
  * device's mode and interval commands as `POST /simulator/mode|interval`.
  * @module
  */
@@ -37,17 +37,17 @@ const errors = {
 const statusRoute = createRoute({
   method: "get",
   path: "/status",
-  tags: ["Seed API"],
+  tags: ["Status"],
   summary: "System status",
   description:
-    "The seed's status (`server`, `simulator`, `websocket_connections`) plus the source, mode, interval, last seq and counters.",
+    "The v1 protocol's status (`server`, `simulator`, `websocket_connections`) plus the source, mode, interval, last seq and counters.",
   responses: { 200: json(StatusResponse, "Current status") },
 });
 
 const startRoute = createRoute({
   method: "post",
   path: "/simulator/start",
-  tags: ["Seed API"],
+  tags: ["Simulator"],
   summary: "Start the simulator (or sensor)",
   description:
     "Starts sampling; answers `started` whether or not it was running. `seq` continues where it stopped.",
@@ -58,7 +58,7 @@ const startRoute = createRoute({
 const stopRoute = createRoute({
   method: "post",
   path: "/simulator/stop",
-  tags: ["Seed API"],
+  tags: ["Simulator"],
   summary: "Stop the simulator (or sensor)",
   security: SECURED,
   responses: { 200: json(StopResponse, "Sampling stopped"), 401: errors[401] },
@@ -67,7 +67,7 @@ const stopRoute = createRoute({
 const modeRoute = createRoute({
   method: "post",
   path: "/simulator/mode",
-  tags: ["Device commands"],
+  tags: ["Simulator"],
   summary: "Set the device mode",
   description:
     "The device's `set_mode` command. On the mock this also stops the demo auto-rotation so the chosen mode stays. Modes are listed in `/status`.",
@@ -81,7 +81,7 @@ const modeRoute = createRoute({
 const intervalRoute = createRoute({
   method: "post",
   path: "/simulator/interval",
-  tags: ["Device commands"],
+  tags: ["Simulator"],
   summary: "Set the sample interval",
   description: "The device's `set_interval` command: 1–10000 ms.",
   security: SECURED,

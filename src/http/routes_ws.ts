@@ -22,7 +22,7 @@ export interface WsDeps {
 const wsRoute = createRoute({
   method: "get",
   path: "/ws",
-  tags: ["Seed API"],
+  tags: ["Status"],
   summary: "Real-time stream (WebSocket)",
   description: "Upgrade to a WebSocket. The server sends JSON text messages: `measurement` " +
     "(one per sample) and `status` (device events, sensor failures, and every " +
@@ -56,7 +56,7 @@ export function originAllowed(
   const hostPort = host ?? url.host;
   const own = `${url.protocol}//${hostPort}`;
   if (origin === own || allowed.includes("*") || allowed.includes(origin)) return true;
-  // A page opened from disk (the seed's test page) sends "null"; accept it only
+  // A page opened from disk (the v1 test page) sends "null"; accept it only
   // when the server is addressed as this machine, where that page points.
   return origin === "null" && LOOPBACK_HOST.test(hostPort);
 }
