@@ -1,6 +1,6 @@
 /**
  * @module
- * Runs every benchmark in sequence (`deno task bench`): the seed's performance
+ * Runs every benchmark in sequence (`deno task bench`): the v1 performance
  * test, then fan-out runs a, b and c; `--repeat N` runs the whole set N times
  * and prints the median of each number over the repeats.
  *
@@ -17,25 +17,25 @@ import {
   QUICK_SECONDS,
   runFanout,
 } from "./fanout.ts";
-import { printSeedPerf, runSeedPerf, type SeedPerfResult } from "./seed_perf.ts";
+import { printV1Perf, runV1Perf, type V1PerfResult } from "./v1_perf.ts";
 import { type Check, formatTable, median, round, toMiB } from "./_stats.ts";
 
 /** One repetition of the whole set. */
 interface Round {
-  seed: SeedPerfResult;
+  v1: V1PerfResult;
   fanout: FanoutResult[];
 }
 
 async function runOnce(quick: boolean, serverDir: string | undefined): Promise<Round> {
-  const seed = await runSeedPerf({ seconds: quick ? 10 : 30, serverDir });
-  printSeedPerf(seed);
+  const v1 = await runV1Perf({ seconds: quick ? 10 : 30, serverDir });
+  printV1Perf(v1);
   const fanout: FanoutResult[] = [];
   for (const spec of DEFAULT_SPECS) {
     const seconds = quick ? QUICK_SECONDS[spec.name] : spec.seconds;
     fanout.push(await runFanout({ ...spec, seconds }, { serverDir }));
   }
   printFanout(fanout);
-  return { seed, fanout };
+  return { v1, fanout };
 }
 
 /** Median of `values` as text; with more than one value, the range too. */
@@ -59,14 +59,14 @@ function targetTally(checksPerRound: Check[][]): string {
 }
 
 function printSummary(rounds: Round[]): void {
-  const seeds = rounds.map((r) => r.seed);
-  console.log(formatTable(["seed_perf (1 client, 1 Hz)", "median (min–max)"], [
-    ["measurement rate /s", medianText(seeds.map((s) => s.measurementRatePerS), 2)],
-    ["message rate /s", medianText(seeds.map((s) => s.messageRatePerS), 2)],
-    ["sequence gaps", medianText(seeds.map((s) => s.seqGaps), 0)],
-    ["latency p50 ms", medianText(seeds.map((s) => s.latencyP50Ms), 2)],
-    ["latency p99 ms", medianText(seeds.map((s) => s.latencyP99Ms), 2)],
-    ["server RSS max MiB", medianText(seeds.map((s) => toMiB(s.server?.rssMaxBytes ?? NaN)))],
+  const v1Runs = rounds.map((r) => r.v1);
+  console.log(formatTable(["v1_perf (1 client, 1 Hz)", "median (min–max)"], [
+    ["measurement rate /s", medianText(v1Runs.map((s) => s.measurementRatePerS), 2)],
+    ["message rate /s", medianText(v1Runs.map((s) => s.messageRatePerS), 2)],
+    ["sequence gaps", medianText(v1Runs.map((s) => s.seqGaps), 0)],
+    ["latency p50 ms", medianText(v1Runs.map((s) => s.latencyP50Ms), 2)],
+    ["latency p99 ms", medianText(v1Runs.map((s) => s.latencyP99Ms), 2)],
+    ["server RSS max MiB", medianText(v1Runs.map((s) => toMiB(s.server?.rssMaxBytes ?? NaN)))],
   ]));
   console.log();
   const metrics: [string, (r: FanoutResult) => number, number][] = [
@@ -92,7 +92,7 @@ function printSummary(rounds: Round[]): void {
   ));
   console.log();
   console.log(formatTable(["bench", "missed targets (rounds missed / rounds)"], [
-    ["seed_perf", targetTally(seeds.map((s) => s.checks))],
+    ["v1_perf", targetTally(v1Runs.map((s) => s.checks))],
     ...DEFAULT_SPECS.map((spec, i) => [
       `fanout ${spec.name}`,
       targetTally(rounds.map((r) => r.fanout[i].checks)),
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
       `${navigator.hardwareConcurrency} cores, ${new Date().toISOString()} ==`,
   );
   printSummary(rounds);
-  const passed = rounds.every((r) => r.seed.pass && r.fanout.every((run) => run.pass));
+  const passed = rounds.every((r) => r.v1.pass && r.fanout.every((run) => run.pass));
   if (!passed) Deno.exitCode = 1;
 }
 

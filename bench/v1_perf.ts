@@ -1,10 +1,10 @@
 /**
  * @module
- * The seed's 30-second performance test: one WebSocket client counts messages,
- * measurements, status messages and sequence gaps, and checks the seed's targets.
+ * The v1 monitor's 30-second performance test: one WebSocket client counts messages,
+ * measurements, status messages and sequence gaps, and checks the v1 targets.
  *
  * ```sh
- * deno run -A bench/seed_perf.ts [--seconds 30] [--url http://127.0.0.1:8000]
+ * deno run -A bench/v1_perf.ts [--seconds 30] [--url http://127.0.0.1:8000]
  * ```
  */
 
@@ -14,8 +14,8 @@ import { ProcSampler, type ProcUsage } from "./_proc.ts";
 import { fetchStatus, startServer } from "./_server.ts";
 import { type Check, formatChecks, formatTable, percentile, round, toMiB } from "./_stats.ts";
 
-/** Options of {@linkcode runSeedPerf}. */
-export interface SeedPerfOptions {
+/** Options of {@linkcode runV1Perf}. */
+export interface V1PerfOptions {
   /** Length of the counting window, s. */
   seconds: number;
   /** Base URL of an already running server; without it a server is started. */
@@ -24,9 +24,9 @@ export interface SeedPerfOptions {
   serverDir?: string;
 }
 
-/** What {@linkcode runSeedPerf} measured. */
-export interface SeedPerfResult {
-  bench: "seed_perf";
+/** What {@linkcode runV1Perf} measured. */
+export interface V1PerfResult {
+  bench: "v1_perf";
   seconds: number;
   totalMessages: number;
   measurements: number;
@@ -44,10 +44,10 @@ export interface SeedPerfResult {
   pass: boolean;
 }
 
-/** Runs the seed's performance test against `options.url` or a server it starts. */
-export async function runSeedPerf(
-  options: SeedPerfOptions,
-): Promise<SeedPerfResult> {
+/** Runs the v1 performance test against `options.url` or a server it starts. */
+export async function runV1Perf(
+  options: V1PerfOptions,
+): Promise<V1PerfResult> {
   if (!(options.seconds > 0)) {
     throw new RangeError(`Invalid seconds: ${options.seconds} is not > 0`);
   }
@@ -111,7 +111,7 @@ export async function runSeedPerf(
       });
     }
     return {
-      bench: "seed_perf",
+      bench: "v1_perf",
       seconds: round(elapsedS, 2),
       totalMessages: client.totalMessages,
       measurements: client.measurements,
@@ -133,7 +133,7 @@ export async function runSeedPerf(
 }
 
 /** Prints a result as a table, its checks, and one JSON line. */
-export function printSeedPerf(result: SeedPerfResult): void {
+export function printV1Perf(result: V1PerfResult): void {
   const rows: string[][] = [
     ["duration", `${result.seconds} s`],
     ["messages in total", String(result.totalMessages)],
@@ -155,7 +155,7 @@ export function printSeedPerf(result: SeedPerfResult): void {
       } MiB`,
     ], ["server CPU", `${round(result.server.cpuPercent)} % of one core`]);
   }
-  console.log(`\n== seed_perf: one client, ${result.seconds} s ==`);
+  console.log(`\n== v1_perf: one client, ${result.seconds} s ==`);
   console.log(formatTable(["metric", "value"], rows));
   console.log();
   console.log(formatChecks(result.checks));
@@ -171,12 +171,12 @@ async function main(): Promise<void> {
       "server-dir": { type: "string" },
     },
   });
-  const result = await runSeedPerf({
+  const result = await runV1Perf({
     seconds: Number(values.seconds),
     url: values.url,
     serverDir: values["server-dir"],
   });
-  printSeedPerf(result);
+  printV1Perf(result);
   if (!result.pass) Deno.exitCode = 1;
 }
 
