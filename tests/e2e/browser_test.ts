@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { loadConfig } from "../../src/config.ts";
 import { type Monitor, startMonitor } from "../../src/monitor.ts";
-import { seedHistory } from "./seed_history.ts";
+import { fillHistory } from "./fill_history.ts";
 import {
   checkAlerts,
   checkLiveDashboard,
@@ -128,7 +128,7 @@ Deno.test({
         DATA_DIR: tmpDir,
       };
       // The past at one sample per 5 s (energy is integrated across up to 5 intervals).
-      seedHistory(loadConfig({ ...env, SAMPLE_INTERVAL_MS: "5000" }, []), {
+      fillHistory(loadConfig({ ...env, SAMPLE_INTERVAL_MS: "5000" }, []), {
         hours: 47,
         stepMs: 5_000,
         endMs: Date.now() - 1_000,

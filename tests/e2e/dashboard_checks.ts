@@ -130,7 +130,7 @@ export async function checkStatistics(ctx: CheckContext): Promise<void> {
   }
   const avgV = await dataNumber(page, "#stat-v-avg", "value");
   assert.ok(avgV > 4.8 && avgV < 5.2, `NORMAL voltage averages about 5 V, got ${avgV}`);
-  // The seeded past holds tens of Wh; the reset brings the counter to about zero.
+  // The filled past holds tens of Wh; the reset brings the counter to about zero.
   assert.ok(await dataNumber(page, "#energy-wh", "value") > 1);
   await page.click("#energy-reset");
   assert.equal((await page.textContent("#energy-reset"))?.trim(), "Press again to reset");

@@ -9,8 +9,8 @@ import type { Config } from "../../src/config.ts";
 import { createCore } from "../../src/monitor.ts";
 import type { Sample } from "../../src/sample.ts";
 
-/** Options of {@link seedHistory}. */
-export interface SeedOptions {
+/** Options of {@link fillHistory}. */
+export interface FillOptions {
   /** How far back the synthetic past starts, in hours (keep it inside the 48 h kept). */
   hours: number;
   /** Time between synthetic samples; the config's sample interval should match it. */
@@ -19,8 +19,8 @@ export interface SeedOptions {
   endMs: number;
 }
 
-/** What {@link seedHistory} wrote. */
-export interface SeedResult {
+/** What {@link fillHistory} wrote. */
+export interface FillResult {
   samples: number;
   fromMs: number;
   toMs: number;
@@ -30,7 +30,7 @@ const HOUR_MS = 3_600_000;
 /** A load spike of this length every {@link SPIKE_EVERY_MS}, as the mock's LOAD_SPIKE. */
 const SPIKE_MS = 4 * 60_000;
 const SPIKE_EVERY_MS = 5 * HOUR_MS;
-/** The newest spike ends this long before the seeded past does (inside the last hour). */
+/** The newest spike ends this long before the filled past does (inside the last hour). */
 const SPIKE_AGO_MS = 40 * 60_000;
 /** One stretch of failed reads, this long ago, so gaps show in the history. */
 const OUTAGE_AGO_MS = 20 * HOUR_MS;
@@ -42,7 +42,7 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 function sampleAt(tsMs: number, seq: number, endMs: number, rnd: () => number): Sample {
   const ago = endMs - tsMs;
   if (ago <= OUTAGE_AGO_MS && ago > OUTAGE_AGO_MS - OUTAGE_MS) {
-    return { tsMs, seq, v: 0, a: 0, w: 0, status: "error", mode: "ERROR_TEST", error: "seeded" };
+    return { tsMs, seq, v: 0, a: 0, w: 0, status: "error", mode: "ERROR_TEST", error: "synthetic" };
   }
   const spike = (ago - SPIKE_AGO_MS + SPIKE_EVERY_MS) % SPIKE_EVERY_MS > SPIKE_EVERY_MS - SPIKE_MS;
   const day = Math.sin((2 * Math.PI * tsMs) / (24 * HOUR_MS));
@@ -64,9 +64,9 @@ function sampleAt(tsMs: number, seq: number, endMs: number, rnd: () => number): 
  * Writes a synthetic past into `config`'s database through a monitor core (no server,
  * no sampling), then closes it so a monitor can start on the same database.
  */
-export function seedHistory(config: Config, options: SeedOptions): SeedResult {
+export function fillHistory(config: Config, options: FillOptions): FillResult {
   const { hours, stepMs, endMs } = options;
-  const core = createCore(config, "seed", () => {});
+  const core = createCore(config, "fill", () => {});
   const rnd = seededRandom(42);
   const fromMs = Math.ceil((endMs - hours * HOUR_MS) / stepMs) * stepMs;
   let seq = core.sampler.lastSeq;

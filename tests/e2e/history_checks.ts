@@ -35,7 +35,7 @@ export async function checkHistorySelection(ctx: CheckContext): Promise<void> {
   await canvas.scrollIntoViewIfNeeded();
   const box = await canvas.boundingBox();
   assert.ok(box, "the history chart is on the page");
-  // 20 %–80 % of the last hour: 48 to 12 minutes ago, across the seeded spike 40 min ago.
+  // 20 %–80 % of the last hour: 48 to 12 minutes ago, across the filled spike 40 min ago.
   const y = box.y + box.height / 2;
   await page.mouse.move(box.x + box.width * 0.2, y);
   await page.mouse.down();
@@ -59,7 +59,7 @@ export async function checkHistorySelection(ctx: CheckContext): Promise<void> {
     const [min, avg, max] = await Promise.all(
       ["min", "avg", "max"].map((f) => dataNumber(page, `#sel-${m}-${f}`, "value")),
     );
-    // The seeded samples sit on whole seconds, so the per-second rollups hold exactly them.
+    // The filled samples sit on whole seconds, so the per-second rollups hold exactly them.
     assert.equal(min, Math.min(...values), `${m} min`);
     assert.equal(max, Math.max(...values), `${m} max`);
     const mean = values.reduce((s, x) => s + x, 0) / values.length;
