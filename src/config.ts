@@ -54,7 +54,7 @@ const SETTINGS = {
   sensor: {
     env: "SENSOR",
     help:
-      "where samples come from: mock, ina219 (I2C on this machine) or serial (the seed's Arduino)",
+      "where samples come from: mock, ina219 (I2C on this machine) or serial (the v1 Arduino device)",
     defaultText: "mock",
     schema: choice(["mock", "ina219", "serial"] as const),
   },
@@ -72,7 +72,7 @@ const SETTINGS = {
   },
   mockAutoRotateS: {
     env: "MOCK_AUTO_ROTATE_S",
-    help: "rotate the mock's modes every N s, as the seed did (0 = off)",
+    help: "rotate the mock's modes every N s, as the v1 mock did (0 = off)",
     defaultText: "30",
     schema: int(0, 86_400),
   },

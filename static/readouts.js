@@ -12,7 +12,7 @@ const $ = (id) => document.getElementById(id);
 const STALL_INTERVALS = 5;
 const STALL_MIN_MS = 4_000;
 
-/** Unix ms of a measurement; seed clients only had `ts` in seconds. */
+/** Unix ms of a measurement; a server of the original v1 protocol sends only `ts` (seconds). */
 export function sampleTimeMs(sample) {
   return sample.ts_ms ?? (typeof sample.ts === "number" ? sample.ts * 1000 : null);
 }

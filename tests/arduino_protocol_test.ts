@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { encodeCommand, LineSplitter, parseDeviceLine } from "../src/sources/arduino_protocol.ts";
 import { Backoff, secondsText } from "../src/sources/backoff.ts";
 
-Deno.test("parseDeviceLine() reads the seed's measurement, status and ack lines", () => {
+Deno.test("parseDeviceLine() reads the v1 device's measurement, status and ack lines", () => {
   assert.deepEqual(
     parseDeviceLine(
       '{"v":5.012,"a":0.213,"w":1.068,"ts":123456,"seq":17,"status":"ok","mode":"NORMAL"}',
@@ -52,7 +52,7 @@ Deno.test("parseDeviceLine() calls everything else garbage", async (t) => {
   }
 });
 
-Deno.test("encodeCommand() writes the seed's command lines", () => {
+Deno.test("encodeCommand() writes the v1 device's command lines", () => {
   assert.equal(
     encodeCommand("set_interval", 1, 1000),
     '{"cmd":"set_interval","value":1000,"seq":1}\n',

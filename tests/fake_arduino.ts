@@ -1,7 +1,7 @@
 /**
- * The seed's Arduino, faked on the master side of a pseudo-terminal: the source
+ * The v1 Arduino device, faked on the master side of a pseudo-terminal: the source
  * opens the slave (through a symlink the test can re-point, as udev re-creates
- * /dev/ttyACM0 on a replug), the fake prints the seed's JSON lines, answers its
+ * /dev/ttyACM0 on a replug), the fake prints the v1 JSON lines, answers its
  * commands, and can hang up.
  * @module
  */
@@ -76,7 +76,7 @@ export class FakeArduino {
     if (n !== copy.length) throw new Error(`fake device wrote ${n} of ${copy.length} bytes`);
   }
 
-  /** One measurement line in the seed's format. */
+  /** One measurement line in the v1 format. */
   measure(fields: Record<string, unknown> = {}): void {
     const seq = ++this.seq;
     this.print(

@@ -1,7 +1,7 @@
 /**
- * End to end on a real loopback server: the seed's REST API and WebSocket stream
- * (SEED.md is the contract), the device commands, bad input, token and Origin
- * checks, client junk, and shutdown. Mirrors the seed's own test script.
+ * End to end on a real loopback server: the v1 protocol's REST API and WebSocket
+ * stream (the contract), the device commands, bad input, token and Origin checks,
+ * client junk, and shutdown. Mirrors the v1 protocol's own test script.
  * @module
  */
 import assert from "node:assert/strict";
@@ -209,7 +209,7 @@ async function withMonitor(
   }
 }
 
-/** Checks a measurement message against the seed's shape plus `ts_ms`. */
+/** Checks a measurement message against the v1 shape plus `ts_ms`. */
 function assertMeasurement(m: Message): void {
   assert.equal(m.type, "measurement");
   const d = m.data!;
@@ -240,7 +240,7 @@ async function upgradeWithOrigin(url: string, origin: string): Promise<Reply> {
   return { status: res.status, headers: res.headers, body };
 }
 
-Deno.test("startMonitor() GET /status reports the seed's fields and counts clients", async () => {
+Deno.test("startMonitor() GET /status reports the v1 fields and counts clients", async () => {
   await withMonitor({}, async (h) => {
     const before = await h.status();
     assert.equal(before.server, "running");
@@ -256,7 +256,7 @@ Deno.test("startMonitor() GET /status reports the seed's fields and counts clien
   });
 });
 
-Deno.test("startMonitor() /ws greets, then streams measurements in the seed's shape", async () => {
+Deno.test("startMonitor() /ws greets, then streams measurements in the v1 shape", async () => {
   await withMonitor({}, async (h) => {
     const client = await h.connect();
     const got = await client.until("5 measurements", (ms) => measurements(ms).length >= 5);
@@ -571,7 +571,7 @@ Deno.test("startMonitor() /ws checks the browser Origin", async (t) => {
     await t.step("the server's own origin → 101", async () => {
       assert.equal((await upgradeWithOrigin(own, own)).status, 101);
     });
-    await t.step('"null" (the seed\'s test page opened from disk) on loopback → 101', async () => {
+    await t.step('"null" (the v1 test page opened from disk) on loopback → 101', async () => {
       assert.equal((await upgradeWithOrigin(own, "null")).status, 101);
     });
   });

@@ -12,7 +12,7 @@ function range(values: number[]): [number, number] {
   return [Math.min(...values), Math.max(...values)];
 }
 
-Deno.test("MockSource stays inside each mode's ranges from SEED.md", async (t) => {
+Deno.test("MockSource stays inside each mode's ranges of the v1 mock", async (t) => {
   const limits: Record<string, { v: [number, number]; a: [number, number] }> = {
     NORMAL: { v: [4.95, 5.05], a: [0.08, 0.32] },
     LOAD_SPIKE: { v: [4.5, 4.7], a: [0.8, 1.0] },
@@ -103,7 +103,7 @@ Deno.test("MockSource.setMode() keeps the chosen mode and rejects unknown ones",
   assert.equal(source.mode, "VOLTAGE_DROP");
 });
 
-Deno.test("MockSource.open() announces the seed's four start-up messages", async () => {
+Deno.test("MockSource.open() announces the v1 simulator's four start-up messages", async () => {
   const source = new MockSource({ mode: "NOISE" });
   assert.deepEqual(await source.open(), startupMessages("NOISE"));
   assert.deepEqual(startupMessages("NORMAL"), [

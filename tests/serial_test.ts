@@ -46,7 +46,7 @@ async function setup(options: Partial<SerialOptions> = {}) {
   };
 }
 
-Deno.test("SerialSource turns the seed's lines into readings and keeps the device's seq", async () => {
+Deno.test("SerialSource turns the v1 device's lines into readings and keeps the device's seq", async () => {
   const t = await setup();
   try {
     const device = await t.plugIn();

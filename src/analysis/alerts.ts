@@ -11,7 +11,7 @@ const SEVERITY: Record<1 | 2, Severity> = { 1: "warning", 2: "danger" };
 const UNITS: Record<Metric, string> = { v: "V", a: "A", w: "W" };
 const NAMES: Record<Metric, string> = { v: "Voltage", a: "Current", w: "Power" };
 
-/** The user's 5 V rail (SEED.md): 4.5–5.5 V (warning within 0.2 V), 0.5 A (0.4), 2 W (1.7). */
+/** The user's 5 V rail: 4.5–5.5 V (warning within 0.2 V), 0.5 A (0.4), 2 W (1.7). */
 export const DEFAULT_RULES: readonly AlertRule[] = Object.freeze([
   {
     metric: "v",

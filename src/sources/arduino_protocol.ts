@@ -1,5 +1,5 @@
 /**
- * The seed's Arduino line protocol (SEED.md), pure: bytes → lines, lines →
+ * The v1 Arduino line protocol, pure: bytes → lines, lines →
  * measurements, status messages and command acknowledgements; commands → lines.
  * @module
  */
@@ -26,7 +26,7 @@ export type DeviceLine =
   | { kind: "ack"; ack: number; ok: boolean; message: string | undefined; body: object }
   | { kind: "garbage"; reason: string };
 
-/** The intervals the seed's device accepts (`set_interval`). */
+/** The intervals the v1 device accepts (`set_interval`). */
 export const DEVICE_INTERVAL_MS = { min: 100, max: 10_000 } as const;
 
 /** Commands the device accepts. */

@@ -1,6 +1,6 @@
 /**
  * The source factory: `SENSOR` and its settings → the mock, the INA219 on Linux
- * I2C, or the seed's Arduino on a serial port.
+ * I2C, or the v1 Arduino device on a serial port.
  * @module
  */
 import type { Config } from "../config.ts";

@@ -1,5 +1,5 @@
 /**
- * Commands to the seed's device and their acknowledgements: each command line
+ * Commands to the v1 device and their acknowledgements: each command line
  * carries our `seq`, the device answers `{"ack":<seq>,"result":"ok"|"error",…}`,
  * and a command without an answer in time fails.
  * @module

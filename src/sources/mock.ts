@@ -1,12 +1,12 @@
 /**
- * The mock INA219 device of the seed: five modes with their value ranges, the
+ * The mock INA219 device of the v1 protocol: five modes with their value ranges, the
  * demo auto-rotation, and ERROR_TEST as a sensor failure. Seeded, clock-free:
  * every value is a function of the requested instant and the random stream.
  * @module
  */
 import { type Reading, round3, SensorError, type Source } from "./source.ts";
 
-/** Every mode of the seed's mock, in the order `/status` lists them. */
+/** Every mode of the v1 mock, in the order `/status` lists them. */
 export const MODES = [
   "NORMAL",
   "LOAD_SPIKE",
@@ -18,7 +18,7 @@ export const MODES = [
 /** A mock mode. */
 export type Mode = typeof MODES[number];
 
-/** The seed's demo rotation (ERROR_TEST is never entered automatically). */
+/** The v1 mock's demo rotation (ERROR_TEST is never entered automatically). */
 const ROTATION: readonly Mode[] = [
   "NORMAL",
   "LOAD_SPIKE",
@@ -26,7 +26,7 @@ const ROTATION: readonly Mode[] = [
   "NOISE",
 ];
 
-/** The status messages the seed's simulator sends when it connects. */
+/** The status messages the v1 simulator sends when it connects. */
 export function startupMessages(mode: string): string[] {
   return [
     "INA219 Power Monitoring Simulator",
@@ -63,7 +63,7 @@ export interface MockOptions {
   onNotice?: (message: string) => void;
 }
 
-/** The seed's mock device as a {@link Source}. */
+/** The v1 mock device as a {@link Source}. */
 export class MockSource implements Source {
   readonly kind = "mock";
   readonly type = "Mock";

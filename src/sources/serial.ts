@@ -1,5 +1,5 @@
 /**
- * The seed's Arduino on a serial port as a push {@link Source}: the device prints
+ * The v1 Arduino device on a serial port as a push {@link Source}: the device prints
  * JSON lines at its own interval, each measurement becomes one sample (our `seq`,
  * the device's kept as `device_seq`), commands go out as JSON lines matched to
  * their `ack`, and an unplugged cable means error samples and a reopen with backoff.
@@ -38,7 +38,7 @@ export interface SerialOptions {
   openPort?: (path: string, baud: number) => PortLike;
 }
 
-/** The seed's Arduino over serial. */
+/** The v1 Arduino device over serial. */
 export class SerialSource implements Source {
   readonly kind = "serial";
   readonly type = "Serial";

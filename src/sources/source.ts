@@ -1,6 +1,6 @@
 /**
  * The contract between the sampler and anything that produces readings: the mock,
- * the INA219 on I2C (polled), and the seed's Arduino over serial (pushes lines).
+ * the INA219 on I2C (polled), and the v1 Arduino device over serial (pushes lines).
  * @module
  */
 import type { SampleStatus } from "../protocol/common.ts";
@@ -30,7 +30,7 @@ export type PushEvent =
 export interface Source {
   /** Configuration name: `mock`, `ina219` or `serial`. */
   readonly kind: string;
-  /** The seed's `type` field of `/simulator/start`: `Mock`, `INA219`, `Serial`. */
+  /** The v1 protocol's `type` field of `/simulator/start`: `Mock`, `INA219`, `Serial`. */
   readonly type: string;
   /**
    * True when the source can produce a reading for a past instant, so a late timer
@@ -68,7 +68,7 @@ export interface Source {
   warnings?(intervalMs: number): string[];
 }
 
-/** Rounds to 3 decimals, as the seed's device did. */
+/** Rounds to 3 decimals, as the v1 device does. */
 export function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
