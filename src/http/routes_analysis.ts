@@ -7,6 +7,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { METRICS } from "../analysis/rolling.ts";
 import type { Pipeline } from "../pipeline.ts";
 import { ActiveAlert, AlertData, AlertRulesBody } from "../protocol/alerts.ts";
+import { Severity } from "../protocol/common.ts";
 import {
   EnergyResetResponse,
   MovingAverages,
@@ -44,7 +45,7 @@ const alertsRoute = createRoute({
   request: {
     query: z.object({
       ...WINDOW_QUERY,
-      severity: z.enum(["warning", "danger"]).optional(),
+      severity: Severity.optional(),
       limit: z.coerce.number().int().min(1).max(10_000).default(1000),
     }),
   },

@@ -26,7 +26,9 @@ const wsRoute = createRoute({
   summary: "Real-time stream (WebSocket)",
   description: "Upgrade to a WebSocket. The server sends JSON text messages: `measurement` " +
     "(one per sample) and `status` (device events, sensor failures, and every " +
-    "STATUS_INTERVAL_S seconds the connection count); clients ignore unknown types. " +
+    "STATUS_INTERVAL_S seconds the connection count), `statistics` (once a second) and " +
+    "`alert` (every alert transition); clients ignore unknown types. Their schemas are the " +
+    "MeasurementMessage, StatusMessage, StatisticsMessage and AlertMessage components. " +
     "Messages from the client are ignored; one over 4 KiB closes the connection (1009). " +
     "A browser Origin other than the server's own or ALLOWED_ORIGINS gets 403.",
   responses: {
