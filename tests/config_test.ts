@@ -111,6 +111,11 @@ Deno.test("loadConfig() reads ALERT_RULES as validated JSON", () => {
     () => loadConfig({ ALERT_RULES: JSON.stringify(unordered) }, []),
     /ALERT_RULES .* at 0: limits must be ordered/,
   );
+  const huge = [{ metric: "v", danger_high: 1e308, hysteresis: 0, for_ms: 0 }];
+  assert.throws(
+    () => loadConfig({ ALERT_RULES: JSON.stringify(huge) }, []),
+    /^ConfigError: Invalid ALERT_RULES .* at 0\.danger_high: danger_high 1e\+308 V is not a physical voltage limit: must be within -40…100 V$/,
+  );
 });
 
 Deno.test("loadConfig() has the real sensors' settings with their defaults", () => {
