@@ -188,6 +188,19 @@ export const IntervalResponse = z.object({
   interval_ms: z.number().int(),
 }).openapi("IntervalResult");
 
+/**
+ * A device command (mode, interval) the device did not carry out: the error body
+ * plus the state the device is in, which is unchanged.
+ */
+export const DeviceCommandErrorBody = ErrorBody.extend({
+  failure: z.enum(["refused", "timeout", "garbled", "gone"]).openapi({
+    description:
+      "refused (422): the device said no; timeout (504): no answer in time; garbled (502): an answer we cannot read; gone (502): no device to ask",
+  }),
+  mode: z.string().openapi({ description: "The device's mode, unchanged" }),
+  interval_ms: z.number().int().openapi({ description: "The device's interval, unchanged" }),
+}).openapi("DeviceCommandError");
+
 // ---- History API (SQLite) ----
 
 const Stat = z.object({
