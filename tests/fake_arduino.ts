@@ -2,7 +2,7 @@
  * The seed's Arduino, faked on the master side of a pseudo-terminal: the source
  * opens the slave (through a symlink the test can re-point, as udev re-creates
  * /dev/ttyACM0 on a replug), the fake prints the seed's JSON lines, answers its
- * commands as the seed's sketch does (intervals 100–10000 ms, its five modes, the
+ * commands as the v1 device's sketch does (intervals 100–10000 ms, its five modes, the
  * same `message` texts), and can hang up.
  * @module
  */
@@ -17,7 +17,7 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
 } as const;
 const O_RDWR_NOCTTY_NONBLOCK = 0o2 | 0o400 | 0o4000;
-/** The modes the seed's sketch knows. */
+/** The modes the v1 device's sketch knows. */
 const DEVICE_MODES = ["NORMAL", "LOAD_SPIKE", "VOLTAGE_DROP", "NOISE", "ERROR_TEST"];
 
 /** Polls `check` every 5 ms until it holds; fails after `timeoutMs`. */
@@ -124,7 +124,7 @@ export class FakeArduino {
     for (const line of parts) this.#answer(line);
   }
 
-  /** Answers one command line as the seed's sketch does (its ranges and its words). */
+  /** Answers one command line as the v1 device's sketch does (its ranges and its words). */
   #answer(line: string): void {
     let command;
     try {

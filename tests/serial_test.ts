@@ -123,7 +123,7 @@ Deno.test("SerialSource sends interval and mode commands and matches their ack",
     assert.deepEqual(device.commands.at(-1), { cmd: "set_interval", value: 500, seq: 3 });
     assert.equal(t.source.intervalMs, 500);
     assert.equal(device.intervalMs, 500);
-    // The device decides its range, as the seed's sketch does: 100–10000 ms.
+    // The device decides its range, as the v1 device's sketch does: 100–10000 ms.
     await assert.rejects(t.source.setIntervalMs(50), (error: DeviceCommandError) => {
       assert.ok(error instanceof DeviceCommandError);
       assert.equal(error.failure, "refused");

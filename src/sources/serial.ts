@@ -135,7 +135,7 @@ export class SerialSource implements Source {
   }
 
   /**
-   * Sends `set_interval`; the device decides (the seed's takes 100–10000 ms). The
+   * Sends `set_interval`; the device decides (the v1 device takes 100–10000 ms). The
    * interval becomes {@link SerialSource.intervalMs} only once it acknowledged it.
    */
   async setIntervalMs(intervalMs: number): Promise<void> {
