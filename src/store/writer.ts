@@ -193,13 +193,13 @@ export class SampleWriter {
   }
 
   /**
-   * Writes everything queued, oldest first, one transaction per {@link CHUNK_ROWS}
-   * rows; returns the rows written. On failure the rows not committed stay queued and
-   * SQLite's own error is thrown for the caller to report.
+   * Writes what is queued (all of it, or about `maxRows`), oldest first, one
+   * transaction per {@link CHUNK_ROWS} rows; returns the rows written. On failure the
+   * rows not committed stay queued and SQLite's own error is thrown for the caller.
    */
-  flush(settings: Record<string, unknown> = {}): number {
+  flush(settings: Record<string, unknown> = {}, maxRows = Infinity): number {
     let total = 0;
-    while (this.#pending.length > 0) {
+    while (this.#pending.length > 0 && total < maxRows) {
       const n = Math.min(CHUNK_ROWS, this.#pending.length);
       this.#writeChunk(n, settings);
       this.#pending.splice(0, n);
