@@ -172,6 +172,13 @@ const SETTINGS = {
     defaultText: "1000",
     schema: int(50, 60_000),
   },
+  dbMaxQueue: {
+    env: "DB_MAX_QUEUE",
+    help:
+      "samples kept in memory while the database refuses writes (disk full); beyond it the oldest are dropped and counted",
+    defaultText: "300000",
+    schema: int(1000, 10_000_000),
+  },
   apiToken: {
     env: "API_TOKEN",
     help: "bearer token required by every state-changing request (unset = open)",

@@ -72,6 +72,7 @@ function openStore(
       rollupRetentionMs: config.rollupRetentionDays * 86_400_000,
       flushIntervalMs: config.flushIntervalMs,
       retentionIntervalMs: RETENTION_INTERVAL_MS,
+      maxQueue: config.dbMaxQueue,
       flushSettings,
       onHealth: (message) => {
         console.error(message);
@@ -155,11 +156,12 @@ export function createCore(
     auth_required: config.apiToken !== undefined,
     version,
     source_details: source.details(),
-    database: (({ path, rows, file_bytes, pending, last_flush_ms, last_error }) => ({
+    database: (({ path, rows, file_bytes, pending, dropped, last_flush_ms, last_error }) => ({
       path,
       rows,
       file_bytes,
       pending,
+      dropped,
       last_flush_ms,
       last_error,
     }))(store.stats()),

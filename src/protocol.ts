@@ -131,6 +131,7 @@ export const StatusResponse = z.object({
     rows: z.number().int(),
     file_bytes: z.number().int(),
     pending: z.number().int(),
+    dropped: z.number().int(),
     last_flush_ms: z.number().int().nullable(),
     last_error: z.string().nullable(),
   }).openapi({ description: "Short database summary; more at /api/database/stats" }),

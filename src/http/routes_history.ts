@@ -196,6 +196,7 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
     const pages = store.queries.iterate(w.fromMs, w.toMs);
     const encoder = new TextEncoder();
     let headerSent = false;
+    let rows = 0;
     const body = new ReadableStream<Uint8Array>({
       // One page per pull: memory stays bounded whatever the range, and a slow
       // client only slows its own download.
@@ -205,14 +206,25 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
           controller.enqueue(encoder.encode(CSV_HEADER));
           return;
         }
-        const next = pages.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value.map(csvLine).join("")));
+        let next: IteratorResult<Row[]>;
+        try {
+          next = pages.next();
+        } catch (error) {
+          // Erroring the stream aborts the chunked response without its last chunk:
+          // clients report a broken transfer instead of a short file that looks whole.
+          console.error(`CSV export aborted after ${rows} rows: ${(error as Error).message}`);
+          controller.error(error);
+          return;
+        }
+        if (next.done) return controller.close();
+        rows += next.value.length;
+        controller.enqueue(encoder.encode(next.value.map(csvLine).join("")));
       },
       cancel() {
         pages.return(undefined);
       },
-    });
+      // No read-ahead: a page is read from the database when the client takes one.
+    }, { highWaterMark: 0 });
     const name = `ina219-${new Date(w.fromMs).toISOString()}-${new Date(w.toMs).toISOString()}`
       .replaceAll(":", "");
     return c.body(body, 200, {

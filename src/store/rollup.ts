@@ -41,12 +41,6 @@ function addTo(agg: MetricAgg, x: number): void {
   agg.sum += x;
 }
 
-function mergeAgg(into: MetricAgg, from: MetricAgg): void {
-  if (from.min !== null) into.min = into.min === null ? from.min : Math.min(into.min, from.min);
-  if (from.max !== null) into.max = into.max === null ? from.max : Math.max(into.max, from.max);
-  into.sum += from.sum;
-}
-
 /** Collects bucket deltas for one width until {@link RollupAccumulator.take}. */
 export class RollupAccumulator {
   readonly widthMs: number;
@@ -77,18 +71,6 @@ export class RollupAccumulator {
   /** Counts a failed read. */
   addError(tsMs: number): void {
     this.#bucket(tsMs).errors++;
-  }
-
-  /** Merges deltas back in (after a failed write), so nothing is counted twice or lost. */
-  restore(buckets: Bucket[]): void {
-    for (const d of buckets) {
-      const b = this.#bucket(d.bucketMs);
-      b.count += d.count;
-      b.errors += d.errors;
-      for (const m of ["v", "a", "w"] as const) mergeAgg(b[m], d[m]);
-      b.energyJ += d.energyJ;
-      b.chargeC += d.chargeC;
-    }
   }
 
   /** Returns the deltas collected so far and starts afresh. */
