@@ -112,3 +112,28 @@ Deno.test("a percent-encoded path does not slip past the token check", async () 
     await closeAll();
   }
 });
+
+Deno.test("no route answers a malformed Host with a 500", async (t) => {
+  try {
+    const { app } = core({});
+    const doc = await (await app.request("/openapi.json")).json();
+    const routes: [string, string][] = [["GET", "/"], ["GET", "/app.js"], ["GET", "/nope"]];
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(operations as object)) {
+        routes.push([method.toUpperCase(), path.replace(/\{[^}]+\}/g, "x")]);
+      }
+    }
+    for (const [method, path] of routes) {
+      await t.step(`${method} ${path}`, async () => {
+        const res = await app.request(`http://localhost${path}`, {
+          method,
+          headers: { Host: "127.0.0.1:18732x", Upgrade: "websocket" },
+        });
+        assert.equal(res.status, 400);
+        assert.equal((await res.json()).error, "Malformed Host header");
+      });
+    }
+  } finally {
+    await closeAll();
+  }
+});
