@@ -150,6 +150,13 @@ export const StatusResponse = z.object({
     raw_hours: z.number().int().openapi({ description: "Raw samples and per-second rollups" }),
     rollup_days: z.number().int().openapi({ description: "Per-minute rollups and alerts" }),
   }),
+  rejected_requests: z.object({
+    bad_host: z.number().int().openapi({ description: "Malformed Host header (400)" }),
+    wrong_host: z.number().int().openapi({ description: "Host not in the allowlist (421)" }),
+    cross_origin: z.number().int().openapi({
+      description: "State-changing request from a foreign browser origin (403)",
+    }),
+  }).openapi({ description: "Requests refused before reaching a route, since start-up" }),
 }).openapi("Status");
 
 /** `POST /simulator/start`. */

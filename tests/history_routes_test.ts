@@ -168,9 +168,13 @@ Deno.test("history parameters are validated: 400 JSON, nothing changes", async (
   });
 });
 
-Deno.test("database stats, cleanup and vacuum; maintenance needs the token when set", async () => {
+Deno.test("database stats, cleanup and vacuum need the token when set", async () => {
   await withData(5, async ({ app, store }) => {
-    const stats = await json(await app.request("/api/database/stats"));
+    const open = await app.request("/api/database/stats");
+    assert.equal(open.status, 401, "stats show the file path: token only");
+    await open.body?.cancel();
+    const bearer = { headers: { Authorization: `Bearer ${TOKEN}` } };
+    const stats = await json(await app.request("/api/database/stats", bearer));
     assert.equal(stats.rows + stats.pending, 300);
     assert.ok(stats.oldest_ts_ms <= stats.newest_ts_ms);
     let res = await app.request("/api/database/cleanup", { method: "POST" });

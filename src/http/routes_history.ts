@@ -83,11 +83,13 @@ const exportRoute = createRoute({
   summary: "Raw samples as CSV",
   description:
     "Streamed from the database page by page, oldest first: `time,ts_ms,seq,v,a,w,status,mode,error`. " +
-    "Default: the last hour.",
+    "Default: the last hour. Needs the bearer token when API_TOKEN is set.",
+  security: SECURED,
   request: { query: z.object(WINDOW_QUERY) },
   responses: {
     200: { content: { "text/csv": { schema: z.string() } }, description: "CSV with a header row" },
     400: bad,
+    401: UNAUTHORIZED,
   },
 });
 
@@ -96,7 +98,9 @@ const statsRoute = createRoute({
   path: "/api/database/stats",
   tags: ["Database"],
   summary: "Database size and contents",
-  responses: { 200: json(DatabaseStats, "Figures") },
+  description: "Needs the bearer token when API_TOKEN is set (it shows the file path).",
+  security: SECURED,
+  responses: { 200: json(DatabaseStats, "Figures"), 401: UNAUTHORIZED },
 });
 
 const cleanupRoute = createRoute({
