@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { canonicalHost } from "./http/host_guard.ts";
 import { AlertRules } from "./protocol/alerts.ts";
 import { calibrate, pgaFor } from "./sources/ina219_registers.ts";
 import { MODES } from "./sources/mock.ts";
@@ -18,6 +19,8 @@ interface Setting {
   defaultText?: string;
   /** The default is computed from other settings; `defaultText` only describes it. */
   derived?: true;
+  /** A credential: an error names the setting but never shows the value. */
+  secret?: true;
   schema: z.ZodType;
 }
 
@@ -37,6 +40,9 @@ const decimal = (what: string, max: number) =>
 
 const choice = <T extends string>(values: readonly T[]) =>
   z.enum(values as [T, ...T[]], { error: `must be one of: ${values.join(", ")}` });
+
+/** What hono/bearer-auth accepts after `Bearer ` (RFC 6750 b64token). */
+const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
 
 const SETTINGS = {
   port: {
@@ -172,15 +178,50 @@ const SETTINGS = {
     defaultText: "1000",
     schema: int(50, 60_000),
   },
+  dbMaxQueue: {
+    env: "DB_MAX_QUEUE",
+    help:
+      "samples kept in memory while the database refuses writes (disk full); beyond it the oldest are dropped and counted",
+    defaultText: "300000",
+    schema: int(1000, 10_000_000),
+  },
   apiToken: {
     env: "API_TOKEN",
-    help: "bearer token required by every state-changing request (unset = open)",
-    schema: z.string().min(8, "must be at least 8 characters").optional(),
+    help:
+      "bearer token required by every state-changing request and the bulk reads (unset = open); 8 or more of A-Z a-z 0-9 - . _ ~ + / and trailing =",
+    secret: true,
+    schema: z.string().min(8, "must be at least 8 characters").regex(
+      BEARER_TOKEN,
+      "must use only A-Z a-z 0-9 - . _ ~ + / (and = at the end), the characters of a bearer token",
+    ).optional(),
+  },
+  readTokenRequired: {
+    env: "READ_TOKEN_REQUIRED",
+    help:
+      "with API_TOKEN: require the token on every read too, except the pages, /status and /ws (true/false)",
+    defaultText: "false",
+    schema: z.enum(["true", "false"], { error: "must be true or false" }).transform((s) =>
+      s === "true"
+    ),
+  },
+  allowedHosts: {
+    env: "ALLOWED_HOSTS",
+    help:
+      "extra names or addresses this server is reached by, comma-separated (* = any); loopback, this machine's names and addresses and HOST are always allowed",
+    defaultText: "",
+    schema: z.string().transform((s) => s.split(",").map((h) => h.trim()).filter(Boolean)).pipe(
+      z.array(
+        z.string().refine(
+          (h) => h === "*" || canonicalHost(h) !== undefined,
+          'must be "*" or host names or addresses without a port, like pi.example or 192.168.1.20',
+        ),
+      ),
+    ),
   },
   allowedOrigins: {
     env: "ALLOWED_ORIGINS",
     help:
-      "extra browser origins allowed to open /ws, comma-separated (* = any); the server's own origin is always allowed",
+      "extra browser origins allowed to open /ws and send changes, comma-separated (* = any, null = pages opened from disk); the server's own origin is always allowed",
     defaultText: "",
     schema: z.string().transform((s) =>
       s.split(",").map((o) => o.trim().replace(/\/$/, "")).filter(Boolean)
@@ -258,6 +299,7 @@ const SETTINGS = {
   mqttPassword: {
     env: "MQTT_PASSWORD",
     help: "MQTT password",
+    secret: true,
     schema: z.string().optional(),
   },
   mqttTopicPrefix: {
@@ -289,9 +331,11 @@ type Settings = typeof SETTINGS;
 type Parsed = { [K in keyof Settings]: z.output<Settings[K]["schema"]> };
 
 /** The resolved, fully-defaulted, frozen configuration of one monitor. */
-export interface Config extends Readonly<Omit<Parsed, "dbPath" | "allowedOrigins">> {
+export interface Config
+  extends Readonly<Omit<Parsed, "dbPath" | "allowedOrigins" | "allowedHosts">> {
   readonly dbPath: string;
   readonly allowedOrigins: readonly string[];
+  readonly allowedHosts: readonly string[];
 }
 
 /** Thrown for a bad setting; its message is one line meant for a person. */
@@ -374,17 +418,22 @@ export function loadConfig(
     if (!result.success) {
       const issue = result.error.issues[0];
       const where = issue.path.length ? ` at ${issue.path.join(".")}` : "";
-      throw new ConfigError(`Invalid ${source} "${value}"${where}: ${issue.message}`);
+      const shown = s.secret ? "" : ` "${value}"`;
+      throw new ConfigError(`Invalid ${source}${shown}${where}: ${issue.message}`);
     }
     out[key] = result.data;
   }
   const parsed = out as Parsed;
   if (parsed.sensor === "ina219") checkShunt(parsed.shuntOhms, parsed.maxCurrentA);
+  if (parsed.readTokenRequired && parsed.apiToken === undefined) {
+    throw new ConfigError("Invalid READ_TOKEN_REQUIRED true: it needs API_TOKEN to be set");
+  }
   const dbPath = parsed.dbPath ?? joinPath(parsed.dataDir, "ina219.db");
   return Object.freeze({
     ...parsed,
     dbPath,
     allowedOrigins: Object.freeze([...parsed.allowedOrigins]),
+    allowedHosts: Object.freeze([...parsed.allowedHosts]),
   });
 }
 

@@ -7,6 +7,13 @@ import type { Config } from "./config.ts";
 import { Hub } from "./hub.ts";
 import { createApp } from "./http/app.ts";
 import { denoUpgrader } from "./http/ws_adapter.ts";
+import {
+  hostAllowlist,
+  type HostFacts,
+  machineHostFacts,
+  NO_HOST_FACTS,
+} from "./http/host_guard.ts";
+import { RejectCounter } from "./http/request_guard.ts";
 import { AlertEngine, DEFAULT_RULES } from "./analysis/alerts.ts";
 import { createIntegrations, type Integrations } from "./integrations/integrations.ts";
 import { initialRules, Pipeline } from "./pipeline.ts";
@@ -73,6 +80,7 @@ function openStore(
       rollupRetentionMs: config.rollupRetentionDays * 86_400_000,
       flushIntervalMs: config.flushIntervalMs,
       retentionIntervalMs: RETENTION_INTERVAL_MS,
+      maxQueue: config.dbMaxQueue,
       flushSettings,
       onHealth: (message) => {
         console.error(message);
@@ -85,13 +93,19 @@ function openStore(
   }
 }
 
-/** Builds store, source, sampler, hub and app; starts no sampling and no server. */
+/**
+ * Builds store, source, sampler, hub and app; starts no sampling and no server.
+ * `hostFacts` (this machine's names and addresses) widen the Host allowlist beyond
+ * loopback, HOST and ALLOWED_HOSTS.
+ */
 export function createCore(
   config: Config,
   version = "dev",
   log: (line: string) => void = console.log,
+  hostFacts: HostFacts = NO_HOST_FACTS,
 ): MonitorCore {
   const startedAtMs = Date.now();
+  const rejections = new RejectCounter({ log });
   const hub = new Hub({
     maxBufferedBytes: config.wsMaxBufferedBytes,
     stuckCloseMs: config.wsStuckCloseS * 1000,
@@ -156,16 +170,18 @@ export function createCore(
     auth_required: config.apiToken !== undefined,
     version,
     source_details: source.details(),
-    database: (({ path, rows, file_bytes, pending, last_flush_ms, last_error }) => ({
+    database: (({ path, rows, file_bytes, pending, dropped, last_flush_ms, last_error }) => ({
       path,
       rows,
       file_bytes,
       pending,
+      dropped,
       last_flush_ms,
       last_error,
     }))(store.stats()),
     mqtt: integrations.mqttStatus(),
     retention: { raw_hours: config.retentionHours, rollup_days: config.rollupRetentionDays },
+    rejected_requests: { ...rejections.counts },
   });
   const app = createApp({
     config,
@@ -177,6 +193,10 @@ export function createCore(
     pipeline,
     metrics: integrations.metrics,
     upgrade: denoUpgrader,
+    guard: {
+      hosts: hostAllowlist(hostFacts, { boundHost: config.host, extra: config.allowedHosts }),
+      rejections,
+    },
     greeting: () => {
       const s = status();
       return statusMessage(
@@ -238,7 +258,7 @@ function isLoopback(host: string): boolean {
 export async function startMonitor(config: Config, options: MonitorOptions = {}): Promise<Monitor> {
   const log = options.log ?? console.log;
   await ensureWritableDir(config.dataDir);
-  const core = createCore(config, options.version, log);
+  const core = createCore(config, options.version, log, machineHostFacts(log));
   const { app, hub, sampler, status, store, pipeline, integrations } = core;
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {

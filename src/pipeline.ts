@@ -130,14 +130,26 @@ export class Pipeline {
  * saved through the API, otherwise `defaults`.
  */
 export function initialRules(
-  store: Store,
+  store: Pick<Store, "getSetting" | "setSetting">,
   configured: readonly AlertRule[] | undefined,
   defaults: readonly AlertRule[],
+  log: (line: string) => void = console.error,
 ): AlertRule[] {
   if (configured) {
     store.setSetting(RULES_KEY, configured);
     return [...configured];
   }
-  const saved = AlertRules.safeParse(store.getSetting(RULES_KEY));
-  return saved.success ? saved.data : [...defaults];
+  const stored = store.getSetting(RULES_KEY);
+  if (stored === undefined) return [...defaults];
+  const saved = AlertRules.safeParse(stored);
+  if (saved.success) return saved.data;
+  // Rules saved by an older version can fail today's bounds: say so rather than
+  // replacing them silently.
+  const issue = saved.error.issues[0];
+  log(
+    `Warning: saved alert rules are no longer valid (${
+      issue.path.join(".") || "rules"
+    }: ${issue.message}); using the defaults until new rules are saved`,
+  );
+  return [...defaults];
 }

@@ -59,8 +59,9 @@ export class Sampler {
     return this.#running;
   }
 
+  /** The sample interval in force: for a device that keeps its own, the one it confirmed. */
   get intervalMs(): number {
-    return this.#intervalMs;
+    return this.source.intervalMs ?? this.#intervalMs;
   }
 
   /** The `seq` of the last sample emitted (0 before the first). */
@@ -127,21 +128,25 @@ export class Sampler {
 
   /**
    * Changes the interval; the next tick comes one new interval from now. A device
-   * that keeps its own interval gets the command instead, and its answer decides.
+   * that keeps its own interval gets the command instead, and its answer decides:
+   * until it acknowledges, the interval stays what it was, and a refusal, a timeout
+   * or a missing device rejects with the source's `DeviceCommandError`.
+   * @throws {RangeError} (as a rejection) for an interval outside 1–10000 ms.
    */
-  setIntervalMs(intervalMs: number): void {
-    const beforeMs = this.#intervalMs;
-    this.#intervalMs = checkInterval(intervalMs);
+  async setIntervalMs(intervalMs: number): Promise<void> {
+    checkInterval(intervalMs);
     if (this.source.setIntervalMs) {
-      this.source.setIntervalMs(intervalMs).then(
-        () => this.#onStatus(`Sample interval set to ${intervalMs} ms`),
-        (error: Error) => {
-          if (this.#intervalMs === intervalMs) this.#intervalMs = beforeMs;
-          this.#onStatus(`Sample interval not changed: ${error.message}`);
-        },
-      );
+      try {
+        await this.source.setIntervalMs(intervalMs);
+      } catch (error) {
+        this.#onStatus(`Sample interval not changed: ${(error as Error).message}`);
+        throw error;
+      }
+      this.#intervalMs = intervalMs;
+      this.#onStatus(`Sample interval set to ${intervalMs} ms`);
       return;
     }
+    this.#intervalMs = intervalMs;
     this.#t0 = this.#clock.now();
     this.#n = 1;
     this.#onStatus(`Sample interval set to ${intervalMs} ms`);

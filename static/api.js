@@ -1,38 +1,65 @@
 /**
- * @module REST helpers: JSON GET, and JSON POST with the API token (asked for once when
- * the server answers 401, kept in this browser's local storage).
+ * @module REST helpers: JSON GET and POST, and file downloads, with the API token. The token
+ * is asked for when the server refuses a request for want of it (missing, malformed or
+ * wrong: 401, or 400/403 with a Bearer challenge) and kept in this browser's local storage.
  */
 
 const TOKEN_KEY = "ina219-monitor.token";
 
-function readToken() {
+/** What a bearer token may contain (RFC 6750), as the server checks it. */
+export const TOKEN_PATTERN = /^[A-Za-z0-9._~+/-]+=*$/;
+
+/**
+ * Whether an answer says the token is missing, malformed or refused, so the user should be
+ * asked for it again. A 403 without a Bearer challenge (a refused Origin) is not about it.
+ */
+export function isAuthFailure(status, wwwAuthenticate) {
+  if (status === 401) return true;
+  return (status === 400 || status === 403) && /^Bearer\b/i.test(wwwAuthenticate ?? "");
+}
+
+function readStoredToken() {
   try {
     return localStorage.getItem(TOKEN_KEY);
   } catch {
-    return null; // Storage can be disabled (privacy mode); then we just never remember.
+    return null; // Storage can be disabled (privacy mode); then the token lives in memory.
   }
 }
 
+/** The token in use; local storage keeps it across visits when the browser allows. */
+let currentToken = typeof localStorage === "undefined" ? null : readStoredToken();
+
 function writeToken(token) {
+  currentToken = token;
   try {
     if (token) localStorage.setItem(TOKEN_KEY, token);
     else localStorage.removeItem(TOKEN_KEY);
   } catch {
-    // See readToken(): without storage the token lives only for this request.
+    // See readStoredToken(): without storage the token is kept only until the page closes.
   }
+}
+
+let authRequired = false;
+
+/** Tells downloads whether the server has a token (from /status `auth_required`). */
+export function setAuthRequired(required) {
+  authRequired = Boolean(required);
 }
 
 let tokenPrompt = null;
 
-/** Asks for the API token once; concurrent 401s share the same open dialog. */
-function askToken() {
+/** Asks for the API token; concurrent refusals share the same open dialog. */
+function askToken(refused) {
   tokenPrompt ??= new Promise((resolve) => {
     const dialog = document.getElementById("token-dialog");
     const input = document.getElementById("token-input");
+    document.getElementById("token-reason").hidden = !refused;
     input.value = "";
     dialog.returnValue = ""; // Escape keeps the old value, so clear the last "save".
     dialog.addEventListener("close", () => {
-      resolve(dialog.returnValue === "save" ? input.value.trim() || null : null);
+      const token = input.value.trim();
+      // The input's pattern stops a malformed token; this keeps one out of a header anyway.
+      resolve(dialog.returnValue === "save" && TOKEN_PATTERN.test(token) ? token : null);
     }, { once: true });
     dialog.showModal();
   }).finally(() => tokenPrompt = null);
@@ -45,11 +72,24 @@ export function wireTokenDialog() {
   document.getElementById("token-cancel").addEventListener("click", () => dialog.close("cancel"));
 }
 
-function send(method, path, body) {
-  const headers = { "content-type": "application/json" };
-  const token = readToken();
-  if (token) headers.authorization = `Bearer ${token}`;
-  return fetch(path, { method, headers, body: JSON.stringify(body ?? {}) });
+function withAuth(headers = {}) {
+  return currentToken ? { ...headers, authorization: `Bearer ${currentToken}` } : headers;
+}
+
+/**
+ * Runs `request(headers)` with the token; when the server refuses the token (or its
+ * absence), forgets it, asks for it and retries once with the new one.
+ */
+async function authorized(request) {
+  const response = await request(withAuth());
+  if (!isAuthFailure(response.status, response.headers.get("www-authenticate"))) return response;
+  const refused = currentToken !== null;
+  writeToken(null); // A refused token must not be sent again silently.
+  const token = await askToken(refused);
+  if (!token) return response;
+  await response.body?.cancel();
+  writeToken(token);
+  return request(withAuth());
 }
 
 /** "what failed: detail; detail" from an error body, or the HTTP status. */
@@ -61,27 +101,62 @@ function describeError(response, payload) {
   return issues ? `${error}: ${issues}` : error;
 }
 
-/** POSTs JSON; on 401 asks for a token, stores it and retries once. */
+/** POSTs JSON with the token (asked for when refused). */
 export async function postJson(path, body, method = "POST") {
-  let response = await send(method, path, body);
-  if (response.status === 401) {
-    writeToken(null); // A rejected token must not be sent again silently.
-    const token = await askToken();
-    if (token) {
-      writeToken(token);
-      response = await send(method, path, body);
-    }
-  }
+  const response = await authorized((headers) =>
+    fetch(path, {
+      method,
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify(body ?? {}),
+    })
+  );
   const payload = await response.json().catch(() => null);
   if (!response.ok) throw new Error(describeError(response, payload));
   return payload;
 }
 
-/** GETs JSON; a non-2xx answer throws with the server's message. */
+/** GETs JSON (with the token, when the server wants it for reads); non-2xx throws. */
 export async function getJson(path, params, init) {
   const url = params ? `${path}?${new URLSearchParams(params)}` : path;
-  const response = await fetch(url, init);
+  const response = await authorized((headers) =>
+    fetch(url, { ...init, headers: { ...init?.headers, ...headers } })
+  );
   const payload = await response.json().catch(() => null);
   if (!response.ok) throw new Error(describeError(response, payload));
   return payload;
+}
+
+function clickDownload(href, filename) {
+  const link = document.createElement("a");
+  link.href = href;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+/**
+ * Downloads `path?params` under the server's file name. Without a token the browser streams it straight
+ * to disk; with one it is fetched with the Authorization header and saved from memory, so
+ * the token never goes into a URL (and from there into logs and history).
+ */
+export async function download(path, params) {
+  const url = `${path}?${new URLSearchParams(params)}`;
+  if (!authRequired && !currentToken) {
+    clickDownload(url, "");
+    return;
+  }
+  const response = await authorized((headers) => fetch(url, { headers }));
+  if (!response.ok) {
+    throw new Error(describeError(response, await response.json().catch(() => null)));
+  }
+  const disposition = response.headers.get("content-disposition") ?? "";
+  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? "download";
+  const href = URL.createObjectURL(await response.blob());
+  try {
+    clickDownload(href, filename);
+  } finally {
+    // The click has handed the blob to the download; the URL itself is no longer needed.
+    setTimeout(() => URL.revokeObjectURL(href), 60_000);
+  }
 }

@@ -4,7 +4,7 @@
  * the log of status messages.
  */
 
-import { getJson, postJson } from "./api.js";
+import { getJson, postJson, setAuthRequired } from "./api.js";
 import { formatClock } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
@@ -85,6 +85,7 @@ export class Controls {
   }
 
   #render(status) {
+    setAuthRequired(status.auth_required);
     renderSimulator(status.simulator);
     const select = $("mode-select");
     if (!this.#modesLoaded && Array.isArray(status.modes)) {

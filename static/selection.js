@@ -4,7 +4,7 @@
  * count), energy and charge (/api/power-efficiency); zoom into it or download it as CSV.
  */
 
-import { getJson } from "./api.js";
+import { download, getJson } from "./api.js";
 import {
   fixed,
   formatDateTime,
@@ -207,12 +207,12 @@ export class Selection {
       this.#setState("ready", `Cannot export: ${error.message}`);
       return;
     }
-    const link = document.createElement("a");
-    link.href = `/api/export.csv?${new URLSearchParams(window)}`;
-    link.download = "";
-    document.body.append(link);
-    link.click();
-    link.remove();
+    try {
+      await download("/api/export.csv", window);
+    } catch (error) {
+      this.#setState("ready", `Cannot export: ${error.message}`);
+      return;
+    }
     $("sel-message").textContent = "CSV download started.";
   }
 }

@@ -100,6 +100,15 @@ Deno.test("PUT /api/alerts/rules validates, needs the token, applies and persist
         const body = await res.json();
         assert.ok(body.issues.length > 0);
       }
+      res = await put({ rules: [DEFAULT_RULES[0], { ...rule, danger_high: 1e308 }] });
+      assert.equal(res.status, 400);
+      const body = await res.json();
+      assert.equal(body.error, "Invalid request body");
+      assert.deepEqual(body.issues, [{
+        path: "rules.1.danger_high",
+        message:
+          "danger_high 1e+308 A is not a physical current limit: must be within -1000…1000 A",
+      }]);
       const unchanged = await (await app.request("/api/alerts/rules")).json();
       assert.deepEqual(unchanged.rules, DEFAULT_RULES, "refused rules change nothing");
       const socket = new FakeSocket();

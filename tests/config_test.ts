@@ -58,6 +58,9 @@ Deno.test("loadConfig() rejects bad values with one line naming the setting", as
     [{ MOCK_AUTO_ROTATE_S: "-1" }, [], /MOCK_AUTO_ROTATE_S/],
     [{ API_TOKEN: "short" }, [], /API_TOKEN.*at least 8/],
     [{ ALLOWED_ORIGINS: "evil" }, [], /ALLOWED_ORIGINS/],
+    [{ ALLOWED_HOSTS: "pi.example:8000" }, [], /ALLOWED_HOSTS.*without a port/],
+    [{ READ_TOKEN_REQUIRED: "yes" }, [], /READ_TOKEN_REQUIRED.*true or false/],
+    [{ READ_TOKEN_REQUIRED: "true" }, [], /READ_TOKEN_REQUIRED.*needs API_TOKEN/],
     [{}, ["--sample-interval-ms", "99999"], /^Invalid --sample-interval-ms "99999"/],
     [{}, ["--no-such-flag", "1"], /^Invalid command line: .*no-such-flag/],
   ];
@@ -110,6 +113,11 @@ Deno.test("loadConfig() reads ALERT_RULES as validated JSON", () => {
   assert.throws(
     () => loadConfig({ ALERT_RULES: JSON.stringify(unordered) }, []),
     /ALERT_RULES .* at 0: limits must be ordered/,
+  );
+  const huge = [{ metric: "v", danger_high: 1e308, hysteresis: 0, for_ms: 0 }];
+  assert.throws(
+    () => loadConfig({ ALERT_RULES: JSON.stringify(huge) }, []),
+    /^ConfigError: Invalid ALERT_RULES .* at 0\.danger_high: danger_high 1e\+308 V is not a physical voltage limit: must be within -40…100 V$/,
   );
 });
 
@@ -187,4 +195,39 @@ Deno.test("loadConfig() rejects real-sensor settings the hardware cannot take", 
   ) {
     assert.ok(helpText().includes(name), name);
   }
+});
+
+Deno.test("loadConfig() refuses an API_TOKEN a bearer header cannot carry, without showing it", async (t) => {
+  for (const token of ["my secret!pass", "pässwort-123", "token=with=inner", " spaced-token "]) {
+    await t.step(JSON.stringify(token), () => {
+      assert.throws(() => loadConfig({ API_TOKEN: token }, []), (error: Error) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /^Invalid API_TOKEN: must use only A-Z a-z 0-9/);
+        assert.ok(!error.message.includes(token.trim()), "the token is not printed");
+        assert.ok(!error.message.includes("\n"), "one line");
+        return true;
+      });
+    });
+  }
+  assert.throws(() => loadConfig({}, ["--api-token", "short"]), (error: Error) => {
+    assert.match(error.message, /^Invalid --api-token: must be at least 8/);
+    assert.ok(!error.message.includes("short"));
+    return true;
+  });
+  for (const token of ["0123456789", "a-b.c_d~e+f/g==", "Zm9vYmFyYmF6cXV4"]) {
+    assert.equal(loadConfig({ API_TOKEN: token }, []).apiToken, token);
+  }
+});
+
+Deno.test("loadConfig() reads ALLOWED_HOSTS and READ_TOKEN_REQUIRED", () => {
+  const config = loadConfig({
+    ALLOWED_HOSTS: "pi.example, 192.168.1.20,::1",
+    API_TOKEN: "0123456789",
+    READ_TOKEN_REQUIRED: "true",
+  }, []);
+  assert.deepEqual(config.allowedHosts, ["pi.example", "192.168.1.20", "::1"]);
+  assert.ok(Object.isFrozen(config.allowedHosts));
+  assert.equal(config.readTokenRequired, true);
+  assert.deepEqual(loadConfig({ ALLOWED_HOSTS: "*" }, []).allowedHosts, ["*"]);
+  assert.equal(loadConfig({}, []).readTokenRequired, false);
 });

@@ -68,6 +68,7 @@ export class Daemon {
         "--allow-net",
         "--allow-env",
         "--allow-read",
+        "--allow-sys=hostname,networkInterfaces",
         options.allowWrite ? `--allow-write=${options.allowWrite}` : "--allow-write",
         MAIN,
         ...(options.args ?? []),

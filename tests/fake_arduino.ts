@@ -2,7 +2,8 @@
  * The v1 Arduino device, faked on the master side of a pseudo-terminal: the source
  * opens the slave (through a symlink the test can re-point, as udev re-creates
  * /dev/ttyACM0 on a replug), the fake prints the v1 JSON lines, answers its
- * commands, and can hang up.
+ * commands as the v1 device's sketch does (intervals 100–10000 ms, its five modes, the
+ * same `message` texts), and can hang up.
  * @module
  */
 
@@ -16,6 +17,8 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
 } as const;
 const O_RDWR_NOCTTY_NONBLOCK = 0o2 | 0o400 | 0o4000;
+/** The modes the v1 device's sketch knows. */
+const DEVICE_MODES = ["NORMAL", "LOAD_SPIKE", "VOLTAGE_DROP", "NOISE", "ERROR_TEST"];
 
 /** Polls `check` every 5 ms until it holds; fails after `timeoutMs`. */
 export async function until(what: string, check: () => boolean, timeoutMs = 3000) {
@@ -32,11 +35,17 @@ export class FakeArduino {
   readonly slavePath: string;
   /** Command lines the source sent, parsed. */
   readonly commands: { cmd: string; value?: unknown; seq: number }[] = [];
-  /** Commands answered with `"result":"error"`; `silent` ones get no answer at all. */
+  /**
+   * Commands answered with `"result":"error"` whatever their value; `silent` ones
+   * get no answer at all; `garble` ones an ack whose `result` is neither.
+   */
   refuse = new Set<string>();
   silent = new Set<string>();
+  garble = new Set<string>();
   seq = 0;
   mode = "NORMAL";
+  /** The device's own interval, changed only by a `set_interval` it accepts. */
+  intervalMs = 1000;
   #lib: Deno.DynamicLibrary<typeof SYMBOLS>;
   #fd: number;
   #timer: ReturnType<typeof setInterval>;
@@ -112,23 +121,45 @@ export class FakeArduino {
     if (n <= 0) return;
     const parts = (this.#partial + new TextDecoder().decode(buffer.subarray(0, n))).split("\n");
     this.#partial = parts.pop()!;
-    for (const line of parts) {
-      const command = JSON.parse(line);
-      this.commands.push(command);
-      if (this.silent.has(command.cmd)) continue;
-      const ok = !this.refuse.has(command.cmd);
-      if (ok && command.cmd === "set_mode") this.mode = command.value;
-      const answer = command.cmd === "get_status"
-        ? { uptime: 1000 * this.seq, interval: 1000, mode: this.mode, sequence: this.seq }
-        : {};
-      this.print(
-        JSON.stringify({
-          ack: command.seq,
-          result: ok ? "ok" : "error",
-          message: ok ? "done" : "value out of range",
-          ...answer,
-        }) + "\n",
-      );
+    for (const line of parts) this.#answer(line);
+  }
+
+  /** Answers one command line as the v1 device's sketch does (its ranges and its words). */
+  #answer(line: string): void {
+    let command;
+    try {
+      command = JSON.parse(line);
+    } catch {
+      return this.status("Unknown command. Type HELP for available commands.");
+    }
+    this.commands.push(command);
+    if (this.silent.has(command.cmd)) return;
+    const ack = (result: string, fields: Record<string, unknown>) =>
+      this.print(JSON.stringify({ ack: command.seq, result, ...fields }) + "\n");
+    if (this.garble.has(command.cmd)) return ack("maybe", {});
+    if (this.refuse.has(command.cmd)) return ack("error", { message: "value out of range" });
+    switch (command.cmd) {
+      case "set_interval":
+        if (!(command.value >= 100 && command.value <= 10_000)) {
+          return ack("error", { message: "Invalid interval range (100-10000ms)" });
+        }
+        this.intervalMs = command.value;
+        return ack("ok", { message: "Interval updated" });
+      case "set_mode":
+        if (!DEVICE_MODES.includes(command.value)) return ack("error", { message: "Invalid mode" });
+        this.mode = command.value;
+        return ack("ok", { message: `Mode changed to ${command.value}` });
+      case "get_status":
+        return ack("ok", {
+          uptime: 1000 * this.seq,
+          interval: this.intervalMs,
+          mode: this.mode,
+          sequence: this.seq,
+        });
+      case "reset":
+        return ack("ok", { message: "Resetting..." });
+      default:
+        return ack("error", { message: "Unknown command" });
     }
   }
 }

@@ -172,9 +172,13 @@ Deno.test("history parameters are validated: 400 JSON, nothing changes", async (
   });
 });
 
-Deno.test("database stats, cleanup and vacuum; maintenance needs the token when set", async () => {
+Deno.test("database stats, cleanup and vacuum need the token when set", async () => {
   await withData(5, async ({ app, store }) => {
-    const stats = await json(await app.request("/api/database/stats"));
+    const open = await app.request("/api/database/stats");
+    assert.equal(open.status, 401, "stats show the file path: token only");
+    await open.body?.cancel();
+    const bearer = { headers: { Authorization: `Bearer ${TOKEN}` } };
+    const stats = await json(await app.request("/api/database/stats", bearer));
     assert.equal(stats.rows + stats.pending, 300);
     assert.ok(stats.oldest_ts_ms <= stats.newest_ts_ms);
     let res = await app.request("/api/database/cleanup", { method: "POST" });
@@ -195,4 +199,54 @@ Deno.test("database stats, cleanup and vacuum; maintenance needs the token when 
     const status = await json(await app.request("/status"));
     assert.equal(status.database.rows, 300);
   }, { API_TOKEN: TOKEN });
+});
+
+Deno.test("fractional hours give whole-millisecond windows on every windowed route", async () => {
+  await withData(10, async ({ app }, nowMs) => {
+    // 0.0833333 h is 299 999.88 ms: the window is [now − 300 000, now), 300 samples.
+    const frac = `to=${nowMs}&hours=0.0833333`;
+    const whole = `from=${nowMs - 300_000}&to=${nowMs}`;
+    const get = async (path: string) => {
+      const res = await app.request(path);
+      assert.equal(res.status, 200, `${path}: ${res.status}`);
+      return res;
+    };
+    const measured = await json(await get(`/api/measurements?${frac}&limit=100000`));
+    assert.equal(measured.from_ms, nowMs - 300_000);
+    assert.equal(measured.count, 300);
+    assert.deepEqual(
+      measured,
+      await json(await get(`/api/measurements?${whole}&limit=100000`)),
+    );
+    for (
+      const path of ["/api/power-efficiency", "/api/alerts", "/api/history", "/api/statistics"]
+    ) {
+      const body = await json(await get(`${path}?${frac}`));
+      assert.ok(Number.isInteger(body.from_ms) && Number.isInteger(body.to_ms), path);
+      assert.deepEqual(body, await json(await get(`${path}?${whole}`)), path);
+    }
+    const efficiency = await json(await get(`/api/power-efficiency?${frac}`));
+    assert.ok(efficiency.samples > 0, "the figures come from the data");
+    const csv = await (await get(`/api/export.csv?${frac}`)).text();
+    const lines = csv.trimEnd().split("\n");
+    assert.equal(lines.length, 1 + 300, "header and every sample");
+    assert.equal(csv, await (await get(`/api/export.csv?${whole}`)).text());
+    // A bare fractional hour count back from now also works.
+    await (await get("/api/measurements?hours=0.3333333")).body?.cancel();
+    await (await get("/api/alerts?hours=0.3333333")).body?.cancel();
+  });
+});
+
+Deno.test("GET /api/export.csv aborts the download when the database fails mid-stream", async () => {
+  await withData(40, async ({ app, store }) => {
+    const res = await app.request("/api/export.csv?hours=1");
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    assert.match(decoder.decode((await reader.read()).value), /^time,ts_ms,seq/);
+    const page = decoder.decode((await reader.read()).value);
+    assert.equal(page.split("\n").length - 1, 2000, "the first page");
+    store.db.exec("DROP TABLE samples"); // the next page cannot be read
+    await assert.rejects(reader.read(), /no such table: samples/);
+  });
 });

@@ -571,8 +571,8 @@ Deno.test("startMonitor() /ws checks the browser Origin", async (t) => {
     await t.step("the server's own origin → 101", async () => {
       assert.equal((await upgradeWithOrigin(own, own)).status, 101);
     });
-    await t.step('"null" (the v1 test page opened from disk) on loopback → 101', async () => {
-      assert.equal((await upgradeWithOrigin(own, "null")).status, 101);
+    await t.step('"null" (a page from disk or a sandboxed frame) → 403 by default', async () => {
+      assert.equal((await upgradeWithOrigin(own, "null")).status, 403);
     });
   });
   await withMonitor({ ALLOWED_ORIGINS: "http://dash.example:3000" }, async (h) => {

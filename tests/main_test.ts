@@ -68,6 +68,11 @@ Deno.test("main.ts exits 1 with one line naming a bad setting", async (t) => {
       names: /--sample-interval-ms "99999"/,
     },
     { env: {}, args: ["--bogus"], names: /--bogus/ },
+    {
+      env: { ALERT_RULES: '[{"metric":"a","warning_high":1e308,"hysteresis":0,"for_ms":0}]' },
+      args: [],
+      names: /ALERT_RULES .* at 0\.warning_high: warning_high 1e\+308 A is not a physical current/,
+    },
   ];
   for (const row of rows) {
     await t.step(

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { poll, withDaemon } from "./daemon.ts";
+import { Daemon, poll, withDaemon } from "./daemon.ts";
 import { parseServerMessage } from "./ws_messages.ts";
 
 /** Records every measurement seq a WebSocket client receives until the socket closes. */
@@ -104,6 +104,61 @@ Deno.test("SIGKILL leaves a readable database missing at most one flush interval
     // 500 ms at 10 ms is 50 samples; allow a little for timer lateness on a busy machine.
     assert.ok(missing <= 60, `${missing} samples lost`);
     assert.ok(stored.length >= 140, `${stored.length} stored`);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("after SIGKILL a restart never reuses a seq a client has seen", async () => {
+  const dataDir = await Deno.makeTempDir();
+  try {
+    // Nothing is flushed before the kill: only the reservation can tell the next start.
+    const env = { DATA_DIR: dataDir, SAMPLE_INTERVAL_MS: "10", FLUSH_INTERVAL_MS: "60000" };
+    let seen: number[] = [];
+    await withDaemon(env, async (daemon, url) => {
+      const client = listen(url);
+      await client.opened;
+      await until("50 samples", () => client.seqs.length >= 50);
+      daemon.kill("SIGKILL");
+      await daemon.exited;
+      await client.closed;
+      seen = client.seqs;
+    });
+    await withDaemon(env, async (_daemon, url) => {
+      const client = listen(url);
+      await client.opened;
+      await until("a sample", () => client.seqs.length >= 1);
+      const highest = Math.max(...seen);
+      assert.ok(client.seqs[0] > highest, `first seq ${client.seqs[0]}, saw up to ${highest}`);
+    });
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("a second monitor on the same database exits 1; after SIGKILL of the first, one starts", async () => {
+  const dataDir = await Deno.makeTempDir();
+  try {
+    const env = { DATA_DIR: dataDir };
+    await withDaemon(env, async (first) => {
+      const second = new Daemon({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir });
+      const status = await second.finish();
+      assert.equal(status.code, 1);
+      assert.equal(second.stdout, "");
+      assert.match(
+        second.stderr,
+        new RegExp(
+          `^Database "${dataDir}/ina219\\.db" is in use by another ina219-monitor \\(pid \\d+\\)\\n$`,
+        ),
+      );
+      first.kill("SIGKILL");
+      await first.exited;
+    });
+    // The lock died with its holder: no stale lock file blocks this start.
+    await withDaemon(env, async (_daemon, url) => {
+      const res = await fetch(`${url}/status`);
+      assert.equal((await res.json()).server, "running");
+    });
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../src/config.ts";
-import { originAllowed } from "../src/http/routes_ws.ts";
+import { originAllowed } from "../src/http/request_guard.ts";
 import { createCore, type MonitorCore } from "../src/monitor.ts";
 import { StatusResponse } from "../src/protocol/status.ts";
 
@@ -186,13 +186,16 @@ test("GET /ws refuses a foreign browser Origin", async () => {
 });
 
 Deno.test("originAllowed() admits non-browsers, the server itself and ALLOWED_ORIGINS", () => {
-  const url = "http://pi.local:8000/ws";
-  assert.ok(originAllowed(undefined, url, "pi.local:8000", []));
-  assert.ok(originAllowed("http://pi.local:8000", url, "pi.local:8000", []));
-  assert.ok(!originAllowed("http://pi.local:9000", url, "pi.local:8000", []));
-  assert.ok(!originAllowed("https://pi.local:8000", url, "pi.local:8000", []));
-  assert.ok(originAllowed("http://a.example", url, "pi.local:8000", ["http://a.example"]));
-  assert.ok(originAllowed("http://any.example", url, "pi.local:8000", ["*"]));
+  const host = "pi.local:8000";
+  assert.ok(originAllowed(undefined, host, []));
+  assert.ok(originAllowed("http://pi.local:8000", host, []));
+  assert.ok(originAllowed("https://pi.local:8000", host, []), "behind a TLS proxy");
+  assert.ok(!originAllowed("http://pi.local:9000", host, []));
+  assert.ok(!originAllowed("http://evil.example", host, []));
+  assert.ok(originAllowed("http://a.example", host, ["http://a.example"]));
+  assert.ok(originAllowed("http://any.example", host, ["*"]));
+  assert.ok(!originAllowed("null", "127.0.0.1:8000", []), "null only when allowed");
+  assert.ok(originAllowed("null", host, ["null"]));
 });
 
 test("GET /openapi.json documents every route; /docs loads Scalar from this server", async () => {
@@ -240,6 +243,17 @@ test("GET /openapi.json documents every route; /docs loads Scalar from this serv
     schema: { $ref: "#/components/schemas/History" },
   });
   assert.ok(doc.paths["/simulator/mode"].post.responses["400"]);
+  for (const code of ["422", "502", "504"]) {
+    assert.deepEqual(
+      doc.paths["/simulator/interval"].post.responses[code].content["application/json"],
+      { schema: { $ref: "#/components/schemas/DeviceCommandError" } },
+      `device command ${code}`,
+    );
+  }
+  assert.equal(
+    doc.components.schemas.Status.properties.rejected_requests.description,
+    "Requests refused before reaching a route, since start-up",
+  );
   const html = await (await app.request("/docs")).text();
   assert.match(html, /src="\/vendor\/scalar\/standalone\.js"/);
   assert.doesNotMatch(html, /<script[^>]+src="https?:/, "no script from elsewhere");
@@ -276,11 +290,12 @@ test("the live page and the v1 test page are served", async (t) => {
   await errorBody(res);
 });
 
-Deno.test("originAllowed() admits a page opened from disk only on loopback", () => {
-  assert.ok(originAllowed("null", "http://localhost:8000/ws", "localhost:8000", []));
-  assert.ok(originAllowed("null", "http://127.0.0.1:8000/ws", "127.0.0.1:8000", []));
-  assert.ok(!originAllowed("null", "http://pi.local:8000/ws", "pi.local:8000", []));
-  assert.ok(originAllowed("null", "http://pi.local:8000/ws", "pi.local:8000", ["null"]));
+Deno.test("originAllowed() admits a page opened from disk only with ALLOWED_ORIGINS=null", () => {
+  assert.ok(!originAllowed("null", "localhost:8000", []));
+  assert.ok(!originAllowed("null", "127.0.0.1:8000", []));
+  assert.ok(!originAllowed("null", "[::1]:8000", []));
+  assert.ok(originAllowed("null", "127.0.0.1:8000", ["null"]));
+  assert.ok(originAllowed("null", "pi.local:8000", ["*"]), "* is any origin");
 });
 
 test("static files carry a validator and answer 304 when unchanged", async () => {

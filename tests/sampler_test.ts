@@ -224,14 +224,14 @@ Deno.test("Sampler.setIntervalMs() reschedules from now and validates", async ()
   const { clock, samples, statuses, sampler } = setup(1000);
   await sampler.start();
   await clock.advance(2000); // samples at 0, 1000, 2000
-  sampler.setIntervalMs(100);
+  await sampler.setIntervalMs(100);
   await clock.advance(1000);
   assert.equal(samples.length, 3 + 10);
   const gaps = samples.slice(4).map((s, i) => s.tsMs - samples[3 + i].tsMs);
   assert.ok(gaps.every((g) => g === 100), `gaps ${gaps}`);
   assert.ok(statuses.includes("Sample interval set to 100 ms"));
-  assert.throws(() => sampler.setIntervalMs(0), RangeError);
-  assert.throws(() => sampler.setIntervalMs(10_001), RangeError);
+  await assert.rejects(sampler.setIntervalMs(0), RangeError);
+  await assert.rejects(sampler.setIntervalMs(10_001), RangeError);
   assert.equal(sampler.intervalMs, 100);
   await sampler.stop();
 });
@@ -267,17 +267,34 @@ Deno.test("Sampler numbers what a push source emits and never ticks it", async (
 
 Deno.test("Sampler.setIntervalMs() sends a device its interval and keeps the old one when refused", async () => {
   const source = new PushSource();
-  const { clock, statuses, sampler } = setup(1000, source);
+  const { statuses, sampler } = setup(1000, source);
   await sampler.start();
-  sampler.setIntervalMs(500);
-  await clock.advance(0);
+  await sampler.setIntervalMs(500);
   assert.deepEqual(source.intervals, [500]);
   assert.equal(sampler.intervalMs, 500);
   assert.ok(statuses.includes("Sample interval set to 500 ms"));
   source.refuse = true;
-  sampler.setIntervalMs(200);
-  await clock.advance(0);
+  await assert.rejects(sampler.setIntervalMs(200), /the device refused it/);
   assert.equal(sampler.intervalMs, 500);
   assert.ok(statuses.includes("Sample interval not changed: the device refused it"));
+  await sampler.stop();
+});
+
+Deno.test("Sampler.setIntervalMs() reports the device's interval while its answer is pending", async () => {
+  const source = new PushSource();
+  const { promise: answered, resolve } = Promise.withResolvers<void>();
+  source.setIntervalMs = (intervalMs) => {
+    source.intervals.push(intervalMs);
+    return answered;
+  };
+  const { statuses, sampler } = setup(1000, source);
+  await sampler.start();
+  const pending = sampler.setIntervalMs(300);
+  await Promise.resolve();
+  assert.equal(sampler.intervalMs, 1000, "not the requested one before the device agrees");
+  assert.ok(!statuses.some((s) => s.startsWith("Sample interval")));
+  resolve();
+  await pending;
+  assert.equal(sampler.intervalMs, 300);
   await sampler.stop();
 });

@@ -3,7 +3,7 @@ import type { Sample } from "../src/sample.ts";
 import { Sampler } from "../src/sampler.ts";
 import { type SerialOptions, SerialSource } from "../src/sources/serial.ts";
 import { SerialError, SerialPort } from "../src/sources/serial_port.ts";
-import type { PushEvent } from "../src/sources/source.ts";
+import { DeviceCommandError, type PushEvent } from "../src/sources/source.ts";
 import { FakeArduino, until } from "./fake_arduino.ts";
 
 /** A temporary folder for the port's symlink, and a source on it (fast timings). */
@@ -122,20 +122,99 @@ Deno.test("SerialSource sends interval and mode commands and matches their ack",
     await until("handshake", () => device.commands.length === 2);
     await t.source.setIntervalMs(500);
     assert.deepEqual(device.commands.at(-1), { cmd: "set_interval", value: 500, seq: 3 });
-    device.refuse.add("set_interval");
-    await assert.rejects(
-      t.source.setIntervalMs(9000),
-      /^Error: the device refused set_interval 9000: value out of range$/,
-    );
+    assert.equal(t.source.intervalMs, 500);
+    assert.equal(device.intervalMs, 500);
+    // The device decides its range, as the v1 device's sketch does: 100–10000 ms.
+    await assert.rejects(t.source.setIntervalMs(50), (error: DeviceCommandError) => {
+      assert.ok(error instanceof DeviceCommandError);
+      assert.equal(error.failure, "refused");
+      assert.equal(error.reason, "Invalid interval range (100-10000ms)");
+      assert.equal(
+        error.message,
+        "The device refused set_interval 50: Invalid interval range (100-10000ms)",
+      );
+      return true;
+    });
+    assert.deepEqual(device.commands.at(-1), { cmd: "set_interval", value: 50, seq: 4 });
+    assert.equal(t.source.intervalMs, 500, "a refused interval is not taken");
     device.silent.add("set_interval");
-    await assert.rejects(t.source.setIntervalMs(700), /did not acknowledge set_interval 700/);
-    const sent = device.commands.length;
-    await assert.rejects(t.source.setIntervalMs(50), /the device takes 100–10000 ms, not 50 ms/);
-    assert.equal(device.commands.length, sent, "out of range: nothing sent");
-    t.source.setMode("LOAD_SPIKE");
-    await until("mode ack", () => t.notices.includes("Device mode set to LOAD_SPIKE"));
+    await assert.rejects(t.source.setIntervalMs(700), (error: DeviceCommandError) => {
+      assert.equal(error.failure, "timeout");
+      assert.equal(
+        error.message,
+        "The device did not answer set_interval 700: no answer within 500 ms",
+      );
+      return true;
+    });
+    device.garble.add("set_mode");
+    await assert.rejects(t.source.setMode("NOISE"), (error: DeviceCommandError) => {
+      assert.equal(error.failure, "garbled");
+      assert.match(error.message, /answer to set_mode NOISE is unreadable: .*result "maybe"/);
+      return true;
+    });
+    device.garble.clear();
+    assert.equal(t.source.intervalMs, 500);
+    assert.equal(t.source.mode, "NORMAL");
+    await t.source.setMode("LOAD_SPIKE");
+    assert.equal(t.source.mode, "LOAD_SPIKE", "the acknowledged mode, before the next measurement");
+    assert.ok(t.notices.includes("Device mode set to LOAD_SPIKE"));
     assert.equal(device.mode, "LOAD_SPIKE");
+    device.refuse.add("set_mode");
+    await assert.rejects(t.source.setMode("NOISE"), /refused set_mode NOISE: value out of range/);
+    assert.equal(t.source.mode, "LOAD_SPIKE");
+    assert.ok(
+      t.notices.includes(
+        "Device mode not changed: The device refused set_mode NOISE: value out of range",
+      ),
+    );
     assert.throws(() => t.source.setMode("TURBO"), RangeError);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("SerialSource refuses commands while the device is not there to answer", async () => {
+  const t = await setup();
+  try {
+    await t.start(); // nothing plugged in
+    await assert.rejects(t.source.setIntervalMs(500), (error: DeviceCommandError) => {
+      assert.equal(error.failure, "gone");
+      assert.match(
+        error.message,
+        /^No answer from the device to set_interval 500: the serial port .* is not open$/,
+      );
+      return true;
+    });
+    const device = await t.plugIn();
+    await until("reopened", () => t.source.details().opens === 1);
+    await assert.rejects(t.source.setMode("NOISE"), /has not spoken since the port opened/);
+    assert.equal(device.commands.length, 0, "nothing sent before it talks");
+    assert.equal(t.source.intervalMs, 1000);
+    device.measure();
+    await until("handshake", () => device.commands.length === 2);
+    device.silent.add("set_mode");
+    const pending = t.source.setMode("NOISE");
+    await until("sent", () => device.commands.length === 3);
+    device.unplug();
+    await assert.rejects(pending, (error: DeviceCommandError) => error.failure === "gone");
+    assert.equal(t.source.mode, "NORMAL");
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("SerialSource takes the device's own interval and mode from its status", async () => {
+  const t = await setup({ intervalMs: 50 }); // outside what the device takes: not sent
+  try {
+    const device = await t.plugIn();
+    device.intervalMs = 2000;
+    device.mode = "NOISE";
+    await t.start();
+    device.status("Simulator ready - Starting measurements...");
+    await until("status read", () => t.source.details().device_status !== null);
+    assert.deepEqual(device.commands.map((c) => c.cmd), ["get_status"]);
+    assert.equal(t.source.intervalMs, 2000);
+    assert.equal(t.source.mode, "NOISE");
   } finally {
     await t.cleanup();
   }

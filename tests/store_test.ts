@@ -115,6 +115,7 @@ Deno.test("SampleWriter stores every sample with integer times and keeps seq acr
       error: "read failed",
     });
     db.exec("DELETE FROM samples"); // even with every row gone (retention), seq continues
+    writer.release(); // a clean shutdown gives back the unused reservation
     db.close();
     db = openDatabase(path);
     writer = new SampleWriter(db);

@@ -4,12 +4,15 @@
  * @module
  */
 import type { ActiveAlert, AlertEvent, AlertRule } from "../protocol/alerts.ts";
-import type { Metric, Severity } from "../protocol/common.ts";
+import {
+  type Metric,
+  METRIC_NAMES as NAMES,
+  METRIC_UNITS as UNITS,
+  type Severity,
+} from "../protocol/common.ts";
 
 type Level = 0 | 1 | 2; // ok, warning, danger
 const SEVERITY: Record<1 | 2, Severity> = { 1: "warning", 2: "danger" };
-const UNITS: Record<Metric, string> = { v: "V", a: "A", w: "W" };
-const NAMES: Record<Metric, string> = { v: "Voltage", a: "Current", w: "Power" };
 
 /** The user's 5 V rail: 4.5–5.5 V (warning within 0.2 V), 0.5 A (0.4), 2 W (1.7). */
 export const DEFAULT_RULES: readonly AlertRule[] = Object.freeze([

@@ -8,6 +8,8 @@ import { Scalar } from "@scalar/hono-api-reference";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requireToken } from "./auth.ts";
 import { bodyLimit } from "./body_limit.ts";
+import type { HostAllowlist } from "./host_guard.ts";
+import { type RejectCounter, requestGuard } from "./request_guard.ts";
 import {
   errorResponse,
   methodNotAllowedResponse,
@@ -32,6 +34,8 @@ export interface AppDeps
   version: string;
   /** Prometheus metrics; absent when METRICS_ENABLED=false. */
   metrics?: MetricsDeps["metrics"];
+  /** The names this server answers to, and where refused requests are counted. */
+  guard: { hosts: HostAllowlist; rejections: RejectCounter };
 }
 
 /** Builds the application; `app.request()` drives it in tests without a port. */
@@ -39,24 +43,28 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   app.onError(onError);
   app.notFound(notFound);
+  // First, so a wrong Host or a foreign page is refused on every route, static files included.
+  app.use(requestGuard({ ...deps.guard, allowedOrigins: deps.config.allowedOrigins }));
   app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
   app.use(bodyLimit(
     MAX_BODY_BYTES,
     (c) => errorResponse(c, 413, `Request body over ${MAX_BODY_BYTES} bytes`),
   ));
-  app.use(requireToken(deps.config.apiToken));
+  app.use(requireToken(deps.config.apiToken, { readTokenRequired: deps.config.readTokenRequired }));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
-    description: "Needed on state-changing requests when the server has API_TOKEN set.",
+    description: "Needed, when the server has API_TOKEN, on state-changing requests, on " +
+      "/api/export.csv, /api/database/stats and /metrics, and with READ_TOKEN_REQUIRED=true on " +
+      "every read except the pages, /openapi.json, /status and /ws.",
   });
   registerMessageSchemas(app);
   simulatorRoutes(app, deps);
   wsRoutes(app, { ...deps, allowedOrigins: deps.config.allowedOrigins });
   historyRoutes(app, deps);
   analysisRoutes(app, deps);
-  if (deps.metrics) metricsRoutes(app, { metrics: deps.metrics, apiToken: deps.config.apiToken });
+  if (deps.metrics) metricsRoutes(app, { metrics: deps.metrics });
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -1,14 +1,40 @@
 /**
- * The bearer-token check: required on every state-changing request when the
- * server has API_TOKEN, and on reads that expose more than the stream (metrics).
+ * The bearer-token policy: which requests need `Authorization: Bearer <token>` when the
+ * server has API_TOKEN (every state-changing request, the bulk and sensitive reads, and
+ * with READ_TOKEN_REQUIRED every read but the pages, /status and /ws), and the check.
  * @module
  */
 import type { MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** Reads that need the token whenever one is set: bulk data, file paths, process details. */
+export const TOKEN_READS: readonly string[] = [
+  "/api/export.csv",
+  "/api/database/stats",
+  "/metrics",
+];
 
-/** Checks `Authorization: Bearer <token>`, answering 401 in our JSON error shape. */
+/**
+ * Reads that stay open even with READ_TOKEN_REQUIRED: the dashboard's files and the API
+ * description (no data), and the v1 protocol's `/status` and `/ws`, which v1 clients use
+ * without a token (a browser cannot add a header to a WebSocket upgrade).
+ */
+const OPEN_READ =
+  /^\/(|status|ws|docs|openapi\.json|vendor\/.*|[A-Za-z0-9_-][A-Za-z0-9_.-]*\.[a-z]+)$/;
+
+/** Whether a request needs the token on a server that has one. */
+export function tokenNeeded(
+  method: string,
+  path: string,
+  options: { readTokenRequired: boolean },
+): boolean {
+  if (method === "OPTIONS") return false;
+  if (method !== "GET" && method !== "HEAD") return true;
+  if (TOKEN_READS.includes(path)) return true;
+  return options.readTokenRequired && !OPEN_READ.test(path);
+}
+
+/** Checks `Authorization: Bearer <token>`, answering 401 (400 if malformed) as JSON. */
 export function bearerCheck(token: string): MiddlewareHandler {
   const message = (text: string) => ({ error: text, issues: [] });
   return bearerAuth({
@@ -23,9 +49,12 @@ export function bearerCheck(token: string): MiddlewareHandler {
   });
 }
 
-/** Requires the token on every state-changing request. */
-export function requireToken(token: string | undefined): MiddlewareHandler {
+/** Requires the token where {@link tokenNeeded} says so; nothing without a token. */
+export function requireToken(
+  token: string | undefined,
+  options: { readTokenRequired: boolean },
+): MiddlewareHandler {
   if (!token) return (_c, next) => next();
   const check = bearerCheck(token);
-  return (c, next) => SAFE_METHODS.has(c.req.method) ? next() : check(c, next);
+  return (c, next) => tokenNeeded(c.req.method, c.req.path, options) ? check(c, next) : next();
 }

@@ -32,6 +32,7 @@ const COMPONENTS: [string, z.ZodType][] = [
   ["ModeResult", simulator.ModeResponse],
   ["IntervalRequest", simulator.IntervalRequest],
   ["IntervalResult", simulator.IntervalResponse],
+  ["DeviceCommandError", simulator.DeviceCommandErrorBody],
   ["Stat", history.Stat],
   ["MeasurementRow", history.MeasurementRow],
   ["HistoryBucket", history.HistoryBucket],

@@ -82,11 +82,13 @@ const exportRoute = createRoute({
   summary: "Raw samples as CSV",
   description:
     "Streamed from the database page by page, oldest first: `time,ts_ms,seq,v,a,w,status,mode,error`. " +
-    "Default: the last hour.",
+    "Default: the last hour. Needs the bearer token when API_TOKEN is set.",
+  security: SECURED,
   request: { query: z.object(WINDOW_QUERY) },
   responses: {
     200: { content: { "text/csv": { schema: z.string() } }, description: "CSV with a header row" },
     400: bad,
+    401: UNAUTHORIZED,
   },
 });
 
@@ -95,7 +97,9 @@ const statsRoute = createRoute({
   path: "/api/database/stats",
   tags: ["History"],
   summary: "Database size and contents",
-  responses: { 200: json(DatabaseStats, "Figures") },
+  description: "Needs the bearer token when API_TOKEN is set (it shows the file path).",
+  security: SECURED,
+  responses: { 200: json(DatabaseStats, "Figures"), 401: UNAUTHORIZED },
 });
 
 const cleanupRoute = createRoute({
@@ -195,6 +199,7 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
     const pages = store.queries.iterate(w.fromMs, w.toMs);
     const encoder = new TextEncoder();
     let headerSent = false;
+    let rows = 0;
     const body = new ReadableStream<Uint8Array>({
       // One page per pull: memory stays bounded whatever the range, and a slow
       // client only slows its own download.
@@ -204,14 +209,25 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
           controller.enqueue(encoder.encode(CSV_HEADER));
           return;
         }
-        const next = pages.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value.map(csvLine).join("")));
+        let next: IteratorResult<MeasurementRow[]>;
+        try {
+          next = pages.next();
+        } catch (error) {
+          // Erroring the stream aborts the chunked response without its last chunk:
+          // clients report a broken transfer instead of a short file that looks whole.
+          console.error(`CSV export aborted after ${rows} rows: ${(error as Error).message}`);
+          controller.error(error);
+          return;
+        }
+        if (next.done) return controller.close();
+        rows += next.value.length;
+        controller.enqueue(encoder.encode(next.value.map(csvLine).join("")));
       },
       cancel() {
         pages.return(undefined);
       },
-    });
+      // No read-ahead: a page is read from the database when the client takes one.
+    }, { highWaterMark: 0 });
     const name = `ina219-${new Date(w.fromMs).toISOString()}-${new Date(w.toMs).toISOString()}`
       .replaceAll(":", "");
     return c.body(body, 200, {

@@ -6,8 +6,10 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Config } from "../config.ts";
 import type { Hub } from "../hub.ts";
+import type { Context } from "hono";
 import { ErrorBody } from "../protocol/common.ts";
 import {
+  DeviceCommandErrorBody,
   IntervalRequest,
   IntervalResponse,
   ModeRequest,
@@ -18,6 +20,7 @@ import {
 import { StatusResponse } from "../protocol/status.ts";
 import { json, SECURED } from "./route_helpers.ts";
 import type { Sampler } from "../sampler.ts";
+import { DeviceCommandError } from "../sources/source.ts";
 
 /** What the simulator routes act on. */
 export interface SimulatorDeps {
@@ -33,6 +36,18 @@ const errors = {
   401: json(ErrorBody, "A token is set and the request did not carry it"),
   413: json(ErrorBody, "Body over 16 KiB"),
 };
+
+/** The answers of a command a device may refuse (the serial Arduino acknowledges each). */
+const deviceErrors = {
+  422: json(DeviceCommandErrorBody, "The device refused the command; nothing changed"),
+  502: json(
+    DeviceCommandErrorBody,
+    "The device is not there to ask (port closed, not talking yet, unplugged) or answered something unreadable",
+  ),
+  504: json(DeviceCommandErrorBody, "The device did not answer in time (2 s)"),
+};
+
+const DEVICE_STATUS = { refused: 422, timeout: 504, garbled: 502, gone: 502 } as const;
 
 const statusRoute = createRoute({
   method: "get",
@@ -70,12 +85,12 @@ const modeRoute = createRoute({
   tags: ["Simulator"],
   summary: "Set the device mode",
   description:
-    "The device's `set_mode` command. On the mock this also stops the demo auto-rotation so the chosen mode stays. Modes are listed in `/status`.",
+    "The device's `set_mode` command. On the mock this also stops the demo auto-rotation so the chosen mode stays. Modes are listed in `/status`. A device that acknowledges its commands (the serial Arduino) is waited for: the answer is its `ack`, and a refusal, a timeout or a missing device is an error with its state unchanged.",
   security: SECURED,
   request: {
     body: { content: { "application/json": { schema: ModeRequest } }, required: true },
   },
-  responses: { 200: json(ModeResponse, "Mode set"), ...errors },
+  responses: { 200: json(ModeResponse, "Mode set"), ...errors, ...deviceErrors },
 });
 
 const intervalRoute = createRoute({
@@ -83,12 +98,13 @@ const intervalRoute = createRoute({
   path: "/simulator/interval",
   tags: ["Simulator"],
   summary: "Set the sample interval",
-  description: "The device's `set_interval` command: 1–10000 ms.",
+  description:
+    "The device's `set_interval` command: 1–10000 ms. A device that keeps its own interval (the serial Arduino, 100–10000 ms) decides: the answer waits for its `ack`, and a refusal, a timeout or a missing device is an error with its interval unchanged.",
   security: SECURED,
   request: {
     body: { content: { "application/json": { schema: IntervalRequest } }, required: true },
   },
-  responses: { 200: json(IntervalResponse, "Interval set"), ...errors },
+  responses: { 200: json(IntervalResponse, "Interval set"), ...errors, ...deviceErrors },
 });
 
 /** Registers the simulator routes on `app`. */
@@ -108,19 +124,40 @@ export function simulatorRoutes(app: OpenAPIHono, deps: SimulatorDeps): void {
     return c.json({ status: "stopped" as const, type, was_running: stopped }, 200);
   });
 
-  app.openapi(modeRoute, (c) => {
+  /** The error answer of a command the device did not carry out, with its state. */
+  const deviceError = (c: Context, error: DeviceCommandError, field: string) =>
+    c.json({
+      error: error.message,
+      issues: [{ path: field, message: error.reason }],
+      failure: error.failure,
+      mode: sampler.source.mode,
+      interval_ms: sampler.intervalMs,
+    }, DEVICE_STATUS[error.failure]);
+
+  app.openapi(modeRoute, async (c) => {
     const { mode } = c.req.valid("json");
     if (!sampler.source.modes.includes(mode)) {
       const message = `Unknown mode "${mode}": expected one of ${sampler.source.modes.join(", ")}`;
       return c.json({ error: "Invalid request body", issues: [{ path: "mode", message }] }, 400);
     }
-    sampler.source.setMode(mode);
-    return c.json({ status: "ok" as const, mode, auto_rotate: deps.status().auto_rotate }, 200);
+    try {
+      await sampler.source.setMode(mode);
+    } catch (error) {
+      if (error instanceof DeviceCommandError) return deviceError(c, error, "mode");
+      throw error;
+    }
+    const { mode: now, auto_rotate } = deps.status();
+    return c.json({ status: "ok" as const, mode: now, auto_rotate }, 200);
   });
 
-  app.openapi(intervalRoute, (c) => {
+  app.openapi(intervalRoute, async (c) => {
     const { interval_ms } = c.req.valid("json");
-    sampler.setIntervalMs(interval_ms);
-    return c.json({ status: "ok" as const, interval_ms }, 200);
+    try {
+      await sampler.setIntervalMs(interval_ms);
+    } catch (error) {
+      if (error instanceof DeviceCommandError) return deviceError(c, error, "interval_ms");
+      throw error;
+    }
+    return c.json({ status: "ok" as const, interval_ms: sampler.intervalMs }, 200);
   });
 }

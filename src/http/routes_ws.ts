@@ -7,13 +7,14 @@ import type { Hub } from "../hub.ts";
 import type { StatusMessage } from "../protocol/ws.ts";
 import { ErrorBody } from "../protocol/common.ts";
 import { errorResponse } from "./errors.ts";
+import { originAllowed, requestHost } from "./request_guard.ts";
 import type { Upgrader } from "./ws_adapter.ts";
 
 /** What the stream route needs. */
 export interface WsDeps {
   hub: Hub;
   upgrade: Upgrader;
-  /** Extra allowed origins (`*` = any); the server's own origin is always allowed. */
+  /** Extra allowed origins (`*` = any, `null` = pages from disk); the server's own is allowed. */
   allowedOrigins: readonly string[];
   /** The message a client receives right after it connects. */
   greeting: () => StatusMessage;
@@ -30,12 +31,21 @@ const wsRoute = createRoute({
     "`alert` (every alert transition); clients ignore unknown types. Their schemas are the " +
     "MeasurementMessage, StatusMessage, StatisticsMessage and AlertMessage components. " +
     "Messages from the client are ignored; one over 4 KiB closes the connection (1009). " +
-    "A browser Origin other than the server's own or ALLOWED_ORIGINS gets 403.",
+    "A browser Origin other than the server's own or ALLOWED_ORIGINS gets 403 (`null`, sent by " +
+    "pages opened from disk and sandboxed frames, only with ALLOWED_ORIGINS=null).",
   responses: {
     101: { description: "Switching protocols: the stream starts" },
+    400: {
+      content: { "application/json": { schema: ErrorBody } },
+      description: "Malformed Host header",
+    },
     403: {
       content: { "application/json": { schema: ErrorBody } },
       description: "Origin not allowed",
+    },
+    421: {
+      content: { "application/json": { schema: ErrorBody } },
+      description: "Host is not one of this server's names (ALLOWED_HOSTS)",
     },
     426: {
       content: { "application/json": { schema: ErrorBody } },
@@ -43,25 +53,6 @@ const wsRoute = createRoute({
     },
   },
 });
-
-const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
-
-/** Whether a browser at `origin` may open the stream of a server reached as `requestUrl`. */
-export function originAllowed(
-  origin: string | undefined,
-  requestUrl: string,
-  host: string | undefined,
-  allowed: readonly string[],
-): boolean {
-  if (!origin) return true; // Not a browser: command-line clients send no Origin.
-  const url = new URL(requestUrl);
-  const hostPort = host ?? url.host;
-  const own = `${url.protocol}//${hostPort}`;
-  if (origin === own || allowed.includes("*") || allowed.includes(origin)) return true;
-  // A page opened from disk (the v1 test page) sends "null"; accept it only
-  // when the server is addressed as this machine, where that page points.
-  return origin === "null" && LOOPBACK_HOST.test(hostPort);
-}
 
 /** Registers `GET /ws` on `app`. */
 export function wsRoutes(app: OpenAPIHono, deps: WsDeps): void {
@@ -72,7 +63,7 @@ export function wsRoutes(app: OpenAPIHono, deps: WsDeps): void {
       });
     }
     const origin = c.req.header("origin");
-    if (!originAllowed(origin, c.req.url, c.req.header("host"), deps.allowedOrigins)) {
+    if (!originAllowed(origin, requestHost(c), deps.allowedOrigins)) {
       return errorResponse(c, 403, `Origin ${origin} is not allowed: add it to ALLOWED_ORIGINS`);
     }
     return deps.upgrade(c.req.raw, deps.hub, (ws) => deps.hub.sendTo(ws, deps.greeting()));

@@ -44,8 +44,10 @@ export class WindowError extends Error {
 }
 
 /**
- * Resolves `from`/`to`/`hours` into a window: `to` defaults to now, `from` to
- * `to − hours`. Refuses empty windows and ones that start before `keptMs` ago.
+ * Resolves `from`/`to`/`hours` into a window of whole milliseconds: `to` defaults to
+ * now, `from` to `to − hours` (fractional hours allowed). Edges are rounded outwards,
+ * `from` down and `to` up, here and only here, so every query binds integers.
+ * Refuses empty windows and ones that start before `keptMs` ago.
  */
 export function resolveWindow(
   q: { from?: number; to?: number; hours?: number },
@@ -53,8 +55,8 @@ export function resolveWindow(
   keptMs: number,
   defaultHours: number,
 ): Window {
-  const toMs = q.to ?? nowMs;
-  const fromMs = q.from ?? toMs - (q.hours ?? defaultHours) * 3_600_000;
+  const toMs = Math.ceil(q.to ?? nowMs);
+  const fromMs = Math.floor(q.from ?? toMs - (q.hours ?? defaultHours) * 3_600_000);
   if (fromMs >= toMs) {
     throw new WindowError("from", `"from" must be before "to" (got ${fromMs} ≥ ${toMs})`);
   }

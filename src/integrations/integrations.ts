@@ -70,6 +70,7 @@ function metricsSource({ hub, pipeline, sampler, store }: IntegrationParts): Met
     slowClientCloses: () => hub.stats.slowCloses,
     databaseRows: () => store.rows,
     databaseBytes: () => store.sizeBytes(),
+    databaseDropped: () => store.writer.dropped,
     activeAlerts: () => pipeline.analyzer.alerts.active(),
   };
 }

@@ -21,6 +21,7 @@ export interface MetricsSource {
   slowClientCloses(): number;
   databaseRows(): number;
   databaseBytes(): number;
+  databaseDropped(): number;
   activeAlerts(): { metric: string; severity: string }[];
 }
 
@@ -95,6 +96,11 @@ export function createMetrics(
   );
   gauge("ina219_database_rows", "Raw samples stored.", source.databaseRows);
   gauge("ina219_database_size_bytes", "Database file plus write-ahead log.", source.databaseBytes);
+  counter(
+    "ina219_database_dropped_samples_total",
+    "Queued samples dropped because the database refused writes past DB_MAX_QUEUE.",
+    source.databaseDropped,
+  );
   gauge(
     "process_resident_memory_bytes",
     "Resident memory of this process.",

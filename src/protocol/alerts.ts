@@ -4,7 +4,21 @@
  * @module
  */
 import { z } from "zod";
-import { Metric, Severity } from "./common.ts";
+import { Metric, METRIC_NAMES, METRIC_UNITS, Severity } from "./common.ts";
+
+/**
+ * The physical range of each metric's limits: wide enough for any INA2xx board
+ * (the INA228 measures up to 85 V; a 1 kA shunt at 100 V is 100 kW), narrow enough
+ * that a typo such as `1e308` is refused instead of silently disabling an alert.
+ */
+export const METRIC_RANGE: Readonly<Record<Metric, { min: number; max: number }>> = Object
+  .freeze({
+    v: { min: -40, max: 100 },
+    a: { min: -1000, max: 1000 },
+    w: { min: -100_000, max: 100_000 },
+  });
+
+const LIMITS = ["danger_low", "warning_low", "warning_high", "danger_high"] as const;
 
 /** One metric's thresholds. Low limits alert below, high limits above. */
 export const AlertRule = z.object({
@@ -14,15 +28,28 @@ export const AlertRule = z.object({
   warning_high: z.number().optional(),
   danger_high: z.number().optional(),
   hysteresis: z.number().min(0).meta({
-    description: "How far back inside a limit a value must come before the alert clears (units)",
+    description:
+      "How far back inside a limit a value must come before the alert clears (units); small enough that the value can clear",
   }),
   for_ms: z.number().int().min(0).max(3_600_000).meta({
     description: "How long a new level must hold (and at least 2 samples) before it is reported",
   }),
   enabled: z.boolean().default(true),
 }).strict().superRefine((r, ctx) => {
-  const ordered = [r.danger_low, r.warning_low, r.warning_high, r.danger_high]
-    .filter((x): x is number => x !== undefined);
+  const unit = METRIC_UNITS[r.metric];
+  const { min, max } = METRIC_RANGE[r.metric];
+  for (const field of LIMITS) {
+    const x = r[field];
+    if (x === undefined || (x >= min && x <= max)) continue;
+    ctx.addIssue({
+      code: "custom",
+      path: [field],
+      message: `${field} ${x} ${unit} is not a physical ${
+        METRIC_NAMES[r.metric].toLowerCase()
+      } limit: must be within ${min}…${max} ${unit}`,
+    });
+  }
+  const ordered = LIMITS.map((f) => r[f]).filter((x): x is number => x !== undefined);
   if (ordered.length === 0) {
     ctx.addIssue({ code: "custom", message: "needs at least one limit" });
   }
@@ -34,6 +61,26 @@ export const AlertRule = z.object({
       });
       break;
     }
+  }
+  // A raised alert clears only once the value is back inside every limit by the
+  // hysteresis, so the band left between the limits (or the physical range where a
+  // side has none) must survive losing the hysteresis on both sides.
+  const lows = [r.danger_low, r.warning_low].filter((x): x is number => x !== undefined);
+  const highs = [r.warning_high, r.danger_high].filter((x): x is number => x !== undefined);
+  const floor = lows.length ? Math.max(...lows) : min;
+  const ceiling = highs.length ? Math.min(...highs) : max;
+  const span = ceiling - floor;
+  const needed = (lows.length ? r.hysteresis : 0) + (highs.length ? r.hysteresis : 0);
+  if (ordered.length > 0 && span >= 0 && r.hysteresis > 0 && needed >= span) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["hysteresis"],
+      message: `hysteresis ${r.hysteresis} ${unit} is too large: an alert could never clear (${
+        lows.length && highs.length ? "twice the hysteresis" : "the hysteresis"
+      } must be less than the ${span} ${unit} between ${
+        lows.length && highs.length ? "the low and high limits" : "the limit and the physical bound"
+      })`,
+    });
   }
 });
 /** A rule. */

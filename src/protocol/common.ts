@@ -14,6 +14,18 @@ export type SampleStatus = z.output<typeof SampleStatus>;
 export const Metric = z.enum(["v", "a", "w"]);
 /** `v`, `a` or `w`. */
 export type Metric = z.output<typeof Metric>;
+/** Each metric's unit, as messages print it. */
+export const METRIC_UNITS: Readonly<Record<Metric, string>> = Object.freeze({
+  v: "V",
+  a: "A",
+  w: "W",
+});
+/** Each metric's name, as messages print it. */
+export const METRIC_NAMES: Readonly<Record<Metric, string>> = Object.freeze({
+  v: "Voltage",
+  a: "Current",
+  w: "Power",
+});
 
 /** Alert and outlier severities, mildest first. */
 export const Severity = z.enum(["warning", "danger"]);

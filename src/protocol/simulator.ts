@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from "zod";
+import { ErrorBody } from "./common.ts";
 
 /** `POST /simulator/start`. */
 export const StartResponse = z.object({
@@ -41,3 +42,18 @@ export const IntervalResponse = z.object({
   status: z.literal("ok"),
   interval_ms: z.number().int(),
 });
+
+/**
+ * A device command (mode, interval) the device did not carry out: the error body
+ * plus the state the device is in, which is unchanged.
+ */
+export const DeviceCommandErrorBody = ErrorBody.extend({
+  failure: z.enum(["refused", "timeout", "garbled", "gone"]).meta({
+    description:
+      "refused (422): the device said no; timeout (504): no answer in time; garbled (502): an answer we cannot read; gone (502): no device to ask",
+  }),
+  mode: z.string().meta({ description: "The device's mode, unchanged" }),
+  interval_ms: z.number().int().meta({ description: "The device's interval, unchanged" }),
+});
+/** The body of a device command's 422/502/504. */
+export type DeviceCommandErrorBody = z.output<typeof DeviceCommandErrorBody>;

@@ -36,6 +36,7 @@ export const StatusResponse = z.object({
     rows: z.number().int(),
     file_bytes: z.number().int(),
     pending: z.number().int(),
+    dropped: z.number().int(),
     last_flush_ms: z.number().int().nullable(),
     last_error: z.string().nullable(),
   }).meta({ description: "Short database summary; more at /api/database/stats" }),
@@ -54,6 +55,13 @@ export const StatusResponse = z.object({
     raw_hours: z.number().int().meta({ description: "Raw samples and per-second rollups" }),
     rollup_days: z.number().int().meta({ description: "Per-minute rollups and alerts" }),
   }),
+  rejected_requests: z.object({
+    bad_host: z.number().int().meta({ description: "Malformed Host header (400)" }),
+    wrong_host: z.number().int().meta({ description: "Host not in the allowlist (421)" }),
+    cross_origin: z.number().int().meta({
+      description: "State-changing request from a foreign browser origin (403)",
+    }),
+  }).meta({ description: "Requests refused before reaching a route, since start-up" }),
 });
 /** The `/status` body. */
 export type StatusResponse = z.output<typeof StatusResponse>;

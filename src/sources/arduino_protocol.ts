@@ -23,7 +23,15 @@ export interface DeviceMeasurement {
 export type DeviceLine =
   | DeviceMeasurement
   | { kind: "status"; message: string }
-  | { kind: "ack"; ack: number; ok: boolean; message: string | undefined; body: object }
+  | {
+    kind: "ack";
+    ack: number;
+    ok: boolean;
+    /** The `result` field as sent: `ok`, `error`, or anything else (an answer we cannot read). */
+    result: unknown;
+    message: string | undefined;
+    body: object;
+  }
   | { kind: "garbage"; reason: string };
 
 /** The intervals the v1 device accepts (`set_interval`). */
@@ -51,7 +59,7 @@ export function parseDeviceLine(line: string): DeviceLine {
   }
   if (isNumber(o.ack)) {
     const message = typeof o.message === "string" ? o.message : undefined;
-    return { kind: "ack", ack: o.ack, ok: o.result === "ok", message, body: o };
+    return { kind: "ack", ack: o.ack, ok: o.result === "ok", result: o.result, message, body: o };
   }
   if (isNumber(o.v) && isNumber(o.a) && isNumber(o.w) && isNumber(o.seq)) {
     const status = o.status === "error" || o.status === "overflow" ? o.status : "ok";

@@ -5,6 +5,7 @@
  * @module
  */
 import { type DeviceCommand, type DeviceLine, encodeCommand } from "./arduino_protocol.ts";
+import { DeviceCommandError } from "./source.ts";
 
 interface Pending {
   what: string;
@@ -25,7 +26,8 @@ export class DeviceCommands {
 
   /**
    * Writes the command line with `write`; resolves with the ack's body, rejects
-   * when the device refuses it, does not answer, or `write` throws.
+   * with a {@link DeviceCommandError} when the device refuses it, does not answer,
+   * answers something unreadable, or `write` throws.
    */
   send(
     write: (line: string) => void,
@@ -38,7 +40,8 @@ export class DeviceCommands {
     try {
       write(encodeCommand(cmd, seq, value));
     } catch (error) {
-      return Promise.reject(error);
+      const reason = error instanceof Error ? error.message : String(error);
+      return Promise.reject(gone(what, reason));
     }
     const { promise, resolve, reject } = Promise.withResolvers<object>();
     this.#pending.set(seq, { what, deadlineMs: nowMs + this.timeoutMs, resolve, reject });
@@ -50,8 +53,22 @@ export class DeviceCommands {
     const p = this.#pending.get(ack.ack);
     if (!p) return;
     this.#pending.delete(ack.ack);
-    if (ack.ok) p.resolve(ack.body);
-    else p.reject(new Error(`the device refused ${p.what}: ${ack.message ?? "no reason given"}`));
+    if (ack.ok) return p.resolve(ack.body);
+    if (ack.result === "error") {
+      const reason = ack.message ?? "no reason given";
+      return p.reject(
+        new DeviceCommandError("refused", `The device refused ${p.what}: ${reason}`, reason),
+      );
+    }
+    const reason = `its answer has result ${JSON.stringify(ack.result) ?? "missing"}, ` +
+      `not "ok" or "error"`;
+    p.reject(
+      new DeviceCommandError(
+        "garbled",
+        `The device's answer to ${p.what} is unreadable: ${reason}`,
+        reason,
+      ),
+    );
   }
 
   /** Fails the commands whose answer is overdue at `nowMs`. */
@@ -59,13 +76,21 @@ export class DeviceCommands {
     for (const [seq, p] of this.#pending) {
       if (nowMs < p.deadlineMs) continue;
       this.#pending.delete(seq);
-      p.reject(new Error(`the device did not acknowledge ${p.what}`));
+      const reason = `no answer within ${this.timeoutMs} ms`;
+      p.reject(
+        new DeviceCommandError("timeout", `The device did not answer ${p.what}: ${reason}`, reason),
+      );
     }
   }
 
   /** Fails every command in flight (the port closed). */
   rejectAll(why: string): void {
-    for (const p of this.#pending.values()) p.reject(new Error(`${p.what} got no answer: ${why}`));
+    for (const p of this.#pending.values()) p.reject(gone(p.what, why));
     this.#pending.clear();
   }
+}
+
+/** The device is not there to answer `what`. */
+export function gone(what: string, reason: string): DeviceCommandError {
+  return new DeviceCommandError("gone", `No answer from the device to ${what}: ${reason}`, reason);
 }

@@ -15,7 +15,7 @@ import {
   parseDeviceLine,
 } from "./arduino_protocol.ts";
 import { Backoff, type BackoffOptions, secondsText } from "./backoff.ts";
-import { DeviceCommands } from "./device_commands.ts";
+import { DeviceCommands, gone } from "./device_commands.ts";
 import { MODES } from "./mock.ts";
 import { type PortLike, SerialPort } from "./serial_port.ts";
 import { type PushEvent, type Reading, SensorError, type Source } from "./source.ts";
@@ -113,24 +113,39 @@ export class SerialSource implements Source {
     );
   }
 
-  setMode(mode: string): void {
+  /**
+   * Sends `set_mode`; resolves once the device acknowledged it (its mode is then
+   * {@link SerialSource.mode}), rejects with its refusal, a timeout or why it could
+   * not be asked. Either way a status notice says what happened.
+   */
+  setMode(mode: string): Promise<void> {
     if (!this.modes.includes(mode)) {
       throw new RangeError(`Unknown mode "${mode}": expected one of ${this.modes.join(", ")}`);
     }
-    this.#command("set_mode", mode).then(
-      () => this.#onNotice(`Device mode set to ${mode}`),
-      (error: Error) => this.#onNotice(`Device mode not changed: ${error.message}`),
+    return this.#command("set_mode", mode).then(
+      () => {
+        this.#mode = mode;
+        this.#onNotice(`Device mode set to ${mode}`);
+      },
+      (error: Error) => {
+        this.#onNotice(`Device mode not changed: ${error.message}`);
+        throw error;
+      },
     );
   }
 
-  /** Sends `set_interval` now, or when the device next starts talking. */
+  /**
+   * Sends `set_interval`; the device decides (the v1 device takes 100–10000 ms). The
+   * interval becomes {@link SerialSource.intervalMs} only once it acknowledged it.
+   */
   async setIntervalMs(intervalMs: number): Promise<void> {
-    const { min, max } = DEVICE_INTERVAL_MS;
-    if (!(intervalMs >= min && intervalMs <= max)) {
-      throw new RangeError(`the device takes ${min}–${max} ms, not ${intervalMs} ms`);
-    }
+    await this.#command("set_interval", intervalMs);
     this.#intervalMs = intervalMs;
-    if (this.#port && this.#greeted) await this.#command("set_interval", intervalMs);
+  }
+
+  /** The interval the device last confirmed (before it ever answered: the one it will get). */
+  get intervalMs(): number {
+    return this.#intervalMs;
   }
 
   warnings(intervalMs: number): string[] {
@@ -283,12 +298,38 @@ export class SerialSource implements Source {
         this.#onNotice(`Device interval not set to ${interval} ms: ${error.message}`)
       );
     }
-    this.#command("get_status").then((body) => this.#device.status = body, () => {});
+    this.#command("get_status").then(
+      (body) => this.#adopt(body),
+      (error: Error) => this.#onNotice(`Device status not read: ${error.message}`),
+    );
   }
 
+  /** The device's `get_status` answer is the truth about its interval and mode. */
+  #adopt(body: object): void {
+    this.#device.status = body;
+    const { interval, mode } = body as Record<string, unknown>;
+    if (Number.isInteger(interval) && (interval as number) >= 1) {
+      this.#intervalMs = interval as number;
+    }
+    if (typeof mode === "string" && mode !== "") this.#mode = mode;
+  }
+
+  /** Sends a command once the device talks; a closed port or a silent device is `gone`. */
   #command(cmd: DeviceCommand, value?: number | string): Promise<object> {
     const port = this.#port;
-    if (!port) return Promise.reject(new Error(`${cmd} not sent: the port is not open`));
+    const what = value === undefined ? cmd : `${cmd} ${value}`;
+    if (!port) {
+      const why = this.#running
+        ? `the serial port ${this.path} is not open`
+        : "sampling is stopped";
+      return Promise.reject(gone(what, why));
+    }
+    // An Arduino reboots when its port opens and loses what arrives meanwhile.
+    if (!this.#greeted) {
+      return Promise.reject(
+        gone(what, `the device on ${this.path} has not spoken since the port opened`),
+      );
+    }
     return this.#commands.send((line) => port.write(line), this.#clock.now(), cmd, value);
   }
 }

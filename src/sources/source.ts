@@ -13,6 +13,27 @@ export interface Reading {
   status: Exclude<SampleStatus, "error">;
 }
 
+/**
+ * How a command to a device that answers (the Arduino's `ack`) failed: it said no
+ * (`refused`, with its `reason`), said nothing in time (`timeout`), answered
+ * something we cannot read (`garbled`), or was not there to ask (`gone`).
+ */
+export type DeviceCommandFailure = "refused" | "timeout" | "garbled" | "gone";
+
+/** A device command that was not carried out; nothing changed on our side. */
+export class DeviceCommandError extends Error {
+  override name = "DeviceCommandError";
+  readonly failure: DeviceCommandFailure;
+  /** The device's own words (its `message`) or our account of what went wrong. */
+  readonly reason: string;
+
+  constructor(failure: DeviceCommandFailure, message: string, reason: string) {
+    super(message);
+    this.failure = failure;
+    this.reason = reason;
+  }
+}
+
 /** A reading failed; the sampler turns it into an `error` sample with this text. */
 export class SensorError extends Error {
   override name = "SensorError";
@@ -46,8 +67,13 @@ export interface Source {
   open(): Promise<string[]>;
   /** Reads one sample for instant `tsMs`; throws {@link SensorError} on failure. */
   read(tsMs: number): Reading | Promise<Reading>;
-  /** Switches the device mode; throws `RangeError` for an unknown one. */
-  setMode(mode: string): void;
+  /**
+   * Switches the device mode; throws `RangeError` for an unknown one. A device that
+   * answers its commands returns a promise that resolves once it acknowledged the
+   * change (and {@link Source.mode} shows it) and rejects with a
+   * {@link DeviceCommandError} when it did not.
+   */
+  setMode(mode: string): void | Promise<void>;
   /** Releases the device. */
   close(): Promise<void>;
   /** Source-specific facts for `/status`. */
@@ -61,9 +87,15 @@ export interface Source {
   listen?(emit: (event: PushEvent) => void): void;
   /**
    * Present when the device keeps the interval itself: the sampler forwards
-   * interval changes here; resolves when the device acknowledged it.
+   * interval changes here; resolves when the device acknowledged it, rejects with a
+   * {@link DeviceCommandError} (and keeps the interval it had) when it did not.
    */
   setIntervalMs?(intervalMs: number): Promise<void>;
+  /**
+   * Present with {@link Source.setIntervalMs}: the interval the device last
+   * confirmed (or, before it ever answered, the one it will be sent).
+   */
+  readonly intervalMs?: number;
   /** Start-up advice for this sample interval (e.g. shorter than a conversion). */
   warnings?(intervalMs: number): string[];
 }

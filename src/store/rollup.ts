@@ -3,7 +3,6 @@
  * time bucket. Kept as sums (not averages) so partial buckets merge exactly.
  * @module
  */
-import { METRICS } from "../analysis/rolling.ts";
 
 /** One metric's aggregate; min/max are null when the bucket has no `ok` sample. */
 export interface MetricAgg {
@@ -42,12 +41,6 @@ function addTo(agg: MetricAgg, x: number): void {
   agg.sum += x;
 }
 
-function mergeAgg(into: MetricAgg, from: MetricAgg): void {
-  if (from.min !== null) into.min = into.min === null ? from.min : Math.min(into.min, from.min);
-  if (from.max !== null) into.max = into.max === null ? from.max : Math.max(into.max, from.max);
-  into.sum += from.sum;
-}
-
 /** Collects bucket deltas for one width until {@link RollupAccumulator.take}. */
 export class RollupAccumulator {
   readonly widthMs: number;
@@ -78,18 +71,6 @@ export class RollupAccumulator {
   /** Counts a failed read. */
   addError(tsMs: number): void {
     this.#bucket(tsMs).errors++;
-  }
-
-  /** Merges deltas back in (after a failed write), so nothing is counted twice or lost. */
-  restore(buckets: Bucket[]): void {
-    for (const d of buckets) {
-      const b = this.#bucket(d.bucketMs);
-      b.count += d.count;
-      b.errors += d.errors;
-      for (const m of METRICS) mergeAgg(b[m], d[m]);
-      b.energyJ += d.energyJ;
-      b.chargeC += d.chargeC;
-    }
   }
 
   /** Returns the deltas collected so far and starts afresh. */

@@ -1,14 +1,16 @@
 /**
- * The batched writer: samples queue in memory and go to SQLite in one transaction
- * per flush, together with the rollup deltas and the last `seq`, so a crash loses at
- * most the last flush interval and never leaves rollups out of step with samples.
+ * The batched writer: samples queue in memory and go to SQLite in transactions of at
+ * most {@link CHUNK_ROWS} rows, each with the rollup deltas of exactly its rows and the
+ * last `seq`, so a crash loses at most the last flush interval and rollups never
+ * disagree with the raw rows. Also reserves `seq` numbers ahead, so a restart after a
+ * crash never hands out a number a client may already have seen.
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { EnergyStep } from "../analysis/energy.ts";
 import { METRICS } from "../analysis/rolling.ts";
 import type { Sample } from "../sample.ts";
-import { internName, STATUS_CODES } from "./db.ts";
+import { internName, STATUS_CODES, StoreError } from "./db.ts";
 import { type Bucket, RollupAccumulator } from "./rollup.ts";
 
 /** Widths of the rollup tables. */
@@ -18,10 +20,22 @@ export const ROLLUPS = [
   { table: "rollup_1m", widthMs: 60_000 },
 ] as const;
 
+/** Rows per transaction: bounds the work a failing write wastes and each commit's size. */
+export const CHUNK_ROWS = 10_000;
+
+/** `seq` numbers reserved at a time (10 s at 1 kHz): one synchronous commit per block. */
+export const SEQ_BLOCK = 10_000;
+
+/** Default of {@link WriterOptions.maxPending}: five minutes at 1 kHz. */
+export const DEFAULT_MAX_PENDING = 300_000;
+
 /** Options of {@link SampleWriter}. */
 export interface WriterOptions {
   channel?: string;
-  /** Samples kept in memory while the database refuses writes; older ones are dropped. */
+  /**
+   * Samples kept in memory while the database refuses writes; beyond it the oldest
+   * queued samples are dropped (1 % of the bound at a time), with their rollups.
+   */
   maxPending?: number;
 }
 
@@ -46,49 +60,74 @@ function mergeSql(table: string): string {
 /** Appends samples and flushes them in batches. */
 export class SampleWriter {
   readonly channelId: number;
+  readonly maxPending: number;
   #db: DatabaseSync;
+  // The queue: samples and, index for index, the energy and charge integrated up to
+  // each. Rollups are computed from it at flush time, so a dropped or not-yet-written
+  // sample is never in a rollup.
   #pending: Sample[] = [];
-  #maxPending: number;
-  #rollups = ROLLUPS.map((r) => ({ ...r, acc: new RollupAccumulator(r.widthMs) }));
+  #energyJ: number[] = [];
+  #chargeC: number[] = [];
   #insert: StatementSync;
   #merge: StatementSync[];
-  #setSeq: StatementSync;
+  #setMeta: StatementSync;
   #setSetting: StatementSync;
   #modeIds = new Map<string, number>();
   #lastSeq: number;
+  #reserved: number;
+  #reserveRetrySeq = 0;
   /** Samples dropped because the database kept refusing writes. */
   dropped = 0;
   /** Rows written since start. */
   written = 0;
+  /** Why the last `seq` reservation failed (null once one works again). */
+  reserveError: string | null = null;
 
   constructor(db: DatabaseSync, options: WriterOptions = {}) {
     this.#db = db;
     this.channelId = internName(db, "channels", options.channel ?? "main");
-    this.#maxPending = options.maxPending ?? 1_000_000;
+    this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+    if (!Number.isInteger(this.maxPending) || this.maxPending < 1) {
+      throw new RangeError(`Invalid queue bound ${this.maxPending}: must be a positive integer`);
+    }
     this.#insert = db.prepare(
       `INSERT INTO samples (channel_id, ts_ms, seq, v, a, w, status, mode_id, error)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#merge = ROLLUPS.map((r) => db.prepare(mergeSql(r.table)));
-    this.#setSeq = db.prepare(
+    this.#setMeta = db.prepare(
       "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     );
     this.#setSetting = db.prepare(
       "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     );
-    const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(this.#seqKey()) as
-      | { value: number }
-      | undefined;
-    this.#lastSeq = row?.value ?? 0;
+    const meta = db.prepare("SELECT value FROM meta WHERE key = ?");
+    const read = (key: string) => (meta.get(key) as { value: number } | undefined)?.value ?? 0;
+    // After a crash the numbers up to the reservation may have reached clients: go on
+    // after it, never after the last one stored.
+    this.#reserved = Math.max(read(this.#seqKey()), read(this.#reservedKey()));
+    this.#lastSeq = this.#reserved;
   }
 
   #seqKey(): string {
     return `last_seq:${this.channelId}`;
   }
 
-  /** The last `seq` stored (or queued): the sampler continues from here after a restart. */
+  #reservedKey(): string {
+    return `seq_reserved:${this.channelId}`;
+  }
+
+  /**
+   * The last `seq` queued, or at start the last one that may have been handed out:
+   * the sampler continues from here after a restart.
+   */
   get lastSeq(): number {
     return this.#lastSeq;
+  }
+
+  /** The highest `seq` reserved in the database. */
+  get reservedSeq(): number {
+    return this.#reserved;
   }
 
   /** Samples waiting for the next flush. */
@@ -97,24 +136,55 @@ export class SampleWriter {
   }
 
   /**
-   * Queues a sample and adds it, with the energy and charge integrated up to it, to
-   * the rollups. Cheap: no I/O.
+   * Queues a sample with the energy and charge integrated up to it. No I/O, except
+   * a synchronous commit once every {@link SEQ_BLOCK} numbers to reserve the next
+   * block before a number past the reservation is handed out.
    */
   append(sample: Sample, step: EnergyStep): void {
-    if (this.#pending.length >= this.#maxPending) {
-      this.#pending.shift();
-      this.dropped++;
+    if (sample.seq > this.#reserved && sample.seq >= this.#reserveRetrySeq) {
+      this.#reserve(sample.seq);
+    }
+    if (this.#pending.length >= this.maxPending) {
+      const n = Math.max(1, Math.floor(this.maxPending / 100));
+      this.#pending.splice(0, n);
+      this.#energyJ.splice(0, n);
+      this.#chargeC.splice(0, n);
+      this.dropped += n;
     }
     this.#pending.push(sample);
-    this.#lastSeq = sample.seq;
-    if (sample.status === "error") {
-      for (const r of this.#rollups) r.acc.addError(sample.tsMs);
-      return;
+    this.#energyJ.push(step.energyJ);
+    this.#chargeC.push(step.chargeC);
+    if (sample.seq > this.#lastSeq) this.#lastSeq = sample.seq;
+  }
+
+  #reserve(seq: number): void {
+    const upTo = seq + SEQ_BLOCK;
+    try {
+      // Durable even across a power cut: this commit is fsynced, the others are not.
+      this.#db.exec("PRAGMA synchronous = FULL");
+      try {
+        this.#setMeta.run(this.#reservedKey(), BigInt(upTo));
+      } finally {
+        this.#db.exec("PRAGMA synchronous = NORMAL");
+      }
+      this.#reserved = upTo;
+      this.reserveError = null;
+    } catch (error) {
+      // The sample is still handed out (measuring goes on); the next flush that works
+      // writes the reservation, and until then attempts are spaced out.
+      this.reserveError = (error as Error).message;
+      this.#reserveRetrySeq = seq + 1000;
     }
-    const { energyJ, chargeC } = step;
-    for (const r of this.#rollups) {
-      r.acc.add(sample.tsMs, sample.v, sample.a, sample.w, energyJ, chargeC);
-    }
+  }
+
+  /**
+   * Gives back the unused part of the reservation: only when everything handed out
+   * is stored (a clean shutdown), so the next start continues without a gap.
+   */
+  release(): void {
+    if (this.#pending.length > 0 || this.#reserved === this.#lastSeq) return;
+    this.#setMeta.run(this.#reservedKey(), BigInt(this.#lastSeq));
+    this.#reserved = this.#lastSeq;
   }
 
   #modeId(mode: string): number {
@@ -124,20 +194,41 @@ export class SampleWriter {
   }
 
   /**
-   * Writes everything queued in one transaction; returns the rows written. On failure
-   * nothing is lost from the queue and the error is thrown for the caller to report.
+   * Writes what is queued (all of it, or about `maxRows`), oldest first, one
+   * transaction per {@link CHUNK_ROWS} rows; returns the rows written. On failure the
+   * rows not committed stay queued and SQLite's own error is thrown for the caller.
    */
-  flush(settings: Record<string, unknown> = {}): number {
-    if (this.#pending.length === 0) return 0;
-    const batch = this.#pending;
+  flush(settings: Record<string, unknown> = {}, maxRows = Infinity): number {
+    let total = 0;
+    while (this.#pending.length > 0 && total < maxRows) {
+      const n = Math.min(CHUNK_ROWS, this.#pending.length);
+      this.#writeChunk(n, settings);
+      this.#pending.splice(0, n);
+      this.#energyJ.splice(0, n);
+      this.#chargeC.splice(0, n);
+      this.written += n;
+      total += n;
+    }
+    return total;
+  }
+
+  #writeChunk(n: number, settings: Record<string, unknown>): void {
+    const batch = this.#pending.slice(0, n);
     const channel = this.channelId;
     // Mode names are interned in their own statements before the transaction, so a
     // rolled-back flush can never leave a cached id that the database does not hold.
     const modeIds = new Map<string, number>();
     for (const s of batch) if (!modeIds.has(s.mode)) modeIds.set(s.mode, this.#modeId(s.mode));
-    // BEGIN may fail (another process holds the lock): the deltas are taken only after it.
+    const deltas = ROLLUPS.map((r) => {
+      const acc = new RollupAccumulator(r.widthMs);
+      batch.forEach((s, i) => {
+        if (s.status === "error") acc.addError(s.tsMs);
+        else acc.add(s.tsMs, s.v, s.a, s.w, this.#energyJ[i], this.#chargeC[i]);
+      });
+      return acc.take();
+    });
+    const reserveTo = this.#lastSeq > this.#reserved ? this.#lastSeq + SEQ_BLOCK : undefined;
     this.#db.exec("BEGIN IMMEDIATE");
-    const deltas = this.#rollups.map((r) => r.acc.take());
     try {
       for (const s of batch) {
         this.#insert.run(
@@ -155,21 +246,39 @@ export class SampleWriter {
       deltas.forEach((buckets, i) => {
         for (const b of buckets) this.#mergeBucket(this.#merge[i], b);
       });
-      this.#setSeq.run(this.#seqKey(), BigInt(batch[batch.length - 1].seq));
+      this.#setMeta.run(this.#seqKey(), BigInt(batch[batch.length - 1].seq));
+      // Numbers handed out while a reservation failed are reserved with the rows.
+      if (reserveTo !== undefined) this.#setMeta.run(this.#reservedKey(), BigInt(reserveTo));
       // Counters derived from these samples (energy) commit with them.
       for (const [key, value] of Object.entries(settings)) {
         this.#setSetting.run(key, JSON.stringify(value));
       }
       this.#db.exec("COMMIT");
     } catch (error) {
-      this.#db.exec("ROLLBACK");
-      // Put the rollup deltas back so the next flush writes them with their samples.
-      deltas.forEach((buckets, i) => this.#restore(i, buckets));
+      this.#rollback(error as Error);
       throw error;
     }
-    this.#pending = [];
-    this.written += batch.length;
-    return batch.length;
+    if (reserveTo !== undefined) {
+      this.#reserved = reserveTo;
+      this.reserveError = null;
+    }
+  }
+
+  /**
+   * Rolls back what SQLite has not rolled back itself: after SQLITE_FULL, SQLITE_IOERR
+   * or SQLITE_NOMEM it may already have ended the transaction, and a ROLLBACK then
+   * would throw and hide the real error.
+   */
+  #rollback(cause: Error): void {
+    if (!this.#db.isTransaction) return;
+    try {
+      this.#db.exec("ROLLBACK");
+    } catch (error) {
+      throw new StoreError(
+        `${cause.message} (and the rollback failed: ${(error as Error).message})`,
+        { cause },
+      );
+    }
   }
 
   #mergeBucket(stmt: StatementSync, b: Bucket): void {
@@ -190,11 +299,5 @@ export class SampleWriter {
       b.energyJ,
       b.chargeC,
     );
-  }
-
-  #restore(i: number, buckets: Bucket[]): void {
-    const acc = this.#rollups[i].acc;
-    const current = acc.take();
-    acc.restore([...buckets, ...current]);
   }
 }

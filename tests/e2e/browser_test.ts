@@ -20,6 +20,7 @@ import {
   waitForNumber,
 } from "./dashboard_checks.ts";
 import { checkCsvExport, checkHistorySelection } from "./history_checks.ts";
+import { checkTokenReprompt } from "./token_checks.ts";
 
 const CHROMIUM_PATH = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -116,7 +117,9 @@ Deno.test({
     }
     await Deno.mkdir(SCREENSHOTS, { recursive: true });
     const tmpDir = await Deno.makeTempDir({ prefix: "ina219-e2e-" });
+    const tokenDir = await Deno.makeTempDir({ prefix: "ina219-e2e-token-" });
     let monitor: Monitor | undefined;
+    let tokenMonitor: Monitor | undefined;
     let browser: Browser | undefined;
     try {
       const env = {
@@ -180,12 +183,29 @@ Deno.test({
       );
       await t.step("/docs renders the Scalar API reference", () => checkDocs(page, running));
 
+      // The same dashboard on a second server that has a token.
+      const TOKEN = "e2e-token-0123";
+      tokenMonitor = await startMonitor(
+        loadConfig({ ...env, API_TOKEN: TOKEN, DATA_DIR: tokenDir, SAMPLE_INTERVAL_MS: "100" }, []),
+        { log: () => {} },
+      );
+      const tokenContext = await localContext(browser, { acceptDownloads: true });
+      const tokenPage = await tokenContext.newPage();
+      const tokenUrl = tokenMonitor.url;
+      await t.step(
+        "a refused saved token brings the token dialog back; CSV sends it in a header",
+        () => checkTokenReprompt({ ...ctx, page: tokenPage, url: tokenUrl }, TOKEN),
+      );
+      await tokenContext.close();
+
       assert.deepEqual(log.consoleErrors, []);
       assert.deepEqual(log.requests.filter((url) => !isLocal(url)), []);
     } finally {
       await browser?.close();
       await monitor?.shutdown();
+      await tokenMonitor?.shutdown();
       await Deno.remove(tmpDir, { recursive: true });
+      await Deno.remove(tokenDir, { recursive: true });
     }
   },
 });

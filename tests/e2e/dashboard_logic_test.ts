@@ -1,12 +1,13 @@
 /**
  * Unit tests of the dashboard's pure browser modules (static/live_buffer.js,
- * static/span_stats.js, static/format.js), run by Deno without a browser.
+ * static/span_stats.js, static/format.js, static/api.js), run by Deno without a browser.
  * @module
  */
 import assert from "node:assert/strict";
 import { LiveBuffer } from "../../static/live_buffer.js";
 import { mergeBuckets, summaryPoints } from "../../static/span_stats.js";
 import { formatDuration, levelOf, timeTicks } from "../../static/format.js";
+import { isAuthFailure, TOKEN_PATTERN } from "../../static/api.js";
 import { planHistory } from "../../src/store/queries.ts";
 import { DEFAULT_RULES } from "../../src/analysis/alerts.ts";
 
@@ -172,4 +173,19 @@ Deno.test("timeTicks() gives round local times inside the range", () => {
       assert.equal((t + offset) % stepMs, 0, `${new Date(t).toISOString()} on a ${stepMs} ms step`);
     }
   }
+});
+
+Deno.test("isAuthFailure() asks again on a missing, malformed or wrong token, not a bad Origin", () => {
+  assert.equal(isAuthFailure(401, 'Bearer realm=""'), true);
+  assert.equal(isAuthFailure(401, null), true);
+  assert.equal(isAuthFailure(400, 'Bearer error="invalid_request"'), true, "malformed header");
+  assert.equal(isAuthFailure(403, 'Bearer error="insufficient_scope"'), true);
+  assert.equal(isAuthFailure(403, null), false, "a refused Origin is not about the token");
+  assert.equal(isAuthFailure(400, null), false, "a bad body is not about the token");
+  assert.equal(isAuthFailure(200, null), false);
+});
+
+Deno.test("TOKEN_PATTERN matches what the server accepts as API_TOKEN", () => {
+  for (const ok of ["0123456789", "a-b.c_d~e+f/g==", "Zm9vYmFy"]) assert.ok(TOKEN_PATTERN.test(ok));
+  for (const bad of ["my secret!pass", "pässwort", "a=b"]) assert.ok(!TOKEN_PATTERN.test(bad));
 });
