@@ -15,7 +15,8 @@ export const DatabaseStats = z.object({
   pending: z.number().int().meta({ description: "Samples waiting for the next flush" }),
   written: z.number().int().meta({ description: "Samples written since start" }),
   dropped: z.number().int().meta({
-    description: "Samples dropped because the database refused writes for too long",
+    description:
+      "Queued samples dropped (oldest first) while the database refused writes past DB_MAX_QUEUE",
   }),
   last_flush_ms: z.number().int().nullable(),
   last_error: z.string().nullable(),

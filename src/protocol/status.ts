@@ -36,7 +36,7 @@ export const StatusResponse = z.object({
     rows: z.number().int(),
     file_bytes: z.number().int(),
     pending: z.number().int(),
-    dropped: z.number().int(),
+    dropped: z.number().int().meta({ description: "Queued samples dropped past DB_MAX_QUEUE" }),
     last_flush_ms: z.number().int().nullable(),
     last_error: z.string().nullable(),
   }).meta({ description: "Short database summary; more at /api/database/stats" }),
