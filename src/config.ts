@@ -225,6 +225,26 @@ const SETTINGS = {
     defaultText: "10",
     schema: int(1, 3600),
   },
+  wsMaxClients: {
+    env: "WS_MAX_CLIENTS",
+    help:
+      "most WebSocket clients at once; more get 503 (a closed client counts until its connection is gone)",
+    defaultText: "256",
+    schema: int(1, 100_000),
+  },
+  wsMaxClientsPerAddress: {
+    env: "WS_MAX_CLIENTS_PER_ADDRESS",
+    help: "most WebSocket clients at once from one IP address; more get 429",
+    defaultText: "32",
+    schema: int(1, 100_000),
+  },
+  wsCloseTimeoutS: {
+    env: "WS_CLOSE_TIMEOUT_S",
+    help:
+      "after the server closes a WebSocket client, drop its connection if the close is not answered within N s",
+    defaultText: "5",
+    schema: int(1, 600),
+  },
   metricsEnabled: {
     env: "METRICS_ENABLED",
     help: "serve Prometheus metrics at /metrics (true/false)",

@@ -6,7 +6,10 @@
 import type { Config } from "./config.ts";
 import { Hub } from "./hub.ts";
 import { createApp } from "./http/app.ts";
-import { denoUpgrader } from "./http/ws_adapter.ts";
+import { ClientLimits } from "./http/limits.ts";
+import { serveSupervised, type SupervisedServer } from "./http/server.ts";
+import { createDenoUpgrader } from "./http/ws_adapter.ts";
+import { raiseOpenFileLimit } from "./sys/rlimit.ts";
 import { AlertEngine, DEFAULT_RULES } from "./analysis/alerts.ts";
 import { createIntegrations, type Integrations } from "./integrations/integrations.ts";
 import { initialRules, Pipeline } from "./pipeline.ts";
@@ -175,7 +178,13 @@ export function createCore(
     store,
     pipeline,
     metrics: integrations.metrics,
-    upgrade: denoUpgrader,
+    upgrade: createDenoUpgrader({
+      limits: new ClientLimits({
+        maxClients: config.wsMaxClients,
+        maxPerAddress: config.wsMaxClientsPerAddress,
+      }),
+      closeTimeoutMs: config.wsCloseTimeoutS * 1000,
+    }),
     greeting: () => {
       const s = status();
       return statusMessage(
@@ -206,9 +215,9 @@ async function ensureWritableDir(dir: string): Promise<void> {
   }
 }
 
-function listen(config: Config, handler: Deno.ServeHandler): Deno.HttpServer<Deno.NetAddr> {
+function listen(config: Config, handler: Deno.ServeHandler<Deno.NetAddr>): SupervisedServer {
   try {
-    return Deno.serve({ port: config.port, hostname: config.host, onListen: () => {} }, handler);
+    return serveSupervised({ port: config.port, hostname: config.host }, handler);
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
       throw new StartupError(
@@ -239,7 +248,16 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
   await ensureWritableDir(config.dataDir);
   const core = createCore(config, options.version, log);
   const { app, hub, sampler, status, store, pipeline, integrations } = core;
-  let server: Deno.HttpServer<Deno.NetAddr>;
+  // Every client costs a file descriptor: take the hard limit, not the soft 1024.
+  try {
+    const limit = raiseOpenFileLimit();
+    if (limit && limit.after > limit.before) {
+      log(`Open-file limit raised from ${limit.before} to ${limit.after}`);
+    }
+  } catch (error) {
+    log(`Warning: ${(error as Error).message}`);
+  }
+  let server: SupervisedServer;
   try {
     server = listen(config, app.fetch);
   } catch (error) {
