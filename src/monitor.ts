@@ -9,7 +9,6 @@ import { createApp } from "./http/app.ts";
 import { ClientLimits } from "./http/limits.ts";
 import { serveSupervised, type SupervisedServer } from "./http/server.ts";
 import { createDenoUpgrader } from "./http/ws_adapter.ts";
-import { raiseOpenFileLimit } from "./sys/rlimit.ts";
 import { AlertEngine, DEFAULT_RULES } from "./analysis/alerts.ts";
 import { createIntegrations, type Integrations } from "./integrations/integrations.ts";
 import { initialRules, Pipeline } from "./pipeline.ts";
@@ -248,15 +247,6 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
   await ensureWritableDir(config.dataDir);
   const core = createCore(config, options.version, log);
   const { app, hub, sampler, status, store, pipeline, integrations } = core;
-  // Every client costs a file descriptor: take the hard limit, not the soft 1024.
-  try {
-    const limit = raiseOpenFileLimit();
-    if (limit && limit.after > limit.before) {
-      log(`Open-file limit raised from ${limit.before} to ${limit.after}`);
-    }
-  } catch (error) {
-    log(`Warning: ${(error as Error).message}`);
-  }
   let server: SupervisedServer;
   try {
     server = listen(config, app.fetch);

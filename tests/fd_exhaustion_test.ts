@@ -91,3 +91,29 @@ Deno.test({
     }, { openFiles: OPEN_FILES });
   },
 });
+
+Deno.test({
+  // Why the monitor does not call setrlimit itself: Deno does it at start-up (as Go
+  // does), so only the hard limit (LimitNOFILE in the systemd unit) matters. If a
+  // Deno release stops doing this, this test says so.
+  name: "deno raises its soft open-file limit to the hard limit by itself",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const code = 'console.log(Deno.readTextFileSync("/proc/self/limits")' +
+      '.match(/Max open files\\s+(\\d+)\\s+(\\d+)/).slice(1).join(" "))';
+    const { code: exit, stdout, stderr } = await new Deno.Command("bash", {
+      args: [
+        "-c",
+        'ulimit -S -n 100 && ulimit -H -n 4096 && exec "$@"',
+        "bash",
+        Deno.execPath(),
+        "eval",
+        code,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(exit, 0, new TextDecoder().decode(stderr));
+    assert.equal(new TextDecoder().decode(stdout).trim(), "4096 4096");
+  },
+});

@@ -1,6 +1,6 @@
 /**
  * The one place that loads native code: the system C library through Deno's FFI,
- * for `/dev/i2c-N` (ioctl), serial ports (termios) and the open-file limit (setrlimit). Loaded while something
+ * for `/dev/i2c-N` (ioctl) and serial ports (termios). Loaded while something
  * uses it and unloaded when the last user lets go.
  * @module
  */
@@ -24,9 +24,6 @@ const SYMBOLS = {
   tcflush: { parameters: ["i32", "i32"], result: "i32" },
   cfmakeraw: { parameters: ["buffer"], result: "void" },
   cfsetspeed: { parameters: ["buffer", "u32"], result: "i32" },
-  /** getrlimit/setrlimit(resource, struct rlimit *): two 64-bit words, cur then max. */
-  getrlimit: { parameters: ["i32", "buffer"], result: "i32" },
-  setrlimit: { parameters: ["i32", "buffer"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
@@ -50,7 +47,6 @@ export const ERRNO_NAMES: Readonly<Record<number, string>> = {
   16: "EBUSY",
   19: "ENODEV",
   22: "EINVAL",
-  24: "EMFILE",
   25: "ENOTTY",
   71: "EPROTO",
   95: "EOPNOTSUPP",
