@@ -238,13 +238,6 @@ const SETTINGS = {
     defaultText: "32",
     schema: int(1, 100_000),
   },
-  wsCloseTimeoutS: {
-    env: "WS_CLOSE_TIMEOUT_S",
-    help:
-      "after the server closes a WebSocket client, drop its connection if the close is not answered within N s",
-    defaultText: "5",
-    schema: int(1, 600),
-  },
   metricsEnabled: {
     env: "METRICS_ENABLED",
     help: "serve Prometheus metrics at /metrics (true/false)",

@@ -182,7 +182,6 @@ export function createCore(
         maxClients: config.wsMaxClients,
         maxPerAddress: config.wsMaxClientsPerAddress,
       }),
-      closeTimeoutMs: config.wsCloseTimeoutS * 1000,
     }),
     greeting: () => {
       const s = status();

@@ -1,10 +1,9 @@
 /**
  * The only code that touches `Deno.upgradeWebSocket`: it turns an HTTP request
  * into a WebSocket whose life (open, message, close) is handed to the hub, within
- * the client caps, and makes sure a closed client's connection really goes.
+ * the client caps.
  * @module
  */
-import { type Clock, systemClock, type TimerId } from "../clock.ts";
 import type { Hub, HubClient } from "../hub.ts";
 import { type ClientLimits, isRefusal, remoteAddressOf } from "./limits.ts";
 
@@ -22,51 +21,18 @@ export type Upgrader = (
 export interface DenoUpgraderOptions {
   /** Caps on clients in all and per address; unset = no caps. */
   limits?: ClientLimits;
-  /**
-   * After the server closes a client, how long the peer has to answer the close
-   * before the TCP connection is dropped (a peer that never reads never answers).
-   */
-  closeTimeoutMs?: number;
-  clock?: Clock;
-  /** Drops a socket's connection at once; the default reaches into Deno (see {@link abortSocket}). */
-  abort?: (socket: WebSocket) => boolean;
-  /** Where a warning goes. */
-  warn?: (line: string) => void;
 }
 
 /** Idle timeout of Deno's WebSocket pings, in seconds. */
 const IDLE_TIMEOUT_S = 60;
-/** WebSocket readyState CLOSED. */
-const CLOSED = 3;
 
 /**
- * Drops a server WebSocket's connection without the closing handshake. Deno has no
- * public `terminate()` (its `close()` waits for the peer, forever if the peer never
- * reads), so this closes the socket's resource through `Deno[Deno.internal].core`.
- * Returns false where this Deno lacks either piece; a test checks it works on ours.
+ * The {@link Upgrader} on Deno's server, within the client caps. A client holds its
+ * slot until its `close` event: after the server closes a peer that never reads,
+ * Deno keeps the connection (and its unsent bytes) until the peer hangs up, and
+ * there is no way to drop it sooner, so it must go on counting.
  */
-export function abortSocket(socket: WebSocket): boolean {
-  const deno = Deno as unknown as { internal?: symbol } & Record<symbol, unknown>;
-  const internal = deno.internal === undefined ? undefined : deno[deno.internal] as {
-    core?: { tryClose?: (rid: number) => void };
-  };
-  const tryClose = internal?.core?.tryClose;
-  const ridKey = Object.getOwnPropertySymbols(socket).find((s) => s.description === "[[rid]]");
-  const rid = ridKey === undefined
-    ? undefined
-    : (socket as unknown as Record<symbol, unknown>)[ridKey];
-  if (typeof tryClose !== "function" || typeof rid !== "number") return false;
-  tryClose(rid);
-  return true;
-}
-
-/** The {@link Upgrader} on Deno's server, with client caps and a close timeout. */
 export function createDenoUpgrader(options: DenoUpgraderOptions = {}): Upgrader {
-  const clock = options.clock ?? systemClock;
-  const closeTimeoutMs = options.closeTimeoutMs ?? 5000;
-  const abort = options.abort ?? abortSocket;
-  const warn = options.warn ?? console.warn;
-  let warnedAbort = false;
   return (request, hub, onOpen) => {
     const slot = options.limits?.acquire(remoteAddressOf(request));
     if (slot && isRefusal(slot)) {
@@ -75,56 +41,26 @@ export function createDenoUpgrader(options: DenoUpgraderOptions = {}): Upgrader 
         headers: { "Retry-After": "10" },
       });
     }
+    let upgraded: { socket: WebSocket; response: Response };
     try {
-      const upgraded = Deno.upgradeWebSocket(request, { idleTimeout: IDLE_TIMEOUT_S });
-      const socket = upgraded.socket;
-      let closeTimer: TimerId | undefined;
-      let gone = false;
-      // The hub sees this wrapper: its close() starts the timer that drops the
-      // connection if the peer does not answer the close in time.
-      const client: HubClient = {
-        get readyState() {
-          return socket.readyState;
-        },
-        get bufferedAmount() {
-          return socket.bufferedAmount;
-        },
-        send: (data) => socket.send(data),
-        close: (code, reason) => {
-          if (closeTimer === undefined && !gone) {
-            closeTimer = clock.setTimeout(() => {
-              if (gone || socket.readyState === CLOSED) return;
-              if (!abort(socket) && !warnedAbort) {
-                warnedAbort = true;
-                warn(
-                  "Cannot drop a WebSocket connection on this Deno: it stays until the peer goes",
-                );
-              }
-            }, closeTimeoutMs);
-          }
-          socket.close(code, reason);
-        },
-      };
-      const finish = () => {
-        if (gone) return;
-        gone = true;
-        if (closeTimer !== undefined) clock.clearTimeout(closeTimer);
-        hub.delete(client);
-        slot?.release();
-      };
-      socket.onopen = () => {
-        hub.add(client);
-        onOpen(client);
-      };
-      socket.onmessage = (event) => hub.receive(client, event.data);
-      socket.onclose = finish;
-      // An error is always followed by close; leave the hub now, release the slot then.
-      socket.onerror = () => hub.delete(client);
-      return upgraded.response;
+      upgraded = Deno.upgradeWebSocket(request, { idleTimeout: IDLE_TIMEOUT_S });
     } catch (error) {
       slot?.release();
       throw error;
     }
+    const { socket, response } = upgraded;
+    socket.onopen = () => {
+      hub.add(socket);
+      onOpen(socket);
+    };
+    socket.onmessage = (event) => hub.receive(socket, event.data);
+    socket.onclose = () => {
+      hub.delete(socket);
+      slot?.release();
+    };
+    // An error is always followed by close, which frees the slot.
+    socket.onerror = () => hub.delete(socket);
+    return response;
   };
 }
 
