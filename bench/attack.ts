@@ -3,11 +3,12 @@
  * Resource-exhaustion attacks on /ws, each against a fresh server, reporting the
  * server's RSS before, at its peak and after, and its open file descriptors:
  * (a) five clients each send one 63 MB frame at once; (b) a client that never
- * reads at 1 kHz, until the server gives up on it; (c) connect/disconnect churn.
+ * reads at 1 kHz, until the server gives up on it; (c) connect/disconnect churn;
+ * (d) 100 clients from one address that never read, at 1 kHz.
  * Loopback only; every attack is bounded in count and time.
  *
  * ```sh
- * deno run -A bench/attack.ts [--runs a,b,c] [--seconds-b 60] [--seconds-c 30] [--server-dir DIR]
+ * deno run -A bench/attack.ts [--runs a,b,c,d] [--seconds-b 60] [--seconds-c 30] [--server-dir DIR]
  * ```
  */
 
@@ -134,6 +135,24 @@ async function attackB(server: ServerHandle, seconds: number): Promise<AttackRes
   return { ...result, note: `closed (1013) at ${closedAtS}, connection ${released}` };
 }
 
+/** (d) `count` clients from one address that never read, at SAMPLE_INTERVAL_MS=1, for `seconds`. */
+async function attackD(
+  server: ServerHandle,
+  count: number,
+  seconds: number,
+): Promise<AttackResult> {
+  await fetchStatus(server.baseUrl);
+  const watch = new Watch(server.pid);
+  const stalled = [];
+  for (let i = 0; i < count; i++) stalled.push(await openStalledClient(server.wsUrl));
+  await wait(1000);
+  const status = await fetchStatus(server.baseUrl);
+  await wait(seconds * 1000 - 1000);
+  const result = await watch.finish(`d: ${count} never read, ${seconds} s`, "", 0, 0);
+  for (const client of stalled) client.close();
+  return { ...result, note: `${status.websocket_connections} upgraded after 1 s` };
+}
+
 /** (c) `parallel` loops connecting and closing WebSockets as fast as they can, for `seconds`. */
 async function attackC(server: ServerHandle, seconds: number): Promise<AttackResult> {
   const watch = new Watch(server.pid);
@@ -169,7 +188,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      runs: { type: "string", default: "a,b,c" },
+      runs: { type: "string", default: "a,b,c,d" },
       "seconds-b": { type: "string", default: "60" },
       "seconds-c": { type: "string", default: "30" },
       "server-dir": { type: "string" },
@@ -179,7 +198,7 @@ async function main(): Promise<void> {
   const results: AttackResult[] = [];
   for (const run of runs) {
     const server = await startServer({
-      sampleIntervalMs: run === "b" ? 1 : 1000,
+      sampleIntervalMs: run === "b" || run === "d" ? 1 : 1000,
       serverDir: values["server-dir"],
       // (c) comes from one address: let it in, to measure the churn itself.
       env: run === "c" ? { WS_MAX_CLIENTS_PER_ADDRESS: "256" } : {},
@@ -189,7 +208,8 @@ async function main(): Promise<void> {
       if (run === "a") results.push(await attackA(server));
       else if (run === "b") results.push(await attackB(server, Number(values["seconds-b"])));
       else if (run === "c") results.push(await attackC(server, Number(values["seconds-c"])));
-      else throw new RangeError(`Unknown run "${run}": use a, b or c`);
+      else if (run === "d") results.push(await attackD(server, 100, 45));
+      else throw new RangeError(`Unknown run "${run}": use a, b, c or d`);
     } finally {
       const exit = await server.stop();
       if (exit.code !== 0) console.error(`server exited with ${exit.code}:\n${exit.logTail}`);

@@ -63,6 +63,3 @@ export function createDenoUpgrader(options: DenoUpgraderOptions = {}): Upgrader 
     return response;
   };
 }
-
-/** The {@link Upgrader} without caps (for tests and tools that build an app by hand). */
-export const denoUpgrader: Upgrader = createDenoUpgrader();
