@@ -17,6 +17,8 @@ export interface StartServerOptions {
   serverDir?: string;
   /** How long to wait for `/status` to answer 200; defaults to 30 s. */
   readyTimeoutMs?: number;
+  /** Further settings of the server (they win over the ones above). */
+  env?: Record<string, string>;
 }
 
 /** A running server subprocess. */
@@ -90,6 +92,7 @@ export async function startServer(
       DATA_DIR: `${tempDir}/data`,
       STATUS_INTERVAL_S: String(options.statusIntervalS ?? 5),
       NO_COLOR: "1",
+      ...options.env,
     },
     stdin: "null",
     stdout: "piped",

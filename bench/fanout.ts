@@ -80,6 +80,8 @@ export async function runFanout(
   const server = await startServer({
     sampleIntervalMs: spec.sampleIntervalMs,
     serverDir: options.serverDir,
+    // Every reader comes from 127.0.0.1: let them all past the per-address cap.
+    env: { WS_MAX_CLIENTS_PER_ADDRESS: String(spec.readers + spec.stalled) },
   });
   const readers: StreamClient[] = [];
   const stalled: { close(): void }[] = [];
