@@ -338,15 +338,57 @@ const SETTINGS = {
     defaultText: "10",
     schema: int(1, 3600),
   },
+  httpMaxConnections: {
+    env: "HTTP_MAX_CONNECTIONS",
+    help: "most open TCP connections at once (each holds up to 3 file descriptors); more get 503",
+    defaultText: "1024",
+    schema: int(1, 100_000),
+  },
+  httpMaxConnectionsPerAddress: {
+    env: "HTTP_MAX_CONNECTIONS_PER_ADDRESS",
+    help: "most open TCP connections at once from one IP address; more get 429",
+    defaultText: "64",
+    schema: int(1, 100_000),
+  },
+  httpConnectRatePerAddress: {
+    env: "HTTP_CONNECT_RATE_PER_ADDRESS",
+    help:
+      "new connections per second one IP address may open (bursts of twice as many); more get 429",
+    defaultText: "50",
+    schema: int(1, 100_000),
+  },
+  httpHeaderTimeoutMs: {
+    env: "HTTP_HEADER_TIMEOUT_MS",
+    help: "a connection must send its first request head within this (else 408 and closed)",
+    defaultText: "10000",
+    schema: int(100, 600_000),
+  },
+  httpIdleTimeoutMs: {
+    env: "HTTP_IDLE_TIMEOUT_MS",
+    help: "close a keep-alive connection (not a WebSocket) with no traffic for this long",
+    defaultText: "30000",
+    schema: int(100, 3_600_000),
+  },
+  httpSendTimeoutMs: {
+    env: "HTTP_SEND_TIMEOUT_MS",
+    help:
+      "drop a connection whose client has not taken a pending write for this long (it stopped reading)",
+    defaultText: "WS_STUCK_CLOSE_S × 1000 + 5000",
+    derived: true,
+    schema: int(100, 3_600_000).optional(),
+  },
 } satisfies Record<string, Setting>;
 
 type Settings = typeof SETTINGS;
 type Parsed = { [K in keyof Settings]: z.output<Settings[K]["schema"]> };
 
 /** The resolved, fully-defaulted, frozen configuration of one monitor. */
-export interface Config
-  extends Readonly<Omit<Parsed, "dbPath" | "allowedOrigins" | "allowedHosts">> {
+export interface Config extends
+  Readonly<
+    Omit<Parsed, "dbPath" | "allowedOrigins" | "allowedHosts" | "httpSendTimeoutMs">
+  > {
   readonly dbPath: string;
+  readonly httpSendTimeoutMs: number;
   readonly allowedOrigins: readonly string[];
   readonly allowedHosts: readonly string[];
 }
@@ -445,6 +487,7 @@ export function loadConfig(
   return Object.freeze({
     ...parsed,
     dbPath,
+    httpSendTimeoutMs: parsed.httpSendTimeoutMs ?? parsed.wsStuckCloseS * 1000 + 5000,
     allowedOrigins: Object.freeze([...parsed.allowedOrigins]),
     allowedHosts: Object.freeze([...parsed.allowedHosts]),
   });

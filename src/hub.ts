@@ -21,6 +21,9 @@ export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_TOO_BIG = 1009;
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 
+/** Largest message a client may send (bytes); a longer one closes it with 1009. */
+export const MAX_INCOMING_BYTES = 4096;
+
 /** Options of {@link Hub}. */
 export interface HubOptions {
   /** Skip a client whose unsent bytes exceed this. */
@@ -76,7 +79,7 @@ export class Hub {
   constructor(options: HubOptions = {}) {
     this.#maxBufferedBytes = options.maxBufferedBytes ?? 1 << 20;
     this.#stuckCloseMs = options.stuckCloseMs ?? 10_000;
-    this.#maxIncomingBytes = options.maxIncomingBytes ?? 4096;
+    this.#maxIncomingBytes = options.maxIncomingBytes ?? MAX_INCOMING_BYTES;
     this.#now = options.now ?? Date.now;
   }
 

@@ -4,10 +4,16 @@
  * @module
  */
 import type { Config } from "./config.ts";
-import { Hub } from "./hub.ts";
+import { Hub, MAX_INCOMING_BYTES } from "./hub.ts";
 import { createApp } from "./http/app.ts";
 import { ClientLimits } from "./http/limits.ts";
-import { serveSupervised, type SupervisedServer } from "./http/server.ts";
+import { ConnectionLimits } from "./http/conn_limits.ts";
+import {
+  type ConnectionCounters,
+  type Front,
+  newConnectionCounters,
+  startFront,
+} from "./http/front.ts";
 import { createDenoUpgrader } from "./http/ws_adapter.ts";
 import {
   hostAllowlist,
@@ -65,7 +71,15 @@ export interface MonitorCore {
   pipeline: Pipeline;
   integrations: Integrations;
   status: () => StatusResponse;
+  /** The TCP front's counters (zero until a front serves this core). */
+  connections: ConnectionCounters;
 }
+
+/**
+ * Largest WebSocket message the front lets through: the hub closes one over
+ * MAX_INCOMING_BYTES politely (1009); far beyond that the front cuts the connection.
+ */
+const FRONT_MAX_MESSAGE_BYTES = 16 * MAX_INCOMING_BYTES;
 
 /** How often retention runs. */
 const RETENTION_INTERVAL_MS = 60_000;
@@ -108,6 +122,7 @@ export function createCore(
 ): MonitorCore {
   const startedAtMs = Date.now();
   const rejections = new RejectCounter({ log });
+  const connections = newConnectionCounters();
   const hub = new Hub({
     maxBufferedBytes: config.wsMaxBufferedBytes,
     stuckCloseMs: config.wsStuckCloseS * 1000,
@@ -184,6 +199,7 @@ export function createCore(
     mqtt: integrations.mqttStatus(),
     retention: { raw_hours: config.retentionHours, rollup_days: config.rollupRetentionDays },
     rejected_requests: { ...rejections.counts },
+    connections: { ...connections },
   });
   const app = createApp({
     config,
@@ -213,7 +229,7 @@ export function createCore(
       );
     },
   });
-  return { app, hub, sampler, source, store, pipeline, integrations, status };
+  return { app, hub, sampler, source, store, pipeline, integrations, status, connections };
 }
 
 async function ensureWritableDir(dir: string): Promise<void> {
@@ -234,9 +250,26 @@ async function ensureWritableDir(dir: string): Promise<void> {
   }
 }
 
-function listen(config: Config, handler: Deno.ServeHandler<Deno.NetAddr>): SupervisedServer {
+function listen(
+  config: Config,
+  handler: Deno.ServeHandler<Deno.NetAddr>,
+  counters: ConnectionCounters,
+): Front {
   try {
-    return serveSupervised({ port: config.port, hostname: config.host }, handler);
+    return startFront({
+      port: config.port,
+      hostname: config.host,
+      limits: new ConnectionLimits({
+        maxConnections: config.httpMaxConnections,
+        maxPerAddress: config.httpMaxConnectionsPerAddress,
+        ratePerSecond: config.httpConnectRatePerAddress,
+      }),
+      headerTimeoutMs: config.httpHeaderTimeoutMs,
+      idleTimeoutMs: config.httpIdleTimeoutMs,
+      sendTimeoutMs: config.httpSendTimeoutMs,
+      maxMessageBytes: FRONT_MAX_MESSAGE_BYTES,
+      counters,
+    }, handler);
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
       throw new StartupError(
@@ -267,9 +300,9 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
   await ensureWritableDir(config.dataDir);
   const core = createCore(config, options.version, log, machineHostFacts(log));
   const { app, hub, sampler, status, store, pipeline, integrations } = core;
-  let server: SupervisedServer;
+  let server: Front;
   try {
-    server = listen(config, app.fetch);
+    server = listen(config, app.fetch, core.connections);
   } catch (error) {
     store.close();
     throw error;

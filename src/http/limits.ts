@@ -99,3 +99,16 @@ export function rememberRemoteAddress(request: Request, address: string): void {
 export function remoteAddressOf(request: Request): string {
   return remoteAddresses.get(request) ?? "unknown";
 }
+
+/** Requests that must not upgrade (behind the front: not the first request of their connection). */
+const upgradesForbidden = new WeakSet<Request>();
+
+/** Marks `request` as one that must not become a WebSocket. */
+export function forbidUpgrade(request: Request): void {
+  upgradesForbidden.add(request);
+}
+
+/** Whether {@link forbidUpgrade} marked `request`. */
+export function upgradeForbidden(request: Request): boolean {
+  return upgradesForbidden.has(request);
+}

@@ -6,7 +6,8 @@
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
-import { rememberRemoteAddress } from "./limits.ts";
+import type { Peer } from "./front_pipe.ts";
+import { forbidUpgrade, rememberRemoteAddress } from "./limits.ts";
 
 /** Options of {@link serveSupervised}. */
 export interface SupervisedServeOptions {
@@ -18,6 +19,11 @@ export interface SupervisedServeOptions {
   retryMs?: number;
   maxRetryMs?: number;
   clock?: Clock;
+  /**
+   * Behind the front: the client connection for the server's peer address (the
+   * front's side of a connection). A peer it does not know is refused (403).
+   */
+  peerOf?: (addr: Deno.NetAddr) => Peer | undefined;
   /** Starts one server (tests pass a fake); defaults to `Deno.serve`. */
   start?: (
     options: Deno.ServeTcpOptions,
@@ -51,8 +57,24 @@ export function serveSupervised(
   const maxRetryMs = options.maxRetryMs ?? 5000;
   // The upgrader reads the peer address to apply the per-address caps.
   const tagged: Deno.ServeHandler<Deno.NetAddr> = (request, info) => {
-    rememberRemoteAddress(request, info.remoteAddr.hostname);
-    return handler(request, info);
+    if (!options.peerOf) {
+      rememberRemoteAddress(request, info.remoteAddr.hostname);
+      return handler(request, info);
+    }
+    const peer = options.peerOf(info.remoteAddr);
+    if (!peer) {
+      return Response.json({ error: "Connect through the server's public port", issues: [] }, {
+        status: 403,
+      });
+    }
+    rememberRemoteAddress(request, peer.address);
+    // The front reads WebSocket frames only on a connection whose first request asked to upgrade.
+    if (!peer.mayUpgrade) forbidUpgrade(request);
+    peer.mayUpgrade = false;
+    return handler(request, {
+      ...info,
+      remoteAddr: { ...info.remoteAddr, hostname: peer.address },
+    });
   };
   // Every server started; a failed one still owns the connections it accepted.
   const servers: Deno.HttpServer<Deno.NetAddr>[] = [];

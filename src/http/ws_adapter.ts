@@ -5,11 +5,12 @@
  * @module
  */
 import type { Hub, HubClient } from "../hub.ts";
-import { type ClientLimits, isRefusal, remoteAddressOf } from "./limits.ts";
+import { type ClientLimits, isRefusal, remoteAddressOf, upgradeForbidden } from "./limits.ts";
 
 /**
  * Upgrades a request and attaches the socket to a hub; returns the 101 response,
- * or a JSON error response (503/429) when a client cap is reached.
+ * or a JSON error response (503/429) when a client cap is reached (400 when the front
+ * saw the request not as the first of its connection: it watches frames only there).
  */
 export type Upgrader = (
   request: Request,
@@ -40,6 +41,13 @@ export function createDenoUpgrader(options: DenoUpgraderOptions = {}): Upgrader 
         status: slot.status,
         headers: { "Retry-After": "10" },
       });
+    }
+    if (upgradeForbidden(request)) {
+      slot?.release();
+      return Response.json({
+        error: "A WebSocket upgrade must be the first request on its connection",
+        issues: [],
+      }, { status: 400 });
     }
     let upgraded: { socket: WebSocket; response: Response };
     try {

@@ -62,6 +62,29 @@ export const StatusResponse = z.object({
       description: "State-changing request from a foreign browser origin (403)",
     }),
   }).meta({ description: "Requests refused before reaching a route, since start-up" }),
+  connections: z.object({
+    open: z.number().int().meta({ description: "TCP connections open now" }),
+    accepted: z.number().int().meta({ description: "Connections accepted since start-up" }),
+    refused: z.number().int().meta({
+      description:
+        "Connections refused at once (HTTP_MAX_CONNECTIONS, HTTP_MAX_CONNECTIONS_PER_ADDRESS, HTTP_CONNECT_RATE_PER_ADDRESS)",
+    }),
+    header_timeouts: z.number().int().meta({
+      description: "First request head not complete within HTTP_HEADER_TIMEOUT_MS (408)",
+    }),
+    bad_requests: z.number().int().meta({
+      description: "First request head over 16 KiB (431) or not HTTP/1.x (400)",
+    }),
+    idle_closes: z.number().int().meta({
+      description: "Keep-alive connections closed after HTTP_IDLE_TIMEOUT_MS without traffic",
+    }),
+    oversize_frames: z.number().int().meta({
+      description: "WebSockets cut when a frame header announced a message over 64 KiB",
+    }),
+    stalled_closes: z.number().int().meta({
+      description: "Connections dropped when a client did not read for HTTP_SEND_TIMEOUT_MS",
+    }),
+  }).meta({ description: "The TCP front's connection counters, since start-up" }),
 });
 /** The `/status` body. */
 export type StatusResponse = z.output<typeof StatusResponse>;
