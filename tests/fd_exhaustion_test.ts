@@ -37,7 +37,14 @@ async function flood(port: number, count: number): Promise<Deno.TcpConn[]> {
 Deno.test({
   name: "main.ts survives running out of file descriptors and keeps streaming",
   async fn() {
-    await withDaemon({ SAMPLE_INTERVAL_MS: "20" }, async (daemon, url) => {
+    // The front's per-address caps would stop this flood long before the descriptors run
+    // out (see front_test.ts); lift them to reach the accept loop's EMFILE path.
+    await withDaemon({
+      SAMPLE_INTERVAL_MS: "20",
+      HTTP_MAX_CONNECTIONS: "10000",
+      HTTP_MAX_CONNECTIONS_PER_ADDRESS: "10000",
+      HTTP_CONNECT_RATE_PER_ADDRESS: "10000",
+    }, async (daemon, url) => {
       const port = Number(new URL(url).port);
       const ws = new WebSocket(`${url.replace(/^http/, "ws")}/ws`);
       let measurements = 0;
@@ -67,12 +74,16 @@ Deno.test({
       }
 
       await poll("GET /status after the flood", async () => {
+        // A new connection each time: the pooled one from start-up would not prove accepting.
+        const client = Deno.createHttpClient({});
         try {
-          const res = await fetch(`${url}/status`);
+          const res = await fetch(`${url}/status`, { client });
           await res.body?.cancel();
           return res.status === 200;
         } catch {
           return false;
+        } finally {
+          client.close();
         }
       }, 15_000);
       assert.equal(ws.readyState, WebSocket.OPEN, "the existing client stayed connected");

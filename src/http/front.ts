@@ -226,7 +226,7 @@ export function startFront(
       for (const pipe of pipes) if (pipe.readingHead) pipe.close();
       // The server finishes its responses and WebSocket closes through the open pipes…
       const done = internal.shutdown();
-      await Promise.race([done, grace.wait(SHUTDOWN_GRACE_MS)]);
+      await Promise.race([Promise.all([done, ...runs]), grace.wait(SHUTDOWN_GRACE_MS)]);
       grace.cancel();
       // …and whatever is still open then (a client that does not read) is cut.
       clearInterval(sweeper);
