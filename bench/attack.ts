@@ -9,6 +9,7 @@
  *
  * ```sh
  * deno run -A bench/attack.ts [--runs a,b,c,d] [--seconds-b 60] [--seconds-c 30] [--server-dir DIR]
+ *   [--env KEY=VALUE,...]   # extra server settings, e.g. HTTP_CONNECT_RATE_PER_ADDRESS=100000
  * ```
  */
 
@@ -117,12 +118,18 @@ async function attackB(server: ServerHandle, seconds: number): Promise<AttackRes
   const stalled = await openStalledClient(server.wsUrl);
   const startMs = performance.now();
   let closedAtMs = -1;
+  let closedBy = "closed (1013)";
   let releasedAfterS = -1;
   while (performance.now() - startMs < seconds * 1000) {
     await wait(250);
     if (closedAtMs < 0) {
       const status = await fetchStatus(server.baseUrl);
+      const front = status.connections as Record<string, number> | undefined;
       if (Number(status.slow_client_closes) > 0) closedAtMs = performance.now();
+      else if ((front?.stalled_closes ?? 0) > 0) {
+        closedAtMs = performance.now();
+        closedBy = "dropped by the front";
+      }
     } else if (releasedAfterS < 0 && countFds(server.pid) <= watch.fdsBefore) {
       releasedAfterS = round((performance.now() - closedAtMs) / 1000);
     }
@@ -132,7 +139,7 @@ async function attackB(server: ServerHandle, seconds: number): Promise<AttackRes
   stalled.close();
   const closedAtS = closedAtMs < 0 ? "never" : `${round((closedAtMs - startMs) / 1000)} s`;
   const released = releasedAfterS < 0 ? "not released" : `released ${releasedAfterS} s later`;
-  return { ...result, note: `closed (1013) at ${closedAtS}, connection ${released}` };
+  return { ...result, note: `${closedBy} at ${closedAtS}, connection ${released}` };
 }
 
 /** (d) `count` clients from one address that never read, at SAMPLE_INTERVAL_MS=1, for `seconds`. */
@@ -192,16 +199,21 @@ async function main(): Promise<void> {
       "seconds-b": { type: "string", default: "60" },
       "seconds-c": { type: "string", default: "30" },
       "server-dir": { type: "string" },
+      /** Extra server settings for every run: KEY=VALUE,KEY=VALUE. */
+      env: { type: "string", default: "" },
     },
   });
   const runs = values.runs.split(",");
+  const extraEnv = Object.fromEntries(
+    values.env.split(",").filter(Boolean).map((pair) => pair.split("=", 2)),
+  );
   const results: AttackResult[] = [];
   for (const run of runs) {
     const server = await startServer({
       sampleIntervalMs: run === "b" || run === "d" ? 1 : 1000,
       serverDir: values["server-dir"],
       // (c) comes from one address: let it in, to measure the churn itself.
-      env: run === "c" ? { WS_MAX_CLIENTS_PER_ADDRESS: "256" } : {},
+      env: { ...(run === "c" ? { WS_MAX_CLIENTS_PER_ADDRESS: "256" } : {}), ...extraEnv },
     });
     try {
       await wait(1000);

@@ -80,8 +80,12 @@ export async function runFanout(
   const server = await startServer({
     sampleIntervalMs: spec.sampleIntervalMs,
     serverDir: options.serverDir,
-    // Every reader comes from 127.0.0.1: let them all past the per-address cap.
-    env: { WS_MAX_CLIENTS_PER_ADDRESS: String(spec.readers + spec.stalled) },
+    // Every reader comes from 127.0.0.1 at once: let them all past the per-address caps.
+    env: {
+      WS_MAX_CLIENTS_PER_ADDRESS: String(spec.readers + spec.stalled),
+      HTTP_MAX_CONNECTIONS_PER_ADDRESS: String(spec.readers + spec.stalled + 16),
+      HTTP_CONNECT_RATE_PER_ADDRESS: String(spec.readers + spec.stalled + 16),
+    },
   });
   const readers: StreamClient[] = [];
   const stalled: { close(): void }[] = [];

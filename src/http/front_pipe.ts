@@ -164,7 +164,8 @@ export class Pipe {
     internal.setNoDelay(true);
     this.client.setNoDelay(true);
     const port = internal.localAddr.port;
-    this.#ctx.peers.set(port, { address: this.address, mayUpgrade: head.upgrade });
+    const peer = { address: this.address, mayUpgrade: head.upgrade };
+    this.#ctx.peers.set(port, peer);
     try {
       if (!head.upgrade) {
         await this.#write(internal, bytes, false);
@@ -180,7 +181,8 @@ export class Pipe {
         this.#down(internal, decide),
       ]);
     } finally {
-      this.#ctx.peers.delete(port);
+      // Loopback reuses ports at once: a newer connection may already have this one.
+      if (this.#ctx.peers.get(port) === peer) this.#ctx.peers.delete(port);
     }
   }
 
