@@ -85,3 +85,16 @@ Deno.test("startMonitor() /ws answers 503 past WS_MAX_CLIENTS", async () => {
     }
   });
 });
+
+Deno.test("/openapi.json lists /ws's 429 and 503 refusals", async () => {
+  await withMonitor({}, async (url) => {
+    const res = await fetch(`${url.replace(/^ws/, "http").replace(/\/ws$/, "")}/openapi.json`);
+    const doc = await res.json();
+    const responses = doc.paths["/ws"].get.responses;
+    for (const status of ["429", "503"]) {
+      assert.ok(responses[status], `no ${status} for /ws`);
+      assert.ok(responses[status].content["application/json"], `${status} has no JSON body`);
+    }
+    assert.match(responses["429"].description, /WS_MAX_CLIENTS_PER_ADDRESS/);
+  });
+});

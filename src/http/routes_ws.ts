@@ -30,14 +30,16 @@ const wsRoute = createRoute({
     "STATUS_INTERVAL_S seconds the connection count), `statistics` (once a second) and " +
     "`alert` (every alert transition); clients ignore unknown types. Their schemas are the " +
     "MeasurementMessage, StatusMessage, StatisticsMessage and AlertMessage components. " +
-    "Messages from the client are ignored; one over 4 KiB closes the connection (1009). " +
+    "Messages from the client are ignored; one over 4 KiB closes the connection (1009), and " +
+    "one whose frame header announces over 64 KiB is cut at once (no close frame). " +
     "A browser Origin other than the server's own or ALLOWED_ORIGINS gets 403 (`null`, sent by " +
     "pages opened from disk and sandboxed frames, only with ALLOWED_ORIGINS=null).",
   responses: {
     101: { description: "Switching protocols: the stream starts" },
     400: {
       content: { "application/json": { schema: ErrorBody } },
-      description: "Malformed Host header",
+      description:
+        "Malformed Host header, or the upgrade is not the first request on its connection",
     },
     403: {
       content: { "application/json": { schema: ErrorBody } },
@@ -50,6 +52,19 @@ const wsRoute = createRoute({
     426: {
       content: { "application/json": { schema: ErrorBody } },
       description: "Not a WebSocket upgrade request",
+    },
+    429: {
+      content: { "application/json": { schema: ErrorBody } },
+      description:
+        "Too many WebSocket clients from this address (WS_MAX_CLIENTS_PER_ADDRESS), or too many " +
+        "connections or new connections from it (HTTP_MAX_CONNECTIONS_PER_ADDRESS, " +
+        "HTTP_CONNECT_RATE_PER_ADDRESS; then the connection is closed); see Retry-After",
+    },
+    503: {
+      content: { "application/json": { schema: ErrorBody } },
+      description:
+        "Too many WebSocket clients (WS_MAX_CLIENTS) or connections (HTTP_MAX_CONNECTIONS); " +
+        "see Retry-After",
     },
   },
 });
