@@ -83,7 +83,7 @@ export async function runFanout(
     // Every reader comes from 127.0.0.1 at once: let them all past the per-address caps.
     env: {
       WS_MAX_CLIENTS_PER_ADDRESS: String(spec.readers + spec.stalled),
-      HTTP_MAX_CONNECTIONS_PER_ADDRESS: String(spec.readers + spec.stalled + 16),
+      HTTP_MAX_CONNS_PER_ADDRESS: String(spec.readers + spec.stalled + 16),
       HTTP_CONNECT_RATE_PER_ADDRESS: String(spec.readers + spec.stalled + 16),
     },
   });

@@ -338,14 +338,14 @@ const SETTINGS = {
     defaultText: "10",
     schema: int(1, 3600),
   },
-  httpMaxConnections: {
-    env: "HTTP_MAX_CONNECTIONS",
+  httpMaxConns: {
+    env: "HTTP_MAX_CONNS",
     help: "most open TCP connections at once (each holds up to 3 file descriptors); more get 503",
     defaultText: "1024",
     schema: int(1, 100_000),
   },
-  httpMaxConnectionsPerAddress: {
-    env: "HTTP_MAX_CONNECTIONS_PER_ADDRESS",
+  httpMaxConnsPerAddress: {
+    env: "HTTP_MAX_CONNS_PER_ADDRESS",
     help: "most open TCP connections at once from one IP address; more get 429",
     defaultText: "64",
     schema: int(1, 100_000),

@@ -260,8 +260,8 @@ function listen(
       port: config.port,
       hostname: config.host,
       limits: new ConnectionLimits({
-        maxConnections: config.httpMaxConnections,
-        maxPerAddress: config.httpMaxConnectionsPerAddress,
+        maxConnections: config.httpMaxConns,
+        maxPerAddress: config.httpMaxConnsPerAddress,
         ratePerSecond: config.httpConnectRatePerAddress,
       }),
       headerTimeoutMs: config.httpHeaderTimeoutMs,

@@ -24,7 +24,7 @@ Deno.test("ConnectionLimits caps open connections per address (429) while others
   assert.ok(isConnectionRefusal(refused));
   assert.equal(refused.status, 429);
   assert.equal(refused.refused, "address");
-  assert.match(refused.error, /HTTP_MAX_CONNECTIONS_PER_ADDRESS=2/);
+  assert.match(refused.error, /HTTP_MAX_CONNS_PER_ADDRESS=2/);
   assert.ok(!isConnectionRefusal(limits.admit("10.0.0.2")));
   a[0].release();
   a[0].release();
@@ -39,7 +39,7 @@ Deno.test("ConnectionLimits caps all connections (503)", () => {
   limits.admit("b");
   const refused = limits.admit("c") as ConnectionRefusal;
   assert.equal(refused.status, 503);
-  assert.match(refused.error, /HTTP_MAX_CONNECTIONS=2/);
+  assert.match(refused.error, /HTTP_MAX_CONNS=2/);
 });
 
 Deno.test("ConnectionLimits lets an address open a burst, then its rate; refusals take no token", () => {

@@ -41,8 +41,8 @@ Deno.test({
     // out (see front_test.ts); lift them to reach the accept loop's EMFILE path.
     await withDaemon({
       SAMPLE_INTERVAL_MS: "20",
-      HTTP_MAX_CONNECTIONS: "10000",
-      HTTP_MAX_CONNECTIONS_PER_ADDRESS: "10000",
+      HTTP_MAX_CONNS: "10000",
+      HTTP_MAX_CONNS_PER_ADDRESS: "10000",
       HTTP_CONNECT_RATE_PER_ADDRESS: "10000",
     }, async (daemon, url) => {
       const port = Number(new URL(url).port);

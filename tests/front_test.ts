@@ -138,8 +138,8 @@ async function status(monitor: Monitor) {
   }
 }
 
-Deno.test("front: connections over HTTP_MAX_CONNECTIONS_PER_ADDRESS get 429 at once; the others stay", async () => {
-  await withMonitor({ HTTP_MAX_CONNECTIONS_PER_ADDRESS: "3" }, async (monitor) => {
+Deno.test("front: connections over HTTP_MAX_CONNS_PER_ADDRESS get 429 at once; the others stay", async () => {
+  await withMonitor({ HTTP_MAX_CONNS_PER_ADDRESS: "3" }, async (monitor) => {
     const port = portOf(monitor);
     const held = [await connect(port), await connect(port), await connect(port)];
     const extra = await connect(port);
@@ -148,7 +148,7 @@ Deno.test("front: connections over HTTP_MAX_CONNECTIONS_PER_ADDRESS get 429 at o
       assert.match(text, /^HTTP\/1\.1 429 /);
       assert.match(text, /connection: close/i);
       const body = JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4));
-      assert.match(body.error, /HTTP_MAX_CONNECTIONS_PER_ADDRESS=3/);
+      assert.match(body.error, /HTTP_MAX_CONNS_PER_ADDRESS=3/);
       assert.deepEqual(body.issues, []);
       for (const conn of held) assert.ok(await staysOpen(conn, 50));
       // One goes: another gets in and is served.
@@ -321,4 +321,17 @@ Deno.test("front: the WebSocket cap sees the real client address, not the front'
       for (const conn of [v6, v4, again]) closeQuietly(conn);
     }
   });
+});
+
+Deno.test("HTTP_SEND_TIMEOUT_MS defaults to WS_STUCK_CLOSE_S + 5 s; the front's settings are checked", () => {
+  assert.equal(loadConfig({ WS_STUCK_CLOSE_S: "3" }, []).httpSendTimeoutMs, 8000);
+  assert.equal(loadConfig({ HTTP_SEND_TIMEOUT_MS: "700" }, []).httpSendTimeoutMs, 700);
+  const defaults = loadConfig({}, []);
+  assert.equal(defaults.httpMaxConns, 1024);
+  assert.equal(defaults.httpMaxConnsPerAddress, 64);
+  assert.equal(defaults.httpConnectRatePerAddress, 50);
+  assert.equal(defaults.httpHeaderTimeoutMs, 10_000);
+  assert.equal(defaults.httpIdleTimeoutMs, 30_000);
+  assert.throws(() => loadConfig({ HTTP_HEADER_TIMEOUT_MS: "5" }, []), /HTTP_HEADER_TIMEOUT_MS/);
+  assert.throws(() => loadConfig({ HTTP_MAX_CONNS: "0" }, []), /HTTP_MAX_CONNS/);
 });

@@ -83,8 +83,7 @@ export class ConnectionLimits {
       return {
         refused: "total",
         status: 503,
-        error:
-          `Too many connections (HTTP_MAX_CONNECTIONS=${this.maxConnections}): try again later`,
+        error: `Too many connections (HTTP_MAX_CONNS=${this.maxConnections}): try again later`,
       };
     }
     const nowMs = this.#now();
@@ -94,7 +93,7 @@ export class ConnectionLimits {
         refused: "address",
         status: 429,
         error:
-          `Too many connections from ${address} (HTTP_MAX_CONNECTIONS_PER_ADDRESS=${this.maxPerAddress})`,
+          `Too many connections from ${address} (HTTP_MAX_CONNS_PER_ADDRESS=${this.maxPerAddress})`,
       };
     }
     if (bucket.tokens < 1) {

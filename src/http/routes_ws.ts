@@ -57,13 +57,12 @@ const wsRoute = createRoute({
       content: { "application/json": { schema: ErrorBody } },
       description:
         "Too many WebSocket clients from this address (WS_MAX_CLIENTS_PER_ADDRESS), or too many " +
-        "connections or new connections from it (HTTP_MAX_CONNECTIONS_PER_ADDRESS, " +
+        "connections or new connections from it (HTTP_MAX_CONNS_PER_ADDRESS, " +
         "HTTP_CONNECT_RATE_PER_ADDRESS; then the connection is closed); see Retry-After",
     },
     503: {
       content: { "application/json": { schema: ErrorBody } },
-      description:
-        "Too many WebSocket clients (WS_MAX_CLIENTS) or connections (HTTP_MAX_CONNECTIONS); " +
+      description: "Too many WebSocket clients (WS_MAX_CLIENTS) or connections (HTTP_MAX_CONNS); " +
         "see Retry-After",
     },
   },

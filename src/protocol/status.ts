@@ -67,7 +67,7 @@ export const StatusResponse = z.object({
     accepted: z.number().int().meta({ description: "Connections accepted since start-up" }),
     refused: z.number().int().meta({
       description:
-        "Connections refused at once (HTTP_MAX_CONNECTIONS, HTTP_MAX_CONNECTIONS_PER_ADDRESS, HTTP_CONNECT_RATE_PER_ADDRESS)",
+        "Connections refused at once (HTTP_MAX_CONNS, HTTP_MAX_CONNS_PER_ADDRESS, HTTP_CONNECT_RATE_PER_ADDRESS)",
     }),
     header_timeouts: z.number().int().meta({
       description: "First request head not complete within HTTP_HEADER_TIMEOUT_MS (408)",
