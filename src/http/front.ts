@@ -11,18 +11,13 @@
  * @module
  */
 import { type ConnectionLimits, isConnectionRefusal } from "./conn_limits.ts";
-import {
-  type ConnectionCounters,
-  newConnectionCounters,
-  type Peer,
-  Pipe,
-  type PipeContext,
-} from "./front_pipe.ts";
+import { type ConnectionCounters, newConnectionCounters, type Peer } from "./front_state.ts";
+import { Pipe, type PipeContext } from "./front_pipe.ts";
 import { refusalResponse } from "./http_head.ts";
 import { serveSupervised, type SupervisedServer } from "./server.ts";
 
-export type { ConnectionCounters } from "./front_pipe.ts";
-export { newConnectionCounters } from "./front_pipe.ts";
+export type { ConnectionCounters } from "./front_state.ts";
+export { newConnectionCounters } from "./front_state.ts";
 
 /** Options of {@link startFront}. */
 export interface FrontOptions {

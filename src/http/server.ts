@@ -6,7 +6,7 @@
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
-import type { Peer } from "./front_pipe.ts";
+import type { Peer } from "./front_state.ts";
 import { forbidUpgrade, rememberRemoteAddress } from "./limits.ts";
 
 /** Options of {@link serveSupervised}. */
