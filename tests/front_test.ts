@@ -335,3 +335,24 @@ Deno.test("HTTP_SEND_TIMEOUT_MS defaults to WS_STUCK_CLOSE_S + 5 s; the front's 
   assert.throws(() => loadConfig({ HTTP_HEADER_TIMEOUT_MS: "5" }, []), /HTTP_HEADER_TIMEOUT_MS/);
   assert.throws(() => loadConfig({ HTTP_MAX_CONNS: "0" }, []), /HTTP_MAX_CONNS/);
 });
+
+Deno.test("front: a refused upgrade says Connection: close, so a retry starts a new connection", async () => {
+  await withMonitor({}, async (monitor) => {
+    const conn = await connect(portOf(monitor));
+    try {
+      await writeAll(
+        conn,
+        encoder.encode(
+          "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\n" +
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n" +
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        ),
+      );
+      const head = await readHead(conn);
+      assert.match(head, /^HTTP\/1\.1 403 /);
+      assert.match(head, /\r\nconnection: close\r\n/i);
+    } finally {
+      closeQuietly(conn);
+    }
+  });
+});

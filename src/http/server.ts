@@ -39,6 +39,20 @@ export interface SupervisedServer {
   shutdown(): Promise<void>;
 }
 
+/** `response` with `Connection: close`, unless it is a 101. */
+function closeUnlessSwitching(response: Response): Response {
+  if (response.status === 101) return response;
+  try {
+    response.headers.set("connection", "close");
+    return response;
+  } catch {
+    // Immutable headers (e.g. a fetched body): copy.
+    const copy = new Response(response.body, response);
+    copy.headers.set("connection", "close");
+    return copy;
+  }
+}
+
 /** A server that has run this long without failing starts its next pause from `retryMs`. */
 const STABLE_MS = 30_000;
 
@@ -71,10 +85,15 @@ export function serveSupervised(
     // The front reads WebSocket frames only on a connection whose first request asked to upgrade.
     if (!peer.mayUpgrade) forbidUpgrade(request);
     peer.mayUpgrade = false;
-    return handler(request, {
+    // Read before the handler: an upgraded request can no longer be read.
+    const upgrading = request.headers.get("upgrade") !== null;
+    const response = handler(request, {
       ...info,
       remoteAddr: { ...info.remoteAddr, hostname: peer.address },
     });
+    // A refused upgrade ends its connection, so the client's next try (or request) is a
+    // connection's first request again.
+    return upgrading ? Promise.resolve(response).then(closeUnlessSwitching) : response;
   };
   // Every server started; a failed one still owns the connections it accepted.
   const servers: Deno.HttpServer<Deno.NetAddr>[] = [];
