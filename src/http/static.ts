@@ -12,7 +12,7 @@ const ROOT = new URL("../../", import.meta.url);
 /** Browser libraries served under /vendor/, from the npm packages in node_modules. */
 export const VENDOR_FILES: Readonly<Record<string, string>> = {
   "chart.js/chart.umd.min.js": "node_modules/chart.js/dist/chart.umd.min.js",
-  "scalar/standalone.js": "node_modules/@scalar/api-reference/dist/browser/standalone.js",
+  "scalar/standalone.js": "static/vendor/scalar/standalone.js",
 };
 
 const TYPES: Record<string, string> = {
