@@ -7,7 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { type Browser, type BrowserContext, chromium, type Page } from "npm:playwright-core@1.65.1";
+import { type Browser, type BrowserContext, chromium, type Page } from "./playwright.ts";
 import { loadConfig } from "../../src/config.ts";
 import { type Monitor, startMonitor } from "../../src/monitor.ts";
 import { seedHistory } from "./seed_history.ts";
