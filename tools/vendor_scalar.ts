@@ -3,7 +3,9 @@
  * Refreshes the vendored Scalar API-reference bundle (`deno task vendor:scalar`):
  * downloads `@scalar/api-reference` from the npm registry, checks the tarball
  * against the registry's sha512 integrity, and copies its one browser file to
- * static/vendor/scalar/ with the licence and a README naming the exact version.
+ * static/vendor/scalar/ with the licence and a README naming the exact version,
+ * plus `standalone.js.br` and `.gz`, compressed at the highest levels once here
+ * (12 s of brotli) so the server sends them as they are.
  *
  * The npm package pulls in a tree of 250+ packages (Vue, an AI SDK...) that the
  * server never runs; the docs page needs only this one self-contained file.
@@ -14,6 +16,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
 /** The version vendored today; change it here (or pass --version) to upgrade. */
 export const SCALAR_VERSION = "1.72.1";
@@ -54,7 +57,8 @@ function readme(version: string, license: string, sha256: string, bytes: number)
 [\`${PACKAGE}@${version}\`](https://www.npmjs.com/package/${PACKAGE}/v/${version})
 (licence: ${license}, see \`LICENSE\`), unchanged. The server serves it at
 \`/vendor/scalar/standalone.js\` for the \`/docs\` page, so the docs work offline without
-installing the package's dependency tree.
+installing the package's dependency tree. \`standalone.js.br\` and \`standalone.js.gz\` are the
+same file compressed (brotli quality 11, gzip level 9), sent to browsers that accept them.
 
 - version: ${version}
 - size: ${bytes} bytes
@@ -121,6 +125,15 @@ async function main(): Promise<void> {
   const bundle = new Uint8Array(await extract(tarball, FILE_IN_PACKAGE));
   await Deno.mkdir(OUT_DIR, { recursive: true });
   await Deno.writeFile(new URL("standalone.js", OUT_DIR), bundle);
+  const br = brotliCompressSync(bundle, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      [constants.BROTLI_PARAM_SIZE_HINT]: bundle.length,
+    },
+  });
+  await Deno.writeFile(new URL("standalone.js.br", OUT_DIR), br);
+  await Deno.writeFile(new URL("standalone.js.gz", OUT_DIR), gzipSync(bundle, { level: 9 }));
   await Deno.writeTextFile(new URL("LICENSE", OUT_DIR), LICENSE);
   await Deno.writeTextFile(
     new URL("README.md", OUT_DIR),
