@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import { openStalledClient, StreamClient } from "./_client.ts";
 import { ProcSampler } from "./_proc.ts";
-import { fetchStatus, startServer } from "./_server.ts";
+import { fetchStatus, startServer, type StartServerOptions } from "./_server.ts";
 import { median, percentile, round, toMiB } from "./_stats.ts";
 import {
   checkFanout,
@@ -75,12 +75,9 @@ function sleep(ms: number): Promise<void> {
 /** Starts a server, connects the clients, measures for `spec.seconds` after a 1 s warm-up, and stops everything. */
 export async function runFanout(
   spec: FanoutSpec,
-  options: { serverDir?: string } = {},
+  options: Pick<StartServerOptions, "serverDir" | "entry" | "denoFlags"> = {},
 ): Promise<FanoutResult> {
-  const server = await startServer({
-    sampleIntervalMs: spec.sampleIntervalMs,
-    serverDir: options.serverDir,
-  });
+  const server = await startServer({ ...options, sampleIntervalMs: spec.sampleIntervalMs });
   const readers: StreamClient[] = [];
   const stalled: { close(): void }[] = [];
   try {
