@@ -498,7 +498,7 @@ async function main(): Promise<void> {
       rawRuns: 1,
     });
 
-    log(`export: ${exportMinutes} min at 1 kHz (one download; slow, see README)`);
+    log(`export: ${exportMinutes} min at 1 kHz (one download; slow, see docs/benchmarks.md)`);
     const exp = await benchExport(khzPath, {
       fromMs: khzStart,
       toMs: khzStart + exportMinutes * 60_000,
