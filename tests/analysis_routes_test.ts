@@ -145,7 +145,7 @@ Deno.test("energy counters survive a restart; POST /api/energy/reset zeroes them
       core.store.flush();
     });
     await withCore(env, async ({ app, pipeline }) => {
-      const snap = pipeline.analyzer.snapshot(Date.now());
+      const snap = pipeline.statistics(Date.now());
       assert.ok(Math.abs(snap.energy_wh - 1) < 1e-9, `${snap.energy_wh} Wh after restart`);
       assert.ok(Math.abs(snap.charge_ah - 0.2) < 1e-9);
       const efficiency = await (await app.request("/api/power-efficiency?hours=2")).json();
@@ -159,7 +159,7 @@ Deno.test("energy counters survive a restart; POST /api/energy/reset zeroes them
       const reset = await (await app.request("/api/energy/reset", { method: "POST" })).json();
       assert.equal(reset.status, "ok");
       assert.ok(Math.abs(reset.previous.energy_wh - 1) < 1e-9);
-      const after = pipeline.analyzer.snapshot(Date.now());
+      const after = pipeline.statistics(Date.now());
       assert.equal(after.energy_wh, 0);
       assert.ok(Math.abs(after.energy_total_wh - 1) < 1e-9, "the total keeps counting");
     });
