@@ -15,11 +15,11 @@ import type { LiveState } from "./integrations/integrations.ts";
 import type { MetricsSource } from "./integrations/metrics.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { Sampler } from "./sampler.ts";
+import type { Source } from "./sources/source.ts";
 import type { Store } from "./store/store.ts";
 
-/** The sampler and its source as the simulator routes drive them. */
-export function simulatorControl(sampler: Sampler): SimulatorControl {
-  const { source } = sampler;
+/** The sampler and the source it drives, as the simulator routes see them. */
+export function simulatorControl(sampler: Sampler, source: Source): SimulatorControl {
   return {
     type: source.type,
     start: () => sampler.start(),
@@ -74,6 +74,7 @@ export function alertsControl(store: Store, analyzer: Analyzer, pipeline: Pipeli
 /** The live parts a Prometheus scrape and the MQTT state read. */
 export interface LiveParts {
   hub: Hub;
+  source: Source;
   sampler: Sampler;
   store: Store;
   pipeline: Pipeline;
@@ -105,12 +106,14 @@ export function metricsSource(parts: LiveParts): MetricsSource {
 }
 
 /** The state MQTT publishes, from the live parts. */
-export function liveState(parts: Pick<LiveParts, "sampler" | "pipeline" | "energy">): LiveState {
-  const { sampler, pipeline, energy } = parts;
+export function liveState(
+  parts: Pick<LiveParts, "source" | "sampler" | "pipeline" | "energy">,
+): LiveState {
+  const { source, sampler, pipeline, energy } = parts;
   return {
     last: () => pipeline.last,
     energy: () => energy.counters,
     sampling: () => !sampler.running ? "stopped" : sampler.sensorStatus ?? "unknown",
-    mode: () => sampler.source.mode,
+    mode: () => source.mode,
   };
 }

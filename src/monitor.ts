@@ -163,7 +163,7 @@ export function createCore(
   });
   const pipeline = new Pipeline({ hub, store, analyzer, energy });
   samples.listen(pipeline.onSample);
-  const live = { hub, sampler, store, pipeline, analyzer, energy };
+  const live = { hub, source, sampler, store, pipeline, analyzer, energy };
   const integrations = createIntegrations(config, {
     metrics: metricsSource(live),
     live: liveState(live),
@@ -193,7 +193,7 @@ export function createCore(
       allowedOrigins: config.allowedOrigins,
     },
     status: statusBoard.status,
-    simulator: simulatorControl(sampler),
+    simulator: simulatorControl(sampler, source),
     history: historyStore(store),
     alerts: alertsControl(store, analyzer, pipeline),
     analysis: analyzer,
