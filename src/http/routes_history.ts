@@ -42,7 +42,7 @@ export interface HistoryStore {
   /** Size and contents of the database. */
   stats(): DatabaseStats;
   /** Applies retention now; rows deleted per table. */
-  prune(): Promise<z.output<typeof CleanupResponse>["deleted"]>;
+  prune(): Promise<CleanupResponse["deleted"]>;
   /** Returns free pages to the file system; how many. */
   vacuum(): Promise<number>;
 }
