@@ -73,12 +73,19 @@ export function alertsControl(store: Store, analyzer: Analyzer, pipeline: Pipeli
 
 /** The live parts a Prometheus scrape and the MQTT state read. */
 export interface LiveParts {
+  /** The WebSocket clients. */
   hub: Hub;
+  /** The device. */
   source: Source;
+  /** The ticker. */
   sampler: Sampler;
+  /** The history store. */
   store: Store;
+  /** The per-sample fan-out. */
   pipeline: Pipeline;
+  /** The live analysis. */
   analyzer: Analyzer;
+  /** Energy and charge. */
   energy: EnergyMeter;
 }
 

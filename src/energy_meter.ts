@@ -23,7 +23,9 @@ const NO_STEP: EnergyStep = Object.freeze({ energyJ: 0, chargeC: 0 });
 
 /** Where the counters are kept (the store's settings). */
 export interface EnergyStorage {
+  /** A saved value, or undefined. */
   getSetting(key: string): unknown;
+  /** Saves a value now. */
   setSetting(key: string, value: unknown): void;
   /** Writes `read()` under `key` in the transaction of every flush. */
   saveWithEveryFlush(key: string, read: () => unknown): void;
@@ -31,17 +33,21 @@ export interface EnergyStorage {
 
 /** Collaborators of {@link EnergyMeter}. */
 export interface EnergyMeterOptions {
+  /** Where the counters are restored from and saved to. */
   storage: EnergyStorage;
   /** Longest gap energy is integrated across (a few sample intervals). */
   maxGapMs: () => number;
   /** Tells the clients (the hub's broadcast). */
   announce: (message: StatusMessage) => void;
+  /** The clock (default `Date.now`). */
   now?: () => number;
 }
 
 /** What a reset answers: the since-reset figures before it, and when it happened. */
 export interface EnergyReset {
+  /** The counters just before the reset. */
   previous: EnergyCounters;
+  /** When the reset happened. */
   resetAtMs: number;
 }
 
@@ -53,6 +59,7 @@ export class EnergyMeter {
   #announce: (message: StatusMessage) => void;
   #now: () => number;
 
+  /** Restores the saved counters and registers them to be saved with every flush. */
   constructor(options: EnergyMeterOptions) {
     this.#storage = options.storage;
     this.#announce = options.announce;

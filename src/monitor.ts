@@ -69,17 +69,25 @@ export interface Monitor {
 
 /** The parts of a monitor without a server, for tests that use `app.request()`. */
 export interface MonitorCore {
+  /** The HTTP application (drive it with `app.request()`). */
   app: OpenAPIHono;
+  /** The WebSocket clients. */
   hub: Hub;
+  /** The ticker (not started). */
   sampler: Sampler;
+  /** The device. */
   source: Source;
+  /** The history store. */
   store: Store;
+  /** The per-sample fan-out (tests feed past samples through it). */
   pipeline: Pipeline;
   /** Energy and charge: counters, persistence, reset. */
   energy: EnergyMeter;
+  /** Metrics and MQTT. */
   integrations: Integrations;
   /** `/status` and every status message. */
   statusBoard: StatusBoard;
+  /** The `/status` body. */
   status: () => StatusResponse;
 }
 

@@ -11,39 +11,59 @@ import { type StatusMessage, statusMessage } from "./protocol/ws.ts";
 
 /** The sampling side as /status sees it. */
 export interface SamplingView {
+  /** Whether samples are being taken (the v1 `simulator` field). */
   readonly running: boolean;
+  /** The sample interval in force. */
   readonly intervalMs: number;
+  /** The `seq` of the last sample. */
   readonly lastSeq: number;
+  /** After the last read; undefined before any. */
   readonly sensorStatus: "ok" | "error" | undefined;
+  /** The text of the most recent read failure. */
   readonly lastError: string | undefined;
 }
 
 /** The source as /status sees it. */
 export interface SourceView {
+  /** The v1 protocol's `type`: `Mock`, `INA219`, `Serial`. */
   readonly type: string;
+  /** The SENSOR setting: `mock`, `ina219`, `serial`. */
   readonly kind: string;
+  /** The device mode now. */
   readonly mode: string;
+  /** The modes the device accepts. */
   readonly modes: readonly string[];
   /** True while the source rotates its modes by itself (the mock's demo). */
   readonly autoRotate?: boolean;
+  /** Source-specific facts (`source_details`). */
   details(): Record<string, unknown>;
 }
 
 /** What {@link StatusBoard} reads; every field is read when a status is built. */
 export interface StatusInputs {
+  /** This build's version. */
   version: string;
+  /** When the monitor started (for `uptime_s`). */
   startedAtMs: number;
   /** Whether an API token is set. */
   authRequired: boolean;
   /** Retention settings, as /status reports them. */
   retention: StatusResponse["retention"];
+  /** The source's identity and mode. */
   source: SourceView;
+  /** The sampler's state. */
   sampling: SamplingView;
+  /** The WebSocket clients (the hub). */
   clients: { readonly size: number; readonly stats: { slowSkips: number; slowCloses: number } };
+  /** Samples produced since start. */
   samplesTotal: () => number;
+  /** The store's figures (/status shows a summary). */
   database: () => DatabaseStats;
+  /** The MQTT publisher's state. */
   mqtt: () => StatusResponse["mqtt"];
+  /** Requests refused before reaching a route. */
   rejections: () => StatusResponse["rejected_requests"];
+  /** The clock (default `Date.now`). */
   now?: () => number;
 }
 
@@ -52,6 +72,7 @@ export class StatusBoard {
   #in: StatusInputs;
   #now: () => number;
 
+  /** Reads `inputs` whenever a status or message is built. */
   constructor(inputs: StatusInputs) {
     this.#in = inputs;
     this.#now = inputs.now ?? Date.now;
@@ -129,12 +150,15 @@ export class StatusBoard {
 
 /** Facts for {@link startupLines}. */
 export interface StartupFacts {
+  /** This build's version. */
   version: string;
   /** The URL people open (0.0.0.0 shown as localhost). */
   url: string;
   /** The address and port actually bound. */
   host: string;
+  /** The port actually bound. */
   port: number;
+  /** Whether API_TOKEN is set. */
   tokenSet: boolean;
   /** The source's advice for this interval (e.g. shorter than a conversion). */
   sourceWarnings: readonly string[];

@@ -9,18 +9,23 @@ import type { StatisticsData } from "../protocol/analysis.ts";
 
 /** What one step of integration added. */
 export interface EnergyStep {
+  /** Energy (J). */
   energyJ: number;
+  /** Charge (C). */
   chargeC: number;
 }
 
 /** Energy and charge counters; persisted so a restart does not zero them. */
 export interface EnergyCounters {
-  /** Since the first start of this database. */
+  /** Energy (J) since the first start of this database. */
   totalJ: number;
+  /** Charge (C) since the first start. */
   totalC: number;
-  /** Since the last reset (or the first start). */
+  /** Energy (J) since the last reset (or the first start). */
   sinceResetJ: number;
+  /** Charge (C) since the last reset. */
   sinceResetC: number;
+  /** When the since-reset counters were last zeroed. */
   resetAtMs: number;
 }
 

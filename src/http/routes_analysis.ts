@@ -40,7 +40,9 @@ export interface AlertsControl {
 
 /** The live analysis' figures. */
 export interface LiveAnalysis {
+  /** Moving averages of one metric over 1, 5 and 15 minutes. */
   movingAverages(metric: Metric, nowMs: number): Averages;
+  /** Outlier counts per metric and method, and the latest flag. */
   outlierSummary(nowMs: number): OutlierSummary;
   /** The most recent outliers, newest first. */
   recentOutliers(limit: number): OutlierData[];
@@ -54,6 +56,7 @@ export interface RollupTotals {
   readonly rollupRetentionMs: number;
   /** Writes what is queued, so a read sees every sample handed out. */
   flush(): void;
+  /** Totals of the per-second or per-minute rollups in [from, to). */
   totals(fromMs: number, toMs: number, source: "1s" | "1m"): Totals;
 }
 
@@ -65,10 +68,15 @@ export interface EnergyReset {
 
 /** What the analysis routes act on. */
 export interface AnalysisDeps {
+  /** Alert history, active alerts and rules. */
   alerts: AlertsControl;
+  /** The live analysis. */
   analysis: LiveAnalysis;
+  /** The rollups, for the power-efficiency figures. */
   rollups: RollupTotals;
+  /** The energy counters' reset. */
   energy: EnergyReset;
+  /** The clock windows end at (default `Date.now`). */
   now?: () => number;
 }
 

@@ -49,7 +49,9 @@ export interface HistoryStore {
 
 /** What the history routes act on. */
 export interface HistoryDeps {
+  /** The stored samples and rollups. */
   history: HistoryStore;
+  /** The clock windows end at (default `Date.now`). */
   now?: () => number;
 }
 

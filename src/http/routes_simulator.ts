@@ -21,10 +21,13 @@ import { DeviceCommandError } from "../sources/source.ts";
 
 /** The device's state as the simulator routes report it. */
 export interface SimulatorState {
+  /** The device mode now. */
   mode: string;
   /** Modes {@link SimulatorControl.setMode} accepts. */
   modes: readonly string[];
+  /** The sample interval in force. */
   interval_ms: number;
+  /** Whether the mock still rotates its modes by itself. */
   auto_rotate: boolean;
 }
 
@@ -46,6 +49,7 @@ export interface SimulatorControl {
 
 /** What the simulator routes act on. */
 export interface SimulatorDeps {
+  /** The sampler and its device. */
   simulator: SimulatorControl;
   /** Builds the `/status` body. */
   status: () => StatusResponse;

@@ -16,9 +16,11 @@ import { redactUrl } from "./redact.ts";
 export interface LiveState {
   /** The newest measured sample, if any. */
   last(): { v: number; a: number; w: number; tsMs: number } | undefined;
+  /** The energy and charge counters. */
   energy(): EnergyCounters;
   /** `stopped`, or the sensor's state while sampling. */
   sampling(): "stopped" | "ok" | "error" | "unknown";
+  /** The device mode. */
   mode(): string;
 }
 
@@ -26,10 +28,13 @@ export interface LiveState {
 export interface IntegrationParts {
   /** The figures a Prometheus scrape reads. */
   metrics: MetricsSource;
+  /** The state MQTT publishes. */
   live: LiveState;
   /** Subscribes to every alert message. */
   onAlert(listener: (message: AlertMessage) => void): void;
+  /** This build's version (MQTT discovery). */
   version: string;
+  /** Where informational lines go. */
   log?: (line: string) => void;
 }
 
