@@ -4,19 +4,14 @@
  * every value is a function of the requested instant and the random stream.
  * @module
  */
+import { DEVICE_MODES, type DeviceMode } from "../protocol/simulator.ts";
 import { type Reading, round3, SensorError, type Source } from "./source.ts";
 
-/** Every mode of the v1 mock, in the order `/status` lists them. */
-export const MODES = [
-  "NORMAL",
-  "LOAD_SPIKE",
-  "VOLTAGE_DROP",
-  "NOISE",
-  "ERROR_TEST",
-] as const;
+/** Every mode of the v1 mock (the v1 protocol's device modes), in `/status` order. */
+export const MODES: readonly Mode[] = DEVICE_MODES;
 
 /** A mock mode. */
-export type Mode = typeof MODES[number];
+export type Mode = DeviceMode;
 
 /** The v1 mock's demo rotation (ERROR_TEST is never entered automatically). */
 const ROTATION: readonly Mode[] = [
