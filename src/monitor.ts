@@ -76,8 +76,8 @@ function openStore(
   try {
     return new Store({
       path: config.dbPath,
-      rawRetentionMs: config.retentionHours * 3_600_000,
-      rollupRetentionMs: config.rollupRetentionDays * 86_400_000,
+      rawRetentionMs: config.rawRetentionMs,
+      rollupRetentionMs: config.rollupRetentionMs,
       flushIntervalMs: config.flushIntervalMs,
       retentionIntervalMs: RETENTION_INTERVAL_MS,
       maxQueue: config.dbMaxQueue,
@@ -108,7 +108,7 @@ export function createCore(
   const rejections = new RejectCounter({ log });
   const hub = new Hub({
     maxBufferedBytes: config.wsMaxBufferedBytes,
-    stuckCloseMs: config.wsStuckCloseS * 1000,
+    stuckCloseMs: config.wsStuckCloseMs,
   });
   // Device and sampler events carry the state they leave behind, so a client can follow
   // mode, interval and start/stop without parsing the text or asking /status again.
@@ -167,7 +167,7 @@ export function createCore(
     uptime_s: Math.round((Date.now() - startedAtMs) / 100) / 10,
     slow_client_skips: hub.stats.slowSkips,
     slow_client_closes: hub.stats.slowCloses,
-    auth_required: config.apiToken !== undefined,
+    auth_required: config.apiToken !== null,
     version,
     source_details: source.details(),
     database: (({ path, rows, file_bytes, pending, dropped, last_flush_ms, last_error }) => ({
@@ -180,7 +180,10 @@ export function createCore(
       last_error,
     }))(store.stats()),
     mqtt: integrations.mqttStatus(),
-    retention: { raw_hours: config.retentionHours, rollup_days: config.rollupRetentionDays },
+    retention: {
+      raw_hours: config.rawRetentionMs / 3_600_000,
+      rollup_days: config.rollupRetentionMs / 86_400_000,
+    },
     rejected_requests: { ...rejections.counts },
   });
   const app = createApp({
@@ -286,7 +289,7 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
   await sampler.start();
   await integrations.startMqtt();
   let ticker: ReturnType<typeof setInterval> | undefined;
-  if (config.statusIntervalS > 0) {
+  if (config.statusIntervalMs > 0) {
     ticker = setInterval(() => {
       const s = status();
       hub.broadcast(statusMessage(
@@ -294,7 +297,7 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
         Date.now(),
         { websocket_connections: s.websocket_connections, simulator: s.simulator },
       ));
-    }, config.statusIntervalS * 1000);
+    }, config.statusIntervalMs);
   }
   const statistics = setInterval(() => pipeline.broadcastStatistics(), 1000);
   let closing: Promise<void> | undefined;

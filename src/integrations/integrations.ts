@@ -39,21 +39,6 @@ export interface Integrations {
 /** The content type of the text exposition format (what prom-client sends). */
 const PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
-/** This machine's name as a device id: `ina219-<hostname>`, letters, digits, - and _. */
-export function defaultDeviceId(hostname: () => string = Deno.hostname): string {
-  let host = "monitor";
-  try {
-    host = hostname().toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") ||
-      host;
-  } catch (error) {
-    // Without --allow-sys=hostname the name is unknown; a fixed one still works.
-    console.warn(
-      `Cannot read the host name (${(error as Error).message}): DEVICE_ID ina219-${host}`,
-    );
-  }
-  return `ina219-${host}`.slice(0, 64);
-}
-
 function metricsSource({ hub, pipeline, sampler, store }: IntegrationParts): MetricsSource {
   return {
     last: () => pipeline.last,
@@ -107,22 +92,20 @@ export function createIntegrations(config: Config, parts: IntegrationParts): Int
     }
     : undefined;
 
-  const deviceId = config.deviceId ?? (config.mqttUrl ? defaultDeviceId() : "");
-  const prefix = config.mqttTopicPrefix ?? `ina219/${deviceId}`;
   let mqtt: MqttPublisher | undefined;
   return {
     metrics,
     async startMqtt() {
-      if (!config.mqttUrl || mqtt) return;
+      if (config.mqttUrl === null || mqtt) return;
       const { MqttPublisher } = await import("./mqtt.ts");
       const publisher = new MqttPublisher({
         url: config.mqttUrl,
-        username: config.mqttUsername,
-        password: config.mqttPassword,
-        prefix,
+        username: config.mqttUsername ?? undefined,
+        password: config.mqttPassword ?? undefined,
+        prefix: config.mqttTopicPrefix,
         discoveryPrefix: config.mqttDiscoveryPrefix,
-        intervalS: config.mqttIntervalS,
-        deviceId,
+        intervalMs: config.mqttIntervalMs,
+        deviceId: config.deviceId,
         version: parts.version,
         log: parts.log,
         state: () => mqttState(parts),
@@ -135,12 +118,12 @@ export function createIntegrations(config: Config, parts: IntegrationParts): Int
       await mqtt?.stop();
     },
     mqttStatus: () => {
-      if (!config.mqttUrl) return { enabled: false };
+      if (config.mqttUrl === null) return { enabled: false };
       return mqtt ? { enabled: true as const, ...mqtt.status() } : {
         enabled: true as const,
         url: redactUrl(config.mqttUrl),
         connected: false,
-        state_topic: `${prefix}/state`,
+        state_topic: `${config.mqttTopicPrefix}/state`,
         published: 0,
         last_error: null,
       };

@@ -52,8 +52,8 @@ export interface MockOptions {
   seed?: number;
   /** Initial mode (default NORMAL). */
   mode?: Mode;
-  /** Rotate modes every this many seconds of sample time; 0 = never. */
-  autoRotateS?: number;
+  /** Rotate modes every this many ms of sample time; 0 = never. */
+  autoRotateMs?: number;
   /** Receives device status messages such as "Auto mode change: NOISE". */
   onNotice?: (message: string) => void;
 }
@@ -75,7 +75,7 @@ export class MockSource implements Source {
     this.#seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.#random = seededRandom(this.#seed);
     this.#mode = options.mode ?? "NORMAL";
-    this.#autoRotateMs = (options.autoRotateS ?? 0) * 1000;
+    this.#autoRotateMs = options.autoRotateMs ?? 0;
     this.#onNotice = options.onNotice ?? (() => {});
   }
 
