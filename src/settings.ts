@@ -222,7 +222,8 @@ export const SETTINGS = {
   },
   deviceId: {
     env: "DEVICE_ID",
-    help: "this monitor's name in MQTT topics and Home Assistant: 1 to 64 letters, digits, - and _",
+    help:
+      "this monitor's name in MQTT topics and Home Assistant: 1 to 64 letters, digits, `-` and `_`",
     defaultText: "`ina219-<hostname>`",
     derived: true,
     schema: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, - or _"),
