@@ -45,7 +45,9 @@ export interface Config {
   readonly i2cBus: number;
   /** INA219: 7-bit address, 0x40–0x4F. */
   readonly i2cAddress: number;
+  /** INA219: shunt resistance in Ω. */
   readonly shuntOhms: number;
+  /** INA219: largest current expected, in A. */
   readonly maxCurrentA: number;
   /** INA219: bus voltage full scale. */
   readonly busVoltageRange: 16 | 32;
@@ -53,7 +55,9 @@ export interface Config {
   readonly adcSamples: number;
   /** INA219: shunt full scale, fitted to shuntOhms × maxCurrentA unless set; or automatic. */
   readonly shuntRangeMv: ShuntRangeMv | "auto";
+  /** Serial: the device's port. */
   readonly serialPort: string;
+  /** Serial: the sketch's baud rate. */
   readonly serialBaud: SerialBaud;
 
   /** Folder for the database, created at start. */
@@ -64,12 +68,14 @@ export interface Config {
   readonly rawRetentionMs: number;
   /** How long the per-minute rollups are kept. */
   readonly rollupRetentionMs: number;
+  /** How often queued samples are written. */
   readonly flushIntervalMs: number;
   /** Samples held while the database refuses writes. */
   readonly dbMaxQueue: number;
 
   /** Bearer token for changes and bulk reads; `null` = open. */
   readonly apiToken: string | null;
+  /** Whether reads need the token too (not the pages, `/status`, `/ws`). */
   readonly readTokenRequired: boolean;
   /** Extra Host names (`*` = any). */
   readonly allowedHosts: readonly string[];
@@ -81,19 +87,24 @@ export interface Config {
 
   /** Heartbeat status message period; 0 = off. */
   readonly statusIntervalMs: number;
+  /** A client with more unsent bytes is skipped. */
   readonly wsMaxBufferedBytes: number;
   /** A client skipped this long is closed. */
   readonly wsStuckCloseMs: number;
 
+  /** Whether `/metrics` is served. */
   readonly metricsEnabled: boolean;
   /** Name in MQTT topics and Home Assistant: DEVICE_ID, else `ina219-<hostname>`. */
   readonly deviceId: string;
   /** Broker URL; `null` = no MQTT. */
   readonly mqttUrl: string | null;
+  /** Broker user name; `null` = none. */
   readonly mqttUsername: string | null;
+  /** Broker password; `null` = none. */
   readonly mqttPassword: string | null;
   /** MQTT_TOPIC_PREFIX, else `ina219/<deviceId>`. */
   readonly mqttTopicPrefix: string;
+  /** Home Assistant discovery prefix. */
   readonly mqttDiscoveryPrefix: string;
   /** State publishing period. */
   readonly mqttIntervalMs: number;
@@ -101,11 +112,13 @@ export interface Config {
 
 /** Thrown for a bad setting; its message is one line meant for a person. */
 export class ConfigError extends Error {
+  /** `"ConfigError"`. */
   override name = "ConfigError";
 }
 
 /** Thrown by {@link loadConfig} when `--help` was asked for; message is the help. */
 export class HelpRequested extends Error {
+  /** `"HelpRequested"`. */
   override name = "HelpRequested";
 }
 

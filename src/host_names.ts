@@ -6,7 +6,9 @@
 
 /** A Host header split into its canonical name (lower case, IPv6 in brackets) and port. */
 export interface HostParts {
+  /** Lower case, IPv6 in brackets, no trailing dot. */
   name: string;
+  /** The port, when the value had one. */
   port?: number;
 }
 

@@ -13,6 +13,7 @@ import { SERIAL_BAUDS } from "./hardware/serial_baud.ts";
 
 /** One setting: its environment name, default, help and how it is validated. */
 export interface Setting {
+  /** The environment variable, `SAMPLE_INTERVAL_MS`; its flag is `--sample-interval-ms`. */
   env: string;
   /** What it does, for `--help` and the docs; `code` in backticks (stripped in `--help`). */
   help: string;
@@ -22,6 +23,7 @@ export interface Setting {
   derived?: true;
   /** A credential: an error names the setting but never shows the value. */
   secret?: true;
+  /** Validates the text of the variable or flag and turns it into the value. */
   schema: z.ZodType;
 }
 
