@@ -91,6 +91,10 @@ export interface Config {
   readonly wsMaxBufferedBytes: number;
   /** A client skipped this long is closed. */
   readonly wsStuckCloseMs: number;
+  /** Most WebSocket clients at once. */
+  readonly wsMaxClients: number;
+  /** Most WebSocket clients at once from one IP address. */
+  readonly wsMaxClientsPerAddress: number;
 
   /** Whether `/metrics` is served. */
   readonly metricsEnabled: boolean;
@@ -210,6 +214,8 @@ export function loadConfig(
     statusIntervalMs: parsed.statusIntervalS * 1000,
     wsMaxBufferedBytes: parsed.wsMaxBufferedBytes,
     wsStuckCloseMs: parsed.wsStuckCloseS * 1000,
+    wsMaxClients: parsed.wsMaxClients,
+    wsMaxClientsPerAddress: parsed.wsMaxClientsPerAddress,
     metricsEnabled: parsed.metricsEnabled,
     deviceId,
     mqttUrl: parsed.mqttUrl ?? null,

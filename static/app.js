@@ -90,7 +90,7 @@ function handleMessage(message) {
       if (stateChanged(message)) controls.refresh();
       return;
     default:
-      // Clients must ignore message types they do not know (README).
+      // Clients must ignore message types they do not know (docs/protocol.md).
   }
 }
 
