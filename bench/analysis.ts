@@ -21,7 +21,7 @@ const runs = Number(values.runs);
 const T0 = 1_700_000_000_000;
 
 function samples(n: number, startMs: number): Sample[] {
-  const mock = new MockSource({ seed: 1, autoRotateS: 20 });
+  const mock = new MockSource({ seed: 1, autoRotateMs: 20_000 });
   return Array.from({ length: n }, (_, i) => {
     const r = mock.read(startMs + i);
     return { tsMs: startMs + i, seq: i + 1, ...r, mode: mock.mode };

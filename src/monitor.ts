@@ -103,8 +103,8 @@ function openStore(config: Config, onHealth: (message: string) => void): Store {
   try {
     return new Store({
       path: config.dbPath,
-      rawRetentionMs: config.retentionHours * 3_600_000,
-      rollupRetentionMs: config.rollupRetentionDays * 86_400_000,
+      rawRetentionMs: config.rawRetentionMs,
+      rollupRetentionMs: config.rollupRetentionMs,
       flushIntervalMs: config.flushIntervalMs,
       retentionIntervalMs: RETENTION_INTERVAL_MS,
       maxQueue: config.dbMaxQueue,
@@ -140,7 +140,7 @@ export function createCore(
   const rejections = new RejectCounter({ log });
   const hub = new Hub({
     maxBufferedBytes: config.wsMaxBufferedBytes,
-    stuckCloseMs: config.wsStuckCloseS * 1000,
+    stuckCloseMs: config.wsStuckCloseMs,
   });
   // Device, sampler and database events become status messages carrying the sampler's
   // state, and samples feed a pipeline whose energy meter reads the sampler's
@@ -184,8 +184,11 @@ export function createCore(
   const statusBoard = new StatusBoard({
     version,
     startedAtMs,
-    authRequired: config.apiToken !== undefined,
-    retention: { raw_hours: config.retentionHours, rollup_days: config.rollupRetentionDays },
+    authRequired: config.apiToken !== null,
+    retention: {
+      raw_hours: config.rawRetentionMs / 3_600_000,
+      rollup_days: config.rollupRetentionMs / 86_400_000,
+    },
     source,
     sampling: sampler,
     clients: hub,
@@ -305,10 +308,10 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
   await sampler.start();
   await integrations.startMqtt();
   let ticker: ReturnType<typeof setInterval> | undefined;
-  if (config.statusIntervalS > 0) {
+  if (config.statusIntervalMs > 0) {
     ticker = setInterval(
       () => hub.broadcast(statusBoard.periodic()),
-      config.statusIntervalS * 1000,
+      config.statusIntervalMs,
     );
   }
   const statistics = setInterval(() => pipeline.broadcastStatistics(), 1000);

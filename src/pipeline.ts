@@ -115,7 +115,7 @@ export class Pipeline {
  */
 export function initialRules(
   store: Pick<Store, "getSetting" | "setSetting">,
-  configured: readonly AlertRule[] | undefined,
+  configured: readonly AlertRule[] | null,
   defaults: readonly AlertRule[],
   log: (line: string) => void = console.error,
 ): AlertRule[] {

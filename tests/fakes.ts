@@ -418,7 +418,7 @@ export function fakeApp(
   };
   const app = createApp({
     version: "test",
-    security: { readTokenRequired: false, allowedOrigins: [] },
+    security: { apiToken: null, readTokenRequired: false, allowedOrigins: [] },
     status: () => fakeStatus(),
     greeting: () => statusMessage("hello", nowMs),
     upgrade: () => new Response(null, { status: 101 }),

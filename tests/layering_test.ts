@@ -1,7 +1,8 @@
 /**
  * The layers stay apart: pure code (analysis, the protocol, the sample, register
- * math) reaches no HTTP framework, database, network or file I/O, and the hub knows
- * nothing of Hono. Reads the real module graph with `deno info --json`, so type-only
+ * math, hardware facts, the settings) reaches no HTTP framework, database, network or
+ * file I/O, the hub knows nothing of Hono, and the configuration reaches no source,
+ * analysis, store, HTTP or integration module. Reads the real module graph with `deno info --json`, so type-only
  * and indirect imports count too.
  * @module
  */
@@ -55,8 +56,8 @@ function pureViolation(specifier: string): string | undefined {
 
 /** The modules that must stay pure. */
 async function pureModules(): Promise<string[]> {
-  const files: string[] = ["src/sample.ts"];
-  for (const dir of ["src/analysis", "src/protocol", "src/sources"]) {
+  const files: string[] = ["src/sample.ts", "src/host_names.ts", "src/settings.ts"];
+  for (const dir of ["src/analysis", "src/protocol", "src/sources", "src/hardware"]) {
     for await (const entry of Deno.readDir(new URL(dir, ROOT))) {
       if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
       if (dir === "src/sources" && !entry.name.endsWith("_registers.ts")) continue;
@@ -96,4 +97,21 @@ Deno.test("the layering check finds violations where they are", async () => {
   assert.ok(found.some((v) => v.startsWith("src/store/")), found.join("\n"));
   assert.ok(found.some((v) => v.startsWith("node:sqlite")), found.join("\n"));
   assert.ok((await pureViolations("src/store/store.ts")).includes("Deno.* (runtime I/O)"));
+});
+
+/** The layers configuration must not reach: they are built from it, not the other way. */
+const BUILT_FROM_CONFIG = /^src\/(sources|analysis|store|http|integrations)\//;
+
+/** The modules under src/ that `path` reaches and configuration must not. */
+async function configViolations(path: string): Promise<string[]> {
+  return (await reachable(path)).map(shown).filter((name) => BUILT_FROM_CONFIG.test(name));
+}
+
+Deno.test("src/config.ts reaches no source, analysis, store, HTTP or integration module", async () => {
+  assert.deepEqual(await configViolations("src/config.ts"), []);
+  // The check sees them where they are: the composition root reaches every layer.
+  const wiring = await configViolations("src/monitor.ts");
+  for (const layer of ["sources", "analysis", "store", "http", "integrations"]) {
+    assert.ok(wiring.some((name) => name.startsWith(`src/${layer}/`)), layer);
+  }
 });

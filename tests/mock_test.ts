@@ -72,7 +72,11 @@ Deno.test("seededRandom() yields values in [0, 1)", () => {
 
 Deno.test("MockSource auto-rotates NORMAL → LOAD_SPIKE → VOLTAGE_DROP → NOISE → NORMAL", () => {
   const notices: string[] = [];
-  const source = new MockSource({ seed: 1, autoRotateS: 30, onNotice: (m) => notices.push(m) });
+  const source = new MockSource({
+    seed: 1,
+    autoRotateMs: 30_000,
+    onNotice: (m) => notices.push(m),
+  });
   const modes: string[] = [];
   for (let s = 0; s <= 120; s++) {
     source.read(T0 + s * 1000);
@@ -93,7 +97,7 @@ Deno.test("MockSource auto-rotates NORMAL → LOAD_SPIKE → VOLTAGE_DROP → NO
 
 Deno.test("MockSource.setMode() keeps the chosen mode and rejects unknown ones", () => {
   const notices: string[] = [];
-  const source = new MockSource({ seed: 1, autoRotateS: 1, onNotice: (m) => notices.push(m) });
+  const source = new MockSource({ seed: 1, autoRotateMs: 1000, onNotice: (m) => notices.push(m) });
   source.setMode("VOLTAGE_DROP");
   assert.equal(source.autoRotate, false);
   readMany(source, 100, 1000);

@@ -25,7 +25,7 @@ function publisher(url: string, lines: string[] = []) {
     url,
     prefix: "ina219/test-pi",
     discoveryPrefix: "homeassistant",
-    intervalS: 1,
+    intervalMs: 1000,
     deviceId: "test-pi",
     version: "1.2.3",
     state: () => STATE,

@@ -32,9 +32,9 @@ export const MAX_BODY_BYTES = 16 * 1024;
 export interface AppDeps
   extends SimulatorDeps, HistoryDeps, AnalysisDeps, Omit<WsDeps, "allowedOrigins"> {
   version: string;
-  /** API_TOKEN (absent: none), READ_TOKEN_REQUIRED and ALLOWED_ORIGINS. */
+  /** API_TOKEN (null: none), READ_TOKEN_REQUIRED and ALLOWED_ORIGINS. */
   security: {
-    apiToken?: string;
+    apiToken: string | null;
     readTokenRequired: boolean;
     allowedOrigins: readonly string[];
   };

@@ -100,22 +100,20 @@ export function createIntegrations(config: Config, parts: IntegrationParts): Int
     }
     : undefined;
 
-  const deviceId = config.deviceId ?? (config.mqttUrl ? defaultDeviceId() : "");
-  const prefix = config.mqttTopicPrefix ?? `ina219/${deviceId}`;
   let mqtt: MqttPublisher | undefined;
   return {
     metrics,
     async startMqtt() {
-      if (!config.mqttUrl || mqtt) return;
+      if (config.mqttUrl === null || mqtt) return;
       const { MqttPublisher } = await import("./mqtt.ts");
       const publisher = new MqttPublisher({
         url: config.mqttUrl,
-        username: config.mqttUsername,
-        password: config.mqttPassword,
-        prefix,
+        username: config.mqttUsername ?? undefined,
+        password: config.mqttPassword ?? undefined,
+        prefix: config.mqttTopicPrefix,
         discoveryPrefix: config.mqttDiscoveryPrefix,
-        intervalS: config.mqttIntervalS,
-        deviceId,
+        intervalMs: config.mqttIntervalMs,
+        deviceId: config.deviceId,
         version: parts.version,
         log: parts.log,
         state: () => mqttState(parts.live),
@@ -128,12 +126,12 @@ export function createIntegrations(config: Config, parts: IntegrationParts): Int
       await mqtt?.stop();
     },
     mqttStatus: () => {
-      if (!config.mqttUrl) return { enabled: false };
+      if (config.mqttUrl === null) return { enabled: false };
       return mqtt ? { enabled: true as const, ...mqtt.status() } : {
         enabled: true as const,
         url: redactUrl(config.mqttUrl),
         connected: false,
-        state_topic: `${prefix}/state`,
+        state_topic: `${config.mqttTopicPrefix}/state`,
         published: 0,
         last_error: null,
       };

@@ -31,7 +31,8 @@ export interface MqttOptions {
   /** Topic prefix, e.g. `ina219/bench-pi`. */
   prefix: string;
   discoveryPrefix: string;
-  intervalS: number;
+  /** How often the state is published. */
+  intervalMs: number;
   deviceId: string;
   version: string;
   state: () => MqttState;
@@ -167,7 +168,7 @@ export class MqttPublisher {
         (client.options.reconnectPeriod ?? MIN_RECONNECT_MS) * 2,
       );
     });
-    this.#timer = setInterval(() => this.publishState(), o.intervalS * 1000);
+    this.#timer = setInterval(() => this.publishState(), o.intervalMs);
   }
 
   #publish(topic: string, payload: string, retain = false): void {

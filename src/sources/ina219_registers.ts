@@ -4,6 +4,7 @@
  * SBOS448G (INA219, December 2015).
  * @module
  */
+import { fitShuntRange } from "../hardware/ina219_shunt.ts";
 
 /** §8.6.1 Table 2: register pointers. */
 export const REG_CONFIG = 0x00;
@@ -140,14 +141,7 @@ export function shuntRangeV(pga: PgaDivider): number {
 
 /** The smallest PGA range that holds `shuntVoltageV` (the best resolution that fits). */
 export function pgaFor(shuntVoltageV: number): PgaDivider {
-  for (const pga of [1, 2, 4, 8] as const) {
-    if (shuntVoltageV <= shuntRangeV(pga) + 1e-12) return pga;
-  }
-  throw new RangeError(
-    `${
-      Math.round(shuntVoltageV * 1000)
-    } mV across the shunt exceeds the INA219's 320 mV range: lower MAX_CURRENT_A or use a smaller SHUNT_OHMS`,
-  );
+  return (fitShuntRange(shuntVoltageV) / 40) as PgaDivider;
 }
 
 /** Automatic gain: the finest PGA range holding `shuntV` with 20 % headroom (else ÷8). */

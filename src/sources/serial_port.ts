@@ -14,10 +14,12 @@ import {
   O_NONBLOCK,
   O_RDWR,
 } from "./libc.ts";
+import type { SerialBaud } from "../hardware/serial_baud.ts";
 
 /**
  * termios.h speed constants (`B115200` = 0o10002), the same on x86_64 and aarch64
- * (asm-generic/termbits.h); cfsetspeed() takes these.
+ * (asm-generic/termbits.h); cfsetspeed() takes these. One for each of
+ * `SERIAL_BAUDS` (src/hardware/serial_baud.ts), no more and no fewer (`satisfies`).
  */
 export const BAUD_RATES: Readonly<Record<number, number>> = {
   1200: 0o11,
@@ -33,7 +35,7 @@ export const BAUD_RATES: Readonly<Record<number, number>> = {
   500000: 0o10005,
   921600: 0o10007,
   1000000: 0o10010,
-};
+} satisfies Record<SerialBaud, number>;
 
 /**
  * glibc's `struct termios` is 60 bytes on x86_64 and aarch64 (four 32-bit flag
