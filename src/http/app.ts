@@ -22,6 +22,7 @@ import { type HistoryDeps, historyRoutes } from "./routes_history.ts";
 import { registerMessageSchemas } from "./openapi_schemas.ts";
 import { type MetricsDeps, metricsRoutes } from "./routes_metrics.ts";
 import { type SimulatorDeps, simulatorRoutes } from "./routes_simulator.ts";
+import { spanRoutes } from "./routes_span.ts";
 import { type WsDeps, wsRoutes } from "./routes_ws.ts";
 import { serveStatic } from "./static.ts";
 
@@ -63,6 +64,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   simulatorRoutes(app, deps);
   wsRoutes(app, { ...deps, allowedOrigins: deps.config.allowedOrigins });
   historyRoutes(app, deps);
+  spanRoutes(app, {
+    span: (fromMs, toMs) => deps.store.span(fromMs, toMs),
+    keptMs: deps.store.retention.rollupRetentionMs,
+    now: deps.now,
+  });
   analysisRoutes(app, deps);
   if (deps.metrics) metricsRoutes(app, { metrics: deps.metrics });
 

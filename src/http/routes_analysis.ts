@@ -133,8 +133,8 @@ const efficiencyRoute = createRoute({
   tags: ["Analysis"],
   summary: "Energy, charge and averages over a window",
   description:
-    "From the rollups (per-second for windows up to 6 h inside the raw retention, else per-minute), " +
-    "so any window up to 30 days answers at once. Default 24 h.",
+    "The figures of `GET /api/span` over the window (default 24 h): exact to the sample inside " +
+    "the raw retention, from the per-minute rollups before it.",
   request: { query: z.object(WINDOW_QUERY) },
   responses: { 200: json(PowerEfficiency, "Figures"), 400: bad },
 });
@@ -194,22 +194,18 @@ export function analysisRoutes(app: OpenAPIHono, deps: AnalysisDeps): void {
   app.openapi(efficiencyRoute, (c) => {
     const w = resolve(c.req.valid("query"), 24);
     if ("message" in w) return c.json(invalidWindow(w), 400);
-    store.flush();
-    const fine = w.toMs - w.fromMs <= 6 * 3_600_000 &&
-      w.fromMs >= now() - store.retention.rawRetentionMs;
-    const t = store.queries.totals(w.fromMs, w.toMs, fine ? "1s" : "1m");
-    const avg = (sum: number) => t.count > 0 ? sum / t.count : null;
+    const span = store.span(w.fromMs, w.toMs);
     return c.json({
       from_ms: w.fromMs,
       to_ms: w.toMs,
-      energy_wh: t.energy_j / 3600,
-      charge_ah: t.charge_c / 3600,
-      avg_power_w: avg(t.w_sum),
-      peak_power_w: t.w_max,
-      avg_voltage_v: avg(t.v_sum),
-      avg_current_a: avg(t.a_sum),
-      samples: t.count,
-      errors: t.errors,
+      energy_wh: span.energy_wh,
+      charge_ah: span.charge_ah,
+      avg_power_w: span.w.avg,
+      peak_power_w: span.w.max,
+      avg_voltage_v: span.v.avg,
+      avg_current_a: span.a.avg,
+      samples: span.count,
+      errors: span.errors,
     }, 200);
   });
 
