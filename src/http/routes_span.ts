@@ -17,7 +17,9 @@ export interface SpanDeps {
   now?: () => number;
 }
 
-const Millis = z.coerce.number().int().min(0);
+const Millis = z.coerce.number({ error: "must be a time in epoch milliseconds" })
+  .int({ error: "must be whole epoch milliseconds (an integer)" })
+  .min(0, { error: "must not be before 1970 (epoch milliseconds ≥ 0)" });
 
 const spanRoute = createRoute({
   method: "get",
