@@ -37,7 +37,8 @@ export interface SpanPlan {
  * coarsest rollup whose buckets fit wholly inside (the middle), so every sample
  * stamped in the span is counted once and no other. Data older than `rawFromMs` (raw
  * samples, 100 ms and 1 s rollups are gone there) is read from per-minute rollups
- * that start in the span: not exact, and said so.
+ * that start in the span: the edges there round up to the minute (not exact, and said
+ * so, unless they fall on whole minutes).
  */
 export function planSpan(fromMs: number, toMs: number, rawFromMs: number): SpanPlan {
   const parts: SpanPart[] = [];
@@ -47,16 +48,15 @@ export function planSpan(fromMs: number, toMs: number, rawFromMs: number): SpanP
   let lo = fromMs;
   let coveredFrom = fromMs;
   let coveredTo = toMs;
-  let exact = true;
+  const covered = () => ({ fromMs: coveredFrom, toMs: coveredTo });
   if (fromMs < rawFromMs) {
-    exact = false;
     coveredFrom = ceilTo(fromMs, MINUTE);
     const split = Math.max(coveredFrom, ceilTo(rawFromMs, MINUTE));
     if (split >= toMs) {
       // All of it before the raw data: the minutes that start in the span.
       coveredTo = Math.max(coveredFrom, ceilTo(toMs, MINUTE));
       add("1m", coveredFrom, coveredTo);
-      return { parts, exact, fromMs: coveredFrom, toMs: coveredTo };
+      return { parts, exact: coveredFrom === fromMs && coveredTo === toMs, ...covered() };
     }
     add("1m", coveredFrom, split);
     lo = split;
@@ -78,7 +78,7 @@ export function planSpan(fromMs: number, toMs: number, rawFromMs: number): SpanP
   parts.push(...head);
   add(finer, lo, hi);
   parts.push(...tail);
-  return { parts, exact, fromMs: coveredFrom, toMs: coveredTo };
+  return { parts, exact: coveredFrom === fromMs, ...covered() };
 }
 
 interface Agg {
