@@ -1,5 +1,4 @@
 // @ts-check
-/// <reference lib="dom" />
 /**
  * @module Span selection on the history chart: drag across it (or type the times) to
  * read the span's duration, and the figures the server answers for it (/api/span:

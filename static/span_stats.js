@@ -1,5 +1,4 @@
 // @ts-check
-/// <reference lib="dom" />
 /**
  * @module Words for what the server read: the `source` of `/api/history` and of
  * `/api/span` (the selection's figures), and how many buckets to ask for a chart. The

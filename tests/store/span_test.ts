@@ -171,6 +171,8 @@ Deno.test("planSpan() reads per-minute rollups before the raw data, and says so"
   assert.equal(plan.toMs, from + HOUR, "the end is inside the raw data: exact there");
   assert.equal(plan.parts[0].source, "1m");
   assert.ok(plan.parts[0].to_ms >= rawFrom, "minutes only up to the raw data");
+  const whole = Math.ceil(from / 60_000) * 60_000;
+  assert.equal(planSpan(whole, whole + HOUR, rawFrom).exact, true, "minute edges: still exact");
   const old = planSpan(from, from + 90_000, rawFrom + HOUR);
   assert.equal(old.exact, false);
   assert.deepEqual(old.parts.map((p) => p.source), ["1m"]);
