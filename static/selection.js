@@ -14,6 +14,7 @@ import {
   formatMah,
   formatWh,
   fromLocalInput,
+  METRICS,
   toLocalInput,
 } from "./format.js";
 import { describeSpanSource } from "./span_stats.js";
@@ -163,7 +164,7 @@ export class Selection {
 
   /** @param {SpanResponse} span */
   #render(span) {
-    for (const m of /** @type {const} */ (["v", "a", "w"])) {
+    for (const m of /** @type {import("../src/protocol/common.ts").Metric[]} */ (METRICS)) {
       for (const f of /** @type {const} */ (["min", "avg", "max"])) {
         setValue($(`sel-${m}-${f}`), fixed(span[m][f]), span[m][f]);
       }

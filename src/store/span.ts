@@ -6,6 +6,7 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { trapezoid } from "../analysis/energy.ts";
+import { METRICS } from "../analysis/rolling.ts";
 import type { Metric } from "../protocol/common.ts";
 import type { HistorySource } from "../protocol/history.ts";
 import type { SpanPart, SpanResponse } from "../protocol/span.ts";
@@ -18,7 +19,6 @@ const TIERS: readonly { source: Exclude<HistorySource, "raw">; widthMs: number }
   { source: "1m", widthMs: 60_000 },
 ];
 const MINUTE = 60_000;
-const METRICS: readonly Metric[] = ["v", "a", "w"];
 
 const floorTo = (t: number, w: number) => Math.floor(t / w) * w;
 const ceilTo = (t: number, w: number) => Math.ceil(t / w) * w;
