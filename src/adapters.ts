@@ -1,13 +1,13 @@
 /**
  * How the real objects meet the narrow interfaces the routes and integrations take:
  * the sampler as a {@link SimulatorControl}, the store as a {@link HistoryStore} and
- * {@link RollupTotals}, alerts from the store, the analyzer and the pipeline, and the
+ * {@link SpanFigures}, alerts from the store, the analyzer and the pipeline, and the
  * live figures `/metrics` and MQTT read. Delegation only: no policy lives here.
  * @module
  */
 import type { Analyzer } from "./analysis/analyzer.ts";
 import type { EnergyMeter } from "./energy_meter.ts";
-import type { AlertsControl, RollupTotals } from "./http/routes_analysis.ts";
+import type { AlertsControl, SpanFigures } from "./http/routes_analysis.ts";
 import type { HistoryStore } from "./http/routes_history.ts";
 import type { SimulatorControl } from "./http/routes_simulator.ts";
 import type { Hub } from "./hub.ts";
@@ -51,13 +51,11 @@ export function historyStore(store: Store): HistoryStore {
   };
 }
 
-/** The store's rollups as the power-efficiency route reads them. */
-export function rollupTotals(store: Store): RollupTotals {
+/** The store's span figures, as the power-efficiency and span routes read them. */
+export function spanFigures(store: Store): SpanFigures {
   return {
-    rawRetentionMs: store.retention.rawRetentionMs,
     rollupRetentionMs: store.retention.rollupRetentionMs,
-    flush: () => void store.flush(),
-    totals: (fromMs, toMs, source) => store.queries.totals(fromMs, toMs, source),
+    span: (fromMs, toMs) => store.span(fromMs, toMs),
   };
 }
 

@@ -26,8 +26,8 @@ import {
   historyStore,
   liveState,
   metricsSource,
-  rollupTotals,
   simulatorControl,
+  spanFigures,
 } from "./adapters.ts";
 import { EnergyMeter } from "./energy_meter.ts";
 import { createIntegrations, type Integrations } from "./integrations/integrations.ts";
@@ -210,7 +210,7 @@ export function createCore(
     history: historyStore(store),
     alerts: alertsControl(store, analyzer, pipeline),
     analysis: analyzer,
-    rollups: rollupTotals(store),
+    spans: spanFigures(store),
     energy,
     hub,
     upgrade: createDenoUpgrader({

@@ -108,7 +108,7 @@ Deno.test("EnergyIntegrator skips gaps longer than the limit and restarts after 
   const e = new EnergyIntegrator(() => 2500);
   e.add(T0, 1, 1);
   assert.deepEqual(e.add(T0 + 3000, 1, 1), { energyJ: 0, chargeC: 0 }, "3 s gap > 2.5 s");
-  assert.deepEqual(e.add(T0 + 4000, 1, 1), { energyJ: 1, chargeC: 1 });
+  assert.deepEqual(e.add(T0 + 4000, 1, 1), { energyJ: 1, chargeC: 1, dtMs: 1000 });
   e.break();
   assert.deepEqual(e.add(T0 + 5000, 1, 1), { energyJ: 0, chargeC: 0 }, "after a failed read");
 });

@@ -14,7 +14,7 @@ import type {
   AlertsControl,
   EnergyReset,
   LiveAnalysis,
-  RollupTotals,
+  SpanFigures,
 } from "../src/http/routes_analysis.ts";
 import type { HistoryStore } from "../src/http/routes_history.ts";
 import type { SimulatorControl, SimulatorState } from "../src/http/routes_simulator.ts";
@@ -26,7 +26,8 @@ import type { CleanupResponse, DatabaseStats } from "../src/protocol/database.ts
 import type { HistoryBucket, MeasurementRow } from "../src/protocol/history.ts";
 import type { StatusResponse } from "../src/protocol/status.ts";
 import { statusMessage } from "../src/protocol/ws.ts";
-import type { HistoryPlan, Totals } from "../src/store/queries.ts";
+import type { HistoryPlan } from "../src/store/queries.ts";
+import type { SpanResponse } from "../src/protocol/span.ts";
 
 interface Timer {
   id: number;
@@ -308,28 +309,28 @@ export class FakeAnalysis implements LiveAnalysis {
   }
 }
 
-/** {@link RollupTotals} answering `answer`; `log` shows flushes and reads. */
-export class FakeRollups implements RollupTotals {
-  rawRetentionMs = 48 * HOUR_MS;
+/** {@link SpanFigures} answering `answer`; `log` shows flushes and reads. */
+export class FakeSpans implements SpanFigures {
   rollupRetentionMs = 30 * 24 * HOUR_MS;
-  answer: Totals = {
-    energy_j: 0,
-    charge_c: 0,
+  answer: SpanResponse = {
+    from_ms: 0,
+    to_ms: 0,
+    duration_ms: 0,
     count: 0,
     errors: 0,
-    w_sum: 0,
-    w_max: null,
-    v_sum: 0,
-    a_sum: 0,
+    v: { min: null, max: null, avg: null },
+    a: { min: null, max: null, avg: null },
+    w: { min: null, max: null, avg: null },
+    energy_j: 0,
+    energy_wh: 0,
+    charge_c: 0,
+    charge_ah: 0,
+    source: { exact: true, from_ms: 0, to_ms: 0, steps_unknown: 0, parts: [] },
   };
   log: string[] = [];
 
-  flush(): void {
-    this.log.push("flush");
-  }
-
-  totals(fromMs: number, toMs: number, source: "1s" | "1m"): Totals {
-    this.log.push(`totals ${fromMs} ${toMs} ${source}`);
+  span(fromMs: number, toMs: number): SpanResponse {
+    this.log.push(`span ${fromMs} ${toMs}`);
     return this.answer;
   }
 }
@@ -394,7 +395,7 @@ export interface FakeParts {
   history: FakeHistory;
   alerts: FakeAlerts;
   analysis: FakeAnalysis;
-  rollups: FakeRollups;
+  spans: FakeSpans;
   energy: FakeEnergy;
   hub: Hub;
 }
@@ -412,7 +413,7 @@ export function fakeApp(
     history: new FakeHistory(),
     alerts: new FakeAlerts(),
     analysis: new FakeAnalysis(),
-    rollups: new FakeRollups(),
+    spans: new FakeSpans(),
     energy: new FakeEnergy(),
     hub: new Hub(),
   };

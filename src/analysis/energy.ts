@@ -13,6 +13,9 @@ export interface EnergyStep {
   energyJ: number;
   /** Charge (C). */
   chargeC: number;
+  /** The interval integrated (ms), when the step integrated one: the store keeps it so a
+   * span's edges can recompute exactly this step ({@link trapezoid}). */
+  dtMs?: number;
 }
 
 /** Energy and charge counters; persisted so a restart does not zero them. */
@@ -38,12 +41,25 @@ export type EnergyFigures = Pick<
 const NOTHING: EnergyStep = Object.freeze({ energyJ: 0, chargeC: 0 });
 
 /**
+ * The trapezoid step from `prev` to `cur` over `dtMs`: the one formula the live
+ * integrator and the store's span figures share, so both give the same double.
+ */
+export function trapezoid(
+  prev: { w: number; a: number },
+  cur: { w: number; a: number },
+  dtMs: number,
+): EnergyStep {
+  const dtS = dtMs / 1000;
+  return { energyJ: (prev.w + cur.w) / 2 * dtS, chargeC: (prev.a + cur.a) / 2 * dtS, dtMs };
+}
+
+/**
  * Integrates power and current sample by sample.
  *
  * @example
  * ```ts
  * const e = new EnergyIntegrator(() => 5000);
- * e.add(0, 1, 0.2); e.add(1000, 1, 0.2); // 1 W for 1 s: { energyJ: 1, chargeC: 0.2 }
+ * e.add(0, 1, 0.2); e.add(1000, 1, 0.2); // 1 W for 1 s: { energyJ: 1, chargeC: 0.2, dtMs: 1000 }
  * ```
  */
 export class EnergyIntegrator {
@@ -62,8 +78,7 @@ export class EnergyIntegrator {
     if (!prev) return NOTHING;
     const dtMs = tsMs - prev.tsMs;
     if (dtMs <= 0 || dtMs > this.#maxGapMs()) return NOTHING;
-    const dtS = dtMs / 1000;
-    return { energyJ: (prev.w + w) / 2 * dtS, chargeC: (prev.a + a) / 2 * dtS };
+    return trapezoid(prev, { w, a }, dtMs);
   }
 
   /** Forgets the previous sample: the next one starts a new segment (after a failed read). */

@@ -22,6 +22,7 @@ import { type HistoryDeps, historyRoutes } from "./routes_history.ts";
 import { registerMessageSchemas } from "./openapi_schemas.ts";
 import { type MetricsDeps, metricsRoutes } from "./routes_metrics.ts";
 import { type SimulatorDeps, simulatorRoutes } from "./routes_simulator.ts";
+import { spanRoutes } from "./routes_span.ts";
 import { type WsDeps, wsRoutes } from "./routes_ws.ts";
 import { serveStatic } from "./static.ts";
 
@@ -71,6 +72,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   simulatorRoutes(app, deps);
   wsRoutes(app, { ...deps, allowedOrigins: deps.security.allowedOrigins });
   historyRoutes(app, deps);
+  spanRoutes(app, {
+    span: (fromMs, toMs) => deps.spans.span(fromMs, toMs),
+    keptMs: deps.spans.rollupRetentionMs,
+    now: deps.now,
+  });
   analysisRoutes(app, deps);
   if (deps.metrics) metricsRoutes(app, { metrics: deps.metrics });
 

@@ -15,7 +15,7 @@ import {
   OutlierSummary,
   PowerEfficiency,
 } from "../protocol/analysis.ts";
-import type { Totals } from "../store/queries.ts";
+import type { SpanResponse } from "../protocol/span.ts";
 import {
   badRequest,
   invalidWindow,
@@ -48,16 +48,12 @@ export interface LiveAnalysis {
   recentOutliers(limit: number): OutlierData[];
 }
 
-/** Totals over a window from the rollups. */
-export interface RollupTotals {
-  /** How long raw samples (and per-second rollups) are kept. */
-  readonly rawRetentionMs: number;
-  /** How long per-minute rollups (and alerts) are kept. */
+/** A window's figures, exact to the sample, as the store plans them. */
+export interface SpanFigures {
+  /** How long per-minute rollups (and alerts) are kept: the oldest data there is. */
   readonly rollupRetentionMs: number;
-  /** Writes what is queued, so a read sees every sample handed out. */
-  flush(): void;
-  /** Totals of the per-second or per-minute rollups in [from, to). */
-  totals(fromMs: number, toMs: number, source: "1s" | "1m"): Totals;
+  /** Figures of [fromMs, toMs), with queued samples included. */
+  span(fromMs: number, toMs: number): SpanResponse;
 }
 
 /** The energy counters' reset. */
@@ -72,8 +68,8 @@ export interface AnalysisDeps {
   alerts: AlertsControl;
   /** The live analysis. */
   analysis: LiveAnalysis;
-  /** The rollups, for the power-efficiency figures. */
-  rollups: RollupTotals;
+  /** Span figures, for power efficiency and `/api/span`. */
+  spans: SpanFigures;
   /** The energy counters' reset. */
   energy: EnergyReset;
   /** The clock windows end at (default `Date.now`). */
@@ -180,8 +176,8 @@ const efficiencyRoute = createRoute({
   tags: ["Analysis"],
   summary: "Energy, charge and averages over a window",
   description:
-    "From the rollups (per-second for windows up to 6 h inside the raw retention, else per-minute), " +
-    "so any window up to 30 days answers at once. Default 24 h.",
+    "The figures of `GET /api/span` over the window (default 24 h): exact to the sample inside " +
+    "the raw retention, from the per-minute rollups before it.",
   request: { query: z.object(WINDOW_QUERY) },
   responses: { 200: json(PowerEfficiency, "Figures"), 400: bad },
 });
@@ -199,10 +195,10 @@ const resetRoute = createRoute({
 
 /** Registers the alert and analysis routes on `app`. */
 export function analysisRoutes(app: OpenAPIHono, deps: AnalysisDeps): void {
-  const { alerts, analysis, rollups } = deps;
+  const { alerts, analysis, spans } = deps;
   const now = deps.now ?? Date.now;
   const resolve = (q: { from?: number; to?: number; hours?: number }, hours: number) =>
-    windowOrIssue(q, now(), rollups.rollupRetentionMs, hours);
+    windowOrIssue(q, now(), spans.rollupRetentionMs, hours);
 
   app.openapi(alertsRoute, (c) => {
     const q = c.req.valid("query");
@@ -240,22 +236,18 @@ export function analysisRoutes(app: OpenAPIHono, deps: AnalysisDeps): void {
   app.openapi(efficiencyRoute, (c) => {
     const w = resolve(c.req.valid("query"), 24);
     if ("message" in w) return c.json(invalidWindow(w), 400);
-    rollups.flush();
-    const fine = w.toMs - w.fromMs <= 6 * 3_600_000 &&
-      w.fromMs >= now() - rollups.rawRetentionMs;
-    const t = rollups.totals(w.fromMs, w.toMs, fine ? "1s" : "1m");
-    const avg = (sum: number) => t.count > 0 ? sum / t.count : null;
+    const span = spans.span(w.fromMs, w.toMs);
     return c.json({
       from_ms: w.fromMs,
       to_ms: w.toMs,
-      energy_wh: t.energy_j / 3600,
-      charge_ah: t.charge_c / 3600,
-      avg_power_w: avg(t.w_sum),
-      peak_power_w: t.w_max,
-      avg_voltage_v: avg(t.v_sum),
-      avg_current_a: avg(t.a_sum),
-      samples: t.count,
-      errors: t.errors,
+      energy_wh: span.energy_wh,
+      charge_ah: span.charge_ah,
+      avg_power_w: span.w.avg,
+      peak_power_w: span.w.max,
+      avg_voltage_v: span.v.avg,
+      avg_current_a: span.a.avg,
+      samples: span.count,
+      errors: span.errors,
     }, 200);
   });
 

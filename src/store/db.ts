@@ -78,6 +78,9 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 100 ms rollups: a 10-minute chart at 1 kHz reads 6000 of them, not 600 000 samples.
   rollupTable("rollup_100ms"),
+  // The interval each sample's energy step integrated (0: none; NULL: stored before this
+  // column), so a span's raw edges recompute the very steps the rollups summed.
+  "ALTER TABLE samples ADD COLUMN step_ms INTEGER",
 ];
 
 /** The schema version this code writes. */

@@ -117,25 +117,6 @@ function toRow(r: DbRow): MeasurementRow {
   };
 }
 
-/** Totals of a window, from the rollups. */
-export interface Totals {
-  energy_j: number;
-  charge_c: number;
-  count: number;
-  errors: number;
-  w_sum: number;
-  w_max: number | null;
-  v_sum: number;
-  a_sum: number;
-}
-
-const totalsSql = (table: string) =>
-  `SELECT COALESCE(SUM(energy_j), 0) AS energy_j, COALESCE(SUM(charge_c), 0) AS charge_c,
-     COALESCE(SUM(count), 0) AS count, COALESCE(SUM(errors), 0) AS errors,
-     COALESCE(SUM(w_sum), 0) AS w_sum, MAX(w_max) AS w_max,
-     COALESCE(SUM(v_sum), 0) AS v_sum, COALESCE(SUM(a_sum), 0) AS a_sum
-   FROM ${table} WHERE channel_id = ? AND bucket_ms >= ? AND bucket_ms < ?`;
-
 /** Read-only queries on one channel. */
 export class Queries {
   #channelId: number;
@@ -143,7 +124,6 @@ export class Queries {
   #page: StatementSync;
   #raw: StatementSync;
   #rollup: Record<string, StatementSync>;
-  #totals: Record<string, StatementSync>;
 
   constructor(db: DatabaseSync, channelId: number) {
     this.#channelId = channelId;
@@ -161,10 +141,6 @@ export class Queries {
       "100ms": db.prepare(rollupAgg("rollup_100ms")),
       "1s": db.prepare(rollupAgg("rollup_1s")),
       "1m": db.prepare(rollupAgg("rollup_1m")),
-    };
-    this.#totals = {
-      "1s": db.prepare(totalsSql("rollup_1s")),
-      "1m": db.prepare(totalsSql("rollup_1m")),
     };
   }
 
@@ -201,13 +177,6 @@ export class Queries {
       start,
       BigInt(toMs),
     ) as unknown as AggRow[]).map(toBucket);
-  }
-
-  /** Totals over the rollup buckets that start in [from, to), at 1 s or 1 min resolution. */
-  totals(fromMs: number, toMs: number, source: "1s" | "1m"): Totals {
-    return {
-      ...this.#totals[source].get(this.#channelId, BigInt(fromMs), BigInt(toMs)),
-    } as unknown as Totals;
   }
 
   /** Per-minute rows over [from, to), oldest first. */

@@ -68,6 +68,7 @@ export class SampleWriter {
   #pending: Sample[] = [];
   #energyJ: number[] = [];
   #chargeC: number[] = [];
+  #stepMs: (number | null)[] = [];
   #insert: StatementSync;
   #merge: StatementSync[];
   #setMeta: StatementSync;
@@ -91,8 +92,8 @@ export class SampleWriter {
       throw new RangeError(`Invalid queue bound ${this.maxPending}: must be a positive integer`);
     }
     this.#insert = db.prepare(
-      `INSERT INTO samples (channel_id, ts_ms, seq, v, a, w, status, mode_id, error)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO samples (channel_id, ts_ms, seq, v, a, w, status, mode_id, error, step_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#merge = ROLLUPS.map((r) => db.prepare(mergeSql(r.table)));
     this.#setMeta = db.prepare(
@@ -149,11 +150,16 @@ export class SampleWriter {
       this.#pending.splice(0, n);
       this.#energyJ.splice(0, n);
       this.#chargeC.splice(0, n);
+      this.#stepMs.splice(0, n);
       this.dropped += n;
     }
     this.#pending.push(sample);
     this.#energyJ.push(step.energyJ);
     this.#chargeC.push(step.chargeC);
+    // A zero step recomputes as 0 whatever its interval; a step without one cannot be
+    // recomputed (NULL: a span's edges then say so).
+    const zero = step.energyJ === 0 && step.chargeC === 0;
+    this.#stepMs.push(step.dtMs ?? (zero ? 0 : null));
     if (sample.seq > this.#lastSeq) this.#lastSeq = sample.seq;
   }
 
@@ -206,6 +212,7 @@ export class SampleWriter {
       this.#pending.splice(0, n);
       this.#energyJ.splice(0, n);
       this.#chargeC.splice(0, n);
+      this.#stepMs.splice(0, n);
       this.written += n;
       total += n;
     }
@@ -230,7 +237,8 @@ export class SampleWriter {
     const reserveTo = this.#lastSeq > this.#reserved ? this.#lastSeq + SEQ_BLOCK : undefined;
     this.#db.exec("BEGIN IMMEDIATE");
     try {
-      for (const s of batch) {
+      for (const [i, s] of batch.entries()) {
+        const stepMs = this.#stepMs[i];
         this.#insert.run(
           channel,
           BigInt(s.tsMs),
@@ -241,6 +249,7 @@ export class SampleWriter {
           STATUS_CODES[s.status],
           modeIds.get(s.mode)!,
           s.error ?? null,
+          stepMs === null ? null : BigInt(stepMs),
         );
       }
       deltas.forEach((buckets, i) => {

@@ -5,10 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { LiveBuffer } from "../../static/live_buffer.js";
-import { mergeBuckets, summaryPoints } from "../../static/span_stats.js";
+import { describeSpanSource } from "../../static/span_stats.js";
 import { formatDuration, levelOf, timeTicks } from "../../static/format.js";
 import { isAuthFailure, TOKEN_PATTERN } from "../../static/api.js";
-import { planHistory } from "../../src/store/queries.ts";
 import { DEFAULT_RULES } from "../../src/analysis/alerts.ts";
 
 const T0 = 1_700_000_000_000;
@@ -108,36 +107,53 @@ Deno.test("LiveBuffer.prepend() fills the time before the live samples only", ()
   assert.deepEqual(v, [4.9, 5, 5.1]);
 });
 
-Deno.test("mergeBuckets() weights averages by count and sums errors", () => {
-  const bucket = (count: number, errors: number, min: number, avg: number, max: number) => ({
-    count,
-    errors,
-    v: { min, avg, max },
-    a: { min: min / 10, avg: avg / 10, max: max / 10 },
-    w: { min, avg, max },
+Deno.test("describeSpanSource() names what the server read and why a span is not exact", () => {
+  const part = (source: "raw" | "100ms" | "1s" | "1m", from_ms: number, to_ms: number) => ({
+    source,
+    from_ms,
+    to_ms,
   });
-  const merged = mergeBuckets([
-    bucket(1, 0, 1, 1, 1),
-    bucket(3, 2, 1.5, 2, 3),
-    { count: 0, errors: 4, v: { min: null, avg: null, max: null } },
-  ]);
-  assert.equal(merged.count, 4);
-  assert.equal(merged.errors, 6);
-  assert.deepEqual(merged.v, { min: 1, avg: 1.75, max: 3 });
-  assert.ok(Math.abs((merged.a.avg ?? NaN) - 0.175) < 1e-12);
-  assert.deepEqual(mergeBuckets([]).w, { min: null, avg: null, max: null });
-});
-
-Deno.test("summaryPoints() makes the server read the rollups power-efficiency reads", () => {
-  const HOUR = 3_600_000;
-  for (const spanMs of [1_500, 30_000, 60_000, 10 * 60_000, HOUR, 5.9 * HOUR, 6 * HOUR]) {
-    assert.equal(planHistory(0, spanMs, summaryPoints(spanMs)).source, "1s", `${spanMs} ms`);
-  }
-  for (const spanMs of [6.1 * HOUR, 24 * HOUR, 48 * HOUR, 30 * 24 * HOUR]) {
-    assert.equal(planHistory(0, spanMs, summaryPoints(spanMs)).source, "1m", `${spanMs} ms`);
-    assert.ok(summaryPoints(spanMs) <= 5000);
-  }
-  assert.equal(planHistory(0, 400, summaryPoints(400)).source, "raw");
+  const stat = { min: 1, max: 1, avg: 1 };
+  const span = {
+    from_ms: T0 + 7,
+    to_ms: T0 + 1207,
+    duration_ms: 1200,
+    count: 1200,
+    errors: 0,
+    v: stat,
+    a: stat,
+    w: stat,
+    energy_j: 1.2,
+    energy_wh: 1.2 / 3600,
+    charge_c: 1.2,
+    charge_ah: 1.2 / 3600,
+    source: {
+      exact: true,
+      from_ms: T0 + 7,
+      to_ms: T0 + 1207,
+      parts: [part("raw", T0 + 7, T0 + 100), part("100ms", T0 + 100, T0 + 1200)],
+      steps_unknown: 0,
+    },
+  };
+  assert.equal(
+    describeSpanSource(span),
+    "Exact to the sample, from raw samples, 100 ms rollups.",
+  );
+  const old = {
+    ...span,
+    source: {
+      ...span.source,
+      exact: false,
+      from_ms: T0 + 60_000,
+      parts: [part("1m", T0 + 60_000, T0 + 120_000)],
+    },
+  };
+  assert.match(
+    describeSpanSource(old, (ms) => String(ms - T0)),
+    /^Not exact \(older than the raw data kept, so whole minutes: 60000 → 1207\), from per-minute/,
+  );
+  const unknown = { ...span, source: { ...span.source, exact: false, steps_unknown: 3 } };
+  assert.match(describeSpanSource(unknown), /energy of 3 samples unknown/);
 });
 
 Deno.test("levelOf() colours by the rule's limits, ignoring hysteresis", () => {

@@ -61,7 +61,7 @@ Deno.test("GET /api/alerts passes the window, limit and severity on; bad ones ar
     });
   }
   assert.equal(fakes.alerts.log.length, 2, "refused requests read nothing");
-  assert.deepEqual(fakes.rollups.log, []);
+  assert.deepEqual(fakes.spans.log, []);
 });
 
 Deno.test("GET /api/alerts/active and /api/alerts/rules answer what the alerts hold", async () => {
@@ -153,17 +153,19 @@ Deno.test("moving averages and outliers answer the live analysis in the document
   assert.equal(OutlierSummary.parse(summary).last?.seq, 3);
 });
 
-Deno.test("GET /api/power-efficiency: flushes, picks the rollup, averages over the count", async () => {
+Deno.test("GET /api/power-efficiency: reports the span figures of its window", async () => {
   const { app, fakes, nowMs } = fakeApp();
-  fakes.rollups.answer = {
-    energy_j: 7200,
-    charge_c: 1440,
+  fakes.spans.answer = {
+    ...fakes.spans.answer,
     count: 4,
     errors: 1,
-    w_sum: 8,
-    w_max: 3,
-    v_sum: 20,
-    a_sum: 1.6,
+    v: { min: 4.9, max: 5.1, avg: 5 },
+    a: { min: 0.3, max: 0.5, avg: 0.4 },
+    w: { min: 1, max: 3, avg: 2 },
+    energy_j: 7200,
+    energy_wh: 2,
+    charge_c: 1440,
+    charge_ah: 0.4,
   };
   const body = await (await app.request("/api/power-efficiency?hours=2")).json();
   assert.deepEqual(PowerEfficiency.parse(body), {
@@ -179,19 +181,13 @@ Deno.test("GET /api/power-efficiency: flushes, picks the rollup, averages over t
     errors: 1,
   });
   await (await app.request("/api/power-efficiency")).body?.cancel();
-  assert.deepEqual(fakes.rollups.log, [
-    "flush",
-    `totals ${nowMs - 2 * HOUR_MS} ${nowMs} 1s`,
-    "flush",
-    `totals ${nowMs - 24 * HOUR_MS} ${nowMs} 1m`,
-  ], "per-second up to 6 h, per-minute beyond");
-  fakes.rollups.answer = { ...fakes.rollups.answer, count: 0, w_max: null };
+  assert.deepEqual(fakes.spans.log, [
+    `span ${nowMs - 2 * HOUR_MS} ${nowMs}`,
+    `span ${nowMs - 24 * HOUR_MS} ${nowMs}`,
+  ], "one span read per request, over the window asked (24 h by default)");
+  fakes.spans.answer = { ...fakes.spans.answer, count: 0, w: { min: null, max: null, avg: null } };
   const empty = await (await app.request("/api/power-efficiency?hours=1")).json();
-  assert.deepEqual(
-    [empty.avg_power_w, empty.avg_voltage_v, empty.avg_current_a, empty.peak_power_w],
-    [null, null, null, null],
-    "no samples: no averages",
-  );
+  assert.deepEqual([empty.avg_power_w, empty.peak_power_w], [null, null], "no samples: no figures");
 });
 
 Deno.test("POST /api/energy/reset answers the counters before it, and needs the token", async () => {
