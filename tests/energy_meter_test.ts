@@ -54,10 +54,10 @@ function meter(storage = new FakeStorage(), maxGapMs = () => 5000) {
 Deno.test("EnergyMeter.add() integrates ok samples and starts a new segment after a failed read", () => {
   const { meter: m } = meter();
   assert.deepEqual(m.add(ok(T0)), { energyJ: 0, chargeC: 0 }, "the first sample has no step");
-  assert.deepEqual(m.add(ok(T0 + 1000)), { energyJ: 1, chargeC: 0.2 });
+  assert.deepEqual(m.add(ok(T0 + 1000)), { energyJ: 1, chargeC: 0.2, dtMs: 1000 });
   assert.deepEqual(m.add(failed(T0 + 2000)), { energyJ: 0, chargeC: 0 });
   assert.deepEqual(m.add(ok(T0 + 3000)), { energyJ: 0, chargeC: 0 }, "not across the failure");
-  assert.deepEqual(m.add(ok(T0 + 4000, 3, 0.6)), { energyJ: 2, chargeC: 0.4 });
+  assert.deepEqual(m.add(ok(T0 + 4000, 3, 0.6)), { energyJ: 2, chargeC: 0.4, dtMs: 1000 });
   const c = m.counters;
   assert.deepEqual([c.totalJ, c.sinceResetJ, c.resetAtMs], [3, 3, T0 + 60_000]);
   assert.ok(Math.abs(c.totalC - 0.6) < 1e-12 && c.sinceResetC === c.totalC);
