@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module Alerts panel: alerts now raised (from /api/alerts/active, then kept up to date
  * by `alert` messages), the last 24 h of transitions, a notice when one is raised or

@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module REST helpers: JSON GET and POST, and file downloads, with the API token. The token
  * is asked for when the server refuses a request for want of it (missing, malformed or

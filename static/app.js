@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module Dashboard entry point: builds the panels, routes each WebSocket message to
  * them, and draws in animation frames at most ten times a second (never once per

@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module The live stream: one WebSocket to /ws, reconnected with exponential backoff
  * (0.5 s doubling to 10 s, reset on open), and the connection indicator and banner.

@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module Simulator controls over REST (start/stop, mode, sample interval; the token
  * prompt lives in api.js), the simulator state from /status and status messages, and

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * @module The live chart's memory: samples folded into fine time buckets (min/max per
  * metric) in typed-array rings, and their decimation to about one min/max pair per pixel

@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module The live chart: V, A and W on three y-axes over a rolling window (10 s to
  * 10 min), fed from the stream into a {@link LiveBuffer}, decimated to about one min/max

@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module The big V/A/W numbers with sensor status, mode, sample number and time; the
  * sensor-failure banner; and a watchdog banner when samples stop arriving while the

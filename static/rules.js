@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module The alert rules in force (GET /api/alerts/rules), used to colour values
  * normal/warning/danger. Reloaded at start, on reconnect and on a `rules_updated` status event.

@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module Statistics panel, from the once-a-second `statistics` message: last-window
  * min/avg/max and 1/5/15-minute moving averages per metric, each coloured by the alert

@@ -11,7 +11,9 @@ const ROOT = new URL("../../", import.meta.url);
 
 /** Browser libraries served under /vendor/, from the npm packages in node_modules. */
 export const VENDOR_FILES: Readonly<Record<string, string>> = {
-  "chart.js/chart.umd.min.js": "node_modules/chart.js/dist/chart.umd.min.js",
+  "chart.js/chart.js": "node_modules/chart.js/dist/chart.js",
+  "chart.js/chunks/index.js": "node_modules/chart.js/dist/chunks/index.js",
+  "@kurkle/color/color.esm.js": "node_modules/@kurkle/color/dist/color.esm.js",
   "scalar/standalone.js": "node_modules/@scalar/api-reference/dist/browser/standalone.js",
 };
 

@@ -1,0 +1,22 @@
+// @ts-check
+/// <reference lib="dom" />
+/**
+ * @module Typed DOM look-ups: an element index.html must have, checked for its kind, so
+ * a page and script that disagree fail at once with the id in the message.
+ */
+
+/**
+ * The element with `id`, checked to be a `type` (HTMLElement when omitted).
+ * @template {Element} [T=HTMLElement]
+ * @param {string} id
+ * @param {{ new (...args: never[]): T, name: string }} [type]
+ * @returns {T}
+ */
+export function byId(id, type) {
+  const el = document.getElementById(id);
+  const expected = type ?? HTMLElement;
+  if (!(el instanceof expected)) {
+    throw new TypeError(`Element #${id} is missing or not a ${expected.name}`);
+  }
+  return /** @type {T} */ (/** @type {unknown} */ (el));
+}
