@@ -20,3 +20,12 @@ export function byId(id, type) {
   }
   return /** @type {T} */ (/** @type {unknown} */ (el));
 }
+
+/**
+ * The message of a caught value: `catch (error)` holds `unknown`, not always an Error.
+ * @param {unknown} error
+ * @returns {string}
+ */
+export function errorText(error) {
+  return error instanceof Error ? error.message : String(error);
+}
