@@ -11,7 +11,7 @@
  *
  * Works in a temporary directory it removes; takes about 6 min, 4.5 of them the hour-long
  * CSV export (`--export-minutes 10` makes it about 2). Prints a table and one JSON line;
- * results and what they mean are in bench/README.md, "Storage (SQLite)".
+ * results and what they mean are in docs/benchmarks.md, "Storage (SQLite)".
  */
 
 import type { DatabaseSync } from "node:sqlite";
@@ -498,7 +498,7 @@ async function main(): Promise<void> {
       rawRuns: 1,
     });
 
-    log(`export: ${exportMinutes} min at 1 kHz (one download; slow, see README)`);
+    log(`export: ${exportMinutes} min at 1 kHz (one download; slow, see docs/benchmarks.md)`);
     const exp = await benchExport(khzPath, {
       fromMs: khzStart,
       toMs: khzStart + exportMinutes * 60_000,

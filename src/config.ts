@@ -266,6 +266,19 @@ const SETTINGS = {
     defaultText: "10",
     schema: int(1, 3600),
   },
+  wsMaxClients: {
+    env: "WS_MAX_CLIENTS",
+    help:
+      "most WebSocket clients at once; more get 503 (a closed client counts until its connection is gone)",
+    defaultText: "256",
+    schema: int(1, 100_000),
+  },
+  wsMaxClientsPerAddress: {
+    env: "WS_MAX_CLIENTS_PER_ADDRESS",
+    help: "most WebSocket clients at once from one IP address; more get 429",
+    defaultText: "32",
+    schema: int(1, 100_000),
+  },
   metricsEnabled: {
     env: "METRICS_ENABLED",
     help: "serve Prometheus metrics at /metrics (true/false)",

@@ -6,7 +6,9 @@
 import type { Config } from "./config.ts";
 import { Hub } from "./hub.ts";
 import { createApp } from "./http/app.ts";
-import { denoUpgrader } from "./http/ws_adapter.ts";
+import { ClientLimits } from "./http/limits.ts";
+import { serveSupervised, type SupervisedServer } from "./http/server.ts";
+import { createDenoUpgrader } from "./http/ws_adapter.ts";
 import {
   hostAllowlist,
   type HostFacts,
@@ -192,7 +194,12 @@ export function createCore(
     store,
     pipeline,
     metrics: integrations.metrics,
-    upgrade: denoUpgrader,
+    upgrade: createDenoUpgrader({
+      limits: new ClientLimits({
+        maxClients: config.wsMaxClients,
+        maxPerAddress: config.wsMaxClientsPerAddress,
+      }),
+    }),
     guard: {
       hosts: hostAllowlist(hostFacts, { boundHost: config.host, extra: config.allowedHosts }),
       rejections,
@@ -227,9 +234,9 @@ async function ensureWritableDir(dir: string): Promise<void> {
   }
 }
 
-function listen(config: Config, handler: Deno.ServeHandler): Deno.HttpServer<Deno.NetAddr> {
+function listen(config: Config, handler: Deno.ServeHandler<Deno.NetAddr>): SupervisedServer {
   try {
-    return Deno.serve({ port: config.port, hostname: config.host, onListen: () => {} }, handler);
+    return serveSupervised({ port: config.port, hostname: config.host }, handler);
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
       throw new StartupError(
@@ -260,7 +267,7 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
   await ensureWritableDir(config.dataDir);
   const core = createCore(config, options.version, log, machineHostFacts(log));
   const { app, hub, sampler, status, store, pipeline, integrations } = core;
-  let server: Deno.HttpServer<Deno.NetAddr>;
+  let server: SupervisedServer;
   try {
     server = listen(config, app.fetch);
   } catch (error) {

@@ -108,7 +108,7 @@ function handleMessage(raw) {
       if (stateChanged(message)) controls.refresh();
       return;
     default:
-      // Clients must ignore message types they do not know (README).
+      // Clients must ignore message types they do not know (docs/protocol.md).
   }
 }
 

@@ -55,24 +55,41 @@ export class Daemon {
 
   constructor(
     env: Record<string, string>,
-    options: { args?: string[]; cwd?: string | URL; allowWrite?: string } = {},
+    options: {
+      args?: string[];
+      cwd?: string | URL;
+      allowWrite?: string;
+      /** Runs the child under `ulimit -n` of this many open files (soft and hard). */
+      openFiles?: number;
+    } = {},
   ) {
     const base: Record<string, string> = { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" };
     for (const name of PASS_THROUGH) {
       const value = Deno.env.get(name);
       if (value !== undefined) base[name] = value;
     }
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-net",
-        "--allow-env",
-        "--allow-read",
-        "--allow-sys=hostname,networkInterfaces",
-        options.allowWrite ? `--allow-write=${options.allowWrite}` : "--allow-write",
-        MAIN,
-        ...(options.args ?? []),
-      ],
+    const denoArgs = [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      "--allow-sys=hostname,networkInterfaces",
+      options.allowWrite ? `--allow-write=${options.allowWrite}` : "--allow-write",
+      MAIN,
+      ...(options.args ?? []),
+    ];
+    // bash's exec keeps the pid, so signals still reach deno itself.
+    const [program, args] = options.openFiles === undefined
+      ? [Deno.execPath(), denoArgs]
+      : ["bash", [
+        "-c",
+        `ulimit -n ${options.openFiles} && exec "$@"`,
+        "bash",
+        Deno.execPath(),
+        ...denoArgs,
+      ]];
+    this.#child = new Deno.Command(program, {
+      args,
       cwd: options.cwd ?? ROOT,
       clearEnv: true,
       env: { ...base, ...env },
@@ -155,6 +172,7 @@ export class Daemon {
 export async function withDaemon(
   env: Record<string, string>,
   fn: (daemon: Daemon, url: string) => Promise<void>,
+  options: { openFiles?: number } = {},
 ): Promise<void> {
   const ownDir = env.DATA_DIR === undefined;
   const dataDir = env.DATA_DIR ?? await Deno.makeTempDir({ prefix: "ina219-main-" });
@@ -165,7 +183,7 @@ export async function withDaemon(
     MOCK_SEED: "1",
     SAMPLE_INTERVAL_MS: "50",
     ...env,
-  });
+  }, options);
   try {
     const [, port] = await daemon.waitFor(LISTENING);
     const url = `http://127.0.0.1:${port}`;

@@ -90,6 +90,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       cdn: "/vendor/scalar/standalone.js",
       withDefaultFonts: false,
       pageTitle: "ina219-monitor API",
+      favicon: "/favicon.svg",
       // Offline on a LAN: nothing that phones home (AI agent, MCP, telemetry).
       darkMode: true,
       telemetry: false,

@@ -1,28 +1,65 @@
 /**
  * The only code that touches `Deno.upgradeWebSocket`: it turns an HTTP request
- * into a WebSocket whose life (open, message, close) is handed to the hub.
+ * into a WebSocket whose life (open, message, close) is handed to the hub, within
+ * the client caps.
  * @module
  */
-import type { Hub } from "../hub.ts";
+import type { Hub, HubClient } from "../hub.ts";
+import { type ClientLimits, isRefusal, remoteAddressOf } from "./limits.ts";
 
-/** Upgrades a request and attaches the socket to a hub; returns the 101 response. */
-export type Upgrader = (request: Request, hub: Hub, onOpen: (ws: WebSocket) => void) => Response;
+/**
+ * Upgrades a request and attaches the socket to a hub; returns the 101 response,
+ * or a JSON error response (503/429) when a client cap is reached.
+ */
+export type Upgrader = (
+  request: Request,
+  hub: Hub,
+  onOpen: (client: HubClient) => void,
+) => Response;
+
+/** Options of {@link createDenoUpgrader}. */
+export interface DenoUpgraderOptions {
+  /** Caps on clients in all and per address; unset = no caps. */
+  limits?: ClientLimits;
+}
 
 /** Idle timeout of Deno's WebSocket pings, in seconds. */
 const IDLE_TIMEOUT_S = 60;
 
-/** The {@link Upgrader} on Deno's server. */
-export const denoUpgrader: Upgrader = (request, hub, onOpen) => {
-  const { socket, response } = Deno.upgradeWebSocket(request, {
-    idleTimeout: IDLE_TIMEOUT_S,
-  });
-  socket.onopen = () => {
-    hub.add(socket);
-    onOpen(socket);
+/**
+ * The {@link Upgrader} on Deno's server, within the client caps. A client holds its
+ * slot until its `close` event: after the server closes a peer that never reads,
+ * Deno keeps the connection (and its unsent bytes) until the peer hangs up, and
+ * there is no way to drop it sooner, so it must go on counting.
+ */
+export function createDenoUpgrader(options: DenoUpgraderOptions = {}): Upgrader {
+  return (request, hub, onOpen) => {
+    const slot = options.limits?.acquire(remoteAddressOf(request));
+    if (slot && isRefusal(slot)) {
+      return Response.json({ error: slot.error, issues: [] }, {
+        status: slot.status,
+        headers: { "Retry-After": "10" },
+      });
+    }
+    let upgraded: { socket: WebSocket; response: Response };
+    try {
+      upgraded = Deno.upgradeWebSocket(request, { idleTimeout: IDLE_TIMEOUT_S });
+    } catch (error) {
+      slot?.release();
+      throw error;
+    }
+    const { socket, response } = upgraded;
+    socket.onopen = () => {
+      hub.add(socket);
+      onOpen(socket);
+    };
+    socket.onmessage = (event) => hub.receive(socket, event.data);
+    socket.onclose = () => {
+      hub.delete(socket);
+      slot?.release();
+    };
+    // An error is always followed by close, which frees the slot.
+    socket.onerror = () => hub.delete(socket);
+    return response;
   };
-  socket.onmessage = (event) => hub.receive(socket, event.data);
-  socket.onclose = () => hub.delete(socket);
-  // An error is always followed by close, which does the clean-up.
-  socket.onerror = () => hub.delete(socket);
-  return response;
-};
+}

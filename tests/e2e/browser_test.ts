@@ -7,7 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "./playwright.ts";
 import { loadConfig } from "../../src/config.ts";
 import { type Monitor, startMonitor } from "../../src/monitor.ts";
 import { fillHistory } from "./fill_history.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
+import type { Page } from "./playwright.ts";
 
 /**
  * The little of the page's DOM that the in-page callbacks below use: the project is

@@ -1,0 +1,101 @@
+/**
+ * Caps on long-lived WebSocket clients: how many in all and how many from one
+ * address. A slot is held from the upgrade until the socket is really gone.
+ * @module
+ */
+
+/** Options of {@link ClientLimits}. */
+export interface ClientLimitsOptions {
+  /** Most clients at once (then 503). */
+  maxClients: number;
+  /** Most clients at once from one address (then 429). */
+  maxPerAddress: number;
+}
+
+/** A refusal: the HTTP status and a sentence for the JSON error body. */
+export interface Refusal {
+  status: 429 | 503;
+  error: string;
+}
+
+/** A held slot; `release()` may be called any number of times. */
+export interface Slot {
+  release(): void;
+}
+
+/** Counts clients in all and per address, and refuses those over a cap. */
+export class ClientLimits {
+  readonly maxClients: number;
+  readonly maxPerAddress: number;
+  #total = 0;
+  #byAddress = new Map<string, number>();
+
+  constructor(options: ClientLimitsOptions) {
+    for (const [name, value] of Object.entries(options)) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new RangeError(`ClientLimits: ${name} must be a positive integer, got ${value}`);
+      }
+    }
+    this.maxClients = options.maxClients;
+    this.maxPerAddress = options.maxPerAddress;
+  }
+
+  /** Clients holding a slot, including closed ones whose connection is not yet gone. */
+  get total(): number {
+    return this.#total;
+  }
+
+  /** Slots held by `address`. */
+  heldBy(address: string): number {
+    return this.#byAddress.get(address) ?? 0;
+  }
+
+  /** Takes a slot for a client from `address`, or says why not. */
+  acquire(address: string): Slot | Refusal {
+    if (this.#total >= this.maxClients) {
+      return {
+        status: 503,
+        error: `Too many WebSocket clients (WS_MAX_CLIENTS=${this.maxClients}): try again later`,
+      };
+    }
+    const held = this.heldBy(address);
+    if (held >= this.maxPerAddress) {
+      return {
+        status: 429,
+        error:
+          `Too many WebSocket clients from ${address} (WS_MAX_CLIENTS_PER_ADDRESS=${this.maxPerAddress})`,
+      };
+    }
+    this.#total++;
+    this.#byAddress.set(address, held + 1);
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#total--;
+        const left = this.heldBy(address) - 1;
+        if (left > 0) this.#byAddress.set(address, left);
+        else this.#byAddress.delete(address);
+      },
+    };
+  }
+}
+
+/** Whether {@link ClientLimits.acquire} refused. */
+export function isRefusal(result: Slot | Refusal): result is Refusal {
+  return "status" in result;
+}
+
+/** The peer address of each request the server is handling (set by the server, read by the upgrader). */
+const remoteAddresses = new WeakMap<Request, string>();
+
+/** Records the peer address of `request` (the server does this before routing). */
+export function rememberRemoteAddress(request: Request, address: string): void {
+  remoteAddresses.set(request, address);
+}
+
+/** The peer address recorded for `request`, or `"unknown"` (e.g. `app.request()` in tests). */
+export function remoteAddressOf(request: Request): string {
+  return remoteAddresses.get(request) ?? "unknown";
+}
