@@ -291,6 +291,33 @@ test("the live page and the v1 test page are served", async (t) => {
   await errorBody(res);
 });
 
+test("the dashboard loads Chart.js as ES modules whose every import is served", async () => {
+  const { app } = core();
+  const html = await (await app.request("/")).text();
+  assert.doesNotMatch(html, /<script[^>]+src="[^"]*chart/i, "no classic script defines a global");
+  const mapText = /<script type="importmap">([^]*?)<\/script>/.exec(html)?.[1];
+  assert.ok(mapText, "an import map");
+  const imports: Record<string, string> = JSON.parse(mapText).imports;
+  assert.ok(imports["chart.js"], "chart.js is mapped");
+  // Follow every import from the mapped files: bare ones must be mapped, relative ones served.
+  const pending = Object.values(imports);
+  const seen = new Set<string>();
+  while (pending.length > 0) {
+    const path = pending.pop()!;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const res = await app.request(path);
+    assert.equal(res.status, 200, path);
+    assert.match(res.headers.get("content-type") ?? "", /javascript/, path);
+    const code = await res.text();
+    for (const [, specifier] of code.matchAll(/(?:^|[\s;}])(?:import|from)\s*['"]([^'"]+)['"]/g)) {
+      if (specifier.startsWith(".")) pending.push(new URL(specifier, `http://x${path}`).pathname);
+      else assert.ok(imports[specifier], `${path} imports ${specifier}, which the map lacks`);
+    }
+  }
+  assert.ok(seen.size >= 3, [...seen].join(", "));
+});
+
 Deno.test("originAllowed() admits a page opened from disk only with ALLOWED_ORIGINS=null", () => {
   assert.ok(!originAllowed("null", "localhost:8000", []));
   assert.ok(!originAllowed("null", "127.0.0.1:8000", []));
