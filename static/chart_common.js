@@ -11,7 +11,6 @@ import { COLORS, METRICS, tickLabel, timeTicks, UNITS } from "./format.js";
 
 /** @typedef {import("./types.js").Metric} Metric */
 /** @typedef {import("chart.js").Chart} Chart */
-/** @typedef {import("chart.js").ChartConfiguration} ChartConfiguration */
 /** @typedef {import("chart.js").Scale} Scale */
 /** @typedef {import("chart.js").ScaleOptions<"linear">} LinearScaleOptions */
 /** @typedef {import("chart.js").TooltipItem<"line">} LineTooltipItem */
@@ -26,7 +25,8 @@ try {
   const { Chart, registerables } = await import("chart.js");
   Chart.register(...registerables);
   ChartClass = Chart;
-  // Until history.js imports ChartClass, it reads the global the UMD build used to set.
+  // Until history.js makes its chart with newChart(), it reads the global the UMD build set;
+  // this line goes then.
   /** @type {{ Chart?: unknown }} */ (globalThis).Chart = Chart;
 } catch (error) {
   console.warn(`Chart.js did not load, the page shows numbers only: ${error}`);
@@ -74,7 +74,10 @@ export function requireChart(canvas) {
  * @returns {import("chart.js").Chart<T, D> | null}
  */
 export function newChart(canvas, config) {
-  if (!ChartClass || !requireChart(canvas)) return null;
+  if (!ChartClass) {
+    requireChart(canvas); // Puts the note in the canvas' place.
+    return null;
+  }
   applyTheme();
   return new ChartClass(canvas, config);
 }

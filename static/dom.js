@@ -1,8 +1,9 @@
 // @ts-check
 /// <reference lib="dom" />
 /**
- * @module Typed DOM look-ups: an element index.html must have, checked for its kind, so
- * a page and script that disagree fail at once with the id in the message.
+ * @module Small DOM helpers: typed look-ups of the elements index.html must have, checked
+ * for their kind so a page and script that disagree fail at once with the id in the message,
+ * and the text of a caught error.
  */
 
 /**
