@@ -32,6 +32,12 @@ export const MAX_BODY_BYTES = 16 * 1024;
 export interface AppDeps
   extends SimulatorDeps, HistoryDeps, AnalysisDeps, Omit<WsDeps, "allowedOrigins"> {
   version: string;
+  /** API_TOKEN (absent: none), READ_TOKEN_REQUIRED and ALLOWED_ORIGINS. */
+  security: {
+    apiToken?: string;
+    readTokenRequired: boolean;
+    allowedOrigins: readonly string[];
+  };
   /** Prometheus metrics; absent when METRICS_ENABLED=false. */
   metrics?: MetricsDeps["metrics"];
   /** The names this server answers to, and where refused requests are counted. */
@@ -44,13 +50,15 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.onError(onError);
   app.notFound(notFound);
   // First, so a wrong Host or a foreign page is refused on every route, static files included.
-  app.use(requestGuard({ ...deps.guard, allowedOrigins: deps.config.allowedOrigins }));
+  app.use(requestGuard({ ...deps.guard, allowedOrigins: deps.security.allowedOrigins }));
   app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
   app.use(bodyLimit(
     MAX_BODY_BYTES,
     (c) => errorResponse(c, 413, `Request body over ${MAX_BODY_BYTES} bytes`),
   ));
-  app.use(requireToken(deps.config.apiToken, { readTokenRequired: deps.config.readTokenRequired }));
+  app.use(
+    requireToken(deps.security.apiToken, { readTokenRequired: deps.security.readTokenRequired }),
+  );
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -61,7 +69,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   });
   registerMessageSchemas(app);
   simulatorRoutes(app, deps);
-  wsRoutes(app, { ...deps, allowedOrigins: deps.config.allowedOrigins });
+  wsRoutes(app, { ...deps, allowedOrigins: deps.security.allowedOrigins });
   historyRoutes(app, deps);
   analysisRoutes(app, deps);
   if (deps.metrics) metricsRoutes(app, { metrics: deps.metrics });

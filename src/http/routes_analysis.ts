@@ -5,17 +5,17 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { METRICS } from "../analysis/rolling.ts";
-import type { Pipeline } from "../pipeline.ts";
-import { ActiveAlert, AlertData, AlertRulesBody } from "../protocol/alerts.ts";
-import { Severity } from "../protocol/common.ts";
+import { ActiveAlert, AlertData, type AlertRule, AlertRulesBody } from "../protocol/alerts.ts";
+import { type Metric, Severity } from "../protocol/common.ts";
 import {
+  type Averages,
   EnergyResetResponse,
   MovingAverages,
   OutlierData,
   OutlierSummary,
   PowerEfficiency,
 } from "../protocol/analysis.ts";
-import type { Store } from "../store/store.ts";
+import type { Totals } from "../store/queries.ts";
 import {
   badRequest,
   invalidWindow,
@@ -26,10 +26,57 @@ import {
   windowOrIssue,
 } from "./route_helpers.ts";
 
+/** Alerts as the alert routes read and change them. */
+export interface AlertsControl {
+  /** Stored transitions in [from, to), newest first. */
+  history(fromMs: number, toMs: number, limit: number, severity?: Severity): AlertData[];
+  /** Alerts raised now. */
+  active(): ActiveAlert[];
+  /** The rules in force. */
+  rules(): AlertRule[];
+  /** Replaces the rules (applied, saved and announced). */
+  setRules(rules: AlertRule[]): void;
+}
+
+/** The live analysis' figures. */
+export interface LiveAnalysis {
+  /** Moving averages of one metric over 1, 5 and 15 minutes. */
+  movingAverages(metric: Metric, nowMs: number): Averages;
+  /** Outlier counts per metric and method, and the latest flag. */
+  outlierSummary(nowMs: number): OutlierSummary;
+  /** The most recent outliers, newest first. */
+  recentOutliers(limit: number): OutlierData[];
+}
+
+/** Totals over a window from the rollups. */
+export interface RollupTotals {
+  /** How long raw samples (and per-second rollups) are kept. */
+  readonly rawRetentionMs: number;
+  /** How long per-minute rollups (and alerts) are kept. */
+  readonly rollupRetentionMs: number;
+  /** Writes what is queued, so a read sees every sample handed out. */
+  flush(): void;
+  /** Totals of the per-second or per-minute rollups in [from, to). */
+  totals(fromMs: number, toMs: number, source: "1s" | "1m"): Totals;
+}
+
+/** The energy counters' reset. */
+export interface EnergyReset {
+  /** Zeroes the since-reset counters; answers them as they were and when. */
+  reset(): { previous: { sinceResetJ: number; sinceResetC: number }; resetAtMs: number };
+}
+
 /** What the analysis routes act on. */
 export interface AnalysisDeps {
-  pipeline: Pipeline;
-  store: Store;
+  /** Alert history, active alerts and rules. */
+  alerts: AlertsControl;
+  /** The live analysis. */
+  analysis: LiveAnalysis;
+  /** The rollups, for the power-efficiency figures. */
+  rollups: RollupTotals;
+  /** The energy counters' reset. */
+  energy: EnergyReset;
+  /** The clock windows end at (default `Date.now`). */
   now?: () => number;
 }
 
@@ -152,52 +199,51 @@ const resetRoute = createRoute({
 
 /** Registers the alert and analysis routes on `app`. */
 export function analysisRoutes(app: OpenAPIHono, deps: AnalysisDeps): void {
-  const { pipeline, store } = deps;
-  const analyzer = pipeline.analyzer;
+  const { alerts, analysis, rollups } = deps;
   const now = deps.now ?? Date.now;
   const resolve = (q: { from?: number; to?: number; hours?: number }, hours: number) =>
-    windowOrIssue(q, now(), store.retention.rollupRetentionMs, hours);
+    windowOrIssue(q, now(), rollups.rollupRetentionMs, hours);
 
   app.openapi(alertsRoute, (c) => {
     const q = c.req.valid("query");
     const w = resolve(q, 24);
     if ("message" in w) return c.json(invalidWindow(w), 400);
-    const data = store.alerts.list(w.fromMs, w.toMs, q.limit, q.severity);
+    const data = alerts.history(w.fromMs, w.toMs, q.limit, q.severity);
     return c.json({ data, count: data.length, from_ms: w.fromMs, to_ms: w.toMs }, 200);
   });
 
   app.openapi(activeRoute, (c) => {
-    const data = analyzer.alerts.active();
+    const data = alerts.active();
     return c.json({ data, count: data.length }, 200);
   });
 
-  app.openapi(getRulesRoute, (c) => c.json({ rules: analyzer.alerts.rules }, 200));
+  app.openapi(getRulesRoute, (c) => c.json({ rules: alerts.rules() }, 200));
 
   app.openapi(putRulesRoute, (c) => {
-    pipeline.setRules(c.req.valid("json").rules);
-    return c.json({ rules: analyzer.alerts.rules }, 200);
+    alerts.setRules(c.req.valid("json").rules);
+    return c.json({ rules: alerts.rules() }, 200);
   });
 
   app.openapi(averagesRoute, (c) => {
     const nowMs = now();
-    const [v, a, w] = METRICS.map((m) => analyzer.movingAverages(m, nowMs));
+    const [v, a, w] = METRICS.map((m) => analysis.movingAverages(m, nowMs));
     return c.json({ ts_ms: nowMs, v, a, w }, 200);
   });
 
-  app.openapi(outlierSummaryRoute, (c) => c.json(analyzer.outlierSummary(now()), 200));
+  app.openapi(outlierSummaryRoute, (c) => c.json(analysis.outlierSummary(now()), 200));
 
   app.openapi(outlierRecentRoute, (c) => {
-    const data = analyzer.recentOutliers(c.req.valid("query").limit);
+    const data = analysis.recentOutliers(c.req.valid("query").limit);
     return c.json({ data, count: data.length }, 200);
   });
 
   app.openapi(efficiencyRoute, (c) => {
     const w = resolve(c.req.valid("query"), 24);
     if ("message" in w) return c.json(invalidWindow(w), 400);
-    store.flush();
+    rollups.flush();
     const fine = w.toMs - w.fromMs <= 6 * 3_600_000 &&
-      w.fromMs >= now() - store.retention.rawRetentionMs;
-    const t = store.queries.totals(w.fromMs, w.toMs, fine ? "1s" : "1m");
+      w.fromMs >= now() - rollups.rawRetentionMs;
+    const t = rollups.totals(w.fromMs, w.toMs, fine ? "1s" : "1m");
     const avg = (sum: number) => t.count > 0 ? sum / t.count : null;
     return c.json({
       from_ms: w.fromMs,
@@ -214,7 +260,7 @@ export function analysisRoutes(app: OpenAPIHono, deps: AnalysisDeps): void {
   });
 
   app.openapi(resetRoute, (c) => {
-    const { previous, resetAtMs } = pipeline.resetEnergy();
+    const { previous, resetAtMs } = deps.energy.reset();
     return c.json({
       status: "ok" as const,
       energy_since_ms: resetAtMs,

@@ -63,6 +63,11 @@ export interface Source {
   readonly mode: string;
   /** Modes {@link Source.setMode} accepts. */
   readonly modes: readonly string[];
+  /**
+   * True while the source rotates its modes by itself (the mock's demo; a manual
+   * mode change stops it). Absent means never.
+   */
+  readonly autoRotate?: boolean;
   /** Connects; returns the status messages the device announces on connect. */
   open(): Promise<string[]>;
   /** Reads one sample for instant `tsMs`; throws {@link SensorError} on failure. */

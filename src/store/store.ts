@@ -27,8 +27,6 @@ export interface StoreOptions {
   retentionIntervalMs: number;
   /** Samples queued in memory while writes fail; beyond it the oldest are dropped. */
   maxQueue?: number;
-  /** Values written (as JSON settings) in every flush's transaction, e.g. energy counters. */
-  flushSettings?: () => Record<string, unknown>;
   /** Called when writes start failing (and when the error changes), when queued samples
    * start being dropped, and once when writes work again. */
   onHealth?: (message: string) => void;
@@ -52,7 +50,7 @@ export class Store {
   readonly retention: Retention;
   readonly alerts: AlertLog;
   readonly path: string;
-  #flushSettings: () => Record<string, unknown>;
+  #flushSettings = new Map<string, () => unknown>();
   #range: StatementSync;
   #timers: ReturnType<typeof setInterval>[] = [];
   #rows: number;
@@ -81,7 +79,6 @@ export class Store {
     }
     this.queries = new Queries(this.db, this.writer.channelId);
     this.alerts = new AlertLog(this.db, this.writer.channelId);
-    this.#flushSettings = options.flushSettings ?? (() => ({}));
     this.#now = options.now ?? Date.now;
     this.retention = new Retention(this.db, {
       rawRetentionMs: options.rawRetentionMs,
@@ -121,6 +118,11 @@ export class Store {
     return row === undefined ? undefined : JSON.parse(row.value);
   }
 
+  /** Writes `read()` as setting `key` (JSON) in the transaction of every flush. */
+  saveWithEveryFlush(key: string, read: () => unknown): void {
+    this.#flushSettings.set(key, read);
+  }
+
   /** Stores a setting (JSON) now. */
   setSetting(key: string, value: unknown): void {
     this.db.prepare(
@@ -136,7 +138,10 @@ export class Store {
   flush(maxRows = Infinity): boolean {
     const before = this.writer.written;
     try {
-      this.writer.flush(this.#flushSettings(), maxRows);
+      const settings = Object.fromEntries(
+        [...this.#flushSettings].map(([key, read]) => [key, read()]),
+      );
+      this.writer.flush(settings, maxRows);
     } catch (error) {
       const message = (error as Error).message;
       if (this.#lastError === null) this.#droppedAtFailure = this.writer.dropped;
