@@ -20,6 +20,7 @@ import {
 import { describeSpanSource } from "./span_stats.js";
 
 /** @typedef {import("../src/protocol/span.ts").SpanResponse} SpanResponse */
+/** @typedef {import("./types.js").MeasurementsResponse} MeasurementsResponse */
 /** @typedef {import("./history.js").HistoryView} HistoryView */
 /** @typedef {{ startPx: number, endPx: number, pointerId: number }} Drag */
 
@@ -234,6 +235,7 @@ export class Selection {
     if (!this.span) return;
     const window = { from: String(this.span.fromMs), to: String(this.span.toMs) };
     try {
+      /** @type {MeasurementsResponse} */
       const probe = await getJson("/api/measurements", { ...window, limit: "1" });
       if (probe.count === 0) {
         this.#setState("ready", "No raw samples in this span to export.");

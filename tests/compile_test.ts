@@ -56,9 +56,7 @@ Deno.test("main.ts serves its pages and libraries when started from another fold
     try {
       const [, port] = await daemon.waitFor(LISTENING);
       const base = `http://127.0.0.1:${port}`;
-      for (
-        const path of ["/", "/vendor/chart.js/chart.umd.min.js", "/vendor/scalar/standalone.js"]
-      ) {
+      for (const path of ["/", ...Object.keys(VENDOR_FILES).map((key) => `/vendor/${key}`)]) {
         const res = await fetch(base + path);
         assert.equal(res.status, 200, path);
         await res.body?.cancel();

@@ -8,6 +8,7 @@ import { loadConfig } from "../src/config.ts";
 import { originAllowed } from "../src/http/request_guard.ts";
 import { createCore, type MonitorCore } from "../src/monitor.ts";
 import { StatusResponse } from "../src/protocol/status.ts";
+import { VENDOR_FILES } from "../src/http/static.ts";
 
 const TOKEN = "secret-token-1";
 
@@ -223,12 +224,12 @@ test("GET /openapi.json documents every route; /docs loads Scalar from this serv
 
 test("browser libraries are served from npm packages, not a CDN", async (t) => {
   const { app } = core();
-  for (const path of ["/vendor/chart.js/chart.umd.min.js", "/vendor/scalar/standalone.js"]) {
+  for (const path of Object.keys(VENDOR_FILES).map((key) => `/vendor/${key}`)) {
     await t.step(path, async () => {
       const res = await app.request(path);
       assert.equal(res.status, 200);
       assert.match(res.headers.get("content-type") ?? "", /javascript/);
-      assert.ok((await res.arrayBuffer()).byteLength > 50_000);
+      assert.ok((await res.arrayBuffer()).byteLength > 10_000);
     });
   }
   const res = await app.request("/vendor/../../deno.json");
@@ -249,6 +250,33 @@ test("the live page and the v1 test page are served", async (t) => {
   const res = await app.request("/missing-page.html");
   assert.equal(res.status, 404);
   await errorBody(res);
+});
+
+test("the dashboard loads Chart.js as ES modules whose every import is served", async () => {
+  const { app } = core();
+  const html = await (await app.request("/")).text();
+  assert.doesNotMatch(html, /<script[^>]+src="[^"]*chart/i, "no classic script defines a global");
+  const mapText = /<script type="importmap">([^]*?)<\/script>/.exec(html)?.[1];
+  assert.ok(mapText, "an import map");
+  const imports: Record<string, string> = JSON.parse(mapText).imports;
+  assert.ok(imports["chart.js"], "chart.js is mapped");
+  // Follow every import from the mapped files: bare ones must be mapped, relative ones served.
+  const pending = Object.values(imports);
+  const seen = new Set<string>();
+  while (pending.length > 0) {
+    const path = pending.pop()!;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const res = await app.request(path);
+    assert.equal(res.status, 200, path);
+    assert.match(res.headers.get("content-type") ?? "", /javascript/, path);
+    const code = await res.text();
+    for (const [, specifier] of code.matchAll(/(?:^|[\s;}])(?:import|from)\s*['"]([^'"]+)['"]/g)) {
+      if (specifier.startsWith(".")) pending.push(new URL(specifier, `http://x${path}`).pathname);
+      else assert.ok(imports[specifier], `${path} imports ${specifier}, which the map lacks`);
+    }
+  }
+  assert.ok(seen.size >= 3, [...seen].join(", "));
 });
 
 Deno.test("originAllowed() admits a page opened from disk only with ALLOWED_ORIGINS=null", () => {
@@ -273,7 +301,7 @@ test("static files carry a validator and answer 304 when unchanged", async () =>
   const changed = await app.request("/app.js", { headers: { "If-None-Match": 'W/"other"' } });
   assert.equal(changed.status, 200);
   await changed.body?.cancel();
-  const lib = await app.request("/vendor/chart.js/chart.umd.min.js");
+  const lib = await app.request("/vendor/chart.js/chart.js");
   assert.match(lib.headers.get("cache-control") ?? "", /max-age=86400/);
   await lib.body?.cancel();
 });

@@ -25,7 +25,9 @@ const ROOT = new URL("../../", import.meta.url);
  * would install a tree of 250+ packages for this one file).
  */
 export const VENDOR_FILES: Readonly<Record<string, string>> = {
-  "chart.js/chart.umd.min.js": "node_modules/chart.js/dist/chart.umd.min.js",
+  "chart.js/chart.js": "node_modules/chart.js/dist/chart.js",
+  "chart.js/chunks/index.js": "node_modules/chart.js/dist/chunks/index.js",
+  "@kurkle/color/color.esm.js": "node_modules/@kurkle/color/dist/color.esm.js",
   "scalar/standalone.js": "static/vendor/scalar/standalone.js",
 };
 

@@ -1,13 +1,13 @@
 /**
  * Unit tests of the dashboard's pure browser modules (static/live_buffer.js,
- * static/span_stats.js, static/format.js, static/api.js), run by Deno without a browser.
+ * static/span_stats.js, static/format.js, static/auth.js), run by Deno without a browser.
  * @module
  */
 import assert from "node:assert/strict";
 import { LiveBuffer } from "../../static/live_buffer.js";
 import { describeSpanSource } from "../../static/span_stats.js";
 import { formatDuration, levelOf, timeTicks } from "../../static/format.js";
-import { isAuthFailure, TOKEN_PATTERN } from "../../static/api.js";
+import { isAuthFailure, TOKEN_PATTERN } from "../../static/auth.js";
 import { DEFAULT_RULES } from "../../src/analysis/alerts.ts";
 
 const T0 = 1_700_000_000_000;
