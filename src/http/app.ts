@@ -31,6 +31,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 /** Everything the routes act on. */
 export interface AppDeps
   extends SimulatorDeps, HistoryDeps, AnalysisDeps, Omit<WsDeps, "allowedOrigins"> {
+  /** The running version, shown in the OpenAPI document. */
   version: string;
   /** API_TOKEN (absent: none), READ_TOKEN_REQUIRED and ALLOWED_ORIGINS. */
   security: {

@@ -7,7 +7,9 @@
 
 /** A Host header split into its canonical name (lower case, IPv6 in brackets) and port. */
 export interface HostParts {
+  /** Canonical host name: lower case, IPv6 in brackets. */
   name: string;
+  /** The port, when the header names one. */
   port?: number;
 }
 
@@ -105,7 +107,9 @@ export function hostAllowed(name: string, allowlist: HostAllowlist): boolean {
 
 /** What {@link machineHostFacts} reads; Deno's functions by default. */
 export interface HostSystem {
+  /** The machine's host name. */
   hostname: () => string;
+  /** The machine's interface addresses. */
   networkInterfaces: () => { address: string }[];
 }
 
