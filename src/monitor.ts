@@ -45,11 +45,13 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 
 /** A start-up failure meant for a person: one line, exit code 1. */
 export class StartupError extends Error {
+  /** Names the error in logs and stack traces. */
   override name = "StartupError";
 }
 
 /** Options of {@link startMonitor}. */
 export interface MonitorOptions {
+  /** Shown in `/status`, the OpenAPI document and MQTT discovery (default `dev`). */
   version?: string;
   /** Where informational lines go. */
   log?: (line: string) => void;
@@ -59,11 +61,15 @@ export interface MonitorOptions {
 export interface Monitor {
   /** Base URL, e.g. `http://127.0.0.1:8000`. */
   readonly url: string;
+  /** The HTTP application: routes, guards and static files. */
   readonly app: OpenAPIHono;
+  /** The WebSocket clients and their broadcast. */
   readonly hub: Hub;
+  /** Drives the source and numbers the samples. */
   readonly sampler: Sampler;
   /** The per-sample fan-out (tests feed past samples through it). */
   readonly pipeline: Pipeline;
+  /** The history database. */
   readonly store: Store;
   /** Stops sampling, closes clients with 1001 and closes the server. */
   shutdown(): Promise<void>;

@@ -18,20 +18,27 @@ const RULES_KEY = "alert_rules";
 
 /** Collaborators of {@link Pipeline}. */
 export interface PipelineOptions {
+  /** Broadcasts each sample and message to the WebSocket clients. */
   hub: Hub;
+  /** Stores each sample and the alert history. */
   store: Store;
   /** The live analysis (statistics, outliers, alerts). */
   analyzer: Analyzer;
   /** Energy and charge. */
   energy: EnergyMeter;
+  /** Clock for statistics and status messages (default `Date.now`). */
   now?: () => number;
 }
 
 /** The newest measured sample's figures. */
 export interface LastReading {
+  /** Bus voltage in V. */
   v: number;
+  /** Current in A. */
   a: number;
+  /** Power in W. */
   w: number;
+  /** Unix time of the reading in ms. */
   tsMs: number;
 }
 
@@ -43,11 +50,14 @@ export class Pipeline {
   #energy: EnergyMeter;
   #now: () => number;
   #alertListeners: ((message: AlertMessage) => void)[] = [];
+  /** Samples handled since start-up, failed reads included. */
   samplesTotal = 0;
+  /** Failed reads (`error` samples) handled since start-up. */
   sensorErrorsTotal = 0;
   /** The newest `ok`/`overflow` sample; undefined until one arrives. */
   last: LastReading | undefined;
 
+  /** Takes its collaborators; samples arrive through {@link Pipeline.onSample}. */
   constructor(options: PipelineOptions) {
     this.#hub = options.hub;
     this.#store = options.store;

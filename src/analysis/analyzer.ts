@@ -24,7 +24,9 @@ export type WindowFigures = Omit<StatisticsData, keyof EnergyFigures>;
 
 /** Options of {@link Analyzer}. */
 export interface AnalyzerOptions {
+  /** The alert state machines every sample is fed to. */
   alerts: AlertEngine;
+  /** Span of the statistics and outlier window (default 60 s). */
   windowMs?: number;
   /** Outliers kept for `/api/analysis/outliers/recent`. */
   recentOutliers?: number;
@@ -34,7 +36,9 @@ const MA_WINDOWS_S = { ma_1m: 60, ma_5m: 300, ma_15m: 900 } as const;
 
 /** Rolling figures of the stream. */
 export class Analyzer {
+  /** The samples of the last `windowMs`, which the statistics are computed from. */
   readonly window: RollingWindow;
+  /** The alert state machines fed by {@link Analyzer.add}. */
   readonly alerts: AlertEngine;
   #buckets = new SecondBuckets(900);
   #outliers: OutlierDetector;
@@ -42,6 +46,7 @@ export class Analyzer {
   #recentMax: number;
   #totals = new Map<string, number>();
 
+  /** Starts with an empty window and no outliers. */
   constructor(options: AnalyzerOptions) {
     this.window = new RollingWindow(options.windowMs ?? 60_000);
     this.alerts = options.alerts;

@@ -32,6 +32,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 /** Everything the routes act on. */
 export interface AppDeps
   extends SimulatorDeps, HistoryDeps, AnalysisDeps, Omit<WsDeps, "allowedOrigins"> {
+  /** The running version, shown in the OpenAPI document. */
   version: string;
   /** API_TOKEN (null: none), READ_TOKEN_REQUIRED and ALLOWED_ORIGINS. */
   security: {

@@ -72,7 +72,9 @@ export function hostAllowed(name: string, allowlist: HostAllowlist): boolean {
 
 /** What {@link machineHostFacts} reads; Deno's functions by default. */
 export interface HostSystem {
+  /** The machine's host name. */
   hostname: () => string;
+  /** The machine's interface addresses. */
   networkInterfaces: () => { address: string }[];
 }
 

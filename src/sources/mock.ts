@@ -71,6 +71,7 @@ export class MockSource implements Source {
   #onNotice: (message: string) => void;
   #seed: number;
 
+  /** A seeded simulator; the seed is random unless `options.seed` fixes it. */
   constructor(options: MockOptions = {}) {
     this.#seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.#random = seededRandom(this.#seed);

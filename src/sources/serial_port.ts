@@ -53,10 +53,14 @@ const EAGAIN = 11;
 
 /** Opening, configuring, reading or writing a serial port failed. */
 export class SerialError extends Error {
+  /** Names the error in logs and stack traces. */
   override name = "SerialError";
+  /** The serial device path. */
   readonly path: string;
+  /** The errno name, e.g. `ENOENT`, if the kernel gave one. */
   readonly errno: string | undefined;
 
+  /** `options` names the port, the errno and the underlying error. */
   constructor(message: string, options: { path: string; errno?: string; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.path = options.path;
@@ -86,12 +90,15 @@ function openAdvice(errno: string): string {
 export interface PortLike {
   /** Bytes waiting now, `undefined` for none; throws when the device is gone. */
   read(): Uint8Array | undefined;
+  /** Sends text to the device. */
   write(text: string): void;
+  /** Closes the port. */
   close(): void;
 }
 
 /** An open serial port. */
 export class SerialPort implements PortLike {
+  /** The serial device path. */
   readonly path: string;
   #libc: Libc;
   #fd: number;
@@ -196,6 +203,7 @@ export class SerialPort implements PortLike {
     }
   }
 
+  /** Closes the descriptor; later calls do nothing. */
   close(): void {
     if (this.#fd < 0) return;
     this.#libc.symbols.close(this.#fd);

@@ -19,6 +19,7 @@ export const STATUS_NAMES: readonly SampleStatus[] = Object.freeze(
 
 /** A database problem meant for a person: what failed, then why. */
 export class StoreError extends Error {
+  /** Names the error in logs and stack traces. */
   override name = "StoreError";
 }
 
@@ -84,7 +85,7 @@ const MIGRATIONS: readonly string[] = [
 ];
 
 /** The schema version this code writes. */
-export const SCHEMA_VERSION = MIGRATIONS.length;
+export const SCHEMA_VERSION: number = MIGRATIONS.length;
 
 /**
  * Opens (creating if needed) the database at `path` and migrates it.

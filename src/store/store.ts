@@ -21,17 +21,24 @@ const FLUSH_BUDGET_ROWS = 2 * CHUNK_ROWS;
 
 /** Options of {@link openStore}. */
 export interface StoreOptions {
+  /** The SQLite file; created with its schema when missing. */
   path: string;
+  /** The channel this monitor writes and reads (default `main`). */
   channel?: string;
+  /** Raw samples and 100 ms / 1 s rollups older than this are deleted. */
   rawRetentionMs: number;
+  /** 1 min rollups and alert history older than this are deleted. */
   rollupRetentionMs: number;
+  /** How often queued samples are written (0: only on explicit flush). */
   flushIntervalMs: number;
+  /** How often retention runs (0: never on its own). */
   retentionIntervalMs: number;
   /** Samples queued in memory while writes fail; beyond it the oldest are dropped. */
   maxQueue?: number;
   /** Called when writes start failing (and when the error changes), when queued samples
    * start being dropped, and once when writes work again. */
   onHealth?: (message: string) => void;
+  /** Clock for retention ages and flush timing (default `Date.now`). */
   now?: () => number;
 }
 
@@ -46,12 +53,19 @@ function fileSize(path: string): number {
 
 /** An open history store. */
 export class Store {
+  /** The open database. */
   readonly db: DatabaseSync;
+  /** Queues samples and writes them in batches. */
   readonly writer: SampleWriter;
+  /** Reads history, rollups and statistics. */
   readonly queries: Queries;
+  /** Plans and reads span figures, exact to the sample. */
   readonly spans: SpanReader;
+  /** Deletes what is older than the retention limits. */
   readonly retention: Retention;
+  /** Writes and reads the alert history. */
   readonly alerts: AlertLog;
+  /** The database file. */
   readonly path: string;
   #flushSettings = new Map<string, () => unknown>();
   #range: StatementSync;
@@ -65,6 +79,7 @@ export class Store {
   #onHealth: (message: string) => void;
   #now: () => number;
 
+  /** Locks, opens and migrates the database; a second monitor on the same file fails here. */
   constructor(options: StoreOptions) {
     this.path = options.path;
     // Before the database is touched: a second monitor on it would store every seq
@@ -210,6 +225,7 @@ export class Store {
     return fileSize(this.path) + fileSize(`${this.path}-wal`);
   }
 
+  /** Row counts, time range and size of this channel's data, for `/api/database/stats`. */
   stats(): DatabaseStats {
     // Per-channel sub-selects: MIN/MAX over the (channel_id, ts_ms) index are O(log n);
     // without the channel SQLite walks the whole index.

@@ -31,6 +31,7 @@ export const DEFAULT_MAX_PENDING = 300_000;
 
 /** Options of {@link SampleWriter}. */
 export interface WriterOptions {
+  /** The channel samples are written to (default `main`). */
   channel?: string;
   /**
    * Samples kept in memory while the database refuses writes; beyond it the oldest
@@ -59,7 +60,9 @@ function mergeSql(table: string): string {
 
 /** Appends samples and flushes them in batches. */
 export class SampleWriter {
+  /** Row id of the channel in the `channels` table. */
   readonly channelId: number;
+  /** Samples kept in memory while writes fail; beyond it the oldest are dropped. */
   readonly maxPending: number;
   #db: DatabaseSync;
   // The queue: samples and, index for index, the energy and charge integrated up to
@@ -84,6 +87,7 @@ export class SampleWriter {
   /** Why the last `seq` reservation failed (null once one works again). */
   reserveError: string | null = null;
 
+  /** Interns the channel and prepares the statements. */
   constructor(db: DatabaseSync, options: WriterOptions = {}) {
     this.#db = db;
     this.channelId = internName(db, "channels", options.channel ?? "main");
