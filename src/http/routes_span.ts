@@ -14,6 +14,7 @@ export interface SpanDeps {
   span(fromMs: number, toMs: number): SpanResponse;
   /** How far back data is kept (the per-minute rollups): also the longest span. */
   keptMs: number;
+  /** The clock that dates "older than the data kept" (tests fix it); defaults to `Date.now`. */
   now?: () => number;
 }
 

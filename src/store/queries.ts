@@ -18,7 +18,9 @@ export const RESOLUTIONS: readonly { name: HistorySource; table: string; widthMs
 
 /** Which data a history query read and how wide its buckets are. */
 export interface HistoryPlan {
+  /** The raw samples or the rollup table the buckets are summed from. */
   source: HistorySource;
+  /** Width of one answer bucket: a multiple of the source's width, so it stays exact. */
   bucketMs: number;
 }
 
@@ -125,6 +127,7 @@ export class Queries {
   #raw: StatementSync;
   #rollup: Record<string, StatementSync>;
 
+  /** Prepares every statement once, so each query only binds its range. */
   constructor(db: DatabaseSync, channelId: number) {
     this.#channelId = channelId;
     this.#latest = db.prepare(

@@ -25,10 +25,13 @@ const ceilTo = (t: number, w: number) => Math.ceil(t / w) * w;
 
 /** Which data covers which stretch of a span, and whether that is exact. */
 export interface SpanPlan {
+  /** The stretches in time order, each read from one source. */
   parts: SpanPart[];
+  /** Whether the parts cover [from, to) to the sample; per-minute rollups round the edges. */
   exact: boolean;
-  /** What the parts cover: [from, to) itself when exact. */
+  /** Start of what the parts cover: `from` itself when exact. */
   fromMs: number;
+  /** End of what the parts cover: `to` itself when exact. */
   toMs: number;
 }
 
@@ -138,6 +141,7 @@ export class SpanReader {
   #prev: StatementSync;
   #rollup: Record<Exclude<HistorySource, "raw">, StatementSync>;
 
+  /** Prepares every statement once, so each span only binds its range. */
   constructor(db: DatabaseSync, channelId: number) {
     this.#channelId = channelId;
     this.#raw = db.prepare(
