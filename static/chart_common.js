@@ -25,9 +25,6 @@ try {
   const { Chart, registerables } = await import("chart.js");
   Chart.register(...registerables);
   ChartClass = Chart;
-  // Until history.js makes its chart with newChart(), it reads the global the UMD build set;
-  // this line goes then.
-  /** @type {{ Chart?: unknown }} */ (globalThis).Chart = Chart;
 } catch (error) {
   console.warn(`Chart.js did not load, the page shows numbers only: ${error}`);
 }

@@ -67,8 +67,7 @@ export class Selection {
 
   /** The history chart; the pointer and band code only runs when there is one. */
   get #chart() {
-    // history.js is not type-checked yet: its chart is declared as `null`.
-    const chart = /** @type {import("chart.js").Chart | null} */ (this.#history.chart);
+    const chart = this.#history.chart;
     if (!chart) throw new Error("The history chart is not drawn (Chart.js did not load)");
     return chart;
   }
