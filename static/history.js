@@ -156,6 +156,8 @@ export class HistoryView {
     const request = this.#loading = answer.then((body) => {
       if (request === this.#loading) this.#draw(body);
     }).catch((error) => {
+      // A newer request has replaced this one: its answer, not this failure, is what shows.
+      if (request !== this.#loading) return;
       byId("history").dataset.state = "error";
       setMeta(`Cannot load history: ${errorText(error)}`, true);
     });
