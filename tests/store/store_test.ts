@@ -1,33 +1,17 @@
 /**
- * The store when things go wrong: a full disk (a real SQLITE_FULL through
- * `PRAGMA max_page_count`), a queue that outgrows its bound, `seq` reservations across
- * a crash, and a second store on the same file.
+ * Tests of src/store/store.ts when things go wrong: a full disk (a real SQLITE_FULL through
+ * `PRAGMA max_page_count`), a queue that outgrows its bound, and a second store on the
+ * same file.
+ * @module
  */
 import assert from "node:assert/strict";
 import type { DatabaseSync } from "node:sqlite";
 import { EnergyIntegrator } from "../../src/analysis/energy.ts";
 import type { Sample } from "../../src/sample.ts";
-import { seededRandom } from "../../src/sources/mock.ts";
-import { openDatabase, StoreError } from "../../src/store/db.ts";
+import { StoreError } from "../../src/store/db.ts";
 import { Store } from "../../src/store/store.ts";
-import { ROLLUPS, SampleWriter, SEQ_BLOCK } from "../../src/store/writer.ts";
-
-const T0 = 1_700_000_000_000;
-
-/** A 1 kHz stream with noisy figures and a failed read now and then. */
-function* stream(seed: number): Generator<Sample> {
-  const random = seededRandom(seed);
-  for (let seq = 1;; seq++) {
-    const tsMs = T0 + seq;
-    if (random() < 0.03) {
-      yield { tsMs, seq, v: 0, a: 0, w: 0, status: "error", mode: "NORMAL", error: "read failed" };
-      continue;
-    }
-    const v = Math.round((4.8 + random() * 0.4) * 1000) / 1000;
-    const a = Math.round(random() * 500) / 1000;
-    yield { tsMs, seq, v, a, w: Math.round(v * a * 1000) / 1000, status: "ok", mode: "NORMAL" };
-  }
-}
+import { ROLLUPS } from "../../src/store/writer.ts";
+import { stream } from "./fixtures.ts";
 
 /** A store on a fresh file, fed as the pipeline feeds it; messages collected. */
 async function setup(options: { maxQueue?: number } = {}) {
@@ -198,36 +182,6 @@ Deno.test("Store drops the oldest queued samples past maxQueue and keeps rollups
     assertRollupsMatchRaw(store.db);
   } finally {
     await cleanup();
-  }
-});
-
-Deno.test("SampleWriter reserves seq ahead, so a reopen after a crash never reuses one", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = `${dir}/test.db`;
-  try {
-    let db = openDatabase(path);
-    let writer = new SampleWriter(db);
-    const samples = stream(1);
-    const append = (n: number) => {
-      for (let i = 0; i < n; i++) {
-        writer.append(samples.next().value as Sample, { energyJ: 0, chargeC: 0 });
-      }
-    };
-    append(1);
-    assert.equal(writer.reservedSeq, 1 + SEQ_BLOCK, "reserved before the first is handed out");
-    append(SEQ_BLOCK + 5);
-    assert.equal(writer.reservedSeq, SEQ_BLOCK + 2 + SEQ_BLOCK, "the next block, when crossed");
-    writer.flush();
-    append(3); // handed out (broadcast), never flushed: then the process dies
-    const handedOut = writer.lastSeq;
-    db.close();
-
-    db = openDatabase(path);
-    writer = new SampleWriter(db);
-    assert.ok(writer.lastSeq >= handedOut, `continues after ${writer.lastSeq}, saw ${handedOut}`);
-    db.close();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
 });
 

@@ -1,90 +1,17 @@
+/**
+ * Tests of src/store/writer.ts: every sample stored, `seq` kept and reserved ahead across a
+ * crash, rollups equal to the raw samples' statistics, failed flushes that lose nothing.
+ * @module
+ */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import type { Sample } from "../../src/sample.ts";
-import { openDatabase, SCHEMA_VERSION, StoreError } from "../../src/store/db.ts";
-import { planHistory, Queries, RESOLUTIONS } from "../../src/store/queries.ts";
-import { Retention } from "../../src/store/retention.ts";
-import { SampleWriter } from "../../src/store/writer.ts";
-import { EnergyIntegrator } from "../../src/analysis/energy.ts";
+import { openDatabase } from "../../src/store/db.ts";
+import { Queries } from "../../src/store/queries.ts";
+import { SampleWriter, SEQ_BLOCK } from "../../src/store/writer.ts";
 import { type Metric, METRICS } from "../../src/analysis/rolling.ts";
-
-/** Feeds samples to a writer with energy integrated as the pipeline does. */
-function feeder(writer: SampleWriter, maxGapMs = 5000) {
-  const energy = new EnergyIntegrator(() => maxGapMs);
-  return (s: Sample) => {
-    if (s.status === "error") {
-      energy.break();
-      writer.append(s, { energyJ: 0, chargeC: 0 });
-    } else writer.append(s, energy.add(s.tsMs, s.w, s.a));
-  };
-}
 import { seededRandom } from "../../src/sources/mock.ts";
-
-const T0 = 1_700_000_000_000;
-
-function sample(
-  seq: number,
-  tsMs: number,
-  v = 5,
-  a = 0.2,
-  status: Sample["status"] = "ok",
-): Sample {
-  const s: Sample = { tsMs, seq, v, a, w: Math.round(v * a * 1000) / 1000, status, mode: "NORMAL" };
-  if (status === "error") Object.assign(s, { v: 0, a: 0, w: 0, error: "read failed" });
-  return s;
-}
-
-/** A random stream: irregular intervals, runs of equal values, failed reads, gaps. */
-function randomStream(seed: number, n: number): Sample[] {
-  const random = seededRandom(seed);
-  const out: Sample[] = [];
-  let t = T0 + Math.floor(random() * 1000);
-  let v = 5;
-  for (let i = 1; i <= n; i++) {
-    t += random() < 0.01 ? 5000 + Math.floor(random() * 90_000) : 1 + Math.floor(random() * 400);
-    if (random() < 0.7) v = Math.round((4 + random() * 2) * 1000) / 1000;
-    const status = random() < 0.05 ? "error" : "ok";
-    out.push(sample(i, t, v, Math.round(random() * 1000) / 1000, status));
-  }
-  return out;
-}
-
-async function tempDb(): Promise<{ path: string; dir: string }> {
-  const dir = await Deno.makeTempDir();
-  return { dir, path: `${dir}/test.db` };
-}
-
-Deno.test("openDatabase() enables WAL, migrates once, and refuses a newer schema", async () => {
-  const { dir, path } = await tempDb();
-  try {
-    let db = openDatabase(path);
-    assert.equal(
-      (db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode,
-      "wal",
-    );
-    assert.equal(
-      (db.prepare("PRAGMA synchronous").get() as { synchronous: number }).synchronous,
-      1,
-    );
-    assert.equal(
-      (db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version,
-      SCHEMA_VERSION,
-    );
-    db.close();
-    db = openDatabase(path); // second open: no migration runs again
-    db.close();
-    const raw = new DatabaseSync(path);
-    raw.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
-    raw.close();
-    assert.throws(
-      () => openDatabase(path),
-      (e: Error) => e instanceof StoreError && /newer/.test(e.message),
-    );
-    assert.throws(() => openDatabase(`${dir}/missing/x.db`), StoreError);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+import { feeder, randomStream, sample, stream, T0, tempDb } from "./fixtures.ts";
 
 Deno.test("SampleWriter stores every sample with integer times and keeps seq across reopen", async () => {
   const { dir, path } = await tempDb();
@@ -220,105 +147,6 @@ Deno.test("rollups integrate energy and charge, not across gaps or failed reads"
   db.close();
 });
 
-Deno.test("Retention removes exactly what is older than each limit, in chunks", async () => {
-  const db = openDatabase(":memory:");
-  const writer = new SampleWriter(db);
-  const append = feeder(writer);
-  const nowMs = T0 + 10 * 3_600_000;
-  // One sample every 10 s for 10 hours.
-  for (let i = 0; i < 3600; i++) append(sample(i + 1, T0 + i * 10_000));
-  writer.flush();
-  let yields = 0;
-  const retention = new Retention(db, {
-    rawRetentionMs: 4 * 3_600_000,
-    rollupRetentionMs: 6 * 3_600_000,
-    chunkRows: 100,
-    now: () => nowMs,
-    yieldFn: () => {
-      yields++;
-      return Promise.resolve();
-    },
-  });
-  const result = await retention.run();
-  const rawCut = nowMs - 4 * 3_600_000;
-  const minuteCut = nowMs - 6 * 3_600_000;
-  const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-  assert.equal(count(`SELECT COUNT(*) n FROM samples WHERE ts_ms < ${rawCut}`), 0);
-  assert.equal(count(`SELECT COUNT(*) n FROM samples`), 1440, "the last 4 h stay");
-  assert.equal(result.samples, 3600 - 1440);
-  assert.equal(count(`SELECT COUNT(*) n FROM rollup_1s WHERE bucket_ms < ${rawCut}`), 0);
-  assert.equal(count(`SELECT COUNT(*) n FROM rollup_1m WHERE bucket_ms < ${minuteCut}`), 0);
-  assert.equal(count(`SELECT COUNT(*) n FROM rollup_1m`), 360, "the last 6 h of minutes stay");
-  assert.ok(yields >= 20, `yielded ${yields} times between chunks`);
-  assert.deepEqual(await retention.run(), {
-    samples: 0,
-    rollup_100ms: 0,
-    rollup_1s: 0,
-    rollup_1m: 0,
-    alerts: 0,
-  });
-  assert.ok((await retention.vacuum()) >= 0);
-  db.close();
-});
-
-Deno.test("planHistory() picks the cheapest exact source and never exceeds points", async (t) => {
-  const cases: [string, number, number, number, string][] = [
-    ["48 h, 1000 points", 48 * 3_600_000, 1000, 1, "1m"],
-    ["1 h, 1000 points", 3_600_000, 1000, 1, "1s"],
-    ["10 min, 1500 points (a live chart at 1 kHz)", 600_000, 1500, 1, "100ms"],
-    ["10 s, 500 points", 10_000, 500, 1, "raw"],
-    ["30 days, 5000 points", 30 * 86_400_000, 5000, 1, "1m"],
-    ["old 2 h, forced minutes", 2 * 3_600_000, 5000, 60_000, "1m"],
-  ];
-  for (const [name, spanMs, points, minRes, source] of cases) {
-    await t.step(name, () => {
-      for (const fromMs of [T0, T0 + 123_457, T0 + 59_999]) {
-        const plan = planHistory(fromMs, fromMs + spanMs, points, minRes);
-        assert.equal(plan.source, source);
-        const res = RESOLUTIONS.find((r) => r.name === plan.source)!.widthMs;
-        assert.equal(plan.bucketMs % res, 0, "bucket width is a multiple of the source resolution");
-        const n = Math.floor((fromMs + spanMs - 1) / plan.bucketMs) -
-          Math.floor(fromMs / plan.bucketMs) + 1;
-        assert.ok(n <= points, `${n} buckets for ${points} points`);
-        assert.ok(n >= points / 3 || plan.bucketMs === res, `not far fewer than asked: ${n}`);
-      }
-    });
-  }
-});
-
-Deno.test("history from a mid-second start counts what the raw rows in the window hold", () => {
-  const db = openDatabase(":memory:");
-  const writer = new SampleWriter(db);
-  const append = feeder(writer);
-  // Whole-second samples, as a 1 Hz sampler on time writes them.
-  for (let i = 0; i < 600; i++) append(sample(i + 1, T0 + i * 1000, 5, i === 10 ? 9 : 0.2));
-  writer.flush();
-  const queries = new Queries(db, writer.channelId);
-  const from = T0 + 10_300; // just after the 9 A sample at T0 + 10 s
-  const to = T0 + 500_700;
-  const raw = queries.measurements(from, to, 100_000);
-  for (const source of ["raw", "1s"] as const) {
-    const buckets = queries.history(from, to, { source, bucketMs: 10_000 });
-    assert.equal(buckets.reduce((n, b) => n + b.count, 0), raw.length, source);
-    assert.equal(Math.max(...buckets.map((b) => b.a.max!)), 0.2, `${source}: 9 A is outside`);
-  }
-  db.close();
-});
-
-Deno.test("Queries.iterate() pages through equal timestamps without loss or repeats", () => {
-  const db = openDatabase(":memory:");
-  const writer = new SampleWriter(db);
-  const append = feeder(writer);
-  for (let i = 1; i <= 1000; i++) append(sample(i, T0 + Math.floor(i / 7)));
-  writer.flush();
-  const queries = new Queries(db, writer.channelId);
-  const pages = [...queries.iterate(T0, T0 + 1000, 64)];
-  const seqs = pages.flat().map((r) => r.seq);
-  assert.deepEqual(seqs, Array.from({ length: 1000 }, (_, i) => i + 1));
-  assert.ok(pages.every((p) => p.length <= 64));
-  db.close();
-});
-
 Deno.test("SampleWriter keeps mode names right after a rolled-back flush", () => {
   const db = openDatabase(":memory:");
   const writer = new SampleWriter(db);
@@ -352,6 +180,36 @@ Deno.test("SampleWriter keeps rollups when the write lock cannot be had", async 
   } finally {
     other.close();
     db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SampleWriter reserves seq ahead, so a reopen after a crash never reuses one", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/test.db`;
+  try {
+    let db = openDatabase(path);
+    let writer = new SampleWriter(db);
+    const samples = stream(1);
+    const append = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        writer.append(samples.next().value as Sample, { energyJ: 0, chargeC: 0 });
+      }
+    };
+    append(1);
+    assert.equal(writer.reservedSeq, 1 + SEQ_BLOCK, "reserved before the first is handed out");
+    append(SEQ_BLOCK + 5);
+    assert.equal(writer.reservedSeq, SEQ_BLOCK + 2 + SEQ_BLOCK, "the next block, when crossed");
+    writer.flush();
+    append(3); // handed out (broadcast), never flushed: then the process dies
+    const handedOut = writer.lastSeq;
+    db.close();
+
+    db = openDatabase(path);
+    writer = new SampleWriter(db);
+    assert.ok(writer.lastSeq >= handedOut, `continues after ${writer.lastSeq}, saw ${handedOut}`);
+    db.close();
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
