@@ -1,14 +1,6 @@
-/**
- * Unit tests of the dashboard's pure browser modules (static/live_buffer.js,
- * static/span_stats.js, static/format.js, static/auth.js), run by Deno without a browser.
- * @module
- */
+/** Tests of static/live_buffer.js: the live chart's buffer and its decimation (Deno, no browser). */
 import assert from "node:assert/strict";
 import { LiveBuffer } from "../../static/live_buffer.js";
-import { describeSpanSource } from "../../static/span_stats.js";
-import { formatDuration, levelOf, timeTicks } from "../../static/format.js";
-import { isAuthFailure, TOKEN_PATTERN } from "../../static/auth.js";
-import { DEFAULT_RULES } from "../../src/analysis/alerts.ts";
 
 const T0 = 1_700_000_000_000;
 
@@ -105,103 +97,4 @@ Deno.test("LiveBuffer.prepend() fills the time before the live samples only", ()
   assert.equal(buffer.oldestMs, T0);
   const v = ys(buffer.decimate(T0, T0 + 11_000, 1100, 20_000).v);
   assert.deepEqual(v, [4.9, 5, 5.1]);
-});
-
-Deno.test("describeSpanSource() names what the server read and why a span is not exact", () => {
-  const part = (source: "raw" | "100ms" | "1s" | "1m", from_ms: number, to_ms: number) => ({
-    source,
-    from_ms,
-    to_ms,
-  });
-  const stat = { min: 1, max: 1, avg: 1 };
-  const span = {
-    from_ms: T0 + 7,
-    to_ms: T0 + 1207,
-    duration_ms: 1200,
-    count: 1200,
-    errors: 0,
-    v: stat,
-    a: stat,
-    w: stat,
-    energy_j: 1.2,
-    energy_wh: 1.2 / 3600,
-    charge_c: 1.2,
-    charge_ah: 1.2 / 3600,
-    source: {
-      exact: true,
-      from_ms: T0 + 7,
-      to_ms: T0 + 1207,
-      parts: [part("raw", T0 + 7, T0 + 100), part("100ms", T0 + 100, T0 + 1200)],
-      steps_unknown: 0,
-    },
-  };
-  assert.equal(
-    describeSpanSource(span),
-    "Exact to the sample, from raw samples, 100 ms rollups.",
-  );
-  const old = {
-    ...span,
-    source: {
-      ...span.source,
-      exact: false,
-      from_ms: T0 + 60_000,
-      parts: [part("1m", T0 + 60_000, T0 + 120_000)],
-    },
-  };
-  assert.match(
-    describeSpanSource(old, (ms) => String(ms - T0)),
-    /^Not exact \(older than the raw data kept, so whole minutes: 60000 → 1207\), from per-minute/,
-  );
-  const unknown = { ...span, source: { ...span.source, exact: false, steps_unknown: 3 } };
-  assert.match(describeSpanSource(unknown), /energy of 3 samples unknown/);
-});
-
-Deno.test("levelOf() colours by the rule's limits, ignoring hysteresis", () => {
-  const [v, a] = DEFAULT_RULES;
-  assert.equal(levelOf(v, 5.0), "normal");
-  assert.equal(levelOf(v, 4.69), "warning");
-  assert.equal(levelOf(v, 4.49), "danger");
-  assert.equal(levelOf(v, 5.31), "warning");
-  assert.equal(levelOf(a, 0.45), "warning");
-  assert.equal(levelOf(a, 0.9), "danger");
-  assert.equal(levelOf(a, null), "normal");
-  assert.equal(levelOf({ ...a, enabled: false }, 0.9), "normal");
-  assert.equal(levelOf(undefined, 0.9), "normal");
-});
-
-Deno.test("formatDuration() reads naturally at every scale", () => {
-  assert.equal(formatDuration(850), "850 ms");
-  assert.equal(formatDuration(2_500), "2.50 s");
-  assert.equal(formatDuration(12_500), "12.5 s");
-  assert.equal(formatDuration(185_000), "3 min 05 s");
-  assert.equal(formatDuration(48 * 3_600_000), "48 h 00 min");
-  assert.equal(formatDuration(4 * 86_400_000 + 2 * 3_600_000), "4 d 02 h");
-});
-
-Deno.test("timeTicks() gives round local times inside the range", () => {
-  for (const [spanMs, maxTicks] of [[60_000, 8], [3_600_000, 10], [48 * 3_600_000, 8]]) {
-    const min = T0 + 12_345;
-    const { stepMs, values } = timeTicks(min, min + spanMs, maxTicks);
-    assert.ok(values.length >= 2 && values.length <= maxTicks + 1, `${values.length} ticks`);
-    const offset = -new Date(values[0]).getTimezoneOffset() * 60_000;
-    for (const t of values) {
-      assert.ok(t >= min && t <= min + spanMs);
-      assert.equal((t + offset) % stepMs, 0, `${new Date(t).toISOString()} on a ${stepMs} ms step`);
-    }
-  }
-});
-
-Deno.test("isAuthFailure() asks again on a missing, malformed or wrong token, not a bad Origin", () => {
-  assert.equal(isAuthFailure(401, 'Bearer realm=""'), true);
-  assert.equal(isAuthFailure(401, null), true);
-  assert.equal(isAuthFailure(400, 'Bearer error="invalid_request"'), true, "malformed header");
-  assert.equal(isAuthFailure(403, 'Bearer error="insufficient_scope"'), true);
-  assert.equal(isAuthFailure(403, null), false, "a refused Origin is not about the token");
-  assert.equal(isAuthFailure(400, null), false, "a bad body is not about the token");
-  assert.equal(isAuthFailure(200, null), false);
-});
-
-Deno.test("TOKEN_PATTERN matches what the server accepts as API_TOKEN", () => {
-  for (const ok of ["0123456789", "a-b.c_d~e+f/g==", "Zm9vYmFy"]) assert.ok(TOKEN_PATTERN.test(ok));
-  for (const bad of ["my secret!pass", "pässwort", "a=b"]) assert.ok(!TOKEN_PATTERN.test(bad));
 });
