@@ -1,6 +1,11 @@
+/**
+ * Tests of src/http/request_guard.ts: the refusal counter and the Origin rule as functions, then
+ * the guard on the real app (READ_TOKEN_REQUIRED, encoded paths, malformed Host).
+ * @module
+ */
 import assert from "node:assert/strict";
-import { TOKEN_READS, tokenNeeded } from "../../src/http/auth.ts";
-import { RejectCounter } from "../../src/http/request_guard.ts";
+import { originAllowed, RejectCounter } from "../../src/http/request_guard.ts";
+import { TOKEN_READS } from "../../src/http/auth.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createCore, type MonitorCore } from "../../src/monitor.ts";
 
@@ -26,33 +31,25 @@ Deno.test("RejectCounter.record() counts every refusal and logs one line a minut
   assert.equal(lines[3], "Refused a malformed Host", "nothing suppressed since");
 });
 
-Deno.test("tokenNeeded() guards writes and bulk reads; READ_TOKEN_REQUIRED adds the rest", async (t) => {
-  const rows: [string, string, boolean, boolean][] = [
-    // method, path, needed by default, needed with READ_TOKEN_REQUIRED
-    ["POST", "/simulator/stop", true, true],
-    ["PUT", "/api/alerts/rules", true, true],
-    ["GET", "/api/export.csv", true, true],
-    ["HEAD", "/api/export.csv", true, true],
-    ["GET", "/api/database/stats", true, true],
-    ["GET", "/metrics", true, true],
-    ["GET", "/api/history", false, true],
-    ["GET", "/api/alerts/rules", false, true],
-    ["GET", "/status", false, false],
-    ["GET", "/ws", false, false],
-    ["GET", "/", false, false],
-    ["GET", "/app.js", false, false],
-    ["GET", "/test_websocket.html", false, false],
-    ["GET", "/vendor/chart.js/chart.js", false, false],
-    ["GET", "/docs", false, false],
-    ["GET", "/openapi.json", false, false],
-    ["OPTIONS", "/api/history", false, false],
-  ];
-  for (const [method, path, open, closed] of rows) {
-    await t.step(`${method} ${path}`, () => {
-      assert.equal(tokenNeeded(method, path, { readTokenRequired: false }), open);
-      assert.equal(tokenNeeded(method, path, { readTokenRequired: true }), closed);
-    });
-  }
+Deno.test("originAllowed() admits non-browsers, the server itself and ALLOWED_ORIGINS", () => {
+  const host = "pi.local:8000";
+  assert.ok(originAllowed(undefined, host, []));
+  assert.ok(originAllowed("http://pi.local:8000", host, []));
+  assert.ok(originAllowed("https://pi.local:8000", host, []), "behind a TLS proxy");
+  assert.ok(!originAllowed("http://pi.local:9000", host, []));
+  assert.ok(!originAllowed("http://evil.example", host, []));
+  assert.ok(originAllowed("http://a.example", host, ["http://a.example"]));
+  assert.ok(originAllowed("http://any.example", host, ["*"]));
+  assert.ok(!originAllowed("null", "127.0.0.1:8000", []), "null only when allowed");
+  assert.ok(originAllowed("null", host, ["null"]));
+});
+
+Deno.test("originAllowed() admits a page opened from disk only with ALLOWED_ORIGINS=null", () => {
+  assert.ok(!originAllowed("null", "localhost:8000", []));
+  assert.ok(!originAllowed("null", "127.0.0.1:8000", []));
+  assert.ok(!originAllowed("null", "[::1]:8000", []));
+  assert.ok(originAllowed("null", "127.0.0.1:8000", ["null"]));
+  assert.ok(originAllowed("null", "pi.local:8000", ["*"]), "* is any origin");
 });
 
 const opened: MonitorCore[] = [];

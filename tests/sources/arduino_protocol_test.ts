@@ -1,10 +1,10 @@
+/** Tests of src/sources/arduino_protocol.ts: the v1 device's lines and commands. */
 import assert from "node:assert/strict";
 import {
   encodeCommand,
   LineSplitter,
   parseDeviceLine,
 } from "../../src/sources/arduino_protocol.ts";
-import { Backoff, secondsText } from "../../src/sources/backoff.ts";
 
 Deno.test("parseDeviceLine() reads the v1 device's measurement, status and ack lines", () => {
   assert.deepEqual(
@@ -81,28 +81,4 @@ Deno.test("LineSplitter keeps partial lines, UTF-8 split across chunks and drops
   splitter.push(new TextEncoder().encode("half"));
   splitter.reset();
   assert.deepEqual(splitter.push(new TextEncoder().encode("new\n")), ["new"]);
-});
-
-Deno.test("Backoff doubles from 1 s to 30 s and starts over after a success", () => {
-  const backoff = new Backoff();
-  assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map(() => backoff.fail(0)), [
-    1000,
-    2000,
-    4000,
-    8000,
-    16000,
-    30000,
-    30000,
-  ]);
-  assert.equal(backoff.due(29_999), false);
-  assert.equal(backoff.waitMs(20_000), 10_000);
-  backoff.succeed();
-  assert.equal(backoff.due(0), true);
-  assert.equal(backoff.fail(0), 1000);
-  assert.deepEqual([secondsText(997), secondsText(1500), secondsText(30_000), secondsText(20)], [
-    "1 s",
-    "1.5 s",
-    "30 s",
-    "20 ms",
-  ]);
 });
