@@ -1,7 +1,7 @@
 /**
  * Renders the settings table (variable, flag, default, meaning) from src/settings.ts into
  * the docs, between `<!-- settings:begin -->` and `<!-- settings:end -->`. Run by
- * `deno task docs:settings`; tests/settings_table_test.ts fails when the docs disagree.
+ * `deno task docs:settings`; tests/repo/settings_table_test.ts fails when the docs disagree.
  * @module
  */
 import { type SettingDoc, settingDocs } from "../src/settings.ts";

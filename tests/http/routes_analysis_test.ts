@@ -2,7 +2,7 @@
  * The alert and analysis routes over fakes ({@link AlertsControl}, {@link LiveAnalysis},
  * {@link RollupTotals}, {@link EnergyReset}): validation, windows, figures and the
  * energy reset, with no analyzer and no store. On the real assembly:
- * tests/analysis_routes_test.ts.
+ * tests/integration/analysis_test.ts.
  */
 import assert from "node:assert/strict";
 import { DEFAULT_RULES } from "../../src/analysis/alerts.ts";

@@ -1,7 +1,7 @@
 /**
  * The history routes over a fake {@link HistoryStore}: validation, windows passed to
  * the queries, flush before every read, the CSV format and the database routes,
- * with no SQLite. The same routes on the real store: tests/history_routes_test.ts.
+ * with no SQLite. The same routes on the real store: tests/integration/history_test.ts.
  */
 import assert from "node:assert/strict";
 import type { MeasurementRow } from "../../src/protocol/history.ts";
