@@ -53,19 +53,32 @@ const stat = (min: number | null, max: number | null, sum: number | null, n: num
   avg: n > 0 && sum !== null ? sum / n : null,
 });
 
-interface AggRow {
+/** Min, max and sum of each metric over some rows, as the aggregating queries name them. */
+export interface MetricSums {
+  /** Smallest voltage. */
+  v_min: number | null;
+  /** Largest voltage. */
+  v_max: number | null;
+  /** Sum of the voltages. */
+  v_sum: number | null;
+  /** Smallest current. */
+  a_min: number | null;
+  /** Largest current. */
+  a_max: number | null;
+  /** Sum of the currents. */
+  a_sum: number | null;
+  /** Smallest power. */
+  w_min: number | null;
+  /** Largest power. */
+  w_max: number | null;
+  /** Sum of the powers. */
+  w_sum: number | null;
+}
+
+interface AggRow extends MetricSums {
   b: number;
   count: number;
   errors: number;
-  v_min: number | null;
-  v_max: number | null;
-  v_sum: number | null;
-  a_min: number | null;
-  a_max: number | null;
-  a_sum: number | null;
-  w_min: number | null;
-  w_max: number | null;
-  w_sum: number | null;
 }
 
 function toBucket(r: AggRow): HistoryBucket {

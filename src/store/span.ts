@@ -11,6 +11,7 @@ import type { Metric } from "../protocol/common.ts";
 import type { HistorySource } from "../protocol/history.ts";
 import type { SpanPart, SpanResponse } from "../protocol/span.ts";
 import { STATUS_CODES } from "./db.ts";
+import type { MetricSums } from "./queries.ts";
 
 /** Rollup tiers, finest first; each width is a multiple of the one before. */
 const TIERS: readonly { source: Exclude<HistorySource, "raw">; widthMs: number }[] = [
@@ -95,18 +96,9 @@ interface Agg {
   stepsUnknown: number;
 }
 
-interface RollupRow {
+interface RollupRow extends MetricSums {
   count: number | null;
   errors: number | null;
-  v_min: number | null;
-  v_max: number | null;
-  v_sum: number | null;
-  a_min: number | null;
-  a_max: number | null;
-  a_sum: number | null;
-  w_min: number | null;
-  w_max: number | null;
-  w_sum: number | null;
   energy_j: number | null;
   charge_c: number | null;
 }

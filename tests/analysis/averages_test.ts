@@ -2,16 +2,9 @@
 import assert from "node:assert/strict";
 import { SecondBuckets } from "../../src/analysis/averages.ts";
 import { seededRandom } from "../../src/sources/mock.ts";
+import { close } from "../assertions.ts";
 
 const T0 = 1_700_000_000_000;
-
-function close(actual: number | null, expected: number | null, what: string, eps = 1e-9) {
-  if (actual === null || expected === null) return assert.equal(actual, expected, what);
-  assert.ok(
-    Math.abs(actual - expected) <= eps * Math.max(1, Math.abs(expected)),
-    `${what}: ${actual} ≠ ${expected}`,
-  );
-}
 
 Deno.test("SecondBuckets averages whole seconds over 1, 5 and 15 minutes", () => {
   const buckets = new SecondBuckets(900);

@@ -1,16 +1,9 @@
 /** Tests of src/analysis/energy.ts: the integrator and the energy totals. */
 import assert from "node:assert/strict";
 import { EnergyIntegrator, EnergyTotals } from "../../src/analysis/energy.ts";
+import { close } from "../assertions.ts";
 
 const T0 = 1_700_000_000_000;
-
-function close(actual: number | null, expected: number | null, what: string, eps = 1e-9) {
-  if (actual === null || expected === null) return assert.equal(actual, expected, what);
-  assert.ok(
-    Math.abs(actual - expected) <= eps * Math.max(1, Math.abs(expected)),
-    `${what}: ${actual} ≠ ${expected}`,
-  );
-}
 
 Deno.test("EnergyIntegrator: 1 W for an hour is 1 Wh; a known waveform matches its integral", () => {
   const e = new EnergyIntegrator(() => 5000);

@@ -2,16 +2,9 @@
 import assert from "node:assert/strict";
 import { METRICS, RollingWindow } from "../../src/analysis/rolling.ts";
 import { seededRandom } from "../../src/sources/mock.ts";
+import { close } from "../assertions.ts";
 
 const T0 = 1_700_000_000_000;
-
-function close(actual: number | null, expected: number | null, what: string, eps = 1e-9) {
-  if (actual === null || expected === null) return assert.equal(actual, expected, what);
-  assert.ok(
-    Math.abs(actual - expected) <= eps * Math.max(1, Math.abs(expected)),
-    `${what}: ${actual} ≠ ${expected}`,
-  );
-}
 
 Deno.test("RollingWindow equals a naive recomputation on random streams", async (t) => {
   const kinds = {

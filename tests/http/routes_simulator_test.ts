@@ -7,24 +7,9 @@ import { DeviceCommandErrorBody } from "../../src/protocol/simulator.ts";
 import { StatusResponse } from "../../src/protocol/status.ts";
 import { DeviceCommandError } from "../../src/sources/source.ts";
 import { fakeApp, fakeStatus } from "../fakes.ts";
+import { errorBody, post } from "../assertions.ts";
 
 const TOKEN = "secret-token-1";
-
-function post(body?: unknown, headers: Record<string, string> = {}): RequestInit {
-  return {
-    method: "POST",
-    headers: body === undefined ? headers : { "Content-Type": "application/json", ...headers },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-  };
-}
-
-async function errorBody(res: Response) {
-  assert.match(res.headers.get("content-type") ?? "", /application\/json/);
-  const body = await res.json();
-  assert.equal(typeof body.error, "string");
-  assert.ok(Array.isArray(body.issues));
-  return body as { error: string; issues: { path: string; message: string }[] };
-}
 
 Deno.test("GET /status answers what the status builder gives, in the documented schema", async () => {
   const status = fakeStatus({ simulator: "connected", last_seq: 42 });

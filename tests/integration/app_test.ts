@@ -8,6 +8,7 @@ import { loadConfig } from "../../src/config.ts";
 import { createCore, type MonitorCore } from "../../src/monitor.ts";
 import { StatusResponse } from "../../src/protocol/status.ts";
 import { VENDOR_FILES } from "../../src/http/static.ts";
+import { errorBody, post } from "../assertions.ts";
 
 const TOKEN = "secret-token-1";
 
@@ -35,22 +36,6 @@ function test(name: string, fn: (t: Deno.TestContext) => void | Promise<void>) {
       }
     }
   });
-}
-
-function post(body?: unknown, headers: Record<string, string> = {}) {
-  return {
-    method: "POST",
-    headers: body === undefined ? headers : { "Content-Type": "application/json", ...headers },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-  };
-}
-
-async function errorBody(res: Response) {
-  assert.match(res.headers.get("content-type") ?? "", /application\/json/);
-  const body = await res.json();
-  assert.equal(typeof body.error, "string");
-  assert.ok(Array.isArray(body.issues));
-  return body as { error: string; issues: { path: string; message: string }[] };
 }
 
 test("GET /status answers the v1 fields and the documented schema", async () => {
