@@ -4,16 +4,30 @@
  * @module
  */
 import denoJson from "./deno.json" with { type: "json" };
-import { ConfigError, HelpRequested, loadConfig } from "./src/config.ts";
+import { ConfigError, type ConfigFacts, HelpRequested, loadConfig } from "./src/config.ts";
 import { type Monitor, startMonitor, StartupError } from "./src/monitor.ts";
 
 /** How long shutdown may take before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 2000;
 
+/**
+ * What the configuration's defaults need to know about this machine, read here at the
+ * edge; a fact that cannot be read is `null`, with the reason.
+ */
+function readFacts(): { facts: ConfigFacts; hostnameError: string | null } {
+  try {
+    return { facts: { hostname: Deno.hostname() }, hostnameError: null };
+  } catch (error) {
+    // Without --allow-sys=hostname the name is unknown; DEVICE_ID falls back to a fixed one.
+    return { facts: { hostname: null }, hostnameError: (error as Error).message };
+  }
+}
+
 async function main(): Promise<number> {
+  const { facts, hostnameError } = readFacts();
   let config;
   try {
-    config = loadConfig(Deno.env.toObject(), Deno.args);
+    config = loadConfig(Deno.env.toObject(), Deno.args, facts);
   } catch (error) {
     if (error instanceof HelpRequested) {
       console.log(error.message);
@@ -24,6 +38,11 @@ async function main(): Promise<number> {
       return 1;
     }
     throw error;
+  }
+  if (hostnameError !== null && config.mqttUrl !== null) {
+    console.warn(
+      `Warning: cannot read the host name (${hostnameError}): MQTT uses the device id ${config.deviceId}`,
+    );
   }
 
   // Signals are handled from before the server starts, so a SIGTERM that arrives

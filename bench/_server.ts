@@ -4,8 +4,15 @@
  * benchmark run, waits until `GET /status` answers, and stops it with SIGTERM.
  */
 
+import denoJson from "../deno.json" with { type: "json" };
+
 /** The repository root: where `main.ts` lives. */
 export const REPO_DIR: string = new URL("..", import.meta.url).pathname;
+
+/** The V8 flags of `deno task start`, so the benchmarks measure what users run. */
+export function startV8Flags(): string[] {
+  return denoJson.tasks.start.split(" ").filter((word) => word.startsWith("--v8-flags="));
+}
 
 /** Options for {@linkcode startServer}. */
 export interface StartServerOptions {
@@ -15,6 +22,10 @@ export interface StartServerOptions {
   statusIntervalS?: number;
   /** Directory holding `main.ts`; defaults to {@linkcode REPO_DIR}. */
   serverDir?: string;
+  /** The script to run, relative to `serverDir`; defaults to `main.ts`. */
+  entry?: string;
+  /** Extra `deno run` flags; defaults to {@linkcode startV8Flags} for `main.ts`, none otherwise. */
+  denoFlags?: readonly string[];
   /** How long to wait for `/status` to answer 200; defaults to 30 s. */
   readyTimeoutMs?: number;
   /** Further settings of the server (they win over the ones above). */
@@ -63,7 +74,7 @@ export async function fetchStatus(
   return await response.json();
 }
 
-/** Starts `deno run main.ts` with a mock source and a temp `DATA_DIR`, and waits until it serves `/status`. */
+/** Starts `deno run main.ts` (or `entry`) with a mock source and a temp `DATA_DIR`, and waits until it serves `/status`. */
 export async function startServer(
   options: StartServerOptions,
 ): Promise<ServerHandle> {
@@ -80,7 +91,8 @@ export async function startServer(
       "--allow-read",
       "--allow-write",
       "--allow-env",
-      "main.ts",
+      ...options.denoFlags ?? (options.entry === undefined ? startV8Flags() : []),
+      options.entry ?? "main.ts",
     ],
     cwd: serverDir,
     env: {

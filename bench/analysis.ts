@@ -9,7 +9,7 @@
 import { parseArgs } from "node:util";
 import { AlertEngine, DEFAULT_RULES } from "../src/analysis/alerts.ts";
 import { Analyzer } from "../src/analysis/analyzer.ts";
-import { EnergyIntegrator } from "../src/analysis/energy.ts";
+import { EnergyIntegrator, EnergyTotals } from "../src/analysis/energy.ts";
 import type { Sample } from "../src/sample.ts";
 import { MockSource } from "../src/sources/mock.ts";
 
@@ -21,7 +21,7 @@ const runs = Number(values.runs);
 const T0 = 1_700_000_000_000;
 
 function samples(n: number, startMs: number): Sample[] {
-  const mock = new MockSource({ seed: 1, autoRotateS: 20 });
+  const mock = new MockSource({ seed: 1, autoRotateMs: 20_000 });
   return Array.from({ length: n }, (_, i) => {
     const r = mock.read(startMs + i);
     return { tsMs: startMs + i, seq: i + 1, ...r, mode: mock.mode };
@@ -38,9 +38,13 @@ const stream = samples(seconds * 1000, T0 + 60_000);
 const perSampleNs: number[] = [];
 const snapshotUs: number[] = [];
 for (let run = 0; run < runs; run++) {
-  const analyzer = new Analyzer({ alerts: new AlertEngine(DEFAULT_RULES), startedAtMs: T0 });
+  const analyzer = new Analyzer({ alerts: new AlertEngine(DEFAULT_RULES) });
   const energy = new EnergyIntegrator(() => 5);
-  const add = (s: Sample) => analyzer.add(s, energy.add(s.tsMs, s.w, s.a));
+  const totals = new EnergyTotals(undefined, T0);
+  const add = (s: Sample) => {
+    totals.add(energy.add(s.tsMs, s.w, s.a));
+    analyzer.add(s);
+  };
   warmup.forEach(add);
   const start = performance.now();
   stream.forEach(add);

@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import { openStalledClient, StreamClient } from "./_client.ts";
 import { ProcSampler } from "./_proc.ts";
-import { fetchStatus, startServer } from "./_server.ts";
+import { fetchStatus, startServer, type StartServerOptions } from "./_server.ts";
 import { median, percentile, round, toMiB } from "./_stats.ts";
 import {
   checkFanout,
@@ -75,11 +75,11 @@ function sleep(ms: number): Promise<void> {
 /** Starts a server, connects the clients, measures for `spec.seconds` after a 1 s warm-up, and stops everything. */
 export async function runFanout(
   spec: FanoutSpec,
-  options: { serverDir?: string } = {},
+  options: Pick<StartServerOptions, "serverDir" | "entry" | "denoFlags"> = {},
 ): Promise<FanoutResult> {
   const server = await startServer({
+    ...options,
     sampleIntervalMs: spec.sampleIntervalMs,
-    serverDir: options.serverDir,
     // Every reader comes from 127.0.0.1 at once: let them all past the per-address caps.
     env: {
       WS_MAX_CLIENTS_PER_ADDRESS: String(spec.readers + spec.stalled),

@@ -1,7 +1,8 @@
 /**
  * @module
  * Runs every benchmark in sequence (`deno task bench`): the v1 performance
- * test, then fan-out runs a, b and c; `--repeat N` runs the whole set N times
+ * test, fan-out runs a, b and c, then our RSS beside the floor server's
+ * (memory.ts); `--repeat N` runs the whole set N times
  * and prints the median of each number over the repeats.
  *
  * ```sh
@@ -17,6 +18,7 @@ import {
   QUICK_SECONDS,
   runFanout,
 } from "./fanout.ts";
+import { type MemoryResult, printMemory, runMemory } from "./memory.ts";
 import { printV1Perf, runV1Perf, type V1PerfResult } from "./v1_perf.ts";
 import { type Check, formatTable, median, round, toMiB } from "./_stats.ts";
 
@@ -24,6 +26,7 @@ import { type Check, formatTable, median, round, toMiB } from "./_stats.ts";
 interface Round {
   v1: V1PerfResult;
   fanout: FanoutResult[];
+  memory: MemoryResult;
 }
 
 async function runOnce(quick: boolean, serverDir: string | undefined): Promise<Round> {
@@ -35,7 +38,9 @@ async function runOnce(quick: boolean, serverDir: string | undefined): Promise<R
     fanout.push(await runFanout({ ...spec, seconds }, { serverDir }));
   }
   printFanout(fanout);
-  return { v1, fanout };
+  const memory = await runMemory({ rounds: 1, seconds: quick ? 10 : 15, serverDir });
+  printMemory(memory);
+  return { v1, fanout, memory };
 }
 
 /** Median of `values` as text; with more than one value, the range too. */
@@ -91,12 +96,19 @@ function printSummary(rounds: Round[]): void {
     ]),
   ));
   console.log();
+  console.log(formatTable(["memory (100 readers, 1 Hz)", "median (min–max)"], [
+    ["our RSS MiB", medianText(rounds.flatMap((r) => r.memory.oursFinalMiB))],
+    ["floor RSS MiB", medianText(rounds.flatMap((r) => r.memory.floorFinalMiB))],
+    ["ours ÷ floor", medianText(rounds.map((r) => r.memory.ratio), 2)],
+  ]));
+  console.log();
   console.log(formatTable(["bench", "missed targets (rounds missed / rounds)"], [
     ["v1_perf", targetTally(v1Runs.map((s) => s.checks))],
     ...DEFAULT_SPECS.map((spec, i) => [
       `fanout ${spec.name}`,
       targetTally(rounds.map((r) => r.fanout[i].checks)),
     ]),
+    ["memory", targetTally(rounds.map((r) => r.memory.checks))],
   ]));
 }
 
@@ -125,7 +137,9 @@ async function main(): Promise<void> {
       `${navigator.hardwareConcurrency} cores, ${new Date().toISOString()} ==`,
   );
   printSummary(rounds);
-  const passed = rounds.every((r) => r.v1.pass && r.fanout.every((run) => run.pass));
+  const passed = rounds.every((r) =>
+    r.v1.pass && r.fanout.every((run) => run.pass) && r.memory.pass
+  );
   if (!passed) Deno.exitCode = 1;
 }
 

@@ -11,7 +11,7 @@
  *
  * Works in a temporary directory it removes; takes about 6 min, 4.5 of them the hour-long
  * CSV export (`--export-minutes 10` makes it about 2). Prints a table and one JSON line;
- * results and what they mean are in bench/README.md, "Storage (SQLite)".
+ * results and what they mean are in docs/benchmarks.md, "Storage (SQLite)".
  */
 
 import type { DatabaseSync } from "node:sqlite";
@@ -101,7 +101,7 @@ function benchIngest(dir: string, { runs, rows }: { runs: number; rows: number }
     const path = `${dir}/ingest_${run}.db`;
     const db = openDatabase(path);
     const writer = new Feeder(db, 5);
-    const src = new MockSource({ seed: run + 1, autoRotateS: 30 });
+    const src = new MockSource({ seed: run + 1, autoRotateMs: 30_000 });
     const startMs = Date.now();
     const runFlushes: number[] = [];
     let busyMs = 0;
@@ -143,7 +143,7 @@ function walBytesPerRow(dir: string, { rows, intervalMs }: { rows: number; inter
   const db = openDatabase(path);
   db.exec("PRAGMA wal_autocheckpoint = 0");
   const writer = new Feeder(db, 5 * intervalMs);
-  const src = new MockSource({ seed: 3, autoRotateS: 30 });
+  const src = new MockSource({ seed: 3, autoRotateMs: 30_000 });
   const startMs = Date.now();
   const walBefore = Deno.statSync(`${path}-wal`).size;
   for (let done = 0; done < rows; done += perFlush) {
@@ -164,7 +164,7 @@ function buildDb(
 ) {
   const db = openDatabase(path);
   const writer = new Feeder(db, 5 * intervalMs);
-  const src = new MockSource({ seed: 1, autoRotateS: 30 });
+  const src = new MockSource({ seed: 1, autoRotateMs: 30_000 });
   const t0 = performance.now();
   for (let done = 0; done < rows; done += 50_000) {
     const n = Math.min(50_000, rows - done);
@@ -413,7 +413,7 @@ function flushIntoBig(path: string, { endMs, flushes }: { endMs: number; flushes
   const db = openDatabase(path);
   try {
     const writer = new Feeder(db, 5);
-    const src = new MockSource({ seed: 7, autoRotateS: 30 });
+    const src = new MockSource({ seed: 7, autoRotateMs: 30_000 });
     const times: number[] = [];
     for (let i = 0; i < flushes; i++) {
       const ticks = { startMs: endMs + 1 + i * 1000, intervalMs: 1, seq0: writer.writer.lastSeq };
@@ -498,7 +498,7 @@ async function main(): Promise<void> {
       rawRuns: 1,
     });
 
-    log(`export: ${exportMinutes} min at 1 kHz (one download; slow, see README)`);
+    log(`export: ${exportMinutes} min at 1 kHz (one download; slow, see docs/benchmarks.md)`);
     const exp = await benchExport(khzPath, {
       fromMs: khzStart,
       toMs: khzStart + exportMinutes * 60_000,

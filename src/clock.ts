@@ -10,7 +10,9 @@ export type TimerId = ReturnType<typeof setTimeout>;
 export interface Clock {
   /** Unix time in ms. */
   now(): number;
+  /** Runs `fn` once after `delayMs`. */
   setTimeout(fn: () => void, delayMs: number): TimerId;
+  /** Cancels a timer from {@link Clock.setTimeout}. */
   clearTimeout(id: TimerId): void;
 }
 

@@ -1,414 +1,147 @@
 /**
- * Configuration: one table of settings, read from environment variables with
- * mirrored command-line flags, validated with zod into one frozen {@link Config}.
+ * Configuration, resolved completely in one place: the settings table (settings.ts)
+ * read from environment variables and mirrored flags, validated, defaults and derived
+ * values filled in from the facts the caller read about this machine, times in ms,
+ * frozen. Pure: it reads no environment, clock or file itself.
  * @module
  */
 import { parseArgs } from "node:util";
-import { z } from "zod";
-import { canonicalHost } from "./http/host_guard.ts";
-import { AlertRules } from "./protocol/alerts.ts";
-import { calibrate, pgaFor } from "./sources/ina219_registers.ts";
-import { MODES } from "./sources/mock.ts";
-import { BAUD_RATES } from "./sources/serial_port.ts";
+import type { AlertRule } from "./protocol/alerts.ts";
+import type { DeviceMode } from "./protocol/simulator.ts";
+import { fitShuntRange, type ShuntRangeMv } from "./hardware/ina219_shunt.ts";
+import type { SerialBaud } from "./hardware/serial_baud.ts";
+import { flagName, type Parsed, type Setting, SETTINGS } from "./settings.ts";
 
-/** One setting: its environment name, flag, default and how it is validated. */
-interface Setting {
-  env: string;
-  help: string;
-  /** Shown in `--help`; `undefined` means "unset". */
-  defaultText?: string;
-  /** The default is computed from other settings; `defaultText` only describes it. */
-  derived?: true;
-  /** A credential: an error names the setting but never shows the value. */
-  secret?: true;
-  schema: z.ZodType;
+/** What the edge of the program read about this machine, for the defaults that depend on it. */
+export interface ConfigFacts {
+  /** `Deno.hostname()`, or `null` when it could not be read. */
+  readonly hostname: string | null;
 }
 
-const int = (min: number, max: number) =>
-  z.string().trim().regex(/^-?\d+$/, `must be an integer from ${min} to ${max}`)
-    .transform(Number).pipe(
-      z.number().min(min, `must be an integer from ${min} to ${max}`).max(
-        max,
-        `must be an integer from ${min} to ${max}`,
-      ),
-    );
+/** No facts: the defaults that depend on the machine use fixed names. */
+export const NO_FACTS: ConfigFacts = Object.freeze({ hostname: null });
 
-const decimal = (what: string, max: number) =>
-  z.string().trim().regex(/^\d+(\.\d+)?$/, `must be ${what}`).transform(Number).pipe(
-    z.number().gt(0, `must be ${what}`).max(max, `must be ${what}`),
-  );
+/**
+ * The resolved configuration of one monitor: every value present (`null` where a
+ * setting is off or unset), every duration in ms, deeply frozen.
+ */
+export interface Config {
+  /** TCP port to serve on; 0 = a free one. */
+  readonly port: number;
+  /** Address to bind. */
+  readonly host: string;
 
-const choice = <T extends string>(values: readonly T[]) =>
-  z.enum(values as [T, ...T[]], { error: `must be one of: ${values.join(", ")}` });
+  /** Where samples come from. */
+  readonly sensor: "mock" | "ina219" | "serial";
+  /** Time between samples. */
+  readonly sampleIntervalMs: number;
+  /** The mock's initial mode. */
+  readonly mockMode: DeviceMode;
+  /** The mock's demo rotation period; 0 = off. */
+  readonly mockAutoRotateMs: number;
+  /** Seed of the mock's random stream; `null` = random. */
+  readonly mockSeed: number | null;
+  /** INA219: `/dev/i2c-N`. */
+  readonly i2cBus: number;
+  /** INA219: 7-bit address, 0x40–0x4F. */
+  readonly i2cAddress: number;
+  /** INA219: shunt resistance in Ω. */
+  readonly shuntOhms: number;
+  /** INA219: largest current expected, in A. */
+  readonly maxCurrentA: number;
+  /** INA219: bus voltage full scale. */
+  readonly busVoltageRange: 16 | 32;
+  /** INA219: samples averaged per conversion. */
+  readonly adcSamples: number;
+  /** INA219: shunt full scale, fitted to shuntOhms × maxCurrentA unless set; or automatic. */
+  readonly shuntRangeMv: ShuntRangeMv | "auto";
+  /** Serial: the device's port. */
+  readonly serialPort: string;
+  /** Serial: the sketch's baud rate. */
+  readonly serialBaud: SerialBaud;
 
-/** What hono/bearer-auth accepts after `Bearer ` (RFC 6750 b64token). */
-const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
-
-const SETTINGS = {
-  port: {
-    env: "PORT",
-    help: "TCP port of the HTTP/WebSocket server (0 picks a free one)",
-    defaultText: "8000",
-    schema: int(0, 65535),
-  },
-  host: {
-    env: "HOST",
-    help: "address to bind (127.0.0.1 keeps it on this machine)",
-    defaultText: "0.0.0.0",
-    schema: z.string().trim().min(1, "must not be empty"),
-  },
-  sensor: {
-    env: "SENSOR",
-    help:
-      "where samples come from: mock, ina219 (I2C on this machine) or serial (the v1 Arduino device)",
-    defaultText: "mock",
-    schema: choice(["mock", "ina219", "serial"] as const),
-  },
-  sampleIntervalMs: {
-    env: "SAMPLE_INTERVAL_MS",
-    help: "time between samples in ms",
-    defaultText: "1000",
-    schema: int(1, 10_000),
-  },
-  mockMode: {
-    env: "MOCK_MODE",
-    help: `initial mock mode (${MODES.join(", ")})`,
-    defaultText: "NORMAL",
-    schema: z.enum(MODES, { error: `must be one of: ${MODES.join(", ")}` }),
-  },
-  mockAutoRotateS: {
-    env: "MOCK_AUTO_ROTATE_S",
-    help: "rotate the mock's modes every N s, as the v1 mock did (0 = off)",
-    defaultText: "30",
-    schema: int(0, 86_400),
-  },
-  mockSeed: {
-    env: "MOCK_SEED",
-    help: "seed for a reproducible mock (unset = random)",
-    schema: int(0, 4_294_967_295).optional(),
-  },
-  i2cBus: {
-    env: "I2C_BUS",
-    help: "INA219: the I2C adapter number, /dev/i2c-N (1 on a Raspberry Pi)",
-    defaultText: "1",
-    schema: int(0, 255),
-  },
-  i2cAddress: {
-    env: "I2C_ADDRESS",
-    help: "INA219: its address by A0/A1, 0x40 to 0x4F",
-    defaultText: "0x40",
-    schema: z.string().trim().regex(/^(0x[0-9a-f]{1,2}|\d{1,3})$/i, "must be 0x40 to 0x4F")
-      .transform(Number).pipe(
-        z.number().min(0x40, "must be 0x40 to 0x4F").max(0x4f, "must be 0x40 to 0x4F"),
-      ),
-  },
-  shuntOhms: {
-    env: "SHUNT_OHMS",
-    help: "INA219: shunt resistance in ohms (0.1 on the common breakout boards)",
-    defaultText: "0.1",
-    schema: decimal("a resistance above 0 and up to 100 ohms", 100),
-  },
-  maxCurrentA: {
-    env: "MAX_CURRENT_A",
-    help: "INA219: the largest current expected; sets calibration and shunt range",
-    defaultText: "3.2",
-    schema: decimal("a current above 0 and up to 1000 A", 1000),
-  },
-  busVoltageRange: {
-    env: "BUS_VOLTAGE_RANGE",
-    help: "INA219: bus voltage full scale in V (16 or 32)",
-    defaultText: "32",
-    schema: choice(["16", "32"] as const).transform((s) => Number(s) as 16 | 32),
-  },
-  adcSamples: {
-    env: "ADC_SAMPLES",
-    help: "INA219: samples averaged per conversion (1 = single 12-bit; 128 takes 136 ms)",
-    defaultText: "1",
-    schema: choice(["1", "2", "4", "8", "16", "32", "64", "128"] as const).transform(Number),
-  },
-  shuntRangeMv: {
-    env: "SHUNT_RANGE_MV",
-    help: "INA219: shunt full scale (PGA): 40, 80, 160, 320 mV or auto",
-    defaultText: "fitted to SHUNT_OHMS × MAX_CURRENT_A",
-    derived: true,
-    schema: choice(["40", "80", "160", "320", "auto"] as const).transform((s) =>
-      s === "auto" ? s : Number(s) as 40 | 80 | 160 | 320
-    ).optional(),
-  },
-  serialPort: {
-    env: "SERIAL_PORT",
-    help: "serial: the Arduino's port (a /dev/serial/by-id/ path survives replugging)",
-    defaultText: "/dev/ttyACM0",
-    schema: z.string().trim().min(1, "must not be empty"),
-  },
-  serialBaud: {
-    env: "SERIAL_BAUD",
-    help: "serial: baud rate of the Arduino's sketch",
-    defaultText: "115200",
-    schema: choice(Object.keys(BAUD_RATES)).transform(Number),
-  },
-  dataDir: {
-    env: "DATA_DIR",
-    help: "folder for the database (created on start)",
-    defaultText: "./data",
-    schema: z.string().trim().min(1, "must not be empty"),
-  },
-  dbPath: {
-    env: "DB_PATH",
-    help: "SQLite database file",
-    defaultText: "<DATA_DIR>/ina219.db",
-    derived: true,
-    schema: z.string().trim().min(1, "must not be empty").optional(),
-  },
-  retentionHours: {
-    env: "RETENTION_HOURS",
-    help: "keep raw samples (and per-second rollups) this many hours",
-    defaultText: "48",
-    schema: int(1, 8760),
-  },
-  rollupRetentionDays: {
-    env: "ROLLUP_RETENTION_DAYS",
-    help: "keep per-minute rollups this many days",
-    defaultText: "30",
-    schema: int(1, 3650),
-  },
-  flushIntervalMs: {
-    env: "FLUSH_INTERVAL_MS",
-    help: "write queued samples to the database this often (one transaction each)",
-    defaultText: "1000",
-    schema: int(50, 60_000),
-  },
-  dbMaxQueue: {
-    env: "DB_MAX_QUEUE",
-    help:
-      "samples kept in memory while the database refuses writes (disk full); beyond it the oldest are dropped and counted",
-    defaultText: "300000",
-    schema: int(1000, 10_000_000),
-  },
-  apiToken: {
-    env: "API_TOKEN",
-    help:
-      "bearer token required by every state-changing request and the bulk reads (unset = open); 8 or more of A-Z a-z 0-9 - . _ ~ + / and trailing =",
-    secret: true,
-    schema: z.string().min(8, "must be at least 8 characters").regex(
-      BEARER_TOKEN,
-      "must use only A-Z a-z 0-9 - . _ ~ + / (and = at the end), the characters of a bearer token",
-    ).optional(),
-  },
-  readTokenRequired: {
-    env: "READ_TOKEN_REQUIRED",
-    help:
-      "with API_TOKEN: require the token on every read too, except the pages, /status and /ws (true/false)",
-    defaultText: "false",
-    schema: z.enum(["true", "false"], { error: "must be true or false" }).transform((s) =>
-      s === "true"
-    ),
-  },
-  allowedHosts: {
-    env: "ALLOWED_HOSTS",
-    help:
-      "extra names or addresses this server is reached by, comma-separated (* = any); loopback, this machine's names and addresses and HOST are always allowed",
-    defaultText: "",
-    schema: z.string().transform((s) => s.split(",").map((h) => h.trim()).filter(Boolean)).pipe(
-      z.array(
-        z.string().refine(
-          (h) => h === "*" || canonicalHost(h) !== undefined,
-          'must be "*" or host names or addresses without a port, like pi.example or 192.168.1.20',
-        ),
-      ),
-    ),
-  },
-  allowedOrigins: {
-    env: "ALLOWED_ORIGINS",
-    help:
-      "extra browser origins allowed to open /ws and send changes, comma-separated (* = any, null = pages opened from disk); the server's own origin is always allowed",
-    defaultText: "",
-    schema: z.string().transform((s) =>
-      s.split(",").map((o) => o.trim().replace(/\/$/, "")).filter(Boolean)
-    ).pipe(
-      z.array(
-        z.string().regex(
-          /^(\*|null|https?:\/\/[^/\s]+)$/,
-          'must be "*", "null" (pages opened from disk) or origins like http://host:port',
-        ),
-      ),
-    ),
-  },
-  alertRules: {
-    env: "ALERT_RULES",
-    help:
-      'alert rules as JSON, e.g. [{"metric":"a","warning_high":0.4,"danger_high":0.5,"hysteresis":0.02,"for_ms":1000}] (unset = last saved, else the 5 V rail defaults)',
-    schema: z.string().transform((text, ctx) => {
-      try {
-        return JSON.parse(text);
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: `must be JSON (${(error as Error).message})` });
-        return z.NEVER;
-      }
-    }).pipe(AlertRules).optional(),
-  },
-  statusIntervalS: {
-    env: "STATUS_INTERVAL_S",
-    help: "send a status message to every WebSocket client every N s (0 = off)",
-    defaultText: "5",
-    schema: int(0, 3600),
-  },
-  wsMaxBufferedBytes: {
-    env: "WS_MAX_BUFFERED_BYTES",
-    help:
-      "a WebSocket client with more unsent bytes than this is skipped (and closed if it stays stuck)",
-    defaultText: "1048576",
-    schema: int(1024, 1 << 30),
-  },
-  wsStuckCloseS: {
-    env: "WS_STUCK_CLOSE_S",
-    help: "close a client that has been skipped for this long",
-    defaultText: "10",
-    schema: int(1, 3600),
-  },
-  wsMaxClients: {
-    env: "WS_MAX_CLIENTS",
-    help:
-      "most WebSocket clients at once; more get 503 (a closed client counts until its connection is gone)",
-    defaultText: "256",
-    schema: int(1, 100_000),
-  },
-  wsMaxClientsPerAddress: {
-    env: "WS_MAX_CLIENTS_PER_ADDRESS",
-    help: "most WebSocket clients at once from one IP address; more get 429",
-    defaultText: "32",
-    schema: int(1, 100_000),
-  },
-  metricsEnabled: {
-    env: "METRICS_ENABLED",
-    help: "serve Prometheus metrics at /metrics (true/false)",
-    defaultText: "true",
-    schema: z.enum(["true", "false"], { error: "must be true or false" }).transform((s) =>
-      s === "true"
-    ),
-  },
-  deviceId: {
-    env: "DEVICE_ID",
-    help: "this monitor's name in MQTT topics and Home Assistant (letters, digits, - and _)",
-    defaultText: "ina219-<hostname>",
-    derived: true,
-    schema: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, - or _")
-      .optional(),
-  },
-  mqttUrl: {
-    env: "MQTT_URL",
-    help: "MQTT broker, mqtt://host:1883 or mqtts://host:8883 (unset = no MQTT)",
-    schema: z.string().regex(
-      /^mqtts?:\/\/[^\s/]+\/?$/,
-      "must look like mqtt://host:1883 or mqtts://host:8883",
-    )
-      .optional(),
-  },
-  mqttUsername: {
-    env: "MQTT_USERNAME",
-    help: "MQTT user name",
-    schema: z.string().optional(),
-  },
-  mqttPassword: {
-    env: "MQTT_PASSWORD",
-    help: "MQTT password",
-    secret: true,
-    schema: z.string().optional(),
-  },
-  mqttTopicPrefix: {
-    env: "MQTT_TOPIC_PREFIX",
-    help: "topics are <prefix>/state, <prefix>/alert, <prefix>/availability",
-    defaultText: "ina219/<DEVICE_ID>",
-    derived: true,
-    schema: z.string().regex(
-      /^[^#+\s]+[^/#+\s]$/,
-      "must be a topic without wildcards or a trailing /",
-    )
-      .optional(),
-  },
-  mqttDiscoveryPrefix: {
-    env: "MQTT_DISCOVERY_PREFIX",
-    help: "Home Assistant discovery prefix",
-    defaultText: "homeassistant",
-    schema: z.string().regex(/^[^#+\s/]+$/, "must be one topic level"),
-  },
-  mqttIntervalS: {
-    env: "MQTT_INTERVAL_S",
-    help: "publish the state every N s (Home Assistant bogs down at 1 Hz)",
-    defaultText: "10",
-    schema: int(1, 3600),
-  },
-  httpMaxConns: {
-    env: "HTTP_MAX_CONNS",
-    help: "most open TCP connections at once (each holds up to 3 file descriptors); more get 503",
-    defaultText: "1024",
-    schema: int(1, 100_000),
-  },
-  httpMaxConnsPerAddress: {
-    env: "HTTP_MAX_CONNS_PER_ADDRESS",
-    help: "most open TCP connections at once from one IP address; more get 429",
-    defaultText: "64",
-    schema: int(1, 100_000),
-  },
-  httpConnectRatePerAddress: {
-    env: "HTTP_CONNECT_RATE_PER_ADDRESS",
-    help:
-      "new connections per second one IP address may open (bursts of twice as many); more get 429",
-    defaultText: "50",
-    schema: int(1, 100_000),
-  },
-  httpHeaderTimeoutMs: {
-    env: "HTTP_HEADER_TIMEOUT_MS",
-    help: "a connection must send its first request head within this (else 408 and closed)",
-    defaultText: "10000",
-    schema: int(100, 600_000),
-  },
-  httpIdleTimeoutMs: {
-    env: "HTTP_IDLE_TIMEOUT_MS",
-    help: "close a keep-alive connection (not a WebSocket) with no traffic for this long",
-    defaultText: "30000",
-    schema: int(100, 3_600_000),
-  },
-  httpSendTimeoutMs: {
-    env: "HTTP_SEND_TIMEOUT_MS",
-    help:
-      "drop a connection whose client has not taken a pending write for this long (it stopped reading)",
-    defaultText: "WS_STUCK_CLOSE_S × 1000 + 5000",
-    derived: true,
-    schema: int(100, 3_600_000).optional(),
-  },
-} satisfies Record<string, Setting>;
-
-type Settings = typeof SETTINGS;
-type Parsed = { [K in keyof Settings]: z.output<Settings[K]["schema"]> };
-
-/** The resolved, fully-defaulted, frozen configuration of one monitor. */
-export interface Config extends
-  Readonly<
-    Omit<Parsed, "dbPath" | "allowedOrigins" | "allowedHosts" | "httpSendTimeoutMs">
-  > {
+  /** Folder for the database, created at start. */
+  readonly dataDir: string;
+  /** SQLite file (`:memory:` in tests). */
   readonly dbPath: string;
-  readonly httpSendTimeoutMs: number;
-  readonly allowedOrigins: readonly string[];
+  /** How long raw samples and the fine rollups are kept. */
+  readonly rawRetentionMs: number;
+  /** How long the per-minute rollups are kept. */
+  readonly rollupRetentionMs: number;
+  /** How often queued samples are written. */
+  readonly flushIntervalMs: number;
+  /** Samples held while the database refuses writes. */
+  readonly dbMaxQueue: number;
+
+  /** Bearer token for changes and bulk reads; `null` = open. */
+  readonly apiToken: string | null;
+  /** Whether reads need the token too (not the pages, `/status`, `/ws`). */
+  readonly readTokenRequired: boolean;
+  /** Extra Host names (`*` = any). */
   readonly allowedHosts: readonly string[];
+  /** Extra browser origins (`*` = any, `null` = pages opened from disk). */
+  readonly allowedOrigins: readonly string[];
+
+  /** Alert rules to apply and save; `null` = the saved ones, else the defaults. */
+  readonly alertRules: readonly Readonly<AlertRule>[] | null;
+
+  /** Heartbeat status message period; 0 = off. */
+  readonly statusIntervalMs: number;
+  /** A client with more unsent bytes is skipped. */
+  readonly wsMaxBufferedBytes: number;
+  /** A client skipped this long is closed. */
+  readonly wsStuckCloseMs: number;
+  /** Most WebSocket clients at once. */
+  readonly wsMaxClients: number;
+  /** Most WebSocket clients at once from one IP address. */
+  readonly wsMaxClientsPerAddress: number;
+
+  /** Most open TCP connections at once (the front refuses more with 503). */
+  readonly httpMaxConns: number;
+  /** Most open TCP connections at once from one IP address (then 429). */
+  readonly httpMaxConnsPerAddress: number;
+  /** New connections per second from one IP address, bursts of twice as many (then 429). */
+  readonly httpConnectRatePerAddress: number;
+  /** Time a new connection has to send its first request head (then 408). */
+  readonly httpHeaderTimeoutMs: number;
+  /** A keep-alive connection (not a WebSocket) without traffic this long is closed. */
+  readonly httpIdleTimeoutMs: number;
+  /** A connection whose client leaves one write pending this long is dropped. */
+  readonly httpSendTimeoutMs: number;
+
+  /** Whether `/metrics` is served. */
+  readonly metricsEnabled: boolean;
+  /** Name in MQTT topics and Home Assistant: DEVICE_ID, else `ina219-<hostname>`. */
+  readonly deviceId: string;
+  /** Broker URL; `null` = no MQTT. */
+  readonly mqttUrl: string | null;
+  /** Broker user name; `null` = none. */
+  readonly mqttUsername: string | null;
+  /** Broker password; `null` = none. */
+  readonly mqttPassword: string | null;
+  /** MQTT_TOPIC_PREFIX, else `ina219/<deviceId>`. */
+  readonly mqttTopicPrefix: string;
+  /** Home Assistant discovery prefix. */
+  readonly mqttDiscoveryPrefix: string;
+  /** State publishing period. */
+  readonly mqttIntervalMs: number;
 }
 
 /** Thrown for a bad setting; its message is one line meant for a person. */
 export class ConfigError extends Error {
+  /** `"ConfigError"`. */
   override name = "ConfigError";
 }
 
 /** Thrown by {@link loadConfig} when `--help` was asked for; message is the help. */
 export class HelpRequested extends Error {
+  /** `"HelpRequested"`. */
   override name = "HelpRequested";
-}
-
-function flagName(env: string): string {
-  return env.toLowerCase().replaceAll("_", "-");
 }
 
 /** The `--help` text: every setting with its flag, variable and default. */
 export function helpText(): string {
+  const plain = (s: string) => s.replaceAll("`", "");
   const lines = [
     "ina219-monitor: real-time INA219 power monitor",
     "",
@@ -417,11 +150,14 @@ export function helpText(): string {
     "",
   ];
   for (const s of Object.values(SETTINGS) as Setting[]) {
+    const shown = s.defaultText === undefined
+      ? "unset"
+      : s.defaultText === ""
+      ? "empty"
+      : plain(s.defaultText);
     lines.push(
-      `  --${flagName(s.env)} <value>  (${s.env}, default: ${
-        s.defaultText === undefined ? "unset" : s.defaultText === "" ? "empty" : s.defaultText
-      })`,
-      `      ${s.help}`,
+      `  --${flagName(s.env)} <value>  (${s.env}, default: ${shown})`,
+      `      ${plain(s.help)}`,
     );
   }
   lines.push("  --help  show this text");
@@ -429,19 +165,91 @@ export function helpText(): string {
 }
 
 /**
- * Builds the configuration from environment variables and command-line flags.
+ * The default device id from this machine's name: `ina219-<hostname>` in letters,
+ * digits, - and _ (`ina219-monitor` when the name is unknown).
+ */
+export function defaultDeviceId(hostname: string | null): string {
+  const host = hostname?.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "");
+  return `ina219-${host || "monitor"}`.slice(0, 64);
+}
+
+/**
+ * Builds the configuration from environment variables and command-line flags; `facts`
+ * are what the caller read about this machine (its host name names the device).
  *
  * @example
  * ```ts
- * const config = loadConfig(Deno.env.toObject(), Deno.args);
+ * const config = loadConfig(Deno.env.toObject(), Deno.args, { hostname: Deno.hostname() });
  * ```
  * @throws {ConfigError} naming the setting and what it allows.
  * @throws {HelpRequested} when `--help` is among the arguments.
  */
 export function loadConfig(
-  env: Record<string, string | undefined>,
+  env: Readonly<Record<string, string | undefined>>,
   args: readonly string[],
+  facts: ConfigFacts = NO_FACTS,
 ): Config {
+  const parsed = parse(env, args);
+  if (parsed.readTokenRequired && parsed.apiToken === undefined) {
+    throw new ConfigError("Invalid READ_TOKEN_REQUIRED true: it needs API_TOKEN to be set");
+  }
+  const deviceId = parsed.deviceId ?? defaultDeviceId(facts.hostname);
+  // Checked even when SHUNT_RANGE_MV is set: the calibration needs the current to fit.
+  const fittedRange = fittedShuntRange(parsed);
+  const config: Config = {
+    port: parsed.port,
+    host: parsed.host,
+    sensor: parsed.sensor,
+    sampleIntervalMs: parsed.sampleIntervalMs,
+    mockMode: parsed.mockMode,
+    mockAutoRotateMs: parsed.mockAutoRotateS * 1000,
+    mockSeed: parsed.mockSeed ?? null,
+    i2cBus: parsed.i2cBus,
+    i2cAddress: parsed.i2cAddress,
+    shuntOhms: parsed.shuntOhms,
+    maxCurrentA: parsed.maxCurrentA,
+    busVoltageRange: parsed.busVoltageRange,
+    adcSamples: parsed.adcSamples,
+    shuntRangeMv: parsed.shuntRangeMv ?? fittedRange,
+    serialPort: parsed.serialPort,
+    serialBaud: parsed.serialBaud,
+    dataDir: parsed.dataDir,
+    dbPath: parsed.dbPath ?? joinPath(parsed.dataDir, "ina219.db"),
+    rawRetentionMs: parsed.retentionHours * 3_600_000,
+    rollupRetentionMs: parsed.rollupRetentionDays * 86_400_000,
+    flushIntervalMs: parsed.flushIntervalMs,
+    dbMaxQueue: parsed.dbMaxQueue,
+    apiToken: parsed.apiToken ?? null,
+    readTokenRequired: parsed.readTokenRequired,
+    allowedHosts: parsed.allowedHosts,
+    allowedOrigins: parsed.allowedOrigins,
+    alertRules: parsed.alertRules ?? null,
+    statusIntervalMs: parsed.statusIntervalS * 1000,
+    wsMaxBufferedBytes: parsed.wsMaxBufferedBytes,
+    wsStuckCloseMs: parsed.wsStuckCloseS * 1000,
+    wsMaxClients: parsed.wsMaxClients,
+    wsMaxClientsPerAddress: parsed.wsMaxClientsPerAddress,
+    httpMaxConns: parsed.httpMaxConns,
+    httpMaxConnsPerAddress: parsed.httpMaxConnsPerAddress,
+    httpConnectRatePerAddress: parsed.httpConnectRatePerAddress,
+    httpHeaderTimeoutMs: parsed.httpHeaderTimeoutMs,
+    httpIdleTimeoutMs: parsed.httpIdleTimeoutMs,
+    // Past the hub's 1013 close, so the hub's policy acts first and the front only drops the rest.
+    httpSendTimeoutMs: parsed.httpSendTimeoutMs ?? parsed.wsStuckCloseS * 1000 + 5000,
+    metricsEnabled: parsed.metricsEnabled,
+    deviceId,
+    mqttUrl: parsed.mqttUrl ?? null,
+    mqttUsername: parsed.mqttUsername ?? null,
+    mqttPassword: parsed.mqttPassword ?? null,
+    mqttTopicPrefix: parsed.mqttTopicPrefix ?? `ina219/${deviceId}`,
+    mqttDiscoveryPrefix: parsed.mqttDiscoveryPrefix,
+    mqttIntervalMs: parsed.mqttIntervalS * 1000,
+  };
+  return deepFreeze(config);
+}
+
+/** Flags and variables → validated values; derived and unset ones stay `undefined`. */
+function parse(env: Readonly<Record<string, string | undefined>>, args: readonly string[]): Parsed {
   const options: Record<string, { type: "string" | "boolean" }> = {
     help: { type: "boolean" },
   };
@@ -464,13 +272,10 @@ export function loadConfig(
     const raw = typeof flag === "string" ? flag : env[s.env];
     const unset = raw === undefined || raw === "";
     const value = unset ? (s.derived ? undefined : s.defaultText) : raw;
-    const source = typeof flag === "string" ? `--${flagName(s.env)}` : s.env;
-    if (value === undefined) {
-      out[key] = undefined;
-      continue;
-    }
+    if (value === undefined) continue;
     const result = s.schema.safeParse(value);
     if (!result.success) {
+      const source = typeof flag === "string" ? `--${flagName(s.env)}` : s.env;
       const issue = result.error.issues[0];
       const where = issue.path.length ? ` at ${issue.path.join(".")}` : "";
       const shown = s.secret ? "" : ` "${value}"`;
@@ -478,29 +283,22 @@ export function loadConfig(
     }
     out[key] = result.data;
   }
-  const parsed = out as Parsed;
-  if (parsed.sensor === "ina219") checkShunt(parsed.shuntOhms, parsed.maxCurrentA);
-  if (parsed.readTokenRequired && parsed.apiToken === undefined) {
-    throw new ConfigError("Invalid READ_TOKEN_REQUIRED true: it needs API_TOKEN to be set");
-  }
-  const dbPath = parsed.dbPath ?? joinPath(parsed.dataDir, "ina219.db");
-  return Object.freeze({
-    ...parsed,
-    dbPath,
-    httpSendTimeoutMs: parsed.httpSendTimeoutMs ?? parsed.wsStuckCloseS * 1000 + 5000,
-    allowedOrigins: Object.freeze([...parsed.allowedOrigins]),
-    allowedHosts: Object.freeze([...parsed.allowedHosts]),
-  });
+  return out as Parsed;
 }
 
-/** SHUNT_OHMS and MAX_CURRENT_A must make a calibration the INA219 can hold. */
-function checkShunt(shuntOhms: number, maxCurrentA: number): void {
+/**
+ * The finest shunt range holding SHUNT_OHMS × MAX_CURRENT_A. Only the INA219 uses it, so
+ * only the INA219 refuses settings beyond 320 mV; the other sensors get the widest range.
+ * Within the bounds of SHUNT_OHMS and MAX_CURRENT_A, a current that fits a range always
+ * has a calibration (§8.5.1); the driver checks that again when it starts.
+ */
+function fittedShuntRange(parsed: Parsed): ShuntRangeMv {
   try {
-    pgaFor(shuntOhms * maxCurrentA);
-    calibrate(shuntOhms, maxCurrentA);
+    return fitShuntRange(parsed.shuntOhms * parsed.maxCurrentA);
   } catch (error) {
+    if (parsed.sensor !== "ina219") return 320;
     throw new ConfigError(
-      `Invalid SHUNT_OHMS ${shuntOhms} with MAX_CURRENT_A ${maxCurrentA}: ${
+      `Invalid SHUNT_OHMS ${parsed.shuntOhms} with MAX_CURRENT_A ${parsed.maxCurrentA}: ${
         (error as Error).message
       }`,
     );
@@ -509,4 +307,13 @@ function checkShunt(shuntOhms: number, maxCurrentA: number): void {
 
 function joinPath(dir: string, file: string): string {
   return dir.endsWith("/") ? dir + file : `${dir}/${file}`;
+}
+
+/** Freezes `value` and everything it holds. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -8,9 +8,13 @@ import type { ServerMessage } from "./protocol/messages.ts";
 
 /** The part of a WebSocket the hub uses (a real `WebSocket` satisfies it). */
 export interface HubClient {
+  /** `WebSocket.readyState`: only OPEN (1) clients receive messages. */
   readonly readyState: number;
+  /** Bytes queued but not yet sent: how the hub tells a slow client. */
   readonly bufferedAmount: number;
+  /** Queues one text message. */
   send(data: string): void;
+  /** Closes the connection with a close code and reason. */
   close(code?: number, reason?: string): void;
 }
 
@@ -18,7 +22,9 @@ const OPEN = 1;
 
 /** Close codes the hub uses (RFC 6455 §7.4.1). */
 export const CLOSE_GOING_AWAY = 1001;
+/** 1009 Message Too Big: for a client that sent a message over the size limit. */
 export const CLOSE_TOO_BIG = 1009;
+/** 1013 Try Again Later: for a client too slow to keep up; it may reconnect. */
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** Largest message a client may send (bytes); a longer one closes it with 1009. */
@@ -32,6 +38,7 @@ export interface HubOptions {
   stuckCloseMs?: number;
   /** Close a client that sends a message longer than this many bytes. */
   maxIncomingBytes?: number;
+  /** Clock for the slow-client timer (default `Date.now`); tests pass their own. */
   now?: () => number;
 }
 
@@ -74,8 +81,10 @@ export class Hub {
   #stuckCloseMs: number;
   #maxIncomingBytes: number;
   #now: () => number;
+  /** Slow-client skips and closes so far, for `/status` and the metrics. */
   readonly stats: HubStats = { slowSkips: 0, slowCloses: 0, oversizeCloses: 0 };
 
+  /** Applies the slow-client and message-size limits of `options`. */
   constructor(options: HubOptions = {}) {
     this.#maxBufferedBytes = options.maxBufferedBytes ?? 1 << 20;
     this.#stuckCloseMs = options.stuckCloseMs ?? 10_000;
@@ -88,10 +97,12 @@ export class Hub {
     return this.#clients.size;
   }
 
+  /** Starts broadcasting to `client`. */
   add(client: HubClient): void {
     this.#clients.add(client);
   }
 
+  /** Stops broadcasting to `client` and forgets its slow-client state. */
   delete(client: HubClient): void {
     this.#clients.delete(client);
     this.#stuckSinceMs.delete(client);

@@ -1,6 +1,9 @@
 /**
- * Assembles one monitor from a {@link Config}: source → sampler → hub → HTTP app →
- * server, plus the periodic status message, and takes it apart again on shutdown.
+ * The composition root: builds one monitor from a {@link Config} in straight-line
+ * order (hub → notices → source → store → sampler → energy → analysis → pipeline →
+ * integrations → status → HTTP app), serves it, and takes it apart on shutdown.
+ * Where an earlier part must speak to a later one, a {@link Signal} made first
+ * carries it. Every `config.*` read is here.
  * @module
  */
 import type { Config } from "./config.ts";
@@ -23,25 +26,38 @@ import {
 } from "./http/host_guard.ts";
 import { RejectCounter } from "./http/request_guard.ts";
 import { AlertEngine, DEFAULT_RULES } from "./analysis/alerts.ts";
+import { Analyzer } from "./analysis/analyzer.ts";
+import {
+  alertsControl,
+  historyStore,
+  liveState,
+  metricsSource,
+  simulatorControl,
+  spanFigures,
+} from "./adapters.ts";
+import { EnergyMeter } from "./energy_meter.ts";
 import { createIntegrations, type Integrations } from "./integrations/integrations.ts";
 import { initialRules, Pipeline } from "./pipeline.ts";
 import type { StatusResponse } from "./protocol/status.ts";
-import { statusMessage } from "./protocol/ws.ts";
+import type { Sample } from "./sample.ts";
 import { Sampler } from "./sampler.ts";
+import { Signal } from "./signal.ts";
 import { createSource } from "./sources/create.ts";
-import { MockSource } from "./sources/mock.ts";
 import type { Source } from "./sources/source.ts";
+import { shownUrl, startupLines, StatusBoard } from "./status.ts";
 import { StoreError } from "./store/db.ts";
 import { Store } from "./store/store.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 
 /** A start-up failure meant for a person: one line, exit code 1. */
 export class StartupError extends Error {
+  /** Names the error in logs and stack traces. */
   override name = "StartupError";
 }
 
 /** Options of {@link startMonitor}. */
 export interface MonitorOptions {
+  /** Shown in `/status`, the OpenAPI document and MQTT discovery (default `dev`). */
   version?: string;
   /** Where informational lines go. */
   log?: (line: string) => void;
@@ -51,11 +67,15 @@ export interface MonitorOptions {
 export interface Monitor {
   /** Base URL, e.g. `http://127.0.0.1:8000`. */
   readonly url: string;
+  /** The HTTP application: routes, guards and static files. */
   readonly app: OpenAPIHono;
+  /** The WebSocket clients and their broadcast. */
   readonly hub: Hub;
+  /** Drives the source and numbers the samples. */
   readonly sampler: Sampler;
   /** The per-sample fan-out (tests feed past samples through it). */
   readonly pipeline: Pipeline;
+  /** The history database. */
   readonly store: Store;
   /** Stops sampling, closes clients with 1001 and closes the server. */
   shutdown(): Promise<void>;
@@ -63,13 +83,25 @@ export interface Monitor {
 
 /** The parts of a monitor without a server, for tests that use `app.request()`. */
 export interface MonitorCore {
+  /** The HTTP application (drive it with `app.request()`). */
   app: OpenAPIHono;
+  /** The WebSocket clients. */
   hub: Hub;
+  /** The ticker (not started). */
   sampler: Sampler;
+  /** The device. */
   source: Source;
+  /** The history store. */
   store: Store;
+  /** The per-sample fan-out (tests feed past samples through it). */
   pipeline: Pipeline;
+  /** Energy and charge: counters, persistence, reset. */
+  energy: EnergyMeter;
+  /** Metrics and MQTT. */
   integrations: Integrations;
+  /** `/status` and every status message. */
+  statusBoard: StatusBoard;
+  /** The `/status` body. */
   status: () => StatusResponse;
   /** The TCP front's counters (zero until a front serves this core). */
   connections: ConnectionCounters;
@@ -84,27 +116,31 @@ const FRONT_MAX_MESSAGE_BYTES = 16 * MAX_INCOMING_BYTES;
 /** How often retention runs. */
 const RETENTION_INTERVAL_MS = 60_000;
 
-function openStore(
-  config: Config,
-  announce: (m: string) => void,
-  flushSettings: () => Record<string, unknown>,
-): Store {
+/** Energy is not integrated across a gap of more than this many sample intervals. */
+const ENERGY_MAX_GAP_INTERVALS = 5;
+
+function openStore(config: Config, onHealth: (message: string) => void): Store {
   try {
     return new Store({
       path: config.dbPath,
-      rawRetentionMs: config.retentionHours * 3_600_000,
-      rollupRetentionMs: config.rollupRetentionDays * 86_400_000,
+      rawRetentionMs: config.rawRetentionMs,
+      rollupRetentionMs: config.rollupRetentionMs,
       flushIntervalMs: config.flushIntervalMs,
       retentionIntervalMs: RETENTION_INTERVAL_MS,
       maxQueue: config.dbMaxQueue,
-      flushSettings,
-      onHealth: (message) => {
-        console.error(message);
-        announce(message);
-      },
+      onHealth,
     });
   } catch (error) {
     if (error instanceof StoreError) throw new StartupError(error.message);
+    throw error;
+  }
+}
+
+function openSource(config: Config, onNotice: (message: string) => void): Source {
+  try {
+    return createSource(config, { onNotice });
+  } catch (error) {
+    if (error instanceof RangeError) throw new StartupError(error.message);
     throw error;
   }
 }
@@ -125,111 +161,106 @@ export function createCore(
   const connections = newConnectionCounters();
   const hub = new Hub({
     maxBufferedBytes: config.wsMaxBufferedBytes,
-    stuckCloseMs: config.wsStuckCloseS * 1000,
+    stuckCloseMs: config.wsStuckCloseMs,
   });
-  // Device and sampler events carry the state they leave behind, so a client can follow
-  // mode, interval and start/stop without parsing the text or asking /status again.
-  // (Read through a reference set below: a source may speak while it is being built.)
-  const built: { sampler?: Sampler } = {};
-  const announce = (message: string) =>
-    hub.broadcast(statusMessage(message, Date.now(), {
-      simulator: built.sampler?.running ? "connected" : "disconnected",
-      mode: built.sampler?.source.mode,
-      interval_ms: built.sampler?.intervalMs,
-    }));
-  let source: Source;
-  try {
-    source = createSource(config, { onNotice: announce });
-  } catch (error) {
-    if (error instanceof RangeError) throw new StartupError(error.message);
-    throw error;
-  }
-  // The store writes the pipeline's energy counters with every flush; both exist
-  // before either is used.
-  const store = openStore(config, announce, () => pipeline.flushSettings());
-  const pipeline: Pipeline = new Pipeline({
-    hub,
-    store,
-    alerts: new AlertEngine(initialRules(store, config.alertRules, DEFAULT_RULES)),
-    // Energy is not integrated across a gap of more than a few sample intervals.
-    maxGapMs: () => 5 * sampler.intervalMs,
+  // Device, sampler and database events become status messages carrying the sampler's
+  // state, and samples feed a pipeline whose energy meter reads the sampler's
+  // interval: both go through signals made before the parts on either side.
+  const notices = new Signal<string>();
+  const samples = new Signal<Sample>();
+  const source = openSource(config, notices.emit);
+  const store = openStore(config, (message) => {
+    console.error(message);
+    notices.emit(message);
   });
-  const sampler: Sampler = new Sampler(source, {
+  const sampler = new Sampler(source, {
     intervalMs: config.sampleIntervalMs,
     lastSeq: store.writer.lastSeq,
-    onSample: pipeline.onSample,
+    onSample: samples.emit,
     // Device and sensor events also go to the log (the journal on a Pi), not only to
     // the browsers that happen to be connected.
     onStatus: (message) => {
       log(message);
-      announce(message);
+      notices.emit(message);
     },
   });
-  built.sampler = sampler;
-  const integrations = createIntegrations(config, { hub, pipeline, sampler, store, version, log });
-  const status = (): StatusResponse => ({
-    server: "running",
-    simulator: sampler.running ? "connected" : "disconnected",
-    websocket_connections: hub.size,
-    type: source.type,
-    source: source.kind,
-    mode: source.mode,
-    modes: [...source.modes],
-    auto_rotate: source instanceof MockSource && source.autoRotate,
-    interval_ms: sampler.intervalMs,
-    last_seq: sampler.lastSeq,
-    samples_total: pipeline.samplesTotal,
-    sensor_status: sampler.sensorStatus ?? "unknown",
-    last_error: sampler.lastError ?? null,
-    uptime_s: Math.round((Date.now() - startedAtMs) / 100) / 10,
-    slow_client_skips: hub.stats.slowSkips,
-    slow_client_closes: hub.stats.slowCloses,
-    auth_required: config.apiToken !== undefined,
-    version,
-    source_details: source.details(),
-    database: (({ path, rows, file_bytes, pending, dropped, last_flush_ms, last_error }) => ({
-      path,
-      rows,
-      file_bytes,
-      pending,
-      dropped,
-      last_flush_ms,
-      last_error,
-    }))(store.stats()),
-    mqtt: integrations.mqttStatus(),
-    retention: { raw_hours: config.retentionHours, rollup_days: config.rollupRetentionDays },
-    rejected_requests: { ...rejections.counts },
-    connections: { ...connections },
+  const energy = new EnergyMeter({
+    storage: store,
+    maxGapMs: () => ENERGY_MAX_GAP_INTERVALS * sampler.intervalMs,
+    announce: (message) => hub.broadcast(message),
   });
-  const app = createApp({
-    config,
-    sampler,
-    hub,
-    status,
+  const analyzer = new Analyzer({
+    alerts: new AlertEngine(initialRules(store, config.alertRules, DEFAULT_RULES)),
+  });
+  const pipeline = new Pipeline({ hub, store, analyzer, energy });
+  samples.listen(pipeline.onSample);
+  const live = { hub, source, sampler, store, pipeline, analyzer, energy };
+  const integrations = createIntegrations(config, {
+    metrics: metricsSource(live),
+    live: liveState(live),
+    onAlert: (listener) => pipeline.onAlert(listener),
     version,
-    store,
-    pipeline,
-    metrics: integrations.metrics,
+    log,
+  });
+  const statusBoard = new StatusBoard({
+    version,
+    startedAtMs,
+    authRequired: config.apiToken !== null,
+    retention: {
+      raw_hours: config.rawRetentionMs / 3_600_000,
+      rollup_days: config.rollupRetentionMs / 86_400_000,
+    },
+    source,
+    sampling: sampler,
+    clients: hub,
+    samplesTotal: () => pipeline.samplesTotal,
+    database: () => store.stats(),
+    mqtt: () => integrations.mqttStatus(),
+    rejections: () => rejections.counts,
+    connections: () => connections,
+  });
+  notices.listen((message) => hub.broadcast(statusBoard.notice(message)));
+  const app = createApp({
+    version,
+    security: {
+      apiToken: config.apiToken,
+      readTokenRequired: config.readTokenRequired,
+      allowedOrigins: config.allowedOrigins,
+    },
+    status: statusBoard.status,
+    simulator: simulatorControl(sampler, source),
+    history: historyStore(store),
+    alerts: alertsControl(store, analyzer, pipeline),
+    analysis: analyzer,
+    spans: spanFigures(store),
+    energy,
+    hub,
     upgrade: createDenoUpgrader({
       limits: new ClientLimits({
         maxClients: config.wsMaxClients,
         maxPerAddress: config.wsMaxClientsPerAddress,
       }),
     }),
+    greeting: statusBoard.greeting,
+    metrics: integrations.metrics,
     guard: {
       hosts: hostAllowlist(hostFacts, { boundHost: config.host, extra: config.allowedHosts }),
       rejections,
     },
-    greeting: () => {
-      const s = status();
-      return statusMessage(
-        `Connected to ina219-monitor: ${s.type} ${s.simulator}, mode ${s.mode}, ${s.interval_ms} ms`,
-        Date.now(),
-        { websocket_connections: s.websocket_connections, simulator: s.simulator },
-      );
-    },
   });
-  return { app, hub, sampler, source, store, pipeline, integrations, status, connections };
+  return {
+    app,
+    hub,
+    sampler,
+    source,
+    store,
+    pipeline,
+    energy,
+    integrations,
+    statusBoard,
+    status: statusBoard.status,
+    connections,
+  };
 }
 
 async function ensureWritableDir(dir: string): Promise<void> {
@@ -290,16 +321,12 @@ function listen(
   }
 }
 
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || host.startsWith("127.");
-}
-
 /** Starts a monitor: checks the data folder, serves, and starts sampling. */
 export async function startMonitor(config: Config, options: MonitorOptions = {}): Promise<Monitor> {
   const log = options.log ?? console.log;
   await ensureWritableDir(config.dataDir);
   const core = createCore(config, options.version, log, machineHostFacts(log));
-  const { app, hub, sampler, status, store, pipeline, integrations } = core;
+  const { app, hub, sampler, statusBoard, store, pipeline, integrations } = core;
   let server: Front;
   try {
     server = listen(config, app.fetch, core.connections);
@@ -308,33 +335,24 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
     throw error;
   }
   const { port } = server.addr;
-  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
-  const url = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`;
-  log(
-    `ina219-monitor ${
-      options.version ?? "dev"
-    } listening on ${url}/ (bound to ${config.host}:${port}); docs at ${url}/docs`,
-  );
-  if (!isLoopback(config.host) && !config.apiToken) {
-    log(
-      `Warning: bound to ${config.host} without API_TOKEN: anyone on the network can stop the sampler or change its settings`,
-    );
-  }
-  for (const warning of core.source.warnings?.(config.sampleIntervalMs) ?? []) {
-    log(`Warning: ${warning}`);
-  }
+  const url = shownUrl(config.host, port);
+  const lines = startupLines({
+    version: options.version ?? "dev",
+    url,
+    host: config.host,
+    port,
+    tokenSet: Boolean(config.apiToken),
+    sourceWarnings: core.source.warnings?.(config.sampleIntervalMs) ?? [],
+  });
+  for (const line of lines) log(line);
   await sampler.start();
   await integrations.startMqtt();
   let ticker: ReturnType<typeof setInterval> | undefined;
-  if (config.statusIntervalS > 0) {
-    ticker = setInterval(() => {
-      const s = status();
-      hub.broadcast(statusMessage(
-        `Connections: ${s.websocket_connections}, simulator: ${s.simulator}`,
-        Date.now(),
-        { websocket_connections: s.websocket_connections, simulator: s.simulator },
-      ));
-    }, config.statusIntervalS * 1000);
+  if (config.statusIntervalMs > 0) {
+    ticker = setInterval(
+      () => hub.broadcast(statusBoard.periodic()),
+      config.statusIntervalMs,
+    );
   }
   const statistics = setInterval(() => pipeline.broadcastStatistics(), 1000);
   let closing: Promise<void> | undefined;

@@ -1,81 +1,79 @@
 /**
- * What happens to each sample: energy is integrated once, then the sample goes to
- * the store, to every WebSocket client and to the live analysis, whose alert
- * transitions are stored and broadcast. Also restores and persists the analysis'
- * state (energy counters, alert rules) through the store.
+ * What happens to each sample: the energy meter integrates it once, then the sample
+ * goes to the store, to every WebSocket client and to the live analysis, whose alert
+ * transitions are stored and broadcast. Also restores and persists the alert rules
+ * through the store. (Energy and charge are owned by energy_meter.ts.)
  * @module
  */
-import type { AlertEngine } from "./analysis/alerts.ts";
-import { Analyzer, type EnergyCounters } from "./analysis/analyzer.ts";
-import { EnergyIntegrator, type EnergyStep } from "./analysis/energy.ts";
+import type { Analyzer } from "./analysis/analyzer.ts";
+import type { EnergyMeter } from "./energy_meter.ts";
 import type { Hub } from "./hub.ts";
 import { type AlertMessage, alertMessage, type AlertRule, AlertRules } from "./protocol/alerts.ts";
-import { statisticsMessage } from "./protocol/analysis.ts";
+import { type StatisticsData, statisticsMessage } from "./protocol/analysis.ts";
 import { measurementMessage, statusMessage } from "./protocol/ws.ts";
 import type { Sample } from "./sample.ts";
 import type { Store } from "./store/store.ts";
 
-const ENERGY_KEY = "energy";
 const RULES_KEY = "alert_rules";
-const NO_STEP: EnergyStep = Object.freeze({ energyJ: 0, chargeC: 0 });
 
 /** Collaborators of {@link Pipeline}. */
 export interface PipelineOptions {
+  /** Broadcasts each sample and message to the WebSocket clients. */
   hub: Hub;
+  /** Stores each sample and the alert history. */
   store: Store;
-  alerts: AlertEngine;
-  /** Longest gap energy is integrated across (a few sample intervals). */
-  maxGapMs: () => number;
+  /** The live analysis (statistics, outliers, alerts). */
+  analyzer: Analyzer;
+  /** Energy and charge. */
+  energy: EnergyMeter;
+  /** Clock for statistics and status messages (default `Date.now`). */
   now?: () => number;
 }
 
 /** The newest measured sample's figures. */
 export interface LastReading {
+  /** Bus voltage in V. */
   v: number;
+  /** Current in A. */
   a: number;
+  /** Power in W. */
   w: number;
+  /** Unix time of the reading in ms. */
   tsMs: number;
 }
 
 /** The per-sample fan-out and the analysis state around it. */
 export class Pipeline {
-  readonly analyzer: Analyzer;
+  #analyzer: Analyzer;
   #hub: Hub;
   #store: Store;
-  #energy: EnergyIntegrator;
+  #energy: EnergyMeter;
   #now: () => number;
   #alertListeners: ((message: AlertMessage) => void)[] = [];
+  /** Samples handled since start-up, failed reads included. */
   samplesTotal = 0;
+  /** Failed reads (`error` samples) handled since start-up. */
   sensorErrorsTotal = 0;
   /** The newest `ok`/`overflow` sample; undefined until one arrives. */
   last: LastReading | undefined;
 
+  /** Takes its collaborators; samples arrive through {@link Pipeline.onSample}. */
   constructor(options: PipelineOptions) {
     this.#hub = options.hub;
     this.#store = options.store;
     this.#now = options.now ?? Date.now;
-    this.#energy = new EnergyIntegrator(options.maxGapMs);
-    this.analyzer = new Analyzer({
-      alerts: options.alerts,
-      energy: options.store.getSetting(ENERGY_KEY) as EnergyCounters | undefined,
-      startedAtMs: this.#now(),
-    });
+    this.#analyzer = options.analyzer;
+    this.#energy = options.energy;
   }
 
   /** Handles one sample from the sampler. */
   onSample = (sample: Sample): void => {
     this.samplesTotal++;
-    let step = NO_STEP;
-    if (sample.status === "error") {
-      this.sensorErrorsTotal++;
-      this.#energy.break();
-    } else {
-      step = this.#energy.add(sample.tsMs, sample.w, sample.a);
-      this.last = { v: sample.v, a: sample.a, w: sample.w, tsMs: sample.tsMs };
-    }
-    this.#store.append(sample, step);
+    if (sample.status === "error") this.sensorErrorsTotal++;
+    else this.last = { v: sample.v, a: sample.a, w: sample.w, tsMs: sample.tsMs };
+    this.#store.append(sample, this.#energy.add(sample));
     this.#hub.broadcast(measurementMessage(sample));
-    for (const event of this.analyzer.add(sample, step)) {
+    for (const event of this.#analyzer.add(sample)) {
       let id = 0;
       try {
         id = this.#store.alerts.add(event);
@@ -94,30 +92,26 @@ export class Pipeline {
     this.#alertListeners.push(listener);
   }
 
+  /** The `statistics` message's data at `nowMs`: window figures and energy. */
+  statistics(nowMs: number = this.#now()): StatisticsData {
+    const { samples, ...window } = this.#analyzer.snapshot(nowMs);
+    return { ...window, ...this.#energy.figures(), samples };
+  }
+
   /** Sends the `statistics` message. */
   broadcastStatistics(): void {
     const nowMs = this.#now();
-    this.#hub.broadcast(statisticsMessage(this.analyzer.snapshot(nowMs), nowMs));
+    this.#hub.broadcast(statisticsMessage(this.statistics(nowMs), nowMs));
   }
 
-  /** What the store writes with every flush: the energy counters. */
-  flushSettings = (): Record<string, unknown> => ({ [ENERGY_KEY]: this.analyzer.energy });
-
-  /** Zeroes the since-reset energy counters, persists and announces it. */
-  resetEnergy(): { previous: EnergyCounters; resetAtMs: number } {
-    const previous = this.analyzer.energy;
-    const resetAtMs = this.#now();
-    this.analyzer.resetEnergy(resetAtMs);
-    this.#store.setSetting(ENERGY_KEY, this.analyzer.energy);
-    this.#hub.broadcast(
-      statusMessage("Energy counters reset", resetAtMs, { event: "energy_reset" }),
-    );
-    return { previous, resetAtMs };
+  /** The alert rules in force. */
+  rules(): AlertRule[] {
+    return this.#analyzer.alerts.rules;
   }
 
   /** Replaces the alert rules, persists them and announces it. */
   setRules(rules: AlertRule[]): void {
-    this.analyzer.alerts.setRules(rules);
+    this.#analyzer.alerts.setRules(rules);
     this.#store.setSetting(RULES_KEY, rules);
     this.#hub.broadcast(
       statusMessage("Alert rules updated", this.#now(), { event: "rules_updated" }),
@@ -131,7 +125,7 @@ export class Pipeline {
  */
 export function initialRules(
   store: Pick<Store, "getSetting" | "setSetting">,
-  configured: readonly AlertRule[] | undefined,
+  configured: readonly AlertRule[] | null,
   defaults: readonly AlertRule[],
   log: (line: string) => void = console.error,
 ): AlertRule[] {

@@ -10,11 +10,13 @@ import type { Reading, Source } from "./sources/source.ts";
 
 /** Options of {@link Sampler}. */
 export interface SamplerOptions {
+  /** Time between reads in ms. */
   intervalMs: number;
   /** Receives every sample, in `seq` order. */
   onSample: (sample: Sample) => void;
   /** Receives status messages (source start-up, sensor failing or back, start/stop). */
   onStatus: (message: string) => void;
+  /** Time and timers (default the system clock); tests pass a fake one. */
   clock?: Clock;
   /** The `seq` of the last sample ever emitted (continues from there). */
   lastSeq?: number;
@@ -27,6 +29,7 @@ export interface SamplerOptions {
 
 /** Drives one {@link Source}. */
 export class Sampler {
+  /** The source being read. */
   readonly source: Source;
   #clock: Clock;
   #onSample: (sample: Sample) => void;
@@ -44,6 +47,7 @@ export class Sampler {
   #skipped = 0;
   #lastError: string | undefined;
 
+  /** Nothing is read until {@link Sampler.start}. */
   constructor(source: Source, options: SamplerOptions) {
     this.source = source;
     this.#clock = options.clock ?? systemClock;

@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module Alerts panel: alerts now raised (from /api/alerts/active, then kept up to date
  * by `alert` messages), the last 24 h of transitions, a notice when one is raised or
@@ -14,16 +16,25 @@ import {
   NAMES,
   UNITS,
 } from "./format.js";
+import { byId as $ } from "./dom.js";
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import("./types.js").AlertData} AlertData */
+/** @typedef {import("./types.js").ActiveAlert} ActiveAlert */
+/** @typedef {import("./types.js").Metric} Metric */
+/**
+ * An alert now raised: from /api/alerts/active, or the last `alert` message (with its text).
+ * @typedef {ActiveAlert & { message?: string }} Raised
+ */
+
 const HISTORY_LIMIT = 50;
 const NOTICE_MS = 20_000;
 const BASE_TITLE = document.title;
 
 /** The alerts panel and notices. */
 export class AlertsPanel {
-  /** metric → { metric, severity, since_ms, value, limit, message } */
+  /** @type {Map<Metric, Raised>} */
   #active = new Map();
+  /** @type {AlertData[]} */
   #history = [];
 
   constructor() {
@@ -33,8 +44,10 @@ export class AlertsPanel {
   /** Reloads active alerts and recent history (at start and after a reconnect). */
   async load() {
     const [active, recent] = await Promise.all([
-      getJson("/api/alerts/active"),
-      getJson("/api/alerts", { hours: "24", limit: String(HISTORY_LIMIT) }),
+      /** @type {Promise<{ data: ActiveAlert[] }>} */ (getJson("/api/alerts/active")),
+      /** @type {Promise<{ data: AlertData[] }>} */ (
+        getJson("/api/alerts", { hours: "24", limit: String(HISTORY_LIMIT) })
+      ),
     ]);
     this.#active.clear();
     for (const a of active.data ?? []) this.#active.set(a.metric, a);
@@ -43,7 +56,10 @@ export class AlertsPanel {
     this.#renderHistory();
   }
 
-  /** Applies one `alert` message's data. */
+  /**
+   * Applies one `alert` message's data.
+   * @param {AlertData} alert
+   */
   onAlert(alert) {
     if (alert.state === "cleared") this.#active.delete(alert.metric);
     else {
@@ -64,8 +80,9 @@ export class AlertsPanel {
 
   #renderActive() {
     const list = $("alerts-active");
-    const items = METRICS.filter((m) => this.#active.has(m)).map((m) => {
+    const items = METRICS.flatMap((m) => {
       const a = this.#active.get(m);
+      if (!a) return [];
       const li = document.createElement("li");
       li.className = "alert-item";
       li.dataset.metric = m;
@@ -112,6 +129,10 @@ export class AlertsPanel {
   }
 }
 
+/**
+ * @param {ActiveAlert} a
+ * @returns {string}
+ */
 function describeActive(a) {
   const unit = UNITS[a.metric];
   const side = a.value > a.limit ? "above" : "below";
@@ -120,17 +141,29 @@ function describeActive(a) {
   } ${unit} is ${side} ${a.limit} ${unit}`;
 }
 
+/**
+ * @param {string} tone
+ * @param {string} text
+ */
 function chip(tone, text) {
   const span = textSpan("chip", text);
   span.dataset.tone = tone;
   return span;
 }
 
+/**
+ * @param {string} className
+ * @param {string} text
+ * @returns {HTMLSpanElement}
+ */
 function textSpan(className, text) {
   return Object.assign(document.createElement("span"), { className, textContent: text });
 }
 
-/** A notice at the top of the page, dismissed by its button or after 20 s. */
+/**
+ * A notice at the top of the page, dismissed by its button or after 20 s.
+ * @param {AlertData} alert
+ */
 function notify(alert) {
   const box = $("notices");
   const notice = document.createElement("div");
@@ -151,6 +184,6 @@ function notify(alert) {
     close,
   );
   box.prepend(notice);
-  while (box.children.length > 3) box.lastElementChild.remove();
+  while (box.children.length > 3) box.lastElementChild?.remove();
   setTimeout(() => notice.remove(), NOTICE_MS);
 }

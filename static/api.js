@@ -1,23 +1,17 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module REST helpers: JSON GET and POST, and file downloads, with the API token. The token
  * is asked for when the server refuses a request for want of it (missing, malformed or
  * wrong: 401, or 400/403 with a Bearer challenge) and kept in this browser's local storage.
  */
 
+import { isAuthFailure, TOKEN_PATTERN } from "./auth.js";
+import { byId } from "./dom.js";
+
 const TOKEN_KEY = "ina219-monitor.token";
 
-/** What a bearer token may contain (RFC 6750), as the server checks it. */
-export const TOKEN_PATTERN = /^[A-Za-z0-9._~+/-]+=*$/;
-
-/**
- * Whether an answer says the token is missing, malformed or refused, so the user should be
- * asked for it again. A 403 without a Bearer challenge (a refused Origin) is not about it.
- */
-export function isAuthFailure(status, wwwAuthenticate) {
-  if (status === 401) return true;
-  return (status === 400 || status === 403) && /^Bearer\b/i.test(wwwAuthenticate ?? "");
-}
-
+/** @returns {string | null} */
 function readStoredToken() {
   try {
     return localStorage.getItem(TOKEN_KEY);
@@ -29,6 +23,7 @@ function readStoredToken() {
 /** The token in use; local storage keeps it across visits when the browser allows. */
 let currentToken = typeof localStorage === "undefined" ? null : readStoredToken();
 
+/** @param {string | null} token */
 function writeToken(token) {
   currentToken = token;
   try {
@@ -41,19 +36,27 @@ function writeToken(token) {
 
 let authRequired = false;
 
-/** Tells downloads whether the server has a token (from /status `auth_required`). */
+/**
+ * Tells downloads whether the server has a token (from /status `auth_required`).
+ * @param {boolean} required
+ */
 export function setAuthRequired(required) {
   authRequired = Boolean(required);
 }
 
+/** @type {Promise<string | null> | null} */
 let tokenPrompt = null;
 
-/** Asks for the API token; concurrent refusals share the same open dialog. */
+/**
+ * Asks for the API token; concurrent refusals share the same open dialog.
+ * @param {boolean} refused whether a token was sent and refused (says so in the dialog)
+ * @returns {Promise<string | null>} the token entered, or null when cancelled
+ */
 function askToken(refused) {
   tokenPrompt ??= new Promise((resolve) => {
-    const dialog = document.getElementById("token-dialog");
-    const input = document.getElementById("token-input");
-    document.getElementById("token-reason").hidden = !refused;
+    const dialog = byId("token-dialog", HTMLDialogElement);
+    const input = byId("token-input", HTMLInputElement);
+    byId("token-reason").hidden = !refused;
     input.value = "";
     dialog.returnValue = ""; // Escape keeps the old value, so clear the last "save".
     dialog.addEventListener("close", () => {
@@ -68,10 +71,14 @@ function askToken(refused) {
 
 /** Wires the token dialog's Cancel button. */
 export function wireTokenDialog() {
-  const dialog = document.getElementById("token-dialog");
-  document.getElementById("token-cancel").addEventListener("click", () => dialog.close("cancel"));
+  const dialog = byId("token-dialog", HTMLDialogElement);
+  byId("token-cancel").addEventListener("click", () => dialog.close("cancel"));
 }
 
+/**
+ * @param {Record<string, string>} [headers]
+ * @returns {Record<string, string>}
+ */
 function withAuth(headers = {}) {
   return currentToken ? { ...headers, authorization: `Bearer ${currentToken}` } : headers;
 }
@@ -79,6 +86,8 @@ function withAuth(headers = {}) {
 /**
  * Runs `request(headers)` with the token; when the server refuses the token (or its
  * absence), forgets it, asks for it and retries once with the new one.
+ * @param {(headers: Record<string, string>) => Promise<Response>} request
+ * @returns {Promise<Response>}
  */
 async function authorized(request) {
   const response = await request(withAuth());
@@ -92,16 +101,34 @@ async function authorized(request) {
   return request(withAuth());
 }
 
-/** "what failed: detail; detail" from an error body, or the HTTP status. */
+/**
+ * "what failed: detail; detail" from an error body, or the HTTP status.
+ * @param {Response} response
+ * @param {unknown} payload the parsed body, if it was JSON
+ * @returns {string}
+ */
 function describeError(response, payload) {
-  const issues = Array.isArray(payload?.issues)
-    ? payload.issues.map((i) => i?.message ?? String(i)).join("; ")
+  const body = /** @type {{ error?: unknown, issues?: unknown } | null} */ (
+    typeof payload === "object" ? payload : null
+  );
+  const issues = Array.isArray(body?.issues)
+    ? body.issues.map((i) => i?.message ?? String(i)).join("; ")
     : "";
-  const error = payload?.error ?? `${response.status} ${response.statusText}`;
+  const error = typeof body?.error === "string"
+    ? body.error
+    : `${response.status} ${response.statusText}`;
   return issues ? `${error}: ${issues}` : error;
 }
 
-/** POSTs JSON with the token (asked for when refused). */
+/**
+ * POSTs JSON with the token (asked for when refused); non-2xx throws. The answer's type
+ * is the caller's to state (`T`), from the route's schema in src/protocol/.
+ * @template [T=unknown]
+ * @param {string} path
+ * @param {unknown} [body]
+ * @param {string} [method]
+ * @returns {Promise<T>}
+ */
 export async function postJson(path, body, method = "POST") {
   const response = await authorized((headers) =>
     fetch(path, {
@@ -115,7 +142,15 @@ export async function postJson(path, body, method = "POST") {
   return payload;
 }
 
-/** GETs JSON (with the token, when the server wants it for reads); non-2xx throws. */
+/**
+ * GETs JSON (with the token, when the server wants it for reads); non-2xx throws. The
+ * answer's type is the caller's to state (`T`), from the route's schema in src/protocol/.
+ * @template [T=unknown]
+ * @param {string} path
+ * @param {Record<string, string>} [params] query parameters
+ * @param {RequestInit} [init]
+ * @returns {Promise<T>}
+ */
 export async function getJson(path, params, init) {
   const url = params ? `${path}?${new URLSearchParams(params)}` : path;
   const response = await authorized((headers) =>
@@ -126,6 +161,10 @@ export async function getJson(path, params, init) {
   return payload;
 }
 
+/**
+ * @param {string} href
+ * @param {string} filename empty for the server's name
+ */
 function clickDownload(href, filename) {
   const link = document.createElement("a");
   link.href = href;
@@ -139,6 +178,9 @@ function clickDownload(href, filename) {
  * Downloads `path?params` under the server's file name. Without a token the browser streams it straight
  * to disk; with one it is fetched with the Authorization header and saved from memory, so
  * the token never goes into a URL (and from there into logs and history).
+ * @param {string} path
+ * @param {Record<string, string>} params
+ * @returns {Promise<void>}
  */
 export async function download(path, params) {
   const url = `${path}?${new URLSearchParams(params)}`;

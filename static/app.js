@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module Dashboard entry point: builds the panels, routes each WebSocket message to
  * them, and draws in animation frames at most ten times a second (never once per
@@ -14,9 +16,13 @@ import { Readouts } from "./readouts.js";
 import { loadRules, onRulesChanged } from "./rules.js";
 import { Selection } from "./selection.js";
 import { StatsPanel } from "./stats.js";
+import { byId, errorText } from "./dom.js";
+
+/** @typedef {import("./types.js").ServerMessage} ServerMessage */
+/** @typedef {import("./types.js").StatusMessage} StatusMessage */
 
 const readouts = new Readouts();
-const live = new LiveChart(document.getElementById("live-chart"));
+const live = new LiveChart(byId("live-chart", HTMLCanvasElement));
 const stats = new StatsPanel();
 const alerts = new AlertsPanel();
 const history = new HistoryView();
@@ -31,7 +37,11 @@ const controls = new Controls((status) => {
 /** The device state the last status message reported; a change re-reads /status. */
 let lastState = "";
 
-/** Whether a status message reports a different mode, interval or run state. */
+/**
+ * Whether a status message reports a different mode, interval or run state.
+ * @param {StatusMessage} message
+ * @returns {boolean}
+ */
 function stateChanged(message) {
   if (message.mode === undefined && message.interval_ms === undefined) return false;
   const state = `${message.simulator}|${message.mode}|${message.interval_ms}`;
@@ -48,6 +58,7 @@ const FRAME_MS = 100;
 
 let framePending = false;
 let lastFrameMs = -Infinity;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
 let wakeTimer = undefined;
 
 /** Asks for one animation frame; any number of calls before it runs share it. */
@@ -59,6 +70,7 @@ function requestDraw() {
   else setTimeout(() => requestAnimationFrame(drawFrame), waitMs);
 }
 
+/** @param {number} now the frame's time, as `performance.now()` */
 function drawFrame(now) {
   framePending = false;
   lastFrameMs = now;
@@ -69,7 +81,13 @@ function drawFrame(now) {
   if (againMs !== null) wakeTimer = setTimeout(requestDraw, againMs);
 }
 
-function handleMessage(message) {
+/**
+ * Routes one parsed message. Typed as the protocol's messages, but a newer server may
+ * send other types (or other JSON): those fall through to `default` and are ignored.
+ * @param {unknown} raw
+ */
+function handleMessage(raw) {
+  const message = /** @type {ServerMessage | null} */ (raw);
   switch (message?.type) {
     case "measurement":
       if (!message.data) return;
@@ -90,12 +108,17 @@ function handleMessage(message) {
       if (stateChanged(message)) controls.refresh();
       return;
     default:
-      // Clients must ignore message types they do not know (README).
+      // Clients must ignore message types they do not know (docs/protocol.md).
   }
 }
 
+/**
+ * A rejection handler that reports `what` failed to the console.
+ * @param {string} what
+ * @returns {(error: unknown) => void}
+ */
 function reportFailure(what) {
-  return (error) => console.warn(`${what}: ${error.message}`);
+  return (error) => console.warn(`${what}: ${errorText(error)}`);
 }
 
 function main() {

@@ -1,12 +1,25 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module The live stream: one WebSocket to /ws, reconnected with exponential backoff
  * (0.5 s doubling to 10 s, reset on open), and the connection indicator and banner.
  */
 
+import { byId } from "./dom.js";
+
+/** @typedef {"connecting" | "live" | "reconnecting"} StreamState */
+/**
+ * What a state change knows: the attempt number and, while waiting, the delay.
+ * @typedef {{ attempt?: number, delayMs?: number }} StreamDetail
+ */
+
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 10_000;
 
-/** ws:// or wss:// URL of this server's stream. */
+/**
+ * ws:// or wss:// URL of this server's stream.
+ * @returns {string}
+ */
 export function streamUrl() {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${location.host}/ws`;
@@ -15,6 +28,8 @@ export function streamUrl() {
 /**
  * Keeps one WebSocket open. `onMessage(message)` gets every parsed JSON message;
  * `onState(state, detail)` gets "connecting" | "live" | "reconnecting".
+ * @param {{ url: string, onMessage: (message: unknown) => void,
+ *   onState: (state: StreamState, detail: StreamDetail) => void }} options
  */
 export function connectStream({ url, onMessage, onState }) {
   let delayMs = RECONNECT_MIN_MS;
@@ -48,11 +63,15 @@ export function connectStream({ url, onMessage, onState }) {
   open();
 }
 
-/** Shows the connection state in the top bar and, when lost, in a banner. */
+/**
+ * Shows the connection state in the top bar and, when lost, in a banner.
+ * @param {StreamState} state
+ * @param {StreamDetail} [detail]
+ */
 export function renderConnection(state, detail = {}) {
-  const conn = document.getElementById("conn");
-  const text = document.getElementById("conn-text");
-  const banner = document.getElementById("banner-conn");
+  const conn = byId("conn");
+  const text = byId("conn-text");
+  const banner = byId("banner-conn");
   conn.dataset.state = state;
   document.body.dataset.conn = state;
   if (state === "live") {
@@ -64,8 +83,9 @@ export function renderConnection(state, detail = {}) {
     text.textContent = "Connecting…";
     return;
   }
-  const waiting = detail.delayMs !== undefined;
-  const seconds = waiting ? (detail.delayMs / 1000).toFixed(1) : "";
+  const { delayMs } = detail;
+  const waiting = delayMs !== undefined;
+  const seconds = waiting ? (delayMs / 1000).toFixed(1) : "";
   text.textContent = waiting ? `Reconnecting in ${seconds} s` : "Reconnecting…";
   banner.textContent = "Live stream lost: the numbers below are not updating. " +
     (waiting ? `Next attempt in ${seconds} s` : `Attempt ${detail.attempt} under way`) + ".";

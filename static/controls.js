@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module Simulator controls over REST (start/stop, mode, sample interval; the token
  * prompt lives in api.js), the simulator state from /status and status messages, and
@@ -5,12 +7,21 @@
  */
 
 import { getJson, postJson, setAuthRequired } from "./api.js";
+import { byId as $, errorText } from "./dom.js";
 import { formatClock } from "./format.js";
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import("./types.js").StatusResponse} StatusResponse */
+/** @typedef {import("./types.js").StartResponse} StartResponse */
+/** @typedef {import("./types.js").StopResponse} StopResponse */
+/** @typedef {import("./types.js").ModeResponse} ModeResponse */
+/** @typedef {import("./types.js").IntervalResponse} IntervalResponse */
+
 const LOG_LIMIT = 30;
 
-/** Shows the simulator state from a /status or status-message value; null is unknown. */
+/**
+ * Shows the simulator state from a /status or status-message value; null is unknown.
+ * @param {StatusResponse["simulator"] | null} simulator
+ */
 export function renderSimulator(simulator) {
   const shown = simulator === "connected"
     ? "running"
@@ -25,36 +36,44 @@ export function renderSimulator(simulator) {
 
 /** The simulator card; `onStatus(status)` gets every /status answer. */
 export class Controls {
+  /** @type {(status: StatusResponse) => void} */
   #onStatus;
   #modesLoaded = false;
 
+  /** @param {(status: StatusResponse) => void} onStatus */
   constructor(onStatus) {
     this.#onStatus = onStatus;
-    const buttons = $("btn-start").parentElement;
+    const buttons = $("btn-start").parentElement ?? document.body;
     $("btn-start").addEventListener("click", () =>
       this.#run(buttons, async () => {
+        /** @type {StartResponse} */
         const r = await postJson("/simulator/start");
         renderSimulator("connected");
         return r.already_running ? "Simulator was already running." : "Simulator started.";
       }));
     $("btn-stop").addEventListener("click", () =>
       this.#run(buttons, async () => {
+        /** @type {StopResponse} */
         const r = await postJson("/simulator/stop");
         renderSimulator("disconnected");
         return r.was_running ? "Simulator stopped." : "Simulator was already stopped.";
       }));
-    $("form-mode").addEventListener("submit", (event) => {
+    const modeForm = $("form-mode", HTMLFormElement);
+    modeForm.addEventListener("submit", (event) => {
       event.preventDefault();
-      const mode = $("mode-select").value;
-      this.#run(event.currentTarget, async () => {
+      const mode = $("mode-select", HTMLSelectElement).value;
+      this.#run(modeForm, async () => {
+        /** @type {ModeResponse} */
         const r = await postJson("/simulator/mode", { mode });
         return `Mode set to ${r.mode}.`;
       });
     });
-    $("form-interval").addEventListener("submit", (event) => {
+    const intervalForm = $("form-interval", HTMLFormElement);
+    intervalForm.addEventListener("submit", (event) => {
       event.preventDefault();
-      const intervalMs = Number($("interval-input").value);
-      this.#run(event.currentTarget, async () => {
+      const intervalMs = Number($("interval-input", HTMLInputElement).value);
+      this.#run(intervalForm, async () => {
+        /** @type {IntervalResponse} */
         const r = await postJson("/simulator/interval", { interval_ms: intervalMs });
         return `Interval set to ${r.interval_ms} ms.`;
       });
@@ -64,36 +83,41 @@ export class Controls {
   /** Reads /status and shows it; errors go to the feedback line. */
   async refresh() {
     try {
-      this.#render(await getJson("/status"));
+      this.#render(/** @type {StatusResponse} */ (await getJson("/status")));
     } catch (error) {
-      feedback(`Cannot read /status: ${error.message}`, true);
+      feedback(`Cannot read /status: ${errorText(error)}`, true);
     }
   }
 
-  /** Runs one action with its buttons disabled and the outcome reported. */
+  /**
+   * Runs one action with its buttons disabled and the outcome reported.
+   * @param {Element} container
+   * @param {() => Promise<string>} action
+   */
   async #run(container, action) {
     const buttons = container.querySelectorAll("button");
     buttons.forEach((b) => b.disabled = true);
     try {
       feedback(await action());
     } catch (error) {
-      feedback(error.message, true);
+      feedback(errorText(error), true);
     } finally {
       buttons.forEach((b) => b.disabled = false);
       await this.refresh();
     }
   }
 
+  /** @param {StatusResponse} status */
   #render(status) {
     setAuthRequired(status.auth_required);
     renderSimulator(status.simulator);
-    const select = $("mode-select");
+    const select = $("mode-select", HTMLSelectElement);
     if (!this.#modesLoaded && Array.isArray(status.modes)) {
       select.replaceChildren(...status.modes.map((m) => new Option(m, m)));
       this.#modesLoaded = true;
     }
     if (document.activeElement !== select) select.value = status.mode;
-    const input = $("interval-input");
+    const input = $("interval-input", HTMLInputElement);
     if (document.activeElement !== input) input.value = String(status.interval_ms);
     const rotate = status.auto_rotate ? ", auto-rotating" : "";
     const token = status.auth_required ? " · changes need the API token" : "";
@@ -108,23 +132,32 @@ export class Controls {
   }
 }
 
+/**
+ * @param {string} text
+ * @param {boolean} [isError]
+ */
 function feedback(text, isError = false) {
   const el = $("control-feedback");
   el.textContent = text;
   el.dataset.error = String(isError);
 }
 
-/** Adds a status message to the log; repeats of the newest are counted, not listed. */
+/**
+ * Adds a status message to the log; repeats of the newest are counted, not listed.
+ * @param {import("./types.js").StatusMessage} message
+ */
 export function logStatus(message) {
   const log = $("log");
   const text = String(message.message ?? "");
   const atMs = Date.parse(message.timestamp ?? "") || Date.now();
   const first = log.firstElementChild;
-  if (first && first.dataset.text === text) {
+  if (first instanceof HTMLElement && first.dataset.text === text) {
     const count = Number(first.dataset.count) + 1;
     first.dataset.count = String(count);
-    first.querySelector(".log-count").textContent = `×${count}`;
-    first.querySelector("time").textContent = formatClock(atMs);
+    const counter = first.querySelector(".log-count");
+    if (counter) counter.textContent = `×${count}`;
+    const time = first.querySelector("time");
+    if (time) time.textContent = formatClock(atMs);
     return;
   }
   const item = document.createElement("li");
@@ -138,5 +171,5 @@ export function logStatus(message) {
   count.className = "log-count";
   item.append(time, body, count);
   log.prepend(item);
-  while (log.children.length > LOG_LIMIT) log.lastElementChild.remove();
+  while (log.children.length > LOG_LIMIT) log.lastElementChild?.remove();
 }

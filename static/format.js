@@ -1,14 +1,27 @@
+// @ts-check
 /**
  * @module Pure helpers shared by the dashboard: metric names and colours, number, energy,
  * duration and time formatting, clock-aligned time-axis ticks, and alert-rule levels.
  * No DOM access, so these can be unit-tested outside the browser.
  */
 
-/** The three measured quantities, in display order. */
+/** @typedef {import("./types.js").Metric} Metric */
+/** @typedef {import("./types.js").AlertRule} AlertRule */
+/** @typedef {import("./types.js").Level} Level */
+
+/**
+ * The three measured quantities, in display order.
+ * @type {readonly Metric[]}
+ */
 export const METRICS = ["v", "a", "w"];
+/** Unit symbol of each metric. @type {Readonly<Record<Metric, string>>} */
 export const UNITS = { v: "V", a: "A", w: "W" };
+/** Name of each metric. @type {Readonly<Record<Metric, string>>} */
 export const NAMES = { v: "Voltage", a: "Current", w: "Power" };
-/** Line colours; also used as text on the dark cards (all above 7:1 there). */
+/**
+ * Line colours; also used as text on the dark cards (all above 7:1 there).
+ * @type {Readonly<Record<Metric, string>>}
+ */
 export const COLORS = { v: "#fbbf24", a: "#38bdf8", w: "#f472b6" };
 
 const SECOND = 1_000;
@@ -16,19 +29,32 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** `value` with `digits` decimals, or an em dash when it is not a finite number. */
+/**
+ * `value` with `digits` decimals, or an em dash when it is not a finite number.
+ * @param {unknown} value
+ * @param {number} [digits]
+ * @returns {string}
+ */
 export function fixed(value, digits = 3) {
   return typeof value === "number" && Number.isFinite(value) ? value.toFixed(digits) : "—";
 }
 
-/** Energy in Wh with precision that suits its size. */
+/**
+ * Energy in Wh with precision that suits its size.
+ * @param {unknown} wh
+ * @returns {string}
+ */
 export function formatWh(wh) {
   if (typeof wh !== "number" || !Number.isFinite(wh)) return "—";
   const abs = Math.abs(wh);
   return abs < 10 ? wh.toFixed(4) : abs < 1000 ? wh.toFixed(2) : wh.toFixed(0);
 }
 
-/** Charge given in Ah, shown in mAh. */
+/**
+ * Charge given in Ah, shown in mAh.
+ * @param {unknown} ah
+ * @returns {string}
+ */
 export function formatMah(ah) {
   if (typeof ah !== "number" || !Number.isFinite(ah)) return "—";
   const mah = ah * 1000;
@@ -36,12 +62,16 @@ export function formatMah(ah) {
   return abs < 10 ? mah.toFixed(3) : abs < 10_000 ? mah.toFixed(1) : mah.toFixed(0);
 }
 
-/** A duration as "850 ms", "12.5 s", "3 min 05 s", "48 h 00 min" or (from 3 days) "4 d 02 h". */
+/**
+ * A duration as "850 ms", "12.5 s", "3 min 05 s", "48 h 00 min" or (from 3 days) "4 d 02 h".
+ * @param {number} ms
+ * @returns {string}
+ */
 export function formatDuration(ms) {
   if (!Number.isFinite(ms) || ms < 0) return "—";
   if (ms < SECOND) return `${Math.round(ms)} ms`;
   if (ms < MINUTE) return `${(ms / SECOND).toFixed(ms < 10 * SECOND ? 2 : 1)} s`;
-  const pad = (n) => String(n).padStart(2, "0");
+  const pad = (/** @type {number} */ n) => String(n).padStart(2, "0");
   const s = Math.round(ms / SECOND);
   if (ms < HOUR) return `${Math.floor(s / 60)} min ${pad(s % 60)} s`;
   const m = Math.round(ms / MINUTE);
@@ -74,12 +104,21 @@ const dayFormat = new Intl.DateTimeFormat(undefined, {
   month: "short",
 });
 
-/** Local wall-clock time, "14:05:03" (with ".123" when `withMs`). */
+/**
+ * Local wall-clock time, "14:05:03" (with ".123" when `withMs`).
+ * @param {number} ms
+ * @param {boolean} [withMs]
+ * @returns {string}
+ */
 export function formatClock(ms, withMs = false) {
   return (withMs ? clockMsFormat : clockFormat).format(ms);
 }
 
-/** Local date and time, "Wed, 26 Nov 14:05:03". */
+/**
+ * Local date and time, "Wed, 26 Nov 14:05:03".
+ * @param {number} ms
+ * @returns {string}
+ */
 export function formatDateTime(ms) {
   return `${dayFormat.format(ms)} ${clockFormat.format(ms)}`;
 }
@@ -106,6 +145,7 @@ const TICK_STEPS = [
   DAY,
 ];
 
+/** @param {number} ms */
 function localOffsetMs(ms) {
   return -new Date(ms).getTimezoneOffset() * MINUTE;
 }
@@ -113,6 +153,10 @@ function localOffsetMs(ms) {
 /**
  * Tick values for a time axis over [minMs, maxMs], at most `maxTicks`, on round local
  * times (whole minutes, hours, midnights).
+ * @param {number} minMs
+ * @param {number} maxMs
+ * @param {number} maxTicks
+ * @returns {{ stepMs: number, values: number[] }}
  */
 export function timeTicks(minMs, maxMs, maxTicks) {
   const span = maxMs - minMs;
@@ -120,6 +164,7 @@ export function timeTicks(minMs, maxMs, maxTicks) {
   const stepMs = TICK_STEPS.find((s) => span / s <= maxTicks) ?? Math.ceil(span / maxTicks / DAY) *
       DAY;
   const offset = localOffsetMs(minMs);
+  /** @type {number[]} */
   const values = [];
   for (let t = Math.ceil((minMs + offset) / stepMs) * stepMs - offset; t <= maxMs; t += stepMs) {
     values.push(t);
@@ -130,6 +175,10 @@ export function timeTicks(minMs, maxMs, maxTicks) {
 /**
  * The label of one time tick: seconds only when the step needs them, and the day
  * added (as a second line) on the first tick and wherever the day changes.
+ * @param {number} valueMs
+ * @param {number} stepMs
+ * @param {number} [previousMs]
+ * @returns {string | string[]}
  */
 export function tickLabel(valueMs, stepMs, previousMs) {
   const time = stepMs < MINUTE ? clockFormat.format(valueMs) : minuteFormat.format(valueMs);
@@ -143,6 +192,9 @@ export function tickLabel(valueMs, stepMs, previousMs) {
  * How `value` stands against an alert rule: "danger", "warning" or "normal"
  * ("normal" too without a rule, a disabled rule or a value). Hysteresis and `for_ms`
  * belong to raising alerts, not to colouring a number, so they are ignored here.
+ * @param {AlertRule | undefined} rule
+ * @param {unknown} value
+ * @returns {Level}
  */
 export function levelOf(rule, value) {
   if (!rule || rule.enabled === false || typeof value !== "number") return "normal";
@@ -152,10 +204,15 @@ export function levelOf(rule, value) {
   return "normal";
 }
 
-/** A rule in words, e.g. "warning < 4.7 or > 5.3 V · danger < 4.5 or > 5.5 V". */
+/**
+ * A rule in words, e.g. "warning < 4.7 or > 5.3 V · danger < 4.5 or > 5.5 V".
+ * @param {AlertRule | undefined} rule
+ * @returns {string}
+ */
 export function describeRule(rule) {
   if (!rule || rule.enabled === false) return "no alert rule";
   const unit = UNITS[rule.metric] ?? "";
+  /** @type {(low?: number, high?: number) => string} */
   const band = (low, high) =>
     [low !== undefined ? `< ${low}` : null, high !== undefined ? `> ${high}` : null]
       .filter(Boolean).join(" or ");
@@ -167,13 +224,21 @@ export function describeRule(rule) {
   return parts.join(" · ");
 }
 
-/** Epoch ms as the value of an `<input type="datetime-local" step="1">` (local time). */
+/**
+ * Epoch ms as the value of an `<input type="datetime-local" step="1">` (local time).
+ * @param {number} ms
+ * @returns {string}
+ */
 export function toLocalInput(ms) {
   const d = new Date(ms - new Date(ms).getTimezoneOffset() * MINUTE);
   return d.toISOString().slice(0, 19);
 }
 
-/** The value of a datetime-local input as epoch ms, or NaN. */
+/**
+ * The value of a datetime-local input as epoch ms, or NaN.
+ * @param {string} text
+ * @returns {number}
+ */
 export function fromLocalInput(text) {
   // Without a zone, Date parses "YYYY-MM-DDTHH:MM[:SS]" as local time.
   return text ? new Date(text).getTime() : NaN;

@@ -1,16 +1,34 @@
+// @ts-check
 /**
  * @module The live chart's memory: samples folded into fine time buckets (min/max per
  * metric) in typed-array rings, and their decimation to about one min/max pair per pixel
  * column. Pure (no DOM), so it is unit-tested outside the browser.
  */
 
+import { METRICS } from "./format.js";
+
 /**
  * A point to draw: time, value (null breaks the line) and how many samples it stands for.
  * @typedef {{ x: number, y: number | null, n: number }} Point
  */
+/** @typedef {import("./types.js").Metric} Metric */
+/** @typedef {{ min: number, max: number }} Range */
+/** Extremes of a bucket: null when it holds no sample. @typedef {{ min: number | null, max: number | null }} MaybeRange */
+/**
+ * A summarised bucket from `/api/history`, as {@link LiveBuffer.prepend} takes it.
+ * @typedef {{ first: number, last: number, count: number, v: MaybeRange, a: MaybeRange,
+ *   w: MaybeRange }} Summary
+ */
+/** Points per metric. @typedef {Record<Metric, Point[]>} Series */
+/**
+ * One pixel column being summed up by {@link LiveBuffer.decimate}.
+ * @typedef {{ index: number, first: number, last: number, failed: boolean, count: number,
+ *   v: [number, number], a: [number, number], w: [number, number] }} Column
+ */
 
+/** @typedef {"first" | "last" | "vMin" | "vMax" | "aMin" | "aMax" | "wMin" | "wMax"} Field */
+/** @type {readonly Field[]} */
 const FIELDS = ["first", "last", "vMin", "vMax", "aMin", "aMax", "wMin", "wMax"];
-const PAIRS = [["v", "vMin", "vMax"], ["a", "aMin", "aMax"], ["w", "wMin", "wMax"]];
 
 /** Buckets of samples for the last `keepMs`, at `resolutionMs`, at most `maxBuckets`. */
 export class LiveBuffer {
@@ -21,7 +39,18 @@ export class LiveBuffer {
   #head = 0;
   /** Number of buckets held. */
   length = 0;
+  // The ring's columns, each #cap long: bucket times, min/max per metric, sample count.
+  first = new Float64Array(0);
+  last = new Float64Array(0);
+  vMin = new Float64Array(0);
+  vMax = new Float64Array(0);
+  aMin = new Float64Array(0);
+  aMax = new Float64Array(0);
+  wMin = new Float64Array(0);
+  wMax = new Float64Array(0);
+  count = new Uint32Array(0);
 
+  /** @param {{ resolutionMs?: number, keepMs?: number, maxBuckets?: number }} [options] */
   constructor({ resolutionMs = 10, keepMs = 600_000, maxBuckets = 65_536 } = {}) {
     this.#resolutionMs = resolutionMs;
     this.#keepMs = keepMs;
@@ -29,9 +58,10 @@ export class LiveBuffer {
     this.#allocate(Math.min(1024, maxBuckets));
   }
 
+  /** @param {number} cap */
   #allocate(cap) {
-    const old = this.length > 0 ? FIELDS.map((f) => this.#ordered(f)) : null;
-    const oldCount = this.count ? this.#ordered("count") : null;
+    const old = this.length > 0 ? FIELDS.map((f) => this.#ordered(this[f])) : null;
+    const oldCount = this.#ordered(this.count);
     for (const f of FIELDS) this[f] = new Float64Array(cap);
     this.count = new Uint32Array(cap);
     if (old) {
@@ -42,14 +72,19 @@ export class LiveBuffer {
     this.#head = 0;
   }
 
-  /** A field's values, oldest first, as a new array. */
-  #ordered(field) {
-    const arr = this[field];
-    const out = new arr.constructor(this.length);
+  /**
+   * A column's values, oldest first, as a new array.
+   * @template {Float64Array | Uint32Array} A
+   * @param {A} arr
+   * @returns {A}
+   */
+  #ordered(arr) {
+    const out = /** @type {A} */ (arr.slice(0, this.length));
     for (let i = 0; i < this.length; i++) out[i] = arr[(this.#head + i) % this.#cap];
     return out;
   }
 
+  /** @param {number} i */
   #slot(i) {
     return (this.#head + i) % this.#cap;
   }
@@ -72,6 +107,11 @@ export class LiveBuffer {
   /**
    * Adds one sample. `ok` false (a failed read) makes a bucket without values, which
    * breaks the line. Samples older than the newest one are ignored.
+   * @param {number} tsMs
+   * @param {number} v
+   * @param {number} a
+   * @param {number} w
+   * @param {boolean} [ok]
    */
   add(tsMs, v, a, w, ok = true) {
     const n = this.length;
@@ -93,14 +133,15 @@ export class LiveBuffer {
    * Adds summarised buckets older than everything held (from `/api/history`), so a
    * page opened or reconnected shows the recent past at once.
    * Each is `{ first, last, count, v: {min, max}, a: {...}, w: {...} }`.
+   * @param {Summary[]} buckets
    */
   prepend(buckets) {
     const oldest = this.oldestMs ?? Infinity;
     const older = buckets.filter((b) => b.last < oldest);
     if (older.length === 0) return;
     const keep = Math.max(0, Math.min(this.length, this.#maxBuckets - older.length));
-    const held = FIELDS.map((f) => this.#ordered(f).subarray(this.length - keep));
-    const heldCount = this.#ordered("count").subarray(this.length - keep);
+    const held = FIELDS.map((f) => this.#ordered(this[f]).subarray(this.length - keep));
+    const heldCount = this.#ordered(this.count).subarray(this.length - keep);
     const skip = Math.max(0, older.length - this.#maxBuckets);
     const total = older.length - skip + keep;
     let cap = this.#cap;
@@ -110,7 +151,9 @@ export class LiveBuffer {
     for (const b of older.slice(skip)) {
       const s = this.#push(b.first, b.last);
       if (b.count > 0) {
-        this.#merge(s, b.v.min, b.v.max, b.a.min, b.a.max, b.w.min, b.w.max, b.count);
+        // A bucket with samples has every extreme (they are null only when it is empty).
+        const [v, a, w] = /** @type {Range[]} */ ([b.v, b.a, b.w]);
+        this.#merge(s, v.min, v.max, a.min, a.max, w.min, w.max, b.count);
       }
     }
     const at = this.length;
@@ -119,6 +162,11 @@ export class LiveBuffer {
     this.length += keep;
   }
 
+  /**
+   * @param {number} first
+   * @param {number} last
+   * @returns {number} the slot of the new bucket
+   */
   #push(first, last) {
     if (this.length === this.#cap) {
       if (this.#cap < this.#maxBuckets) this.#allocate(Math.min(this.#cap * 2, this.#maxBuckets));
@@ -135,6 +183,16 @@ export class LiveBuffer {
     return s;
   }
 
+  /**
+   * @param {number} s
+   * @param {number} vMin
+   * @param {number} vMax
+   * @param {number} aMin
+   * @param {number} aMax
+   * @param {number} wMin
+   * @param {number} wMax
+   * @param {number} count
+   */
   #merge(s, vMin, vMax, aMin, aMax, wMin, wMax, count) {
     if (this.count[s] === 0) {
       this.vMin[s] = vMin, this.vMax[s] = vMax;
@@ -148,6 +206,7 @@ export class LiveBuffer {
     this.count[s] += count;
   }
 
+  /** @param {number} newestMs */
   #trim(newestMs) {
     const cutoff = newestMs - this.#keepMs;
     while (this.length > 1 && this.last[this.#head] < cutoff) {
@@ -156,7 +215,10 @@ export class LiveBuffer {
     }
   }
 
-  /** Index of the first bucket whose last sample is at or after `tsMs`. */
+  /**
+   * Index of the first bucket whose last sample is at or after `tsMs`.
+   * @param {number} tsMs
+   */
   #lowerBound(tsMs) {
     let lo = 0;
     let hi = this.length;
@@ -174,16 +236,23 @@ export class LiveBuffer {
    * the line), and a null point across failed reads and gaps (longer than `gapMs` and
    * than 2.5 times the step before).
    * Returns `{ v, a, w }`, arrays of `{x, y, n}` sharing the same x values.
-   * @returns {{ v: Point[], a: Point[], w: Point[] }}
+   * @param {number} fromMs
+   * @param {number} toMs
+   * @param {number} columns
+   * @param {number} gapMs
+   * @returns {Series}
    */
   decimate(fromMs, toMs, columns, gapMs) {
-    /** @type {{ v: Point[], a: Point[], w: Point[] }} */
+    /** @type {Series} */
     const out = { v: [], a: [], w: [] };
     const colMs = (toMs - fromMs) / Math.max(1, columns);
+    /** @type {Column | null} */
     let col = null;
+    /** @type {number | null} */
     let prevLast = null;
     let prevStep = Infinity; // the first step has nothing to compare with: never a gap
-    const emit = () => {
+    /** @param {Column} col */
+    const emit = (col) => {
       if (prevLast !== null) {
         // A gap is a step longer than gapMs and much longer than the one before, so data
         // recorded at a slower rate (backfilled from history) still draws as a line.
@@ -203,7 +272,7 @@ export class LiveBuffer {
       const failed = this.count[s] === 0;
       // A failed read ends the column it falls in, so the break in the line shows.
       if (col === null || index !== col.index || failed !== col.failed) {
-        if (col !== null) emit();
+        if (col !== null) emit(col);
         col = newColumn(index, first, failed);
       }
       col.last = this.last[s];
@@ -218,11 +287,17 @@ export class LiveBuffer {
       if (this.wMin[s] < w[0]) w[0] = this.wMin[s];
       if (this.wMax[s] > w[1]) w[1] = this.wMax[s];
     }
-    if (col !== null) emit();
+    if (col !== null) emit(col);
     return out;
   }
 }
 
+/**
+ * @param {number} index
+ * @param {number} first
+ * @param {boolean} failed
+ * @returns {Column}
+ */
 function newColumn(index, first, failed) {
   return {
     index,
@@ -236,6 +311,11 @@ function newColumn(index, first, failed) {
   };
 }
 
+/**
+ * @param {Series} out
+ * @param {number} x
+ * @param {number | null} y
+ */
 function pushAll(out, x, y) {
   out.v.push({ x, y, n: 0 });
   out.a.push({ x, y, n: 0 });
@@ -246,9 +326,11 @@ function pushAll(out, x, y) {
  * One point per metric for a single sample; otherwise two (at the column's first and
  * last time), starting with the extreme nearer the previous point so the line does not
  * cross the column twice.
+ * @param {Series} out
+ * @param {Column} col
  */
 function pushColumn(out, col) {
-  for (const [m] of PAIRS) {
+  for (const m of METRICS) {
     const [lo, hi] = col[m];
     const series = out[m];
     if (col.count === 1) {

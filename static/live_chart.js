@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module The live chart: V, A and W on three y-axes over a rolling window (10 s to
  * 10 min), fed from the stream into a {@link LiveBuffer}, decimated to about one min/max
@@ -7,20 +9,30 @@
 
 import { getJson } from "./api.js";
 import {
-  applyTheme,
   byMetric,
+  datasetMetric,
   fitAxisTitles,
   lineStyle,
   metricAxes,
-  requireChart,
+  newChart,
   setMetricVisible,
   timeAxis,
   tooltipBase,
   wireMetricToggles,
 } from "./chart_common.js";
+import { byId } from "./dom.js";
 import { COLORS, fixed, formatClock, formatDuration, METRICS, NAMES, UNITS } from "./format.js";
 import { LiveBuffer } from "./live_buffer.js";
 import { sampleTimeMs } from "./readouts.js";
+
+/** @typedef {import("./live_buffer.js").Point} Point */
+/** @typedef {import("./types.js").MeasurementData} MeasurementData */
+/** @typedef {import("./types.js").HistoryResponse} HistoryResponse */
+/** @typedef {import("chart.js").Chart<"line", Point[]>} LineChart */
+/**
+ * A line of one metric; `metric` is ours (Chart.js keeps unknown dataset properties).
+ * @typedef {import("chart.js").ChartDataset<"line", Point[]> & { metric: import("./types.js").Metric }} MetricDataset
+ */
 
 const KEEP_MS = 600_000;
 const MIN_FRAME_MS = 100;
@@ -32,23 +44,28 @@ export class LiveChart {
   windowMs = 60_000;
   intervalMs = 1000;
   paused = false;
+  /** @type {LineChart | null} */
   #chart = null;
+  /** @type {HTMLCanvasElement} */
   #canvas;
   #dirty = false;
   #samples = 0;
   #lastArrival = 0;
+  /** @type {number | null} */
   #axisMax = null;
+  /** @type {number | null} */
   #drawnMax = null;
   #lastDraw = 0;
 
+  /** @param {HTMLCanvasElement} canvas */
   constructor(canvas) {
     this.#canvas = canvas;
-    if (requireChart(canvas)) this.#chart = createChart(canvas);
-    const select = document.getElementById("live-window");
+    this.#chart = createChart(canvas);
+    const select = byId("live-window", HTMLSelectElement);
     select.addEventListener("change", () => this.setWindow(Number(select.value)));
-    const pause = document.getElementById("live-pause");
+    const pause = byId("live-pause");
     pause.addEventListener("click", () => this.setPaused(!this.paused));
-    wireMetricToggles(document.getElementById("live-toggles"), (metric, visible) => {
+    wireMetricToggles(byId("live-toggles"), (metric, visible) => {
       if (!this.#chart) return;
       setMetricVisible(this.#chart, metric, visible);
       this.#dirty = true;
@@ -56,7 +73,10 @@ export class LiveChart {
     });
   }
 
-  /** Adds one measurement. */
+  /**
+   * Adds one measurement.
+   * @param {MeasurementData} sample
+   */
   push(sample) {
     const tsMs = sampleTimeMs(sample);
     if (tsMs === null) return;
@@ -67,12 +87,16 @@ export class LiveChart {
     this.#dirty = true;
   }
 
+  /**
+   * Shows the last `ms` milliseconds.
+   * @param {number} ms
+   */
   setWindow(ms) {
     this.windowMs = ms;
-    const select = document.getElementById("live-window");
+    const select = byId("live-window", HTMLSelectElement);
     const label = [...select.options].find((o) => Number(o.value) === ms)?.text ??
       formatDuration(ms);
-    document.getElementById("live-title").textContent = `Live · last ${label}`;
+    byId("live-title").textContent = `Live · last ${label}`;
     this.#canvas.setAttribute(
       "aria-label",
       `Line chart of voltage, current and power over the last ${label}`,
@@ -81,21 +105,27 @@ export class LiveChart {
     this.#drawNow();
   }
 
+  /**
+   * Freezes or resumes the picture (samples keep arriving).
+   * @param {boolean} paused
+   */
   setPaused(paused) {
     this.paused = paused;
-    const button = document.getElementById("live-pause");
+    const button = byId("live-pause");
     button.setAttribute("aria-pressed", String(paused));
     button.textContent = paused ? "Resume" : "Pause";
-    document.getElementById("live-paused").hidden = !paused;
+    byId("live-paused").hidden = !paused;
     if (!paused) this.#drawNow();
   }
 
   /**
    * Refills the window from `/api/history` after the page opens or reconnects: what
    * the stream has brought since is kept, the summaries fill the time before it.
+   * @param {{ clear?: boolean }} [options] `clear`: forget what is held first
    */
   async backfill({ clear = false } = {}) {
     if (clear) this.buffer.clear();
+    /** @type {HistoryResponse} */
     const body = await getJson("/api/history", {
       hours: String(KEEP_MS / 3_600_000),
       points: String(BACKFILL_POINTS),
@@ -112,7 +142,11 @@ export class LiveChart {
     this.#dirty = true;
   }
 
-  /** The right edge of the axis: the newest sample, advanced by the time since it came. */
+  /**
+   * The right edge of the axis: the newest sample, advanced by the time since it came.
+   * @param {number} now `performance.now()`
+   * @returns {number | null}
+   */
   #axisNow(now) {
     const latest = this.buffer.latestMs;
     if (latest === null) return null;
@@ -133,6 +167,8 @@ export class LiveChart {
   /**
    * Redraws if something changed or the axis moved a pixel, at most every 100 ms.
    * Returns the delay after which it wants to be called again, or null.
+   * @param {number} now `performance.now()`
+   * @returns {number | null}
    */
   draw(now) {
     const chart = this.#chart;
@@ -150,8 +186,11 @@ export class LiveChart {
     const gapMs = Math.max(3 * this.intervalMs, 1_500);
     const series = this.buffer.decimate(fromMs, axisMax, width, gapMs);
     METRICS.forEach((m, i) => chart.data.datasets[i].data = series[m]);
-    chart.options.scales.x.min = fromMs;
-    chart.options.scales.x.max = axisMax;
+    const x = chart.options.scales?.x;
+    if (x) {
+      x.min = fromMs;
+      x.max = axisMax;
+    }
     chart.update("none");
     this.#dirty = false;
     this.#drawnMax = axisMax;
@@ -166,6 +205,7 @@ export class LiveChart {
  * Draws a dot for each sample that has no neighbour to draw a line to (a lone sample
  * between gaps). A plugin, because a scriptable `pointRadius` makes Chart.js resolve
  * options per point on every frame, which cost a tenth of a core at 1 kHz.
+ * @type {import("chart.js").Plugin<"line">}
  */
 const lonePoints = {
   id: "lonePoints",
@@ -174,12 +214,12 @@ const lonePoints = {
     chart.data.datasets.forEach((dataset, i) => {
       const meta = chart.getDatasetMeta(i);
       if (meta.hidden || dataset.hidden) return;
-      const data = dataset.data;
+      const data = /** @type {Point[]} */ (dataset.data);
       ctx.save();
       ctx.beginPath();
       ctx.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
       ctx.clip();
-      ctx.fillStyle = dataset.borderColor;
+      ctx.fillStyle = /** @type {string} */ (dataset.borderColor);
       for (let j = 0; j < data.length; j++) {
         if (data[j].y === null || data[j - 1]?.y != null || data[j + 1]?.y != null) continue;
         const { x, y } = meta.data[j];
@@ -192,26 +232,30 @@ const lonePoints = {
   },
 };
 
+/**
+ * The live chart on `canvas`, or null without Chart.js.
+ * @param {HTMLCanvasElement} canvas
+ * @returns {LineChart | null}
+ */
 function createChart(canvas) {
-  applyTheme();
-  const { Chart } = globalThis;
-  const chart = new Chart(canvas, {
+  /** @type {MetricDataset[]} */
+  const datasets = METRICS.map((m) => ({
+    label: `${NAMES[m]} (${UNITS[m]})`,
+    metric: m,
+    data: [],
+    yAxisID: m,
+    borderColor: COLORS[m],
+    backgroundColor: COLORS[m],
+    borderWidth: 1.6,
+    ...lineStyle(m),
+    pointRadius: 0,
+    pointHoverRadius: 4,
+    spanGaps: false,
+  }));
+  /** @type {LineChart | null} */
+  const chart = newChart(canvas, {
     type: "line",
-    data: {
-      datasets: METRICS.map((m) => ({
-        label: `${NAMES[m]} (${UNITS[m]})`,
-        metric: m,
-        data: [],
-        yAxisID: m,
-        borderColor: COLORS[m],
-        backgroundColor: COLORS[m],
-        borderWidth: 1.6,
-        ...lineStyle(m),
-        pointRadius: 0,
-        pointHoverRadius: 4,
-        spanGaps: false,
-      })),
-    },
+    data: { datasets },
     options: {
       animation: false,
       responsive: true,
@@ -226,13 +270,16 @@ function createChart(canvas) {
           ...tooltipBase(),
           itemSort: byMetric,
           callbacks: {
-            title: (items) => items.length ? formatClock(items[0].parsed.x, true) : "",
-            label: (item) =>
-              `${NAMES[item.dataset.metric]}: ${fixed(item.parsed.y)} ${
-                UNITS[item.dataset.metric]
-              }`,
+            title: (items) => {
+              const x = items[0]?.parsed.x;
+              return typeof x === "number" ? formatClock(x, true) : "";
+            },
+            label: (item) => {
+              const m = datasetMetric(item.dataset) ?? "v";
+              return `${NAMES[m]}: ${fixed(item.parsed.y)} ${UNITS[m]}`;
+            },
             footer: (items) => {
-              const n = items[0]?.raw?.n ?? 0;
+              const n = /** @type {Point | undefined} */ (items[0]?.raw)?.n ?? 0;
               return n > 1 ? `min/max of ${n} samples in this pixel` : "";
             },
           },
@@ -243,6 +290,6 @@ function createChart(canvas) {
     },
     plugins: [lonePoints],
   });
-  fitAxisTitles(chart); // onResize does not fire for the first layout.
+  if (chart) fitAxisTitles(chart); // onResize does not fire for the first layout.
   return chart;
 }

@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module The big V/A/W numbers with sensor status, mode, sample number and time; the
  * sensor-failure banner; and a watchdog banner when samples stop arriving while the
@@ -5,20 +7,26 @@
  */
 
 import { fixed, formatClock, formatDuration, METRICS } from "./format.js";
+import { byId as $ } from "./dom.js";
 import { level, markLevel } from "./rules.js";
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import("./types.js").MeasurementData} MeasurementData */
 /** Samples may be this many intervals late before the page calls the stream stalled. */
 const STALL_INTERVALS = 5;
 const STALL_MIN_MS = 4_000;
 
-/** Unix ms of a measurement; a server of the original v1 protocol sends only `ts` (seconds). */
+/**
+ * Unix ms of a measurement; a server of the original v1 protocol sends only `ts` (seconds).
+ * @param {{ ts_ms?: number, ts?: number }} sample
+ * @returns {number | null}
+ */
 export function sampleTimeMs(sample) {
   return sample.ts_ms ?? (typeof sample.ts === "number" ? sample.ts * 1000 : null);
 }
 
 /** Latest-sample readouts. */
 export class Readouts {
+  /** @type {MeasurementData | null} */
   #latest = null;
   #dirty = false;
   #lastArrival = 0;
@@ -28,7 +36,10 @@ export class Readouts {
     setInterval(() => this.#checkStall(), 1000);
   }
 
-  /** Remembers a measurement; drawn on the next frame. */
+  /**
+   * Remembers a measurement; drawn on the next frame.
+   * @param {MeasurementData} sample
+   */
   push(sample) {
     this.#latest = sample;
     this.#dirty = true;
@@ -52,7 +63,7 @@ export class Readouts {
     $("sample-mode").textContent = sample.mode ?? "—";
     $("sample-seq").textContent = String(sample.seq ?? "—");
     const tsMs = sampleTimeMs(sample);
-    const time = $("sample-time");
+    const time = $("sample-time", HTMLTimeElement);
     time.textContent = tsMs === null ? "—" : formatClock(tsMs, true);
     if (tsMs !== null) time.dateTime = new Date(tsMs).toISOString();
     const banner = $("banner-sensor");

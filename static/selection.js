@@ -1,7 +1,9 @@
+// @ts-check
 /**
  * @module Span selection on the history chart: drag across it (or type the times) to
- * read the span's duration, min/avg/max of each metric (history buckets merged by
- * count), energy and charge (/api/power-efficiency); zoom into it or download it as CSV.
+ * read the span's duration, and the figures the server answers for it (/api/span:
+ * min/avg/max of each metric, energy, charge, exact to the sample); zoom into it or
+ * download it as CSV.
  */
 
 import { download, getJson } from "./api.js";
@@ -15,31 +17,44 @@ import {
   METRICS,
   toLocalInput,
 } from "./format.js";
-import { describeSource, FINE_SPAN_MS, mergeBuckets, summaryPoints } from "./span_stats.js";
+import { describeSpanSource } from "./span_stats.js";
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import("../src/protocol/span.ts").SpanResponse} SpanResponse */
+/** @typedef {import("./types.js").MeasurementsResponse} MeasurementsResponse */
+/** @typedef {import("./history.js").HistoryView} HistoryView */
+/** @typedef {{ startPx: number, endPx: number, pointerId: number }} Drag */
+
+/**
+ * The element with `id` (the page has every id this module uses).
+ * @param {string} id
+ * @returns {any}
+ */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 /** A drag shorter than this (pixels) is a click, not a selection. */
 const MIN_DRAG_PX = 4;
 
 /** The selection on a {@link HistoryView}. */
 export class Selection {
-  /** `{ fromMs, toMs }` or null. */
+  /** @type {{ fromMs: number, toMs: number } | null} */
   span = null;
+  /** @type {HistoryView} */
   #history;
+  /** @type {Drag | null} */
   #drag = null;
   #request = 0;
 
+  /** @param {HistoryView} history */
   constructor(history) {
     this.#history = history;
     history.onDrawn = () => this.#place();
     if (history.chart) {
-      const canvas = $("history-chart");
+      const canvas = /** @type {HTMLCanvasElement} */ ($("history-chart"));
       this.#wirePointer(canvas);
       canvas.addEventListener("keydown", (event) => {
         if (event.key === "Escape") this.clear();
       });
     }
-    $("sel-form").addEventListener("submit", (event) => {
+    $("sel-form").addEventListener("submit", (/** @type {Event} */ event) => {
       event.preventDefault();
       this.select(fromLocalInput($("sel-from").value), fromLocalInput($("sel-to").value));
     });
@@ -50,8 +65,17 @@ export class Selection {
     $("sel-export").addEventListener("click", () => this.#export());
   }
 
-  #wirePointer(canvas) {
+  /** The history chart; the pointer and band code only runs when there is one. */
+  get #chart() {
     const chart = this.#history.chart;
+    if (!chart) throw new Error("The history chart is not drawn (Chart.js did not load)");
+    return chart;
+  }
+
+  /** @param {HTMLCanvasElement} canvas */
+  #wirePointer(canvas) {
+    const chart = this.#chart;
+    /** @param {PointerEvent} event */
     const clampPx = (event) => {
       const rect = canvas.getBoundingClientRect();
       const { left, right } = chart.chartArea;
@@ -67,9 +91,10 @@ export class Selection {
     canvas.addEventListener("pointermove", (event) => {
       if (!this.#drag || event.pointerId !== this.#drag.pointerId) return;
       this.#drag.endPx = clampPx(event);
-      const [a, b] = this.#dragSpan();
+      const [a, b] = this.#dragSpan(this.#drag);
       this.#draw(a, b, true);
     });
+    /** @param {PointerEvent} event @param {boolean} cancelled */
     const finish = (event, cancelled) => {
       if (!this.#drag || event.pointerId !== this.#drag.pointerId) return;
       const drag = this.#drag;
@@ -86,14 +111,23 @@ export class Selection {
     canvas.addEventListener("pointercancel", (event) => finish(event, true));
   }
 
-  #dragSpan(drag = this.#drag) {
-    const x = this.#history.chart.scales.x;
+  /**
+   * @param {Drag} drag
+   * @returns {[number, number]}
+   */
+  #dragSpan(drag) {
+    const x = this.#chart.scales.x;
     const a = x.getValueForPixel(Math.min(drag.startPx, drag.endPx));
     const b = x.getValueForPixel(Math.max(drag.startPx, drag.endPx));
-    return [Math.round(a), Math.round(b)];
+    // Pixels inside the chart area always map to a time.
+    return [Math.round(a ?? NaN), Math.round(b ?? NaN)];
   }
 
-  /** Selects [fromMs, toMs) and loads its figures. */
+  /**
+   * Selects [fromMs, toMs) and loads its figures.
+   * @param {number} fromMs
+   * @param {number} toMs
+   */
   async select(fromMs, toMs) {
     if (!(fromMs < toMs)) {
       this.#setState("error", "Choose a start before the end.");
@@ -110,18 +144,16 @@ export class Selection {
     $("sel-duration").textContent = formatDuration(toMs - fromMs);
     this.#setState("loading", "Loading…");
     const request = ++this.#request;
-    const window = { from: String(fromMs), to: String(toMs) };
     try {
-      const [history, energy] = await Promise.all([
-        getJson("/api/history", { ...window, points: String(summaryPoints(toMs - fromMs)) }),
-        getJson("/api/power-efficiency", window),
-      ]);
-      if (request === this.#request) this.#render(history, energy);
+      /** @type {SpanResponse} */
+      const span = await getJson("/api/span", { from: String(fromMs), to: String(toMs) });
+      if (request === this.#request) this.#render(span);
     } catch (error) {
-      if (request === this.#request) this.#setState("error", error.message);
+      if (request === this.#request) this.#setState("error", /** @type {Error} */ (error).message);
     }
   }
 
+  /** Clears the selection and its figures. */
   clear() {
     this.span = null;
     this.#request++;
@@ -130,28 +162,27 @@ export class Selection {
     this.#setState("empty", "");
   }
 
-  #render(history, energy) {
-    const merged = mergeBuckets(history.data ?? []);
-    for (const m of METRICS) {
-      for (const f of ["min", "avg", "max"]) {
-        const cell = $(`sel-${m}-${f}`);
-        cell.textContent = fixed(merged[m][f]);
-        cell.dataset.value = merged[m][f] === null ? "" : String(merged[m][f]);
+  /** @param {SpanResponse} span */
+  #render(span) {
+    for (const m of /** @type {import("../src/protocol/common.ts").Metric[]} */ (METRICS)) {
+      for (const f of /** @type {const} */ (["min", "avg", "max"])) {
+        setValue($(`sel-${m}-${f}`), fixed(span[m][f]), span[m][f]);
       }
     }
-    setValue($("sel-energy"), formatWh(energy.energy_wh), energy.energy_wh);
-    setValue($("sel-charge"), formatMah(energy.charge_ah), energy.charge_ah);
-    setValue($("sel-power"), fixed(energy.avg_power_w), energy.avg_power_w);
-    const errors = merged.errors > 0 ? `, ${merged.errors} failed reads` : "";
-    $("sel-samples").textContent = `${merged.count} samples${errors}`;
-    const fine = this.span.toMs - this.span.fromMs <= FINE_SPAN_MS;
-    $("sel-resolution").textContent = `Min/avg/max from ${describeSource(history.source)}; ` +
-      `energy from ${fine ? "per-second" : "per-minute"} rollups (edges rounded to the ` +
-      `${fine ? "second" : "minute"}; per-minute beyond 6 h or past the raw data).`;
-    const empty = merged.count === 0;
+    setValue($("sel-energy"), formatWh(span.energy_wh), span.energy_wh);
+    setValue($("sel-charge"), formatMah(span.charge_ah), span.charge_ah);
+    setValue($("sel-power"), fixed(span.w.avg), span.w.avg);
+    const errors = span.errors > 0 ? `, ${span.errors} failed reads` : "";
+    $("sel-samples").textContent = `${span.count} samples${errors}`;
+    $("sel-resolution").textContent = describeSpanSource(span, formatDateTime);
+    const empty = span.count === 0;
     this.#setState("ready", empty ? "No measured samples in this span." : "");
   }
 
+  /**
+   * @param {"empty" | "loading" | "ready" | "error"} state
+   * @param {string} message
+   */
   #setState(state, message) {
     const panel = $("selection");
     panel.dataset.state = state;
@@ -169,13 +200,18 @@ export class Selection {
       $("history-selection").hidden = true;
       return;
     }
-    const x = this.#history.chart.scales.x;
+    const x = this.#chart.scales.x;
     this.#draw(x.getPixelForValue(this.span.fromMs), x.getPixelForValue(this.span.toMs), false);
   }
 
-  /** Draws the band between two pixel x positions (or between two times while dragging). */
+  /**
+   * Draws the band between two pixel x positions (or between two times while dragging).
+   * @param {number} a
+   * @param {number} b
+   * @param {boolean} dragging
+   */
   #draw(a, b, dragging) {
-    const chart = this.#history.chart;
+    const chart = this.#chart;
     const x = chart.scales.x;
     const { left, right, top, bottom } = chart.chartArea;
     const [pa, pb] = dragging ? [x.getPixelForValue(a), x.getPixelForValue(b)] : [a, b];
@@ -198,25 +234,32 @@ export class Selection {
     if (!this.span) return;
     const window = { from: String(this.span.fromMs), to: String(this.span.toMs) };
     try {
+      /** @type {MeasurementsResponse} */
       const probe = await getJson("/api/measurements", { ...window, limit: "1" });
       if (probe.count === 0) {
         this.#setState("ready", "No raw samples in this span to export.");
         return;
       }
     } catch (error) {
-      this.#setState("ready", `Cannot export: ${error.message}`);
+      this.#setState("ready", `Cannot export: ${/** @type {Error} */ (error).message}`);
       return;
     }
     try {
       await download("/api/export.csv", window);
     } catch (error) {
-      this.#setState("ready", `Cannot export: ${error.message}`);
+      this.#setState("ready", `Cannot export: ${/** @type {Error} */ (error).message}`);
       return;
     }
     $("sel-message").textContent = "CSV download started.";
   }
 }
 
+/**
+ * Shows `text` in `el` and keeps the number itself in `data-value` (for tests and tools).
+ * @param {HTMLElement} el
+ * @param {string} text
+ * @param {number | null} value
+ */
 function setValue(el, text, value) {
   el.textContent = text;
   el.dataset.value = typeof value === "number" ? String(value) : "";

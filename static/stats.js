@@ -1,3 +1,5 @@
+// @ts-check
+/// <reference lib="dom" />
 /**
  * @module Statistics panel, from the once-a-second `statistics` message: last-window
  * min/avg/max and 1/5/15-minute moving averages per metric, each coloured by the alert
@@ -15,31 +17,42 @@ import {
   METRICS,
   UNITS,
 } from "./format.js";
+import { byId as $, errorText } from "./dom.js";
 import { level, markLevel, ruleOf } from "./rules.js";
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import("./types.js").StatisticsData} StatisticsData */
+/** @typedef {import("./types.js").EnergyResetResponse} EnergyResetResponse */
+/** @typedef {keyof import("../src/protocol/analysis.ts").MetricFigures} Figure */
+
+/** @type {readonly Figure[]} */
 const FIGURES = ["min", "avg", "max", "ma_1m", "ma_5m", "ma_15m"];
 /** How long the reset button waits for its confirming second press. */
 const CONFIRM_MS = 5_000;
 
 /** The statistics panel. */
 export class StatsPanel {
+  /** @type {StatisticsData | null} */
   #last = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   #confirmTimer = undefined;
 
   constructor() {
-    const button = $("energy-reset");
+    const button = $("energy-reset", HTMLButtonElement);
     button.addEventListener("click", () => this.#onReset(button));
   }
 
-  /** Draws one `statistics` message's data. */
+  /**
+   * Draws one `statistics` message's data.
+   * @param {StatisticsData} data
+   */
   render(data) {
     this.#last = data;
     for (const m of METRICS) {
       for (const f of FIGURES) {
         const cell = $(`stat-${m}-${f}`);
         const value = data[m]?.[f];
-        cell.firstChild.textContent = fixed(value);
+        const number = cell.firstElementChild;
+        if (number) number.textContent = fixed(value);
         cell.dataset.value = typeof value === "number" ? String(value) : "";
         markLevel(cell, level(m, value));
       }
@@ -54,7 +67,7 @@ export class StatsPanel {
       : "";
     $("energy-total").textContent = `${formatWh(data.energy_total_wh)} Wh · ` +
       `${formatMah(data.charge_total_ah)} mAh since the database began`;
-    document.getElementById("stats").dataset.updated = String(Date.now());
+    $("stats").dataset.updated = String(Date.now());
   }
 
   /** Re-colours with new rules and shows them under the table. */
@@ -68,6 +81,7 @@ export class StatsPanel {
     if (this.#last) this.render(this.#last);
   }
 
+  /** @param {HTMLButtonElement} button */
   async #onReset(button) {
     if (button.dataset.confirm !== "true") {
       button.dataset.confirm = "true";
@@ -79,6 +93,7 @@ export class StatsPanel {
     button.disabled = true;
     const feedback = $("energy-feedback");
     try {
+      /** @type {EnergyResetResponse} */
       const r = await postJson("/api/energy/reset");
       feedback.dataset.error = "false";
       feedback.textContent = `Reset. Before: ${formatWh(r.previous.energy_wh)} Wh, ` +
@@ -93,12 +108,13 @@ export class StatsPanel {
       }
     } catch (error) {
       feedback.dataset.error = "true";
-      feedback.textContent = `Reset failed: ${error.message}`;
+      feedback.textContent = `Reset failed: ${errorText(error)}`;
     } finally {
       button.disabled = false;
     }
   }
 
+  /** @param {HTMLButtonElement} button */
   #disarm(button) {
     clearTimeout(this.#confirmTimer);
     button.dataset.confirm = "false";
@@ -106,6 +122,11 @@ export class StatsPanel {
   }
 }
 
+/**
+ * @param {HTMLElement} el
+ * @param {string} text
+ * @param {number} value
+ */
 function setNumber(el, text, value) {
   el.textContent = text;
   el.dataset.value = typeof value === "number" ? String(value) : "";

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { ConfigError, HelpRequested, helpText, loadConfig } from "../src/config.ts";
+import {
+  type Config,
+  ConfigError,
+  defaultDeviceId,
+  HelpRequested,
+  helpText,
+  loadConfig,
+} from "../src/config.ts";
 
 Deno.test("loadConfig() gives the documented defaults", () => {
   const config = loadConfig({}, []);
@@ -7,14 +14,21 @@ Deno.test("loadConfig() gives the documented defaults", () => {
   assert.equal(config.host, "0.0.0.0");
   assert.equal(config.sensor, "mock");
   assert.equal(config.sampleIntervalMs, 1000);
-  assert.equal(config.mockAutoRotateS, 30);
-  assert.equal(config.mockSeed, undefined);
+  assert.equal(config.mockAutoRotateMs, 30_000);
+  assert.equal(config.mockSeed, null);
   assert.equal(config.mockMode, "NORMAL");
   assert.equal(config.dataDir, "./data");
   assert.equal(config.dbPath, "./data/ina219.db");
-  assert.equal(config.apiToken, undefined);
+  assert.equal(config.apiToken, null);
   assert.deepEqual(config.allowedOrigins, []);
-  assert.equal(config.statusIntervalS, 5);
+  assert.equal(config.statusIntervalMs, 5000);
+  assert.equal(config.rawRetentionMs, 48 * 3_600_000);
+  assert.equal(config.rollupRetentionMs, 30 * 86_400_000);
+  assert.equal(config.wsStuckCloseMs, 10_000);
+  assert.equal(config.mqttIntervalMs, 10_000);
+  assert.equal(config.mqttUrl, null);
+  assert.equal(config.deviceId, "ina219-monitor");
+  assert.equal(config.mqttTopicPrefix, "ina219/ina219-monitor");
   assert.ok(Object.isFrozen(config));
   assert.ok(Object.isFrozen(config.allowedOrigins));
 });
@@ -42,7 +56,7 @@ Deno.test("loadConfig() reads variables, and flags win over them", () => {
 Deno.test("loadConfig() treats an empty variable as unset", () => {
   const config = loadConfig({ PORT: "", API_TOKEN: "", DB_PATH: "" }, []);
   assert.equal(config.port, 8000);
-  assert.equal(config.apiToken, undefined);
+  assert.equal(config.apiToken, null);
   assert.equal(config.dbPath, "./data/ina219.db");
 });
 
@@ -101,7 +115,7 @@ Deno.test("loadConfig() reads ALERT_RULES as validated JSON", () => {
   assert.deepEqual(loadConfig({ ALERT_RULES: JSON.stringify(rules) }, []).alertRules, [
     { ...rules[0], enabled: true },
   ]);
-  assert.equal(loadConfig({}, []).alertRules, undefined);
+  assert.equal(loadConfig({}, []).alertRules, null);
   assert.throws(() => loadConfig({ ALERT_RULES: "[{" }, []), /ALERT_RULES .*must be JSON/);
   const unordered = [{
     metric: "a",
@@ -129,7 +143,7 @@ Deno.test("loadConfig() has the real sensors' settings with their defaults", () 
   assert.equal(config.maxCurrentA, 3.2);
   assert.equal(config.busVoltageRange, 32);
   assert.equal(config.adcSamples, 1);
-  assert.equal(config.shuntRangeMv, undefined);
+  assert.equal(config.shuntRangeMv, 320, "0.1 Ω × 3.2 A = 320 mV");
   assert.equal(config.serialPort, "/dev/ttyACM0");
   assert.equal(config.serialBaud, 115200);
   const ina = loadConfig({
@@ -230,4 +244,132 @@ Deno.test("loadConfig() reads ALLOWED_HOSTS and READ_TOKEN_REQUIRED", () => {
   assert.equal(config.readTokenRequired, true);
   assert.deepEqual(loadConfig({ ALLOWED_HOSTS: "*" }, []).allowedHosts, ["*"]);
   assert.equal(loadConfig({}, []).readTokenRequired, false);
+});
+
+/** Paths of every `undefined` in `value` and of every object in it that is not frozen. */
+function walk(value: unknown, path = "config"): { undefinedAt: string[]; unfrozenAt: string[] } {
+  const found = { undefinedAt: [] as string[], unfrozenAt: [] as string[] };
+  if (value === undefined) found.undefinedAt.push(path);
+  if (typeof value !== "object" || value === null) return found;
+  if (!Object.isFrozen(value)) found.unfrozenAt.push(path);
+  for (const [key, inner] of Object.entries(value)) {
+    const sub = walk(inner, `${path}.${key}`);
+    found.undefinedAt.push(...sub.undefinedAt);
+    found.unfrozenAt.push(...sub.unfrozenAt);
+  }
+  return found;
+}
+
+/** Configurations that exercise every kind of setting: defaults, all set, each sensor. */
+const SAMPLES: Record<string, [Record<string, string>, string[]]> = {
+  defaults: [{}, []],
+  "every optional setting": [{
+    MOCK_SEED: "7",
+    API_TOKEN: "0123456789",
+    READ_TOKEN_REQUIRED: "true",
+    ALERT_RULES: JSON.stringify([{
+      metric: "a",
+      warning_high: 0.4,
+      danger_high: 0.5,
+      hysteresis: 0,
+      for_ms: 0,
+    }]),
+    MQTT_URL: "mqtt://broker:1883",
+    MQTT_USERNAME: "pi",
+    MQTT_PASSWORD: "secret",
+    DEVICE_ID: "bench",
+    MQTT_TOPIC_PREFIX: "lab/bench",
+    ALLOWED_HOSTS: "pi.example",
+    ALLOWED_ORIGINS: "http://a.example",
+    SHUNT_RANGE_MV: "auto",
+    DB_PATH: "/tmp/x.db",
+  }, []],
+  ina219: [{ SENSOR: "ina219", SHUNT_OHMS: "0.01", MAX_CURRENT_A: "10" }, []],
+  serial: [{}, ["--sensor", "serial", "--serial-baud", "9600"]],
+};
+
+Deno.test("loadConfig() leaves no value undefined and freezes every level", async (t) => {
+  for (const [name, [env, args]] of Object.entries(SAMPLES)) {
+    await t.step(name, () => {
+      const config = loadConfig(env, args, { hostname: "pi" });
+      const { undefinedAt, unfrozenAt } = walk(config);
+      assert.deepEqual(undefinedAt, []);
+      assert.deepEqual(unfrozenAt, []);
+    });
+  }
+  const rules = loadConfig(SAMPLES["every optional setting"][0], []).alertRules;
+  assert.ok(rules !== null);
+  assert.throws(() => {
+    (rules[0] as { hysteresis: number }).hysteresis = 1;
+  }, TypeError);
+});
+
+Deno.test("loadConfig() resolves the device id and topic prefix from the host name it is given", () => {
+  const config = loadConfig({}, [], { hostname: "Bench-Pi.local" });
+  assert.equal(config.deviceId, "ina219-bench-pi-local");
+  assert.equal(config.mqttTopicPrefix, "ina219/ina219-bench-pi-local");
+  const named = loadConfig({ DEVICE_ID: "lab_1" }, [], { hostname: "bench-pi" });
+  assert.deepEqual([named.deviceId, named.mqttTopicPrefix], ["lab_1", "ina219/lab_1"]);
+  const prefixed = loadConfig({ MQTT_TOPIC_PREFIX: "home/power" }, [], { hostname: "bench-pi" });
+  assert.deepEqual([prefixed.deviceId, prefixed.mqttTopicPrefix], [
+    "ina219-bench-pi",
+    "home/power",
+  ]);
+  assert.equal(loadConfig({}, [], { hostname: null }).deviceId, "ina219-monitor");
+  assert.equal(defaultDeviceId("---"), "ina219-monitor");
+  assert.equal(defaultDeviceId("x".repeat(100)).length, 64);
+});
+
+Deno.test("loadConfig() gives every duration in ms and keeps the variables' units", () => {
+  const config: Config = loadConfig({
+    RETENTION_HOURS: "2",
+    ROLLUP_RETENTION_DAYS: "3",
+    STATUS_INTERVAL_S: "0",
+    WS_STUCK_CLOSE_S: "4",
+    MQTT_INTERVAL_S: "5",
+    MOCK_AUTO_ROTATE_S: "6",
+  }, []);
+  assert.deepEqual(
+    [
+      config.rawRetentionMs,
+      config.rollupRetentionMs,
+      config.statusIntervalMs,
+      config.wsStuckCloseMs,
+      config.mqttIntervalMs,
+      config.mockAutoRotateMs,
+    ],
+    [2 * 3_600_000, 3 * 86_400_000, 0, 4000, 5000, 6000],
+  );
+});
+
+Deno.test("loadConfig() defaults HTTP_SEND_TIMEOUT_MS to WS_STUCK_CLOSE_S + 5 s and checks the front's settings", () => {
+  assert.equal(loadConfig({ WS_STUCK_CLOSE_S: "3" }, []).httpSendTimeoutMs, 8000);
+  assert.equal(loadConfig({ HTTP_SEND_TIMEOUT_MS: "700" }, []).httpSendTimeoutMs, 700);
+  const defaults = loadConfig({}, []);
+  assert.equal(defaults.httpMaxConns, 1024);
+  assert.equal(defaults.httpMaxConnsPerAddress, 64);
+  assert.equal(defaults.httpConnectRatePerAddress, 50);
+  assert.equal(defaults.httpHeaderTimeoutMs, 10_000);
+  assert.equal(defaults.httpIdleTimeoutMs, 30_000);
+  assert.throws(() => loadConfig({ HTTP_HEADER_TIMEOUT_MS: "5" }, []), /HTTP_HEADER_TIMEOUT_MS/);
+  assert.throws(() => loadConfig({ HTTP_MAX_CONNS: "0" }, []), /HTTP_MAX_CONNS/);
+});
+
+Deno.test("loadConfig() fits the shunt range to SHUNT_OHMS × MAX_CURRENT_A unless it is set", () => {
+  const fitted = (env: Record<string, string>) => loadConfig(env, []).shuntRangeMv;
+  assert.equal(fitted({ SHUNT_OHMS: "0.1", MAX_CURRENT_A: "0.4" }), 40);
+  assert.equal(fitted({ SHUNT_OHMS: "0.1", MAX_CURRENT_A: "0.41" }), 80);
+  assert.equal(fitted({ SHUNT_OHMS: "0.1", MAX_CURRENT_A: "1.6" }), 160);
+  assert.equal(fitted({ SHUNT_OHMS: "0.1", MAX_CURRENT_A: "1.6", SHUNT_RANGE_MV: "320" }), 320);
+  assert.equal(fitted({ SHUNT_RANGE_MV: "auto" }), "auto");
+  // Only the INA219 uses it: the other sensors do not refuse a range that fits nothing.
+  assert.equal(fitted({ SHUNT_OHMS: "1", MAX_CURRENT_A: "1" }), 320);
+  assert.throws(
+    () =>
+      loadConfig(
+        { SENSOR: "ina219", SHUNT_OHMS: "1", MAX_CURRENT_A: "1", SHUNT_RANGE_MV: "auto" },
+        [],
+      ),
+    /^ConfigError: Invalid SHUNT_OHMS 1 with MAX_CURRENT_A 1: 1000 mV/,
+  );
 });

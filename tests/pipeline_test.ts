@@ -14,7 +14,7 @@ Deno.test("initialRules() warns when saved rules fail today's bounds, then uses 
   const lines: string[] = [];
   const rules = initialRules(
     settingsStore([{ metric: "a", danger_high: 1e308, hysteresis: 0, for_ms: 0 }]),
-    undefined,
+    null,
     DEFAULT_RULES,
     (line) => lines.push(line),
   );
@@ -26,7 +26,7 @@ Deno.test("initialRules() warns when saved rules fail today's bounds, then uses 
 Deno.test("initialRules() takes valid saved rules silently", () => {
   const lines: string[] = [];
   const saved = [{ metric: "a", danger_high: 0.5, hysteresis: 0.01, for_ms: 0 }];
-  const rules = initialRules(settingsStore(saved), undefined, DEFAULT_RULES, (l) => lines.push(l));
+  const rules = initialRules(settingsStore(saved), null, DEFAULT_RULES, (l) => lines.push(l));
   assert.equal(rules.length, 1);
   assert.equal(rules[0].danger_high, 0.5);
   assert.deepEqual(lines, []);

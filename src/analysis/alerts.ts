@@ -76,6 +76,7 @@ export class AlertEngine {
   #rules = new Map<Metric, AlertRule>();
   #states = new Map<Metric, MetricState>();
 
+  /** Starts with every metric clear under `rules`. */
   constructor(rules: readonly AlertRule[]) {
     this.setRules(rules);
   }

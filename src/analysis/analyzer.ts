@@ -1,7 +1,7 @@
 /**
  * The live analysis of the sample stream: rolling 60 s statistics, moving averages,
- * energy and charge counters, outlier flags and alert transitions. Pure: fed
- * samples with their energy step, asked for snapshots; failed reads never enter it.
+ * outlier flags and alert transitions. Pure: fed samples, asked for snapshots;
+ * failed reads never enter it. (Energy and charge are the energy meter's.)
  * @module
  */
 import type { Sample } from "../sample.ts";
@@ -15,68 +15,51 @@ import type {
 } from "../protocol/analysis.ts";
 import type { AlertEngine } from "./alerts.ts";
 import { SecondBuckets } from "./averages.ts";
-import type { EnergyStep } from "./energy.ts";
+import type { EnergyFigures } from "./energy.ts";
 import { type Outlier, OutlierDetector } from "./outliers.ts";
 import { type Metric, METRICS, RollingWindow } from "./rolling.ts";
 
-/** Energy and charge counters; persisted so a restart does not zero them. */
-export interface EnergyCounters {
-  /** Since the first start of this database. */
-  totalJ: number;
-  totalC: number;
-  /** Since the last reset (or the first start). */
-  sinceResetJ: number;
-  sinceResetC: number;
-  resetAtMs: number;
-}
+/** The `statistics` message's data without the energy figures (the meter's). */
+export type WindowFigures = Omit<StatisticsData, keyof EnergyFigures>;
 
 /** Options of {@link Analyzer}. */
 export interface AnalyzerOptions {
+  /** The alert state machines every sample is fed to. */
   alerts: AlertEngine;
+  /** Span of the statistics and outlier window (default 60 s). */
   windowMs?: number;
   /** Outliers kept for `/api/analysis/outliers/recent`. */
   recentOutliers?: number;
-  energy?: EnergyCounters;
-  startedAtMs: number;
 }
 
 const MA_WINDOWS_S = { ma_1m: 60, ma_5m: 300, ma_15m: 900 } as const;
 
 /** Rolling figures of the stream. */
 export class Analyzer {
+  /** The samples of the last `windowMs`, which the statistics are computed from. */
   readonly window: RollingWindow;
+  /** The alert state machines fed by {@link Analyzer.add}. */
   readonly alerts: AlertEngine;
   #buckets = new SecondBuckets(900);
   #outliers: OutlierDetector;
   #recent: Outlier[] = [];
   #recentMax: number;
   #totals = new Map<string, number>();
-  #energy: EnergyCounters;
 
+  /** Starts with an empty window and no outliers. */
   constructor(options: AnalyzerOptions) {
     this.window = new RollingWindow(options.windowMs ?? 60_000);
     this.alerts = options.alerts;
     this.#outliers = new OutlierDetector(this.window);
     this.#recentMax = options.recentOutliers ?? 1000;
-    this.#energy = options.energy ?? {
-      totalJ: 0,
-      totalC: 0,
-      sinceResetJ: 0,
-      sinceResetC: 0,
-      resetAtMs: options.startedAtMs,
-    };
   }
 
   /** Feeds one sample; returns the alert transitions it completes. */
-  add(sample: Sample, step: EnergyStep): AlertEvent[] {
+  add(sample: Sample): AlertEvent[] {
     if (sample.status === "error") return [];
     const { tsMs, v, a, w, seq } = sample;
     this.window.push(tsMs, v, a, w);
     this.#buckets.add(tsMs, v, a, w);
-    this.#energy.totalJ += step.energyJ;
-    this.#energy.totalC += step.chargeC;
-    this.#energy.sinceResetJ += step.energyJ;
-    this.#energy.sinceResetC += step.chargeC;
     const events: AlertEvent[] = [];
     for (const metric of METRICS) {
       const value = sample[metric];
@@ -94,18 +77,6 @@ export class Analyzer {
     this.#totals.set(key, (this.#totals.get(key) ?? 0) + 1);
   }
 
-  /** A copy of the energy counters (for persistence). */
-  get energy(): EnergyCounters {
-    return { ...this.#energy };
-  }
-
-  /** Zeroes the since-reset counters. */
-  resetEnergy(nowMs: number): void {
-    this.#energy.sinceResetJ = 0;
-    this.#energy.sinceResetC = 0;
-    this.#energy.resetAtMs = nowMs;
-  }
-
   /** Moving averages of one metric at `nowMs`. */
   movingAverages(metric: Metric, nowMs: number): Averages {
     return {
@@ -115,8 +86,8 @@ export class Analyzer {
     };
   }
 
-  /** The `statistics` message's data at `nowMs`. */
-  snapshot(nowMs: number): StatisticsData {
+  /** The `statistics` message's window figures at `nowMs` (energy comes from the meter). */
+  snapshot(nowMs: number): WindowFigures {
     this.window.evict(nowMs);
     const figures = (metric: Metric): MetricFigures => {
       const { min, max, avg } = this.window.stats(metric);
@@ -127,11 +98,6 @@ export class Analyzer {
       v: figures("v"),
       a: figures("a"),
       w: figures("w"),
-      energy_wh: this.#energy.sinceResetJ / 3600,
-      charge_ah: this.#energy.sinceResetC / 3600,
-      energy_total_wh: this.#energy.totalJ / 3600,
-      charge_total_ah: this.#energy.totalC / 3600,
-      energy_since_ms: this.#energy.resetAtMs,
       samples: this.window.count,
     };
   }

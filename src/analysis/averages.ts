@@ -9,11 +9,13 @@ import { type Metric, METRICS } from "./rolling.ts";
 
 /** Per-second buckets of v, a, w sums over the last `spanS` seconds. */
 export class SecondBuckets {
+  /** Seconds kept: the longest moving average this can answer. */
   readonly spanS: number;
   #second: Float64Array; // which second each slot holds (NaN = empty)
   #count: Float64Array;
   #sums: Float64Array[];
 
+  /** Holds `spanS` seconds, all empty. */
   constructor(spanS: number) {
     this.spanS = spanS;
     this.#second = new Float64Array(spanS + 1).fill(NaN);

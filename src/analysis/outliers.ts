@@ -18,9 +18,11 @@ export type Outlier = OutlierData;
 export interface OutlierOptions {
   /** |z| at which a value is a warning / danger outlier. */
   zWarning?: number;
+  /** |z| at which a value is a danger outlier (`zWarning` marks the warning one). */
   zDanger?: number;
   /** IQRs beyond the quartiles at which a value is a warning / danger outlier. */
   iqrWarning?: number;
+  /** IQRs beyond the quartiles at which a value is a danger outlier. */
   iqrDanger?: number;
   /** No flags until the window holds this many samples. */
   minSamples?: number;
@@ -40,6 +42,7 @@ export class OutlierDetector {
   #o: Required<OutlierOptions>;
   #quartiles = new Map<Metric, { q1: number; q3: number; second: number }>();
 
+  /** Judges values against `window`, which the caller keeps filling. */
   constructor(window: RollingWindow, options: OutlierOptions = {}) {
     this.#window = window;
     this.#o = {

@@ -13,9 +13,13 @@ export type { Metric };
 
 /** Statistics of one metric over the window; all null when it is empty. */
 export interface WindowStats {
+  /** Samples in the window. */
   count: number;
+  /** Smallest value. */
   min: number | null;
+  /** Largest value. */
   max: number | null;
+  /** Mean value. */
   avg: number | null;
   /** Population standard deviation. */
   std: number | null;
@@ -58,6 +62,7 @@ class MonoDeque {
 
 /** Rolling window of (ts, v, a, w) samples no older than `windowMs` before the newest. */
 export class RollingWindow {
+  /** How far back from the newest sample the window reaches. */
   readonly windowMs: number;
   #ts: Float64Array;
   #vals: Float64Array[]; // one ring per metric
@@ -73,6 +78,10 @@ export class RollingWindow {
   #mins = METRICS.map(() => new MonoDeque());
   #maxs = METRICS.map(() => new MonoDeque());
 
+  /**
+   * Starts empty; `initialCapacity` is the starting ring size, and the rings grow as needed.
+   * @throws {RangeError} when `windowMs` is not positive.
+   */
   constructor(windowMs: number, initialCapacity = 1024) {
     if (!(windowMs > 0)) throw new RangeError(`Invalid window ${windowMs} ms: must be positive`);
     this.windowMs = windowMs;

@@ -22,6 +22,7 @@ import { type HistoryDeps, historyRoutes } from "./routes_history.ts";
 import { registerMessageSchemas } from "./openapi_schemas.ts";
 import { type MetricsDeps, metricsRoutes } from "./routes_metrics.ts";
 import { type SimulatorDeps, simulatorRoutes } from "./routes_simulator.ts";
+import { spanRoutes } from "./routes_span.ts";
 import { type WsDeps, wsRoutes } from "./routes_ws.ts";
 import { serveStatic } from "./static.ts";
 
@@ -31,7 +32,14 @@ export const MAX_BODY_BYTES = 16 * 1024;
 /** Everything the routes act on. */
 export interface AppDeps
   extends SimulatorDeps, HistoryDeps, AnalysisDeps, Omit<WsDeps, "allowedOrigins"> {
+  /** The running version, shown in the OpenAPI document. */
   version: string;
+  /** API_TOKEN (null: none), READ_TOKEN_REQUIRED and ALLOWED_ORIGINS. */
+  security: {
+    apiToken: string | null;
+    readTokenRequired: boolean;
+    allowedOrigins: readonly string[];
+  };
   /** Prometheus metrics; absent when METRICS_ENABLED=false. */
   metrics?: MetricsDeps["metrics"];
   /** The names this server answers to, and where refused requests are counted. */
@@ -44,13 +52,15 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.onError(onError);
   app.notFound(notFound);
   // First, so a wrong Host or a foreign page is refused on every route, static files included.
-  app.use(requestGuard({ ...deps.guard, allowedOrigins: deps.config.allowedOrigins }));
+  app.use(requestGuard({ ...deps.guard, allowedOrigins: deps.security.allowedOrigins }));
   app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
   app.use(bodyLimit(
     MAX_BODY_BYTES,
     (c) => errorResponse(c, 413, `Request body over ${MAX_BODY_BYTES} bytes`),
   ));
-  app.use(requireToken(deps.config.apiToken, { readTokenRequired: deps.config.readTokenRequired }));
+  app.use(
+    requireToken(deps.security.apiToken, { readTokenRequired: deps.security.readTokenRequired }),
+  );
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -61,8 +71,13 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   });
   registerMessageSchemas(app);
   simulatorRoutes(app, deps);
-  wsRoutes(app, { ...deps, allowedOrigins: deps.config.allowedOrigins });
+  wsRoutes(app, { ...deps, allowedOrigins: deps.security.allowedOrigins });
   historyRoutes(app, deps);
+  spanRoutes(app, {
+    span: (fromMs, toMs) => deps.spans.span(fromMs, toMs),
+    keptMs: deps.spans.rollupRetentionMs,
+    now: deps.now,
+  });
   analysisRoutes(app, deps);
   if (deps.metrics) metricsRoutes(app, { metrics: deps.metrics });
 
@@ -90,6 +105,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       cdn: "/vendor/scalar/standalone.js",
       withDefaultFonts: false,
       pageTitle: "ina219-monitor API",
+      favicon: "/favicon.svg",
       // Offline on a LAN: nothing that phones home (AI agent, MCP, telemetry).
       darkMode: true,
       telemetry: false,

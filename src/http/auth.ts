@@ -51,7 +51,7 @@ export function bearerCheck(token: string): MiddlewareHandler {
 
 /** Requires the token where {@link tokenNeeded} says so; nothing without a token. */
 export function requireToken(
-  token: string | undefined,
+  token: string | null,
   options: { readTokenRequired: boolean },
 ): MiddlewareHandler {
   if (!token) return (_c, next) => next();

@@ -5,6 +5,7 @@
  * passed in.
  * @module
  */
+import { type Refusal, type Slot, slotFreeing } from "./limits.ts";
 
 /** Options of {@link ConnectionLimits}. */
 export interface ConnectionLimitsOptions {
@@ -16,20 +17,18 @@ export interface ConnectionLimitsOptions {
   ratePerSecond: number;
   /** How many new connections one address may open at once; defaults to 2 × the rate. */
   burst?: number;
+  /** The clock in ms (default `Date.now`). */
   now?: () => number;
 }
 
 /** Why a connection was refused, with the HTTP status and a sentence for the JSON body. */
-export interface ConnectionRefusal {
+export interface ConnectionRefusal extends Refusal {
+  /** Which cap: all connections, this address's open ones, or its connect rate. */
   refused: "total" | "address" | "rate";
-  status: 429 | 503;
-  error: string;
 }
 
-/** An admitted connection; `release()` may be called any number of times. */
-export interface ConnectionTicket {
-  release(): void;
-}
+/** An admitted connection; `release()` (when it closes) may be called any number of times. */
+export type ConnectionTicket = Slot;
 
 interface Bucket {
   tokens: number;
@@ -39,14 +38,22 @@ interface Bucket {
 
 /** Admits or refuses new connections and counts the open ones. */
 export class ConnectionLimits {
+  /** Most open connections in all. */
   readonly maxConnections: number;
+  /** Most open connections from one address. */
   readonly maxPerAddress: number;
+  /** New connections per second one address may open on average. */
   readonly ratePerSecond: number;
+  /** New connections one address may open at once. */
   readonly burst: number;
   #now: () => number;
   #open = 0;
   #byAddress = new Map<string, Bucket>();
 
+  /**
+   * Limits as `options` say; burst defaults to twice the rate.
+   * @throws {RangeError} when a cap or the rate is not a positive number.
+   */
   constructor(options: ConnectionLimitsOptions) {
     const { now, burst, ...rest } = options;
     const checked = { ...rest, burst: burst ?? Math.max(1, Math.round(2 * options.ratePerSecond)) };
@@ -108,15 +115,10 @@ export class ConnectionLimits {
     bucket.open++;
     this.#byAddress.set(address, bucket);
     this.#open++;
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        this.#open--;
-        bucket.open--;
-      },
-    };
+    return slotFreeing(() => {
+      this.#open--;
+      bucket.open--;
+    });
   }
 
   /** Forgets addresses with nothing open and a full bucket (call now and then). */

@@ -21,8 +21,11 @@ export { newConnectionCounters } from "./front_state.ts";
 
 /** Options of {@link startFront}. */
 export interface FrontOptions {
+  /** The public address to bind (HOST). */
   hostname: string;
+  /** The public port (PORT; 0 = a free one). */
   port: number;
+  /** The connection caps and connect rate, checked at accept. */
   limits: ConnectionLimits;
   /** The first request head must be complete within this (then 408). */
   headerTimeoutMs: number;
@@ -34,9 +37,11 @@ export interface FrontOptions {
   maxMessageBytes: number;
   /** Counters to update (the monitor's `/status` reads them); defaults to fresh ones. */
   counters?: ConnectionCounters;
+  /** Where accept errors and refusal summaries go (default `console.error`). */
   log?: (line: string) => void;
   /** First pause after an accept error; it doubles up to {@link maxRetryMs}. */
   retryMs?: number;
+  /** Longest pause after accept errors. */
   maxRetryMs?: number;
 }
 
@@ -46,6 +51,7 @@ export interface Front {
   readonly addr: Deno.NetAddr;
   /** The internal server behind the front. */
   readonly internal: SupervisedServer;
+  /** What the front has done with connections since it started. */
   readonly counters: ConnectionCounters;
   /** Closes the listener, then the internal server, then every connection left. */
   shutdown(): Promise<void>;

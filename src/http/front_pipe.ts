@@ -20,12 +20,19 @@ import { FrameWatcher } from "./ws_frames.ts";
 
 /** What every pipe shares with the front. */
 export interface PipeContext {
+  /** The internal server's port on 127.0.0.1 (it may change when that server is served again). */
   internalPort: () => number;
+  /** The first request head must be complete within this (then 408). */
   headerTimeoutMs: number;
+  /** A keep-alive connection with no bytes either way for this long is closed. */
   idleTimeoutMs: number;
+  /** A write to the client pending this long drops both connections. */
   sendTimeoutMs: number;
+  /** Largest WebSocket message a client may announce. */
   maxMessageBytes: number;
+  /** The front's counters, updated by every pipe. */
   counters: ConnectionCounters;
+  /** The client behind each internal connection, by the front's local port. */
   peers: Map<number, Peer>;
 }
 
@@ -38,7 +45,9 @@ type Phase = "head" | "open" | "ws" | "refusing" | "closed";
 
 /** A client connection and, once its first head is read, its internal twin. */
 export class Pipe {
+  /** The client's connection. */
   readonly client: Deno.TcpConn;
+  /** The client's IP address. */
   readonly address: string;
   #ctx: PipeContext;
   #internal?: Deno.TcpConn;
@@ -49,6 +58,7 @@ export class Pipe {
   #writeSinceMs: number | undefined;
   #refusal?: Promise<void>;
 
+  /** A pipe for `client` (from `address`); {@link run} drives it. */
   constructor(client: Deno.TcpConn, address: string, ctx: PipeContext) {
     this.client = client;
     this.address = address;

@@ -4,19 +4,10 @@
  * carries.
  * @module
  */
+import type { StatusResponse } from "../protocol/status.ts";
 
-/** Counters of the front, since start-up (the `connections` object of `/status`). */
-export interface ConnectionCounters {
-  /** Connections open now. */
-  open: number;
-  accepted: number;
-  refused: number;
-  header_timeouts: number;
-  bad_requests: number;
-  idle_closes: number;
-  oversize_frames: number;
-  stalled_closes: number;
-}
+/** Counters of the front, since start-up: the `connections` object of `/status`. */
+export type ConnectionCounters = StatusResponse["connections"];
 
 /** A fresh set of zero counters. */
 export function newConnectionCounters(): ConnectionCounters {

@@ -4,12 +4,10 @@
  * ALLOWED_HOSTS). Pure functions; the machine's facts are read once at start-up.
  * @module
  */
+import { canonicalHost } from "../host_names.ts";
 
-/** A Host header split into its canonical name (lower case, IPv6 in brackets) and port. */
-export interface HostParts {
-  name: string;
-  port?: number;
-}
+// Host syntax lives in a module configuration can import too; re-exported for the guard's users.
+export { canonicalHost, type HostParts, parseHost } from "../host_names.ts";
 
 /** What the machine says about itself, read once at start-up by {@link machineHostFacts}. */
 export interface HostFacts {
@@ -24,37 +22,6 @@ export const NO_HOST_FACTS: HostFacts = { hostnames: [], addresses: [] };
 
 /** The names a request may carry in `Host`, or `*` for any. */
 export type HostAllowlist = "*" | ReadonlySet<string>;
-
-// RFC 3986 host (IP literal or reg-name without percent-encoding or sub-delims) and port.
-const HOST_SYNTAX = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~-]+)(?::(\d{1,5}))?$/;
-
-/** Canonical form of a bare host name or address; undefined when it is not one. */
-export function canonicalHost(name: string): string | undefined {
-  const bracketed = name.includes(":") && !name.startsWith("[") ? `[${name}]` : name;
-  const parts = parseHost(bracketed);
-  return parts?.port === undefined ? parts?.name : undefined;
-}
-
-/**
- * Parses a `Host` header value (`name`, `name:port`, `[v6]:port`); undefined when it is
- * malformed. Names are canonicalised as a browser does (lower case, IPv4/IPv6 forms
- * normalised, a trailing dot dropped), so the allowlist compares like with like.
- *
- * @example
- * ```ts
- * parseHost("Pi.Local:8000"); // { name: "pi.local", port: 8000 }
- * parseHost("127.0.0.1:18732x"); // undefined
- * ```
- */
-export function parseHost(value: string): HostParts | undefined {
-  const match = HOST_SYNTAX.exec(value);
-  if (!match) return undefined;
-  const port = match[2] === undefined ? undefined : Number(match[2]);
-  if (port !== undefined && port > 65_535) return undefined;
-  if (!URL.canParse(`http://${match[1]}/`)) return undefined; // e.g. "[zz::]", "1.2.3.999"
-  const name = new URL(`http://${match[1]}/`).hostname.replace(/\.$/, "");
-  return name ? { name, port } : undefined;
-}
 
 /** The authority (`host[:port]`) of an absolute URL string, without parsing it. */
 export function urlAuthority(url: string): string {
@@ -105,7 +72,9 @@ export function hostAllowed(name: string, allowlist: HostAllowlist): boolean {
 
 /** What {@link machineHostFacts} reads; Deno's functions by default. */
 export interface HostSystem {
+  /** The machine's host name. */
   hostname: () => string;
+  /** The machine's interface addresses. */
   networkInterfaces: () => { address: string }[];
 }
 

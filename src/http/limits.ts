@@ -14,22 +14,28 @@ export interface ClientLimitsOptions {
 
 /** A refusal: the HTTP status and a sentence for the JSON error body. */
 export interface Refusal {
+  /** 503 when the server is full, 429 when this address holds its share. */
   status: 429 | 503;
+  /** Why the client was refused, for the JSON error body. */
   error: string;
 }
 
 /** A held slot; `release()` may be called any number of times. */
 export interface Slot {
+  /** Frees the slot so another client can connect. */
   release(): void;
 }
 
 /** Counts clients in all and per address, and refuses those over a cap. */
 export class ClientLimits {
+  /** Most clients at once (then 503). */
   readonly maxClients: number;
+  /** Most clients at once from one address (then 429). */
   readonly maxPerAddress: number;
   #total = 0;
   #byAddress = new Map<string, number>();
 
+  /** Takes both caps; throws a `RangeError` unless each is a positive integer. */
   constructor(options: ClientLimitsOptions) {
     for (const [name, value] of Object.entries(options)) {
       if (!Number.isInteger(value) || value < 1) {
@@ -68,18 +74,25 @@ export class ClientLimits {
     }
     this.#total++;
     this.#byAddress.set(address, held + 1);
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        this.#total--;
-        const left = this.heldBy(address) - 1;
-        if (left > 0) this.#byAddress.set(address, left);
-        else this.#byAddress.delete(address);
-      },
-    };
+    return slotFreeing(() => {
+      this.#total--;
+      const left = this.heldBy(address) - 1;
+      if (left > 0) this.#byAddress.set(address, left);
+      else this.#byAddress.delete(address);
+    });
   }
+}
+
+/** A {@link Slot} whose first `release()` calls `free`; later calls do nothing. */
+export function slotFreeing(free: () => void): Slot {
+  let released = false;
+  return {
+    release: () => {
+      if (released) return;
+      released = true;
+      free();
+    },
+  };
 }
 
 /** Whether {@link ClientLimits.acquire} refused. */

@@ -16,6 +16,7 @@ import { ErrorBody } from "../protocol/common.ts";
 import * as database from "../protocol/database.ts";
 import * as history from "../protocol/history.ts";
 import * as simulator from "../protocol/simulator.ts";
+import * as span from "../protocol/span.ts";
 import { StatusResponse } from "../protocol/status.ts";
 import * as ws from "../protocol/ws.ts";
 
@@ -39,6 +40,9 @@ const COMPONENTS: [string, z.ZodType][] = [
   ["Measurements", history.MeasurementsResponse],
   ["History", history.HistoryResponse],
   ["MinuteStatistics", history.StatisticsResponse],
+  ["Span", span.SpanResponse],
+  ["SpanSource", span.SpanSource],
+  ["SpanPart", span.SpanPart],
   ["DatabaseStats", database.DatabaseStats],
   ["CleanupResult", database.CleanupResponse],
   ["VacuumResult", database.VacuumResponse],

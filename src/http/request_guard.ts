@@ -16,12 +16,17 @@ export const REJECT_LOG_INTERVAL_MS = 60_000;
 
 /** Counts refusals and logs them, at most one line per kind per interval. */
 export class RejectCounter {
+  /** Refusals so far, by kind, for `/status`. */
   readonly counts: Record<RejectKind, number> = { bad_host: 0, wrong_host: 0, cross_origin: 0 };
   readonly #log: (line: string) => void;
   readonly #now: () => number;
   readonly #intervalMs: number;
   readonly #quiet = new Map<RejectKind, { lastMs: number; suppressed: number }>();
 
+  /**
+   * Logs through `log`, at most once per kind per `intervalMs`
+   * (default {@link REJECT_LOG_INTERVAL_MS}).
+   */
   constructor(
     options: { log: (line: string) => void; now?: () => number; intervalMs?: number },
   ) {
@@ -64,7 +69,9 @@ export function originAllowed(
 }
 
 /** The Host a request was sent to: the header, else the URL's authority. */
-export function requestHost(c: { req: { header(name: string): string | undefined; url: string } }) {
+export function requestHost(
+  c: { req: { header(name: string): string | undefined; url: string } },
+): string {
   return c.req.header("host") ?? urlAuthority(c.req.url);
 }
 
@@ -72,8 +79,11 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** What {@link requestGuard} checks against. */
 export interface GuardOptions {
+  /** The Host names and ports the server answers to. */
   hosts: HostAllowlist;
+  /** Origins allowed besides the server's own (`*` = any, `null` = pages from disk). */
   allowedOrigins: readonly string[];
+  /** Counts and logs each refusal. */
   rejections: RejectCounter;
 }
 

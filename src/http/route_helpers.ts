@@ -8,13 +8,21 @@ import { ErrorBody } from "../protocol/common.ts";
 import type { Issue } from "./errors.ts";
 import { resolveWindow, TimeParam, type Window, WindowError } from "./times.ts";
 
+/** One status code's entry in a `createRoute` `responses` table: a JSON body and its meaning. */
+export interface JsonResponse<T> {
+  /** The body's schema, under `application/json`. */
+  content: { "application/json": { schema: T } };
+  /** What the status code means for this route. */
+  description: string;
+}
+
 /** A JSON response entry for `createRoute`. */
-export function json<T>(schema: T, description: string) {
+export function json<T>(schema: T, description: string): JsonResponse<T> {
   return { content: { "application/json": { schema } }, description };
 }
 
 /** The response entry of a 400. */
-export function badRequest(description: string) {
+export function badRequest(description: string): JsonResponse<typeof ErrorBody> {
   return json(ErrorBody, description);
 }
 
@@ -22,7 +30,10 @@ export function badRequest(description: string) {
 export const SECURED = [{ bearerAuth: [] }];
 
 /** The response entry of a 401. */
-export const UNAUTHORIZED = json(ErrorBody, "A token is set and the request did not carry it");
+export const UNAUTHORIZED: JsonResponse<typeof ErrorBody> = json(
+  ErrorBody,
+  "A token is set and the request did not carry it",
+);
 
 /** Query parameters of a time window. */
 export const WINDOW_QUERY = {

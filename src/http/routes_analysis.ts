@@ -5,17 +5,17 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { METRICS } from "../analysis/rolling.ts";
-import type { Pipeline } from "../pipeline.ts";
-import { ActiveAlert, AlertData, AlertRulesBody } from "../protocol/alerts.ts";
-import { Severity } from "../protocol/common.ts";
+import { ActiveAlert, AlertData, type AlertRule, AlertRulesBody } from "../protocol/alerts.ts";
+import { type Metric, Severity } from "../protocol/common.ts";
 import {
+  type Averages,
   EnergyResetResponse,
   MovingAverages,
   OutlierData,
   OutlierSummary,
   PowerEfficiency,
 } from "../protocol/analysis.ts";
-import type { Store } from "../store/store.ts";
+import type { SpanResponse } from "../protocol/span.ts";
 import {
   badRequest,
   invalidWindow,
@@ -26,10 +26,53 @@ import {
   windowOrIssue,
 } from "./route_helpers.ts";
 
+/** Alerts as the alert routes read and change them. */
+export interface AlertsControl {
+  /** Stored transitions in [from, to), newest first. */
+  history(fromMs: number, toMs: number, limit: number, severity?: Severity): AlertData[];
+  /** Alerts raised now. */
+  active(): ActiveAlert[];
+  /** The rules in force. */
+  rules(): AlertRule[];
+  /** Replaces the rules (applied, saved and announced). */
+  setRules(rules: AlertRule[]): void;
+}
+
+/** The live analysis' figures. */
+export interface LiveAnalysis {
+  /** Moving averages of one metric over 1, 5 and 15 minutes. */
+  movingAverages(metric: Metric, nowMs: number): Averages;
+  /** Outlier counts per metric and method, and the latest flag. */
+  outlierSummary(nowMs: number): OutlierSummary;
+  /** The most recent outliers, newest first. */
+  recentOutliers(limit: number): OutlierData[];
+}
+
+/** A window's figures, exact to the sample, as the store plans them. */
+export interface SpanFigures {
+  /** How long per-minute rollups (and alerts) are kept: the oldest data there is. */
+  readonly rollupRetentionMs: number;
+  /** Figures of [fromMs, toMs), with queued samples included. */
+  span(fromMs: number, toMs: number): SpanResponse;
+}
+
+/** The energy counters' reset. */
+export interface EnergyReset {
+  /** Zeroes the since-reset counters; answers them as they were and when. */
+  reset(): { previous: { sinceResetJ: number; sinceResetC: number }; resetAtMs: number };
+}
+
 /** What the analysis routes act on. */
 export interface AnalysisDeps {
-  pipeline: Pipeline;
-  store: Store;
+  /** Alert history, active alerts and rules. */
+  alerts: AlertsControl;
+  /** The live analysis. */
+  analysis: LiveAnalysis;
+  /** Span figures, for power efficiency and `/api/span`. */
+  spans: SpanFigures;
+  /** The energy counters' reset. */
+  energy: EnergyReset;
+  /** The clock windows end at (default `Date.now`). */
   now?: () => number;
 }
 
@@ -133,8 +176,8 @@ const efficiencyRoute = createRoute({
   tags: ["Analysis"],
   summary: "Energy, charge and averages over a window",
   description:
-    "From the rollups (per-second for windows up to 6 h inside the raw retention, else per-minute), " +
-    "so any window up to 30 days answers at once. Default 24 h.",
+    "The figures of `GET /api/span` over the window (default 24 h): exact to the sample inside " +
+    "the raw retention, from the per-minute rollups before it.",
   request: { query: z.object(WINDOW_QUERY) },
   responses: { 200: json(PowerEfficiency, "Figures"), 400: bad },
 });
@@ -152,69 +195,64 @@ const resetRoute = createRoute({
 
 /** Registers the alert and analysis routes on `app`. */
 export function analysisRoutes(app: OpenAPIHono, deps: AnalysisDeps): void {
-  const { pipeline, store } = deps;
-  const analyzer = pipeline.analyzer;
+  const { alerts, analysis, spans } = deps;
   const now = deps.now ?? Date.now;
   const resolve = (q: { from?: number; to?: number; hours?: number }, hours: number) =>
-    windowOrIssue(q, now(), store.retention.rollupRetentionMs, hours);
+    windowOrIssue(q, now(), spans.rollupRetentionMs, hours);
 
   app.openapi(alertsRoute, (c) => {
     const q = c.req.valid("query");
     const w = resolve(q, 24);
     if ("message" in w) return c.json(invalidWindow(w), 400);
-    const data = store.alerts.list(w.fromMs, w.toMs, q.limit, q.severity);
+    const data = alerts.history(w.fromMs, w.toMs, q.limit, q.severity);
     return c.json({ data, count: data.length, from_ms: w.fromMs, to_ms: w.toMs }, 200);
   });
 
   app.openapi(activeRoute, (c) => {
-    const data = analyzer.alerts.active();
+    const data = alerts.active();
     return c.json({ data, count: data.length }, 200);
   });
 
-  app.openapi(getRulesRoute, (c) => c.json({ rules: analyzer.alerts.rules }, 200));
+  app.openapi(getRulesRoute, (c) => c.json({ rules: alerts.rules() }, 200));
 
   app.openapi(putRulesRoute, (c) => {
-    pipeline.setRules(c.req.valid("json").rules);
-    return c.json({ rules: analyzer.alerts.rules }, 200);
+    alerts.setRules(c.req.valid("json").rules);
+    return c.json({ rules: alerts.rules() }, 200);
   });
 
   app.openapi(averagesRoute, (c) => {
     const nowMs = now();
-    const [v, a, w] = METRICS.map((m) => analyzer.movingAverages(m, nowMs));
+    const [v, a, w] = METRICS.map((m) => analysis.movingAverages(m, nowMs));
     return c.json({ ts_ms: nowMs, v, a, w }, 200);
   });
 
-  app.openapi(outlierSummaryRoute, (c) => c.json(analyzer.outlierSummary(now()), 200));
+  app.openapi(outlierSummaryRoute, (c) => c.json(analysis.outlierSummary(now()), 200));
 
   app.openapi(outlierRecentRoute, (c) => {
-    const data = analyzer.recentOutliers(c.req.valid("query").limit);
+    const data = analysis.recentOutliers(c.req.valid("query").limit);
     return c.json({ data, count: data.length }, 200);
   });
 
   app.openapi(efficiencyRoute, (c) => {
     const w = resolve(c.req.valid("query"), 24);
     if ("message" in w) return c.json(invalidWindow(w), 400);
-    store.flush();
-    const fine = w.toMs - w.fromMs <= 6 * 3_600_000 &&
-      w.fromMs >= now() - store.retention.rawRetentionMs;
-    const t = store.queries.totals(w.fromMs, w.toMs, fine ? "1s" : "1m");
-    const avg = (sum: number) => t.count > 0 ? sum / t.count : null;
+    const span = spans.span(w.fromMs, w.toMs);
     return c.json({
       from_ms: w.fromMs,
       to_ms: w.toMs,
-      energy_wh: t.energy_j / 3600,
-      charge_ah: t.charge_c / 3600,
-      avg_power_w: avg(t.w_sum),
-      peak_power_w: t.w_max,
-      avg_voltage_v: avg(t.v_sum),
-      avg_current_a: avg(t.a_sum),
-      samples: t.count,
-      errors: t.errors,
+      energy_wh: span.energy_wh,
+      charge_ah: span.charge_ah,
+      avg_power_w: span.w.avg,
+      peak_power_w: span.w.max,
+      avg_voltage_v: span.v.avg,
+      avg_current_a: span.a.avg,
+      samples: span.count,
+      errors: span.errors,
     }, 200);
   });
 
   app.openapi(resetRoute, (c) => {
-    const { previous, resetAtMs } = pipeline.resetEnergy();
+    const { previous, resetAtMs } = deps.energy.reset();
     return c.json({
       status: "ok" as const,
       energy_since_ms: resetAtMs,

@@ -6,13 +6,13 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { CleanupResponse, DatabaseStats, VacuumResponse } from "../protocol/database.ts";
 import {
+  type HistoryBucket,
   HistoryResponse,
   type MeasurementRow,
   MeasurementsResponse,
   StatisticsResponse,
 } from "../protocol/history.ts";
-import { planHistory } from "../store/queries.ts";
-import type { Store } from "../store/store.ts";
+import { type HistoryPlan, planHistory } from "../store/queries.ts";
 import {
   badRequest,
   invalidWindow,
@@ -23,9 +23,35 @@ import {
   windowOrIssue,
 } from "./route_helpers.ts";
 
+/** The stored history as the history routes read and maintain it. */
+export interface HistoryStore {
+  /** How long raw samples are kept. */
+  readonly rawRetentionMs: number;
+  /** How long per-minute rollups (and alerts) are kept. */
+  readonly rollupRetentionMs: number;
+  /** Writes what is queued, so a read sees every sample handed out. */
+  flush(): void;
+  /** Raw samples in [from, to), newest first. */
+  measurements(fromMs: number, toMs: number, limit: number): MeasurementRow[];
+  /** Buckets of `plan` in [from, to), oldest first. */
+  history(fromMs: number, toMs: number, plan: HistoryPlan): HistoryBucket[];
+  /** Per-minute rows in [from, to), oldest first. */
+  minutes(fromMs: number, toMs: number): HistoryBucket[];
+  /** Raw samples in [from, to), oldest first, a page at a time (for the CSV export). */
+  pages(fromMs: number, toMs: number): Iterator<MeasurementRow[], unknown, undefined>;
+  /** Size and contents of the database. */
+  stats(): DatabaseStats;
+  /** Applies retention now; rows deleted per table. */
+  prune(): Promise<CleanupResponse["deleted"]>;
+  /** Returns free pages to the file system; how many. */
+  vacuum(): Promise<number>;
+}
+
 /** What the history routes act on. */
 export interface HistoryDeps {
-  store: Store;
+  /** The stored samples and rollups. */
+  history: HistoryStore;
+  /** The clock windows end at (default `Date.now`). */
   now?: () => number;
 }
 
@@ -138,10 +164,10 @@ function csvLine(r: MeasurementRow): string {
 
 /** Registers the history and database routes on `app`. */
 export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
-  const { store } = deps;
+  const store = deps.history;
   const now = deps.now ?? Date.now;
-  const rawKeptMs = store.retention.rawRetentionMs;
-  const rollupKeptMs = store.retention.rollupRetentionMs;
+  const rawKeptMs = store.rawRetentionMs;
+  const rollupKeptMs = store.rollupRetentionMs;
 
   const window = (
     q: { from?: number; to?: number; hours?: number },
@@ -154,7 +180,7 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
     const w = window(q, rawKeptMs, 1);
     if ("message" in w) return c.json(invalidWindow(w), 400);
     store.flush();
-    const data = store.queries.measurements(w.fromMs, w.toMs, q.limit);
+    const data = store.measurements(w.fromMs, w.toMs, q.limit);
     return c.json({
       data,
       count: data.length,
@@ -173,7 +199,7 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
     // Only the per-minute rollups reach back past the raw data.
     const minRes = w.fromMs < now() - rawKeptMs ? 60_000 : 1;
     const plan = planHistory(w.fromMs, w.toMs, q.points, minRes);
-    const data = store.queries.history(w.fromMs, w.toMs, plan);
+    const data = store.history(w.fromMs, w.toMs, plan);
     return c.json({
       data,
       count: data.length,
@@ -188,7 +214,7 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
     const w = window(c.req.valid("query"), rollupKeptMs, 24);
     if ("message" in w) return c.json(invalidWindow(w), 400);
     store.flush();
-    const data = store.queries.minutes(w.fromMs, w.toMs);
+    const data = store.minutes(w.fromMs, w.toMs);
     return c.json({ data, count: data.length, from_ms: w.fromMs, to_ms: w.toMs }, 200);
   });
 
@@ -196,7 +222,7 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
     const w = window(c.req.valid("query"), rawKeptMs, 1);
     if ("message" in w) return c.json(invalidWindow(w), 400);
     store.flush();
-    const pages = store.queries.iterate(w.fromMs, w.toMs);
+    const pages = store.pages(w.fromMs, w.toMs);
     const encoder = new TextEncoder();
     let headerSent = false;
     let rows = 0;
@@ -224,7 +250,7 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
         controller.enqueue(encoder.encode(next.value.map(csvLine).join("")));
       },
       cancel() {
-        pages.return(undefined);
+        pages.return?.(undefined);
       },
       // No read-ahead: a page is read from the database when the client takes one.
     }, { highWaterMark: 0 });
@@ -246,7 +272,7 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
 
   app.openapi(vacuumRoute, async (c) => {
     const before = store.stats().file_bytes;
-    const pagesFreed = await store.retention.vacuum();
+    const pagesFreed = await store.vacuum();
     return c.json({
       status: "ok" as const,
       pages_freed: pagesFreed,

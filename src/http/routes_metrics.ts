@@ -8,6 +8,7 @@ import { ErrorBody } from "../protocol/common.ts";
 
 /** What the metrics route needs. */
 export interface MetricsDeps {
+  /** Renders the Prometheus text exposition and names its content type. */
   metrics: { render(): Promise<string>; contentType: string };
 }
 

@@ -4,8 +4,6 @@
  * @module
  */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import type { Config } from "../config.ts";
-import type { Hub } from "../hub.ts";
 import type { Context } from "hono";
 import { ErrorBody } from "../protocol/common.ts";
 import {
@@ -19,15 +17,41 @@ import {
 } from "../protocol/simulator.ts";
 import { StatusResponse } from "../protocol/status.ts";
 import { json, SECURED } from "./route_helpers.ts";
-import type { Sampler } from "../sampler.ts";
 import { DeviceCommandError } from "../sources/source.ts";
+
+/** The device's state as the simulator routes report it. */
+export interface SimulatorState {
+  /** The device mode now. */
+  mode: string;
+  /** Modes {@link SimulatorControl.setMode} accepts. */
+  modes: readonly string[];
+  /** The sample interval in force. */
+  interval_ms: number;
+  /** Whether the mock still rotates its modes by itself. */
+  auto_rotate: boolean;
+}
+
+/** The sampler and its device, as the simulator routes drive them. */
+export interface SimulatorControl {
+  /** The v1 protocol's `type`: `Mock`, `INA219`, `Serial`. */
+  readonly type: string;
+  /** Starts sampling; false when it was already running. */
+  start(): Promise<boolean>;
+  /** Stops sampling; false when it was not running. */
+  stop(): Promise<boolean>;
+  /** Switches the device mode; a device that answers may reject with a DeviceCommandError. */
+  setMode(mode: string): void | Promise<void>;
+  /** Changes the sample interval (1–10000 ms); may reject with a DeviceCommandError. */
+  setInterval(intervalMs: number): Promise<void>;
+  /** The device's state now. */
+  state(): SimulatorState;
+}
 
 /** What the simulator routes act on. */
 export interface SimulatorDeps {
-  config: Config;
-  sampler: Sampler;
-  hub: Hub;
-  /** Builds the `/status` body (shared with the periodic status message). */
+  /** The sampler and its device. */
+  simulator: SimulatorControl;
+  /** Builds the `/status` body. */
   status: () => StatusResponse;
 }
 
@@ -109,55 +133,58 @@ const intervalRoute = createRoute({
 
 /** Registers the simulator routes on `app`. */
 export function simulatorRoutes(app: OpenAPIHono, deps: SimulatorDeps): void {
-  const { sampler } = deps;
-  const type = sampler.source.type;
+  const { simulator } = deps;
+  const type = simulator.type;
 
   app.openapi(statusRoute, (c) => c.json(deps.status(), 200));
 
   app.openapi(startRoute, async (c) => {
-    const started = await sampler.start();
+    const started = await simulator.start();
     return c.json({ status: "started" as const, type, already_running: !started }, 200);
   });
 
   app.openapi(stopRoute, async (c) => {
-    const stopped = await sampler.stop();
+    const stopped = await simulator.stop();
     return c.json({ status: "stopped" as const, type, was_running: stopped }, 200);
   });
 
   /** The error answer of a command the device did not carry out, with its state. */
-  const deviceError = (c: Context, error: DeviceCommandError, field: string) =>
-    c.json({
+  const deviceError = (c: Context, error: DeviceCommandError, field: string) => {
+    const { mode, interval_ms } = simulator.state();
+    return c.json({
       error: error.message,
       issues: [{ path: field, message: error.reason }],
       failure: error.failure,
-      mode: sampler.source.mode,
-      interval_ms: sampler.intervalMs,
+      mode,
+      interval_ms,
     }, DEVICE_STATUS[error.failure]);
+  };
 
   app.openapi(modeRoute, async (c) => {
     const { mode } = c.req.valid("json");
-    if (!sampler.source.modes.includes(mode)) {
-      const message = `Unknown mode "${mode}": expected one of ${sampler.source.modes.join(", ")}`;
+    const { modes } = simulator.state();
+    if (!modes.includes(mode)) {
+      const message = `Unknown mode "${mode}": expected one of ${modes.join(", ")}`;
       return c.json({ error: "Invalid request body", issues: [{ path: "mode", message }] }, 400);
     }
     try {
-      await sampler.source.setMode(mode);
+      await simulator.setMode(mode);
     } catch (error) {
       if (error instanceof DeviceCommandError) return deviceError(c, error, "mode");
       throw error;
     }
-    const { mode: now, auto_rotate } = deps.status();
+    const { mode: now, auto_rotate } = simulator.state();
     return c.json({ status: "ok" as const, mode: now, auto_rotate }, 200);
   });
 
   app.openapi(intervalRoute, async (c) => {
     const { interval_ms } = c.req.valid("json");
     try {
-      await sampler.setIntervalMs(interval_ms);
+      await simulator.setInterval(interval_ms);
     } catch (error) {
       if (error instanceof DeviceCommandError) return deviceError(c, error, "interval_ms");
       throw error;
     }
-    return c.json({ status: "ok" as const, interval_ms: sampler.intervalMs }, 200);
+    return c.json({ status: "ok" as const, interval_ms: simulator.state().interval_ms }, 200);
   });
 }

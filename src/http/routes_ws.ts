@@ -12,7 +12,9 @@ import type { Upgrader } from "./ws_adapter.ts";
 
 /** What the stream route needs. */
 export interface WsDeps {
+  /** Where accepted clients are added and from which they receive the stream. */
   hub: Hub;
+  /** Turns an HTTP request into a WebSocket (Deno's in production, a fake in tests). */
   upgrade: Upgrader;
   /** Extra allowed origins (`*` = any, `null` = pages from disk); the server's own is allowed. */
   allowedOrigins: readonly string[];

@@ -11,13 +11,17 @@ import { forbidUpgrade, rememberRemoteAddress } from "./limits.ts";
 
 /** Options of {@link serveSupervised}. */
 export interface SupervisedServeOptions {
+  /** Address to bind. */
   hostname: string;
+  /** TCP port; 0 = a free one, kept for every restart. */
   port: number;
   /** Where the failure and recovery lines go. */
   log?: (line: string) => void;
   /** First pause before serving again; it doubles up to {@link maxRetryMs}. */
   retryMs?: number;
+  /** Longest pause before serving again, so a lasting failure is still retried often. */
   maxRetryMs?: number;
+  /** Times the pauses (tests pass a fake so they never sleep). */
   clock?: Clock;
   /**
    * Behind the front: the client connection for the server's peer address (the
@@ -33,9 +37,11 @@ export interface SupervisedServeOptions {
 
 /** A server that serves its port again after a failure; `shutdown()` stops it for good. */
 export interface SupervisedServer {
+  /** Where it listens: the port picked once, also after restarts. */
   readonly addr: Deno.NetAddr;
   /** How many times the server failed and was started again. */
   readonly restarts: number;
+  /** Stops serving for good, cancels a pending restart, and waits for every server started. */
   shutdown(): Promise<void>;
 }
 

@@ -1,18 +1,34 @@
 /**
- * Static files: the pages in static/ and the browser libraries installed from npm
- * (Chart.js, Scalar), resolved from this module rather than the working directory
- * so they are found in a compiled binary too. Nothing is loaded from a CDN.
+ * Static files: the pages in static/, Chart.js from npm and the vendored Scalar bundle,
+ * resolved from this module rather than the working directory so they are found in a
+ * compiled binary too. Nothing is loaded from a CDN. Text is sent compressed (brotli or
+ * gzip) to clients that accept it, compressed once and cached.
  * @module
  */
 import type { Context, Hono } from "hono";
+import {
+  compress,
+  CompressedCache,
+  encodedEtag,
+  type Encoding,
+  ENCODINGS,
+  etagMatches,
+  negotiateEncoding,
+} from "./encoding.ts";
 import { errorResponse } from "./errors.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
-/** Browser libraries served under /vendor/, from the npm packages in node_modules. */
+/**
+ * Browser libraries served under /vendor/: Chart.js from its npm package, Scalar's
+ * bundle vendored in static/vendor/ (`deno task vendor:scalar`; its npm package
+ * would install a tree of 250+ packages for this one file).
+ */
 export const VENDOR_FILES: Readonly<Record<string, string>> = {
-  "chart.js/chart.umd.min.js": "node_modules/chart.js/dist/chart.umd.min.js",
-  "scalar/standalone.js": "node_modules/@scalar/api-reference/dist/browser/standalone.js",
+  "chart.js/chart.js": "node_modules/chart.js/dist/chart.js",
+  "chart.js/chunks/index.js": "node_modules/chart.js/dist/chunks/index.js",
+  "@kurkle/color/color.esm.js": "node_modules/@kurkle/color/dist/color.esm.js",
+  "scalar/standalone.js": "static/vendor/scalar/standalone.js",
 };
 
 const TYPES: Record<string, string> = {
@@ -27,6 +43,35 @@ const TYPES: Record<string, string> = {
 
 function contentType(name: string): string {
   return TYPES[name.slice(name.lastIndexOf(".") + 1)] ?? "application/octet-stream";
+}
+
+/** Types worth compressing (PNG and ICO are compressed already). */
+const COMPRESSIBLE = /^(text\/|image\/svg|application\/json)/;
+/** Smaller files gain too little to be worth a `Content-Encoding`. */
+const MIN_COMPRESS_BYTES = 1024;
+/**
+ * Larger files are sent compressed only from a pre-compressed `<file>.br` / `<file>.gz`
+ * beside them (the vendor task writes those for Scalar's 4.35 MB bundle): compressing
+ * that much in the server would stall its event loop for up to 1.4 s.
+ */
+const MAX_LIVE_COMPRESS_BYTES = 1024 * 1024;
+const SUFFIX: Record<Encoding, string> = { br: ".br", gzip: ".gz" };
+
+async function exists(relative: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(new URL(relative, ROOT))).isFile;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** The codings `relative` can be sent in: any, when small; else those pre-compressed. */
+async function encodingsFor(relative: string, size: number): Promise<readonly Encoding[]> {
+  if (size < MIN_COMPRESS_BYTES) return [];
+  if (size <= MAX_LIVE_COMPRESS_BYTES) return ENCODINGS;
+  const found = await Promise.all(ENCODINGS.map((e) => exists(relative + SUFFIX[e])));
+  return ENCODINGS.filter((_, i) => found[i]);
 }
 
 /** An asset opened for streaming, with what caching needs. */
@@ -60,26 +105,51 @@ export function assetUrl(relative: string): URL {
 
 /**
  * Adds `GET /` (static/index.html), `GET /<file>` for files directly in static/,
- * and `GET /vendor/<lib>/<file>` for {@link VENDOR_FILES}. Files are streamed from
- * disk (or the compiled binary) on each request rather than held in memory: Scalar's
- * bundle alone is over 4 MB, and pages are loaded rarely.
+ * and `GET /vendor/<lib>/<file>` for {@link VENDOR_FILES}. Uncompressed files are
+ * streamed from disk (or the compiled binary) on each request rather than held in
+ * memory; compressed ones are made once per file version and kept (about 2.3 MB for
+ * Scalar's bundle in both codings, only once /docs has been loaded).
  */
 export function serveStatic(app: Hono): void {
+  const cache = new CompressedCache();
   // Pages revalidate on every load (cheap: a 304 when unchanged); libraries are cached.
   const send = async (c: Context, relative: string, name: string, maxAgeS: number) => {
     const asset = await openAsset(relative);
     if (!asset) return undefined;
+    const type = contentType(name);
     const headers: Record<string, string> = {
-      "Content-Type": contentType(name),
+      "Content-Type": type,
       "Cache-Control": maxAgeS > 0 ? `public, max-age=${maxAgeS}` : "no-cache",
     };
-    if (asset.etag) headers.ETag = asset.etag;
-    if (asset.etag && c.req.header("if-none-match") === asset.etag) {
+    const available = COMPRESSIBLE.test(type) ? await encodingsFor(relative, asset.size) : [];
+    if (available.length > 0) headers.Vary = "Accept-Encoding";
+    const encoding = negotiateEncoding(c.req.header("accept-encoding"), available);
+    const etag = asset.etag && encoding ? encodedEtag(asset.etag, encoding) : asset.etag;
+    if (etag) headers.ETag = etag;
+    if (etag && etagMatches(c.req.header("if-none-match"), etag)) {
       asset.file.close();
       return new Response(null, { status: 304, headers });
     }
-    headers["Content-Length"] = String(asset.size);
-    return new Response(asset.file.readable, { headers });
+    if (!encoding) {
+      headers["Content-Length"] = String(asset.size);
+      return new Response(asset.file.readable, { headers });
+    }
+    const version = asset.etag ?? String(asset.size);
+    const body = await cache.get(`${relative}:${encoding}`, version, async () => {
+      if (asset.size <= MAX_LIVE_COMPRESS_BYTES) {
+        return await compress(asset.file.readable, encoding);
+      }
+      return await Deno.readFile(new URL(relative + SUFFIX[encoding], ROOT));
+    }).finally(() => {
+      try {
+        asset.file.close(); // not read when the body came from the cache
+      } catch (error) {
+        if (!(error instanceof Deno.errors.BadResource)) throw error;
+      }
+    });
+    headers["Content-Encoding"] = encoding;
+    headers["Content-Length"] = String(body.length);
+    return new Response(body, { headers });
   };
   app.get("/", async (c) =>
     await send(c, "static/index.html", "index.html", 0) ??

@@ -32,12 +32,15 @@ export const TimeParam = z.string().transform((s, ctx) => {
 
 /** A resolved window [fromMs, toMs). */
 export interface Window {
+  /** Start, inclusive, in Unix ms. */
   fromMs: number;
+  /** End, exclusive, in Unix ms. */
   toMs: number;
 }
 
 /** Why a window was refused: one message and the offending parameter. */
 export class WindowError extends Error {
+  /** `param` names the query parameter at fault, for the 400's `issues`. */
   constructor(readonly param: string, message: string) {
     super(message);
   }

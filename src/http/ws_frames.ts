@@ -12,7 +12,9 @@ export const MAX_CONTROL_PAYLOAD = 125;
 export interface FrameViolation {
   /** Payload bytes announced by the frame (for a fragmented message: the message so far). */
   announced: number;
+  /** The limit it broke, in bytes. */
   limit: number;
+  /** A sentence for the log: which rule. */
   reason: string;
 }
 
@@ -25,6 +27,7 @@ const HIGH = 2 ** 32;
  * never holds more than one 14-byte header.
  */
 export class FrameWatcher {
+  /** Largest data message (all its fragments) let through. */
   readonly maxMessageBytes: number;
   #header = new Uint8Array(14);
   #have = 0;

@@ -6,21 +6,35 @@
  * @module
  */
 import type { Config } from "../config.ts";
-import type { Hub } from "../hub.ts";
-import type { Pipeline } from "../pipeline.ts";
-import type { Sampler } from "../sampler.ts";
-import type { Store } from "../store/store.ts";
+import type { EnergyCounters } from "../analysis/energy.ts";
+import type { AlertMessage } from "../protocol/alerts.ts";
 import type { MetricsSource } from "./metrics.ts";
 import type { MqttPublisher, MqttState, MqttStatus } from "./mqtt.ts";
 import { redactUrl } from "./redact.ts";
 
-/** The live parts the integrations read. */
+/** The live state MQTT publishes. */
+export interface LiveState {
+  /** The newest measured sample, if any. */
+  last(): { v: number; a: number; w: number; tsMs: number } | undefined;
+  /** The energy and charge counters. */
+  energy(): EnergyCounters;
+  /** `stopped`, or the sensor's state while sampling. */
+  sampling(): "stopped" | "ok" | "error" | "unknown";
+  /** The device mode. */
+  mode(): string;
+}
+
+/** What the integrations read and listen to. */
 export interface IntegrationParts {
-  hub: Hub;
-  pipeline: Pipeline;
-  sampler: Sampler;
-  store: Store;
+  /** The figures a Prometheus scrape reads. */
+  metrics: MetricsSource;
+  /** The state MQTT publishes. */
+  live: LiveState;
+  /** Subscribes to every alert message. */
+  onAlert(listener: (message: AlertMessage) => void): void;
+  /** This build's version (MQTT discovery). */
   version: string;
+  /** Where informational lines go. */
   log?: (line: string) => void;
 }
 
@@ -54,30 +68,9 @@ export function defaultDeviceId(hostname: () => string = Deno.hostname): string 
   return `ina219-${host}`.slice(0, 64);
 }
 
-function metricsSource({ hub, pipeline, sampler, store }: IntegrationParts): MetricsSource {
-  return {
-    last: () => pipeline.last,
-    totals: () => {
-      const e = pipeline.analyzer.energy;
-      return { energyJ: e.totalJ, chargeC: e.totalC };
-    },
-    samplesTotal: () => pipeline.samplesTotal,
-    sensorErrorsTotal: () => pipeline.sensorErrorsTotal,
-    sequenceGapsTotal: () => sampler.skippedTicks,
-    sensorUp: () => sampler.running && sampler.sensorStatus === "ok",
-    websocketClients: () => hub.size,
-    slowClientSkips: () => hub.stats.slowSkips,
-    slowClientCloses: () => hub.stats.slowCloses,
-    databaseRows: () => store.rows,
-    databaseBytes: () => store.sizeBytes(),
-    databaseDropped: () => store.writer.dropped,
-    activeAlerts: () => pipeline.analyzer.alerts.active(),
-  };
-}
-
-function mqttState({ pipeline, sampler }: IntegrationParts): MqttState {
-  const last = pipeline.last;
-  const e = pipeline.analyzer.energy;
+function mqttState(live: LiveState): MqttState {
+  const last = live.last();
+  const e = live.energy();
   return {
     v: last?.v ?? null,
     a: last?.a ?? null,
@@ -85,8 +78,8 @@ function mqttState({ pipeline, sampler }: IntegrationParts): MqttState {
     energy_total_kwh: e.totalJ / 3_600_000,
     energy_wh: e.sinceResetJ / 3600,
     charge_ah: e.sinceResetC / 3600,
-    status: !sampler.running ? "stopped" : sampler.sensorStatus ?? "unknown",
-    mode: sampler.source.mode,
+    status: live.sampling(),
+    mode: live.mode(),
     ts_ms: last?.tsMs ?? null,
   };
 }
@@ -100,47 +93,45 @@ export function createIntegrations(config: Config, parts: IntegrationParts): Int
       render: async () => {
         if (!render) {
           const { createMetrics } = await import("./metrics.ts");
-          render = createMetrics(metricsSource(parts)).render;
+          render = createMetrics(parts.metrics).render;
         }
         return render();
       },
     }
     : undefined;
 
-  const deviceId = config.deviceId ?? (config.mqttUrl ? defaultDeviceId() : "");
-  const prefix = config.mqttTopicPrefix ?? `ina219/${deviceId}`;
   let mqtt: MqttPublisher | undefined;
   return {
     metrics,
     async startMqtt() {
-      if (!config.mqttUrl || mqtt) return;
+      if (config.mqttUrl === null || mqtt) return;
       const { MqttPublisher } = await import("./mqtt.ts");
       const publisher = new MqttPublisher({
         url: config.mqttUrl,
-        username: config.mqttUsername,
-        password: config.mqttPassword,
-        prefix,
+        username: config.mqttUsername ?? undefined,
+        password: config.mqttPassword ?? undefined,
+        prefix: config.mqttTopicPrefix,
         discoveryPrefix: config.mqttDiscoveryPrefix,
-        intervalS: config.mqttIntervalS,
-        deviceId,
+        intervalMs: config.mqttIntervalMs,
+        deviceId: config.deviceId,
         version: parts.version,
         log: parts.log,
-        state: () => mqttState(parts),
+        state: () => mqttState(parts.live),
       });
       mqtt = publisher;
-      parts.pipeline.onAlert((message) => publisher.publishAlert(message.data));
+      parts.onAlert((message) => publisher.publishAlert(message.data));
       publisher.start();
     },
     async stopMqtt() {
       await mqtt?.stop();
     },
     mqttStatus: () => {
-      if (!config.mqttUrl) return { enabled: false };
+      if (config.mqttUrl === null) return { enabled: false };
       return mqtt ? { enabled: true as const, ...mqtt.status() } : {
         enabled: true as const,
         url: redactUrl(config.mqttUrl),
         connected: false,
-        state_topic: `${prefix}/state`,
+        state_topic: `${config.mqttTopicPrefix}/state`,
         published: 0,
         last_error: null,
       };

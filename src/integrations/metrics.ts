@@ -12,16 +12,27 @@ export interface MetricsSource {
   last(): { v: number; a: number; w: number } | undefined;
   /** Energy (J) and charge (C) since the database began. */
   totals(): { energyJ: number; chargeC: number };
+  /** Samples produced since start-up, failed reads included. */
   samplesTotal(): number;
+  /** Failed reads since start-up. */
   sensorErrorsTotal(): number;
+  /** Ticks that produced no sample: a read overran its interval, or a stall was given up on. */
   sequenceGapsTotal(): number;
+  /** Whether sampling runs and the last read succeeded. */
   sensorUp(): boolean;
+  /** Connected WebSocket clients. */
   websocketClients(): number;
+  /** Messages not sent to a slow client so far. */
   slowClientSkips(): number;
+  /** Clients closed for being too slow so far. */
   slowClientCloses(): number;
+  /** Sample rows in the database. */
   databaseRows(): number;
+  /** Size of the database files in bytes. */
   databaseBytes(): number;
+  /** Samples dropped because the database refused writes for too long. */
   databaseDropped(): number;
+  /** The alerts raised now, one per metric. */
   activeAlerts(): { metric: string; severity: string }[];
 }
 

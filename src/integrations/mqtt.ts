@@ -10,50 +10,91 @@ import { redactUrl } from "./redact.ts";
 
 /** The figures published on `<prefix>/state`. */
 export interface MqttState {
+  /** Newest bus voltage (V); null before the first measurement. */
   v: number | null;
+  /** Newest current (A); null before the first measurement. */
   a: number | null;
+  /** Newest power (W); null before the first measurement. */
   w: number | null;
   /** Since the database began, never reset: for Home Assistant's Energy dashboard. */
   energy_total_kwh: number;
   /** Since the last reset, as in the `statistics` message. */
   energy_wh: number;
+  /** Charge since the last reset, in Ah. */
   charge_ah: number;
+  /** The newest sample's status (`ok`, `error`, `overflow`). */
   status: string;
+  /** The source's current mode. */
   mode: string;
+  /** Unix time of the newest sample in ms; null before the first. */
   ts_ms: number | null;
 }
 
 /** Options of {@link MqttPublisher}. */
 export interface MqttOptions {
+  /** Broker URL, e.g. `mqtt://broker:1883`; redacted wherever it is shown. */
   url: string;
+  /** Broker user name, if the broker wants one. */
   username?: string;
+  /** Broker password; never logged nor shown in `/status`. */
   password?: string;
   /** Topic prefix, e.g. `ina219/bench-pi`. */
   prefix: string;
+  /** Home Assistant's discovery prefix, e.g. `homeassistant`. */
   discoveryPrefix: string;
-  intervalS: number;
+  /** How often the state is published. */
+  intervalMs: number;
+  /** Identifies this monitor in client id, topics and Home Assistant's device registry. */
   deviceId: string;
+  /** Reported to Home Assistant as the device's software version. */
   version: string;
+  /** Reads the figures to publish, called at each interval. */
   state: () => MqttState;
+  /** Where connection changes and errors are reported (default `console.log`). */
   log?: (line: string) => void;
 }
 
 /** What `/status` shows of MQTT. */
 export interface MqttStatus {
+  /** The broker URL, credentials removed. */
   url: string;
+  /** Whether the broker connection is up now. */
   connected: boolean;
+  /** Topic the state is published on. */
   state_topic: string;
+  /** Messages published since start-up. */
   published: number;
+  /** The last connection or publish error; null when none. */
   last_error: string | null;
 }
 
 const MIN_RECONNECT_MS = 1000;
 const MAX_RECONNECT_MS = 30_000;
 
+/** One sensor's Home Assistant discovery payload (MQTT discovery's field names). */
+export type DiscoveryConfig = {
+  state_topic: string;
+  availability_topic: string;
+  device: {
+    identifiers: string[];
+    name: string;
+    manufacturer: string;
+    model: string;
+    sw_version: string;
+  };
+  name: string;
+  unique_id: string;
+  object_id: string;
+  device_class: string;
+  state_class: string;
+  unit_of_measurement: string;
+  value_template: string;
+};
+
 /** Home Assistant discovery configs: topic → retained payload. */
 export function discoveryConfigs(
   o: Pick<MqttOptions, "prefix" | "discoveryPrefix" | "deviceId" | "version">,
-) {
+): Record<string, DiscoveryConfig> {
   const device = {
     identifiers: [o.deviceId],
     name: `INA219 ${o.deviceId}`,
@@ -106,6 +147,7 @@ export class MqttPublisher {
   #lastError: string | null = null;
   #log: (line: string) => void;
 
+  /** Only keeps `options`; nothing connects until `start()`. */
   constructor(options: MqttOptions) {
     this.#o = options;
     this.#log = options.log ?? console.log;
@@ -167,7 +209,7 @@ export class MqttPublisher {
         (client.options.reconnectPeriod ?? MIN_RECONNECT_MS) * 2,
       );
     });
-    this.#timer = setInterval(() => this.publishState(), o.intervalS * 1000);
+    this.#timer = setInterval(() => this.publishState(), o.intervalMs);
   }
 
   #publish(topic: string, payload: string, retain = false): void {
@@ -194,6 +236,7 @@ export class MqttPublisher {
     this.#publish(`${this.#o.prefix}/alert`, JSON.stringify(alert));
   }
 
+  /** Connection state and counters for `/status`; the URL comes without credentials. */
   status(): MqttStatus {
     return {
       url: redactUrl(this.#o.url),

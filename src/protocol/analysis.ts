@@ -63,6 +63,7 @@ export const OutlierData = z.object({
 /** One flagged value. */
 export type OutlierData = z.output<typeof OutlierData>;
 
+/** Outlier counts of one metric: since start, and within the window. */
 const OutlierCounts = z.object({
   zscore: z.number().int(),
   iqr: z.number().int(),
@@ -83,6 +84,7 @@ export const OutlierSummary = z.object({
 /** Outlier counts per metric and method, and the latest flag. */
 export type OutlierSummary = z.output<typeof OutlierSummary>;
 
+/** Moving averages of one metric over 1, 5 and 15 minutes. */
 const Averages = z.object({ ma_1m: num, ma_5m: num, ma_15m: num });
 /** Moving averages of one metric over 1, 5 and 15 minutes. */
 export type Averages = z.output<typeof Averages>;

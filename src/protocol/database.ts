@@ -35,6 +35,8 @@ export const CleanupResponse = z.object({
     alerts: z.number().int(),
   }),
 });
+/** The cleanup answer. */
+export type CleanupResponse = z.output<typeof CleanupResponse>;
 
 /** `POST /api/database/vacuum`. */
 export const VacuumResponse = z.object({

@@ -7,15 +7,21 @@ import type { SampleStatus } from "../protocol/common.ts";
 
 /** A measurement line: `{"v":5.012,"a":0.213,"w":1.068,"ts":<ms>,"seq":<n>,"status":"ok","mode":"NORMAL"}`. */
 export interface DeviceMeasurement {
+  /** Tells a measurement from the device's other lines. */
   kind: "measurement";
+  /** Bus voltage in V. */
   v: number;
+  /** Current in A. */
   a: number;
+  /** Power in W. */
   w: number;
   /** The device's uptime in ms. */
   deviceTsMs: number;
   /** The device's own sequence number. */
   deviceSeq: number;
+  /** The device's own verdict on the reading. */
   status: SampleStatus;
+  /** The device's mode, when the line carries one. */
   mode: string | undefined;
 }
 
@@ -94,10 +100,12 @@ export class LineSplitter {
   #decoder = new TextDecoder();
   #partial = "";
   #discarding = false;
+  /** Longer lines are dropped whole rather than kept growing. */
   readonly maxLineChars: number;
   /** Lines dropped for being too long. */
   overlong = 0;
 
+  /** Drops lines longer than `maxLineChars`. */
   constructor(maxLineChars = 4096) {
     this.maxLineChars = maxLineChars;
   }

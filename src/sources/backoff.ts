@@ -14,11 +14,14 @@ export interface BackoffOptions {
 
 /** Doubling delays between attempts; {@link Backoff.succeed} starts over. */
 export class Backoff {
+  /** First delay after a failure, in ms. */
   readonly baseMs: number;
+  /** Longest delay, in ms. */
   readonly maxMs: number;
   #failures = 0;
   #retryAtMs = 0;
 
+  /** Starts with no failures (base 1 s, max 30 s unless `options` says otherwise). */
   constructor(options: BackoffOptions = {}) {
     this.baseMs = options.baseMs ?? 1000;
     this.maxMs = options.maxMs ?? 30_000;
@@ -37,6 +40,7 @@ export class Backoff {
     return delayMs;
   }
 
+  /** Resets the delay: the next failure waits `baseMs` again. */
   succeed(): void {
     this.#failures = 0;
     this.#retryAtMs = 0;

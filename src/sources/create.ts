@@ -27,9 +27,9 @@ export function createSource(config: Config, options: CreateSourceOptions = {}):
   switch (config.sensor) {
     case "mock":
       return new MockSource({
-        seed: config.mockSeed,
+        seed: config.mockSeed ?? undefined,
         mode: config.mockMode,
-        autoRotateS: config.mockAutoRotateS,
+        autoRotateMs: config.mockAutoRotateMs,
         onNotice,
       });
     case "ina219":

@@ -16,10 +16,12 @@ interface Pending {
 
 /** Commands in flight, by `seq`. */
 export class DeviceCommands {
+  /** How long a command waits for the device's answer before it fails as `timeout`. */
   readonly timeoutMs: number;
   #pending = new Map<number, Pending>();
   #seq = 0;
 
+  /** Fails each command not answered within `timeoutMs`. */
   constructor(timeoutMs = 2000) {
     this.timeoutMs = timeoutMs;
   }

@@ -22,11 +22,13 @@ export interface I2cBus {
 export interface I2cErrorOptions {
   /** The bus, e.g. `/dev/i2c-1`. */
   bus: string;
+  /** The 7-bit device address, when the failure concerns one device. */
   address?: number;
   /** The register pointer of the transfer (its first written byte). */
   register?: number;
   /** `ENXIO`, `EREMOTEIO`, `ETIMEDOUT`, `EIO`, `ENOENT`, `EACCES`… */
   errno?: string;
+  /** The underlying error, kept for debugging. */
   cause?: unknown;
 }
 
@@ -40,12 +42,18 @@ export function hex(value: number, digits = 2): string {
  * after a colon, and what a person can do about it.
  */
 export class I2cError extends Error {
+  /** Names the error in logs and stack traces. */
   override name = "I2cError";
+  /** The bus, e.g. `/dev/i2c-1`. */
   readonly bus: string;
+  /** The 7-bit device address, if the failure concerns one device. */
   readonly address: number | undefined;
+  /** The register pointer of the failed transfer, if any. */
   readonly register: number | undefined;
+  /** The errno name, e.g. `EREMOTEIO`, if the kernel gave one. */
   readonly errno: string | undefined;
 
+  /** The message is `what`, a colon, then `detail`. */
   constructor(what: string, detail: string, options: I2cErrorOptions) {
     super(`${what}: ${detail}`, { cause: options.cause });
     this.bus = options.bus;

@@ -37,11 +37,13 @@ import { type Reading, SensorError, type Source } from "./source.ts";
 export interface Ina219Options {
   /** 7-bit address, 0x40–0x4F by A0/A1 (default 0x40). */
   address?: number;
+  /** Shunt resistance in ohms (0.1 on most breakout boards). */
   shuntOhms: number;
   /** Largest current expected; sets the calibration and the PGA range. */
   maxCurrentA: number;
   /** Current register LSB; default: the smallest round value allowed (§8.5.1). */
   currentLsbA?: number;
+  /** Bus voltage range, 16 or 32 V (default 32). */
   busRangeV?: BusRangeV;
   /** Samples averaged per conversion, 1–128 (default 1: single 12-bit). */
   adcSamples?: number;
@@ -49,9 +51,11 @@ export interface Ina219Options {
   shuntRangeMv?: 40 | 80 | 160 | 320 | "auto";
   /** Receives status messages (a chip that reset and was set up again). */
   onNotice?: (message: string) => void;
+  /** Clock for retry timing (default `Date.now`). */
   now?: () => number;
   /** Waits between polls for the first conversion. */
   sleep?: (ms: number) => Promise<void>;
+  /** Delays between attempts to reach a failing chip. */
   backoff?: BackoffOptions;
 }
 
@@ -62,6 +66,7 @@ export class Ina219Source implements Source {
   readonly backfill = false;
   readonly mode = "NORMAL";
   readonly modes: readonly string[] = ["NORMAL"];
+  /** The calibration written to the chip, and the LSBs readings are scaled by. */
   readonly calibration: Calibration;
   #bus: I2cBus;
   #address: number;
@@ -76,7 +81,10 @@ export class Ina219Source implements Source {
   #onNotice: (message: string) => void;
   #counts = { initialisations: 0, resets: 0, stale_reads: 0, gain_changes: 0 };
 
-  /** @throws {RangeError} for an address, shunt or current the chip cannot take. */
+  /**
+   * Checks the options and works out the calibration; the chip is set up on the first read.
+   * @throws {RangeError} for an address, shunt or current the chip cannot take.
+   */
   constructor(bus: I2cBus, options: Ina219Options) {
     this.#bus = bus;
     this.#options = options;

@@ -4,13 +4,19 @@
  * SBOS448G (INA219, December 2015).
  * @module
  */
+import { fitShuntRange } from "../hardware/ina219_shunt.ts";
 
 /** §8.6.1 Table 2: register pointers. */
 export const REG_CONFIG = 0x00;
+/** Register pointer of the shunt voltage register (Table 2). */
 export const REG_SHUNT_VOLTAGE = 0x01;
+/** Register pointer of the bus voltage register (Table 2). */
 export const REG_BUS_VOLTAGE = 0x02;
+/** Register pointer of the power register (Table 2). */
 export const REG_POWER = 0x03;
+/** Register pointer of the current register (Table 2). */
 export const REG_CURRENT = 0x04;
+/** Register pointer of the calibration register (Table 2). */
 export const REG_CALIBRATION = 0x05;
 /** §8.6.2.1: power-on value of the configuration register (32 V, ÷8, 12-bit, continuous). */
 export const CONFIG_POWER_ON = 0x399f;
@@ -31,7 +37,9 @@ export type BusRangeV = 16 | 32;
 export type PgaDivider = 1 | 2 | 4 | 8;
 /** One ADC's setting: resolution for single samples, or 2–128 averaged 12-bit samples. */
 export interface AdcSetting {
+  /** Resolution of each sample; 12 when samples are averaged. */
   bits: 9 | 10 | 11 | 12;
+  /** Samples averaged per conversion. */
   samples: 1 | 2 | 4 | 8 | 16 | 32 | 64 | 128;
 }
 /** MODE (bits 2..0), Table 6. */
@@ -50,10 +58,15 @@ export type OperatingMode = typeof MODES[number];
 
 /** The fields of the configuration register. */
 export interface Ina219Config {
+  /** Bus voltage range (BRNG, bit 13). */
   busRangeV: BusRangeV;
+  /** Shunt PGA divider (PG, bits 12..11). */
   pga: PgaDivider;
+  /** Bus ADC setting (BADC, bits 10..7). */
   busAdc: AdcSetting;
+  /** Shunt ADC setting (SADC, bits 6..3). */
   shuntAdc: AdcSetting;
+  /** Operating mode (MODE, bits 2..0). */
   mode: OperatingMode;
 }
 
@@ -140,14 +153,7 @@ export function shuntRangeV(pga: PgaDivider): number {
 
 /** The smallest PGA range that holds `shuntVoltageV` (the best resolution that fits). */
 export function pgaFor(shuntVoltageV: number): PgaDivider {
-  for (const pga of [1, 2, 4, 8] as const) {
-    if (shuntVoltageV <= shuntRangeV(pga) + 1e-12) return pga;
-  }
-  throw new RangeError(
-    `${
-      Math.round(shuntVoltageV * 1000)
-    } mV across the shunt exceeds the INA219's 320 mV range: lower MAX_CURRENT_A or use a smaller SHUNT_OHMS`,
-  );
+  return (fitShuntRange(shuntVoltageV) / 40) as PgaDivider;
 }
 
 /** Automatic gain: the finest PGA range holding `shuntV` with 20 % headroom (else ÷8). */
@@ -165,7 +171,9 @@ export function roundToLsb(x: number, lsb: number): number {
 export interface Calibration {
   /** Calibration register value (bit 0 is not implemented by the chip, so even). */
   cal: number;
+  /** Amperes per bit of the current register. */
   currentLsbA: number;
+  /** Watts per bit of the power register (20 × currentLsbA). */
   powerLsbW: number;
 }
 
@@ -221,6 +229,7 @@ export function decodeShuntVoltage(raw: number): number {
 
 /** §8.6.3.2: bus voltage register fields. */
 export interface BusVoltage {
+  /** Bus voltage in V (bits 15..3 × 4 mV). */
   busVoltageV: number;
   /** CNVR (bit 1): a conversion completed since the power register was last read. */
   conversionReady: boolean;

@@ -10,7 +10,7 @@
  * variadic in C; calling them with fixed arguments is sound on x86_64 and aarch64
  * Linux, where variadic integer and pointer arguments travel in the same registers.
  */
-const SYMBOLS = {
+export const SYMBOLS = {
   open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
@@ -32,8 +32,11 @@ export type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
 /** open(2) flags, identical on x86_64 and aarch64 Linux (asm-generic/fcntl.h). */
 export const O_RDWR = 0o2;
+/** open(2) flag: the port does not become the controlling terminal. */
 export const O_NOCTTY = 0o400;
+/** open(2) flag: reads and writes never block. */
 export const O_NONBLOCK = 0o4000;
+/** open(2) flag: the descriptor is not inherited by child processes. */
 export const O_CLOEXEC = 0o2000000;
 
 /** errno values of Linux (asm-generic/errno*.h, the same on x86_64 and aarch64). */
@@ -61,12 +64,14 @@ export function errnoName(errno: number): string {
 
 /** A handle on the loaded library; {@link Libc.release} once per {@link acquireLibc}. */
 export interface Libc {
+  /** The loaded C functions. */
   readonly symbols: LibcSymbols;
   /**
    * errno of the calling thread. Read it right after the failed call: the calls
    * here are synchronous, so they run on this thread and nothing runs in between.
    */
   errno(): number;
+  /** Lets go of the library; the last release unloads it. */
   release(): void;
 }
 

@@ -4,19 +4,14 @@
  * every value is a function of the requested instant and the random stream.
  * @module
  */
+import { DEVICE_MODES, type DeviceMode } from "../protocol/simulator.ts";
 import { type Reading, round3, SensorError, type Source } from "./source.ts";
 
-/** Every mode of the v1 mock, in the order `/status` lists them. */
-export const MODES = [
-  "NORMAL",
-  "LOAD_SPIKE",
-  "VOLTAGE_DROP",
-  "NOISE",
-  "ERROR_TEST",
-] as const;
+/** Every mode of the v1 mock (the v1 protocol's device modes), in `/status` order. */
+export const MODES: readonly Mode[] = DEVICE_MODES;
 
 /** A mock mode. */
-export type Mode = typeof MODES[number];
+export type Mode = DeviceMode;
 
 /** The v1 mock's demo rotation (ERROR_TEST is never entered automatically). */
 const ROTATION: readonly Mode[] = [
@@ -57,8 +52,8 @@ export interface MockOptions {
   seed?: number;
   /** Initial mode (default NORMAL). */
   mode?: Mode;
-  /** Rotate modes every this many seconds of sample time; 0 = never. */
-  autoRotateS?: number;
+  /** Rotate modes every this many ms of sample time; 0 = never. */
+  autoRotateMs?: number;
   /** Receives device status messages such as "Auto mode change: NOISE". */
   onNotice?: (message: string) => void;
 }
@@ -76,11 +71,12 @@ export class MockSource implements Source {
   #onNotice: (message: string) => void;
   #seed: number;
 
+  /** A seeded simulator; the seed is random unless `options.seed` fixes it. */
   constructor(options: MockOptions = {}) {
     this.#seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.#random = seededRandom(this.#seed);
     this.#mode = options.mode ?? "NORMAL";
-    this.#autoRotateMs = (options.autoRotateS ?? 0) * 1000;
+    this.#autoRotateMs = options.autoRotateMs ?? 0;
     this.#onNotice = options.onNotice ?? (() => {});
   }
 

@@ -22,19 +22,25 @@ import { type PushEvent, type Reading, SensorError, type Source } from "./source
 
 /** Options of {@link SerialSource}. */
 export interface SerialOptions {
+  /** The serial device, e.g. `/dev/ttyACM0`. */
   path: string;
+  /** Line speed (default 115200). */
   baud?: number;
   /** The device's interval, sent as `set_interval` whenever it starts talking. */
   intervalMs?: number;
   /** Receives the device's status lines and command outcomes. */
   onNotice?: (message: string) => void;
+  /** Time and timers (default the system clock). */
   clock?: Clock;
   /** How often the port is polled (default 10 ms). */
   pollMs?: number;
+  /** How long a command waits for the device's acknowledgement (default 2 s). */
   ackTimeoutMs?: number;
   /** No measurement for this long is a failure (default 2 intervals + 3 s: an Arduino reboots when the port opens). */
   silenceMs?: number;
+  /** Delays between attempts to reopen a failing port. */
   backoff?: BackoffOptions;
+  /** Opens the port (default {@link SerialPort.open}); tests pass a fake device. */
   openPort?: (path: string, baud: number) => PortLike;
 }
 
@@ -44,7 +50,9 @@ export class SerialSource implements Source {
   readonly type = "Serial";
   readonly backfill = false;
   readonly modes: readonly string[] = MODES;
+  /** The serial device path. */
   readonly path: string;
+  /** Line speed in baud. */
   readonly baud: number;
   #mode = "NORMAL";
   #intervalMs: number;
@@ -65,6 +73,7 @@ export class SerialSource implements Source {
   #device: { seq?: number; uptimeMs?: number; status?: object } = {};
   #counts = { lines: 0, garbage_lines: 0, device_seq_missed: 0, device_restarts: 0, opens: 0 };
 
+  /** Opens nothing yet: the port is opened by {@link SerialSource.open} and reopened after failures. */
   constructor(options: SerialOptions) {
     this.#options = options;
     this.path = options.path;

@@ -14,10 +14,12 @@ import {
   O_NONBLOCK,
   O_RDWR,
 } from "./libc.ts";
+import type { SerialBaud } from "../hardware/serial_baud.ts";
 
 /**
  * termios.h speed constants (`B115200` = 0o10002), the same on x86_64 and aarch64
- * (asm-generic/termbits.h); cfsetspeed() takes these.
+ * (asm-generic/termbits.h); cfsetspeed() takes these. One for each of
+ * `SERIAL_BAUDS` (src/hardware/serial_baud.ts), no more and no fewer (`satisfies`).
  */
 export const BAUD_RATES: Readonly<Record<number, number>> = {
   1200: 0o11,
@@ -33,7 +35,7 @@ export const BAUD_RATES: Readonly<Record<number, number>> = {
   500000: 0o10005,
   921600: 0o10007,
   1000000: 0o10010,
-};
+} satisfies Record<SerialBaud, number>;
 
 /**
  * glibc's `struct termios` is 60 bytes on x86_64 and aarch64 (four 32-bit flag
@@ -51,10 +53,14 @@ const EAGAIN = 11;
 
 /** Opening, configuring, reading or writing a serial port failed. */
 export class SerialError extends Error {
+  /** Names the error in logs and stack traces. */
   override name = "SerialError";
+  /** The serial device path. */
   readonly path: string;
+  /** The errno name, e.g. `ENOENT`, if the kernel gave one. */
   readonly errno: string | undefined;
 
+  /** `options` names the port, the errno and the underlying error. */
   constructor(message: string, options: { path: string; errno?: string; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.path = options.path;
@@ -84,12 +90,15 @@ function openAdvice(errno: string): string {
 export interface PortLike {
   /** Bytes waiting now, `undefined` for none; throws when the device is gone. */
   read(): Uint8Array | undefined;
+  /** Sends text to the device. */
   write(text: string): void;
+  /** Closes the port. */
   close(): void;
 }
 
 /** An open serial port. */
 export class SerialPort implements PortLike {
+  /** The serial device path. */
   readonly path: string;
   #libc: Libc;
   #fd: number;
@@ -194,6 +203,7 @@ export class SerialPort implements PortLike {
     }
   }
 
+  /** Closes the descriptor; later calls do nothing. */
   close(): void {
     if (this.#fd < 0) return;
     this.#libc.symbols.close(this.#fd);

@@ -7,9 +7,13 @@ import type { SampleStatus } from "../protocol/common.ts";
 
 /** One physical reading: bus voltage (V), current (A) and power (W). */
 export interface Reading {
+  /** Bus voltage in V. */
   v: number;
+  /** Current in A. */
   a: number;
+  /** Power in W. */
   w: number;
+  /** `overflow` when the sensor hit its range limit; a failed read throws instead. */
   status: Exclude<SampleStatus, "error">;
 }
 
@@ -22,11 +26,14 @@ export type DeviceCommandFailure = "refused" | "timeout" | "garbled" | "gone";
 
 /** A device command that was not carried out; nothing changed on our side. */
 export class DeviceCommandError extends Error {
+  /** Names the error in logs and stack traces. */
   override name = "DeviceCommandError";
+  /** Why the command failed, which picks the HTTP status. */
   readonly failure: DeviceCommandFailure;
   /** The device's own words (its `message`) or our account of what went wrong. */
   readonly reason: string;
 
+  /** `message` becomes the HTTP error; `reason` the message of its issue. */
   constructor(failure: DeviceCommandFailure, message: string, reason: string) {
     super(message);
     this.failure = failure;
@@ -36,6 +43,7 @@ export class DeviceCommandError extends Error {
 
 /** A reading failed; the sampler turns it into an `error` sample with this text. */
 export class SensorError extends Error {
+  /** Names the error in logs and stack traces. */
   override name = "SensorError";
 }
 
@@ -63,6 +71,11 @@ export interface Source {
   readonly mode: string;
   /** Modes {@link Source.setMode} accepts. */
   readonly modes: readonly string[];
+  /**
+   * True while the source rotates its modes by itself (the mock's demo; a manual
+   * mode change stops it). Absent means never.
+   */
+  readonly autoRotate?: boolean;
   /** Connects; returns the status messages the device announces on connect. */
   open(): Promise<string[]>;
   /** Reads one sample for instant `tsMs`; throws {@link SensorError} on failure. */

@@ -13,6 +13,7 @@ export class AlertLog {
   #select: StatementSync;
   #selectSeverity: StatementSync;
 
+  /** Prepares the statements for `channelId`'s alerts. */
   constructor(db: DatabaseSync, channelId: number) {
     this.#channelId = channelId;
     this.#insert = db.prepare(

@@ -19,6 +19,7 @@ export const STATUS_NAMES: readonly SampleStatus[] = Object.freeze(
 
 /** A database problem meant for a person: what failed, then why. */
 export class StoreError extends Error {
+  /** Names the error in logs and stack traces. */
   override name = "StoreError";
 }
 
@@ -78,10 +79,13 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 100 ms rollups: a 10-minute chart at 1 kHz reads 6000 of them, not 600 000 samples.
   rollupTable("rollup_100ms"),
+  // The interval each sample's energy step integrated (0: none; NULL: stored before this
+  // column), so a span's raw edges recompute the very steps the rollups summed.
+  "ALTER TABLE samples ADD COLUMN step_ms INTEGER",
 ];
 
 /** The schema version this code writes. */
-export const SCHEMA_VERSION = MIGRATIONS.length;
+export const SCHEMA_VERSION: number = MIGRATIONS.length;
 
 /**
  * Opens (creating if needed) the database at `path` and migrates it.

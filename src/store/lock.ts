@@ -9,7 +9,9 @@ import { StoreError } from "./db.ts";
 
 /** A held database lock; {@link DatabaseLock.release} gives it up. */
 export interface DatabaseLock {
+  /** The lock file. */
   readonly path: string;
+  /** Gives the lock up; the file stays for the next holder. */
   release(): void;
 }
 

@@ -18,7 +18,9 @@ export const RESOLUTIONS: readonly { name: HistorySource; table: string; widthMs
 
 /** Which data a history query read and how wide its buckets are. */
 export interface HistoryPlan {
+  /** The raw samples or the rollup table the buckets are summed from. */
   source: HistorySource;
+  /** Width of one answer bucket: a multiple of the source's width, so it stays exact. */
   bucketMs: number;
 }
 
@@ -51,19 +53,32 @@ const stat = (min: number | null, max: number | null, sum: number | null, n: num
   avg: n > 0 && sum !== null ? sum / n : null,
 });
 
-interface AggRow {
+/** Min, max and sum of each metric over some rows, as the aggregating queries name them. */
+export interface MetricSums {
+  /** Smallest voltage. */
+  v_min: number | null;
+  /** Largest voltage. */
+  v_max: number | null;
+  /** Sum of the voltages. */
+  v_sum: number | null;
+  /** Smallest current. */
+  a_min: number | null;
+  /** Largest current. */
+  a_max: number | null;
+  /** Sum of the currents. */
+  a_sum: number | null;
+  /** Smallest power. */
+  w_min: number | null;
+  /** Largest power. */
+  w_max: number | null;
+  /** Sum of the powers. */
+  w_sum: number | null;
+}
+
+interface AggRow extends MetricSums {
   b: number;
   count: number;
   errors: number;
-  v_min: number | null;
-  v_max: number | null;
-  v_sum: number | null;
-  a_min: number | null;
-  a_max: number | null;
-  a_sum: number | null;
-  w_min: number | null;
-  w_max: number | null;
-  w_sum: number | null;
 }
 
 function toBucket(r: AggRow): HistoryBucket {
@@ -117,25 +132,6 @@ function toRow(r: DbRow): MeasurementRow {
   };
 }
 
-/** Totals of a window, from the rollups. */
-export interface Totals {
-  energy_j: number;
-  charge_c: number;
-  count: number;
-  errors: number;
-  w_sum: number;
-  w_max: number | null;
-  v_sum: number;
-  a_sum: number;
-}
-
-const totalsSql = (table: string) =>
-  `SELECT COALESCE(SUM(energy_j), 0) AS energy_j, COALESCE(SUM(charge_c), 0) AS charge_c,
-     COALESCE(SUM(count), 0) AS count, COALESCE(SUM(errors), 0) AS errors,
-     COALESCE(SUM(w_sum), 0) AS w_sum, MAX(w_max) AS w_max,
-     COALESCE(SUM(v_sum), 0) AS v_sum, COALESCE(SUM(a_sum), 0) AS a_sum
-   FROM ${table} WHERE channel_id = ? AND bucket_ms >= ? AND bucket_ms < ?`;
-
 /** Read-only queries on one channel. */
 export class Queries {
   #channelId: number;
@@ -143,8 +139,8 @@ export class Queries {
   #page: StatementSync;
   #raw: StatementSync;
   #rollup: Record<string, StatementSync>;
-  #totals: Record<string, StatementSync>;
 
+  /** Prepares every statement once, so each query only binds its range. */
   constructor(db: DatabaseSync, channelId: number) {
     this.#channelId = channelId;
     this.#latest = db.prepare(
@@ -161,10 +157,6 @@ export class Queries {
       "100ms": db.prepare(rollupAgg("rollup_100ms")),
       "1s": db.prepare(rollupAgg("rollup_1s")),
       "1m": db.prepare(rollupAgg("rollup_1m")),
-    };
-    this.#totals = {
-      "1s": db.prepare(totalsSql("rollup_1s")),
-      "1m": db.prepare(totalsSql("rollup_1m")),
     };
   }
 
@@ -201,13 +193,6 @@ export class Queries {
       start,
       BigInt(toMs),
     ) as unknown as AggRow[]).map(toBucket);
-  }
-
-  /** Totals over the rollup buckets that start in [from, to), at 1 s or 1 min resolution. */
-  totals(fromMs: number, toMs: number, source: "1s" | "1m"): Totals {
-    return {
-      ...this.#totals[source].get(this.#channelId, BigInt(fromMs), BigInt(toMs)),
-    } as unknown as Totals;
   }
 
   /** Per-minute rows over [from, to), oldest first. */

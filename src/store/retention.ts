@@ -8,10 +8,13 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 
 /** Options of {@link Retention}. */
 export interface RetentionOptions {
+  /** Raw samples and 100 ms / 1 s rollups older than this are deleted. */
   rawRetentionMs: number;
+  /** 1 min rollups and alert history older than this are deleted. */
   rollupRetentionMs: number;
   /** Rows deleted per transaction. */
   chunkRows?: number;
+  /** Clock the ages are measured against (default `Date.now`). */
   now?: () => number;
   /** Awaited between chunks; the default lets timers and I/O run. */
   yieldFn?: () => Promise<void>;
@@ -19,10 +22,15 @@ export interface RetentionOptions {
 
 /** Rows removed by one pass. */
 export interface RetentionResult {
+  /** Raw sample rows deleted. */
   samples: number;
+  /** 100 ms rollup rows deleted. */
   rollup_100ms: number;
+  /** 1 s rollup rows deleted. */
   rollup_1s: number;
+  /** 1 min rollup rows deleted. */
   rollup_1m: number;
+  /** Alert history rows deleted. */
   alerts: number;
 }
 
@@ -30,7 +38,9 @@ const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Removes what is older than the retention limits. */
 export class Retention {
+  /** Age in ms beyond which raw samples and 100 ms / 1 s rollups are deleted. */
   readonly rawRetentionMs: number;
+  /** Age in ms beyond which 1 min rollups and alerts are deleted. */
   readonly rollupRetentionMs: number;
   #db: DatabaseSync;
   #chunkRows: number;
@@ -42,6 +52,7 @@ export class Retention {
   #alerts: StatementSync;
   #running: Promise<RetentionResult> | undefined;
 
+  /** Prepares the delete statements; nothing is deleted until a pass runs. */
   constructor(db: DatabaseSync, options: RetentionOptions) {
     this.#db = db;
     this.rawRetentionMs = options.rawRetentionMs;

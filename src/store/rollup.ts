@@ -6,22 +6,31 @@
 
 /** One metric's aggregate; min/max are null when the bucket has no `ok` sample. */
 export interface MetricAgg {
+  /** Smallest value. */
   min: number | null;
+  /** Largest value. */
   max: number | null;
+  /** Sum of the values, for the mean. */
   sum: number;
 }
 
 /** One rollup bucket (or the delta of one, before it is merged into the table). */
 export interface Bucket {
+  /** Start of the bucket in Unix ms, a multiple of its width. */
   bucketMs: number;
   /** `ok`/`overflow` samples in the bucket (the ones in min/max/sum). */
   count: number;
   /** Failed reads in the bucket: counted, never in the figures. */
   errors: number;
+  /** Bus voltage (V) aggregate. */
   v: MetricAgg;
+  /** Current (A) aggregate. */
   a: MetricAgg;
+  /** Power (W) aggregate. */
   w: MetricAgg;
+  /** Energy integrated over the bucket, in J. */
   energyJ: number;
+  /** Charge integrated over the bucket, in C. */
   chargeC: number;
 }
 
@@ -43,9 +52,11 @@ function addTo(agg: MetricAgg, x: number): void {
 
 /** Collects bucket deltas for one width until {@link RollupAccumulator.take}. */
 export class RollupAccumulator {
+  /** Bucket width in ms. */
   readonly widthMs: number;
   #buckets = new Map<number, Bucket>();
 
+  /** Collects buckets `widthMs` wide. */
   constructor(widthMs: number) {
     this.widthMs = widthMs;
   }

@@ -12,6 +12,8 @@ import { openDatabase } from "./db.ts";
 import { type DatabaseLock, lockDatabase } from "./lock.ts";
 import { Queries } from "./queries.ts";
 import { Retention, type RetentionResult } from "./retention.ts";
+import { SpanReader } from "./span.ts";
+import type { SpanResponse } from "../protocol/span.ts";
 import { CHUNK_ROWS, SampleWriter } from "./writer.ts";
 
 /** Rows a timer flush writes at most: 20 000 rows take 0.1–0.3 s on the 2-core test machine. */
@@ -19,19 +21,24 @@ const FLUSH_BUDGET_ROWS = 2 * CHUNK_ROWS;
 
 /** Options of {@link openStore}. */
 export interface StoreOptions {
+  /** The SQLite file; created with its schema when missing. */
   path: string;
+  /** The channel this monitor writes and reads (default `main`). */
   channel?: string;
+  /** Raw samples and 100 ms / 1 s rollups older than this are deleted. */
   rawRetentionMs: number;
+  /** 1 min rollups and alert history older than this are deleted. */
   rollupRetentionMs: number;
+  /** How often queued samples are written (0: only on explicit flush). */
   flushIntervalMs: number;
+  /** How often retention runs (0: never on its own). */
   retentionIntervalMs: number;
   /** Samples queued in memory while writes fail; beyond it the oldest are dropped. */
   maxQueue?: number;
-  /** Values written (as JSON settings) in every flush's transaction, e.g. energy counters. */
-  flushSettings?: () => Record<string, unknown>;
   /** Called when writes start failing (and when the error changes), when queued samples
    * start being dropped, and once when writes work again. */
   onHealth?: (message: string) => void;
+  /** Clock for retention ages and flush timing (default `Date.now`). */
   now?: () => number;
 }
 
@@ -46,13 +53,21 @@ function fileSize(path: string): number {
 
 /** An open history store. */
 export class Store {
+  /** The open database. */
   readonly db: DatabaseSync;
+  /** Queues samples and writes them in batches. */
   readonly writer: SampleWriter;
+  /** Reads history, rollups and statistics. */
   readonly queries: Queries;
+  /** Plans and reads span figures, exact to the sample. */
+  readonly spans: SpanReader;
+  /** Deletes what is older than the retention limits. */
   readonly retention: Retention;
+  /** Writes and reads the alert history. */
   readonly alerts: AlertLog;
+  /** The database file. */
   readonly path: string;
-  #flushSettings: () => Record<string, unknown>;
+  #flushSettings = new Map<string, () => unknown>();
   #range: StatementSync;
   #timers: ReturnType<typeof setInterval>[] = [];
   #rows: number;
@@ -64,6 +79,7 @@ export class Store {
   #onHealth: (message: string) => void;
   #now: () => number;
 
+  /** Locks, opens and migrates the database; a second monitor on the same file fails here. */
   constructor(options: StoreOptions) {
     this.path = options.path;
     // Before the database is touched: a second monitor on it would store every seq
@@ -80,8 +96,8 @@ export class Store {
       throw error;
     }
     this.queries = new Queries(this.db, this.writer.channelId);
+    this.spans = new SpanReader(this.db, this.writer.channelId);
     this.alerts = new AlertLog(this.db, this.writer.channelId);
-    this.#flushSettings = options.flushSettings ?? (() => ({}));
     this.#now = options.now ?? Date.now;
     this.retention = new Retention(this.db, {
       rawRetentionMs: options.rawRetentionMs,
@@ -113,12 +129,26 @@ export class Store {
     this.writer.append(sample, step);
   }
 
+  /**
+   * Figures of the samples stamped in [fromMs, toMs), queued ones included (flushed
+   * first); exact within the raw retention, from per-minute rollups before it.
+   */
+  span(fromMs: number, toMs: number): SpanResponse {
+    this.flush();
+    return this.spans.read(fromMs, toMs, this.#now() - this.retention.rawRetentionMs);
+  }
+
   /** A stored setting (JSON), or undefined. */
   getSetting(key: string): unknown {
     const row = this.db.prepare("SELECT value FROM settings WHERE key = ?").get(key) as
       | { value: string }
       | undefined;
     return row === undefined ? undefined : JSON.parse(row.value);
+  }
+
+  /** Writes `read()` as setting `key` (JSON) in the transaction of every flush. */
+  saveWithEveryFlush(key: string, read: () => unknown): void {
+    this.#flushSettings.set(key, read);
   }
 
   /** Stores a setting (JSON) now. */
@@ -136,7 +166,10 @@ export class Store {
   flush(maxRows = Infinity): boolean {
     const before = this.writer.written;
     try {
-      this.writer.flush(this.#flushSettings(), maxRows);
+      const settings = Object.fromEntries(
+        [...this.#flushSettings].map(([key, read]) => [key, read()]),
+      );
+      this.writer.flush(settings, maxRows);
     } catch (error) {
       const message = (error as Error).message;
       if (this.#lastError === null) this.#droppedAtFailure = this.writer.dropped;
@@ -192,6 +225,7 @@ export class Store {
     return fileSize(this.path) + fileSize(`${this.path}-wal`);
   }
 
+  /** Row counts, time range and size of this channel's data, for `/api/database/stats`. */
   stats(): DatabaseStats {
     // Per-channel sub-selects: MIN/MAX over the (channel_id, ts_ms) index are O(log n);
     // without the channel SQLite walks the whole index.

@@ -31,6 +31,7 @@ export const DEFAULT_MAX_PENDING = 300_000;
 
 /** Options of {@link SampleWriter}. */
 export interface WriterOptions {
+  /** The channel samples are written to (default `main`). */
   channel?: string;
   /**
    * Samples kept in memory while the database refuses writes; beyond it the oldest
@@ -59,7 +60,9 @@ function mergeSql(table: string): string {
 
 /** Appends samples and flushes them in batches. */
 export class SampleWriter {
+  /** Row id of the channel in the `channels` table. */
   readonly channelId: number;
+  /** Samples kept in memory while writes fail; beyond it the oldest are dropped. */
   readonly maxPending: number;
   #db: DatabaseSync;
   // The queue: samples and, index for index, the energy and charge integrated up to
@@ -68,6 +71,7 @@ export class SampleWriter {
   #pending: Sample[] = [];
   #energyJ: number[] = [];
   #chargeC: number[] = [];
+  #stepMs: (number | null)[] = [];
   #insert: StatementSync;
   #merge: StatementSync[];
   #setMeta: StatementSync;
@@ -83,6 +87,7 @@ export class SampleWriter {
   /** Why the last `seq` reservation failed (null once one works again). */
   reserveError: string | null = null;
 
+  /** Interns the channel and prepares the statements. */
   constructor(db: DatabaseSync, options: WriterOptions = {}) {
     this.#db = db;
     this.channelId = internName(db, "channels", options.channel ?? "main");
@@ -91,8 +96,8 @@ export class SampleWriter {
       throw new RangeError(`Invalid queue bound ${this.maxPending}: must be a positive integer`);
     }
     this.#insert = db.prepare(
-      `INSERT INTO samples (channel_id, ts_ms, seq, v, a, w, status, mode_id, error)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO samples (channel_id, ts_ms, seq, v, a, w, status, mode_id, error, step_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#merge = ROLLUPS.map((r) => db.prepare(mergeSql(r.table)));
     this.#setMeta = db.prepare(
@@ -149,11 +154,16 @@ export class SampleWriter {
       this.#pending.splice(0, n);
       this.#energyJ.splice(0, n);
       this.#chargeC.splice(0, n);
+      this.#stepMs.splice(0, n);
       this.dropped += n;
     }
     this.#pending.push(sample);
     this.#energyJ.push(step.energyJ);
     this.#chargeC.push(step.chargeC);
+    // A zero step recomputes as 0 whatever its interval; a step without one cannot be
+    // recomputed (NULL: a span's edges then say so).
+    const zero = step.energyJ === 0 && step.chargeC === 0;
+    this.#stepMs.push(step.dtMs ?? (zero ? 0 : null));
     if (sample.seq > this.#lastSeq) this.#lastSeq = sample.seq;
   }
 
@@ -206,6 +216,7 @@ export class SampleWriter {
       this.#pending.splice(0, n);
       this.#energyJ.splice(0, n);
       this.#chargeC.splice(0, n);
+      this.#stepMs.splice(0, n);
       this.written += n;
       total += n;
     }
@@ -230,7 +241,8 @@ export class SampleWriter {
     const reserveTo = this.#lastSeq > this.#reserved ? this.#lastSeq + SEQ_BLOCK : undefined;
     this.#db.exec("BEGIN IMMEDIATE");
     try {
-      for (const s of batch) {
+      for (const [i, s] of batch.entries()) {
+        const stepMs = this.#stepMs[i];
         this.#insert.run(
           channel,
           BigInt(s.tsMs),
@@ -241,6 +253,7 @@ export class SampleWriter {
           STATUS_CODES[s.status],
           modeIds.get(s.mode)!,
           s.error ?? null,
+          stepMs === null ? null : BigInt(stepMs),
         );
       }
       deltas.forEach((buckets, i) => {

@@ -7,7 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "./playwright.ts";
 import { loadConfig } from "../../src/config.ts";
 import { type Monitor, startMonitor } from "../../src/monitor.ts";
 import { fillHistory } from "./fill_history.ts";
@@ -17,6 +17,7 @@ import {
   checkPhoneLayout,
   checkStatistics,
   checkStopStart,
+  checkWithoutChartJs,
   waitForNumber,
 } from "./dashboard_checks.ts";
 import { checkCsvExport, checkHistorySelection } from "./history_checks.ts";
@@ -175,6 +176,14 @@ Deno.test({
         () => checkPhoneLayout({ ...ctx, page: phonePage }),
       );
       await phone.close();
+
+      // Not watched: the refused Chart.js request is logged as a console error on purpose.
+      const bare = await localContext(browser, { viewport: { width: 1280, height: 800 } });
+      await t.step(
+        "without Chart.js the page still shows numbers",
+        async () => checkWithoutChartJs({ ...ctx, page: await bare.newPage() }),
+      );
+      await bare.close();
 
       const running = monitor;
       await t.step(

@@ -5,7 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
+import type { Page } from "./playwright.ts";
 
 /**
  * The little of the page's DOM that the in-page callbacks below use: the project is
@@ -201,4 +201,22 @@ export async function checkPhoneLayout(ctx: CheckContext): Promise<void> {
   );
   assert.equal(overflow, 0, "no sideways scrolling at 390 px");
   await ctx.screenshot(page, "dashboard-phone.png");
+}
+
+/**
+ * With Chart.js unreachable the page still connects and shows numbers, and each chart
+ * says it is unavailable (Chart.js is imported dynamically, so its failure is contained).
+ */
+export async function checkWithoutChartJs(ctx: CheckContext): Promise<void> {
+  const { page, url, timeoutMs } = ctx;
+  await page.route("**/vendor/chart.js/**", (route) => route.abort());
+  await page.goto(`${url}/`);
+  await page.waitForFunction(
+    () => /^\d+\.\d{3}$/.test(document.getElementById("value-v")?.textContent ?? ""),
+    null,
+    { timeout: timeoutMs },
+  );
+  assert.equal(await page.locator("#live-chart").count(), 0, "the live canvas is replaced");
+  assert.ok(await page.getByText("Chart unavailable").count() >= 1);
+  await waitForNumber(page, "sample-seq", { gt: 0 }, timeoutMs);
 }

@@ -1,0 +1,124 @@
+/**
+ * How the real objects meet the narrow interfaces the routes and integrations take:
+ * the sampler as a {@link SimulatorControl}, the store as a {@link HistoryStore} and
+ * {@link SpanFigures}, alerts from the store, the analyzer and the pipeline, and the
+ * live figures `/metrics` and MQTT read. Delegation only: no policy lives here.
+ * @module
+ */
+import type { Analyzer } from "./analysis/analyzer.ts";
+import type { EnergyMeter } from "./energy_meter.ts";
+import type { AlertsControl, SpanFigures } from "./http/routes_analysis.ts";
+import type { HistoryStore } from "./http/routes_history.ts";
+import type { SimulatorControl } from "./http/routes_simulator.ts";
+import type { Hub } from "./hub.ts";
+import type { LiveState } from "./integrations/integrations.ts";
+import type { MetricsSource } from "./integrations/metrics.ts";
+import type { Pipeline } from "./pipeline.ts";
+import type { Sampler } from "./sampler.ts";
+import type { Source } from "./sources/source.ts";
+import type { Store } from "./store/store.ts";
+
+/** The sampler and the source it drives, as the simulator routes see them. */
+export function simulatorControl(sampler: Sampler, source: Source): SimulatorControl {
+  return {
+    type: source.type,
+    start: () => sampler.start(),
+    stop: () => sampler.stop(),
+    setMode: (mode) => source.setMode(mode),
+    setInterval: (intervalMs) => sampler.setIntervalMs(intervalMs),
+    state: () => ({
+      mode: source.mode,
+      modes: source.modes,
+      interval_ms: sampler.intervalMs,
+      auto_rotate: source.autoRotate ?? false,
+    }),
+  };
+}
+
+/** The store as the history routes read and maintain it. */
+export function historyStore(store: Store): HistoryStore {
+  return {
+    rawRetentionMs: store.retention.rawRetentionMs,
+    rollupRetentionMs: store.retention.rollupRetentionMs,
+    flush: () => void store.flush(),
+    measurements: (fromMs, toMs, limit) => store.queries.measurements(fromMs, toMs, limit),
+    history: (fromMs, toMs, plan) => store.queries.history(fromMs, toMs, plan),
+    minutes: (fromMs, toMs) => store.queries.minutes(fromMs, toMs),
+    pages: (fromMs, toMs) => store.queries.iterate(fromMs, toMs),
+    stats: () => store.stats(),
+    prune: () => store.prune(),
+    vacuum: () => store.retention.vacuum(),
+  };
+}
+
+/** The store's span figures, as the power-efficiency and span routes read them. */
+export function spanFigures(store: Store): SpanFigures {
+  return {
+    rollupRetentionMs: store.retention.rollupRetentionMs,
+    span: (fromMs, toMs) => store.span(fromMs, toMs),
+  };
+}
+
+/** Alerts: history from the store, live state from the analyzer, changes through the pipeline. */
+export function alertsControl(store: Store, analyzer: Analyzer, pipeline: Pipeline): AlertsControl {
+  return {
+    history: (fromMs, toMs, limit, severity) => store.alerts.list(fromMs, toMs, limit, severity),
+    active: () => analyzer.alerts.active(),
+    rules: () => pipeline.rules(),
+    setRules: (rules) => pipeline.setRules(rules),
+  };
+}
+
+/** The live parts a Prometheus scrape and the MQTT state read. */
+export interface LiveParts {
+  /** The WebSocket clients. */
+  hub: Hub;
+  /** The device. */
+  source: Source;
+  /** The ticker. */
+  sampler: Sampler;
+  /** The history store. */
+  store: Store;
+  /** The per-sample fan-out. */
+  pipeline: Pipeline;
+  /** The live analysis. */
+  analyzer: Analyzer;
+  /** Energy and charge. */
+  energy: EnergyMeter;
+}
+
+/** The figures a Prometheus scrape reads, from the live parts. */
+export function metricsSource(parts: LiveParts): MetricsSource {
+  const { hub, sampler, store, pipeline, analyzer, energy } = parts;
+  return {
+    last: () => pipeline.last,
+    totals: () => {
+      const e = energy.counters;
+      return { energyJ: e.totalJ, chargeC: e.totalC };
+    },
+    samplesTotal: () => pipeline.samplesTotal,
+    sensorErrorsTotal: () => pipeline.sensorErrorsTotal,
+    sequenceGapsTotal: () => sampler.skippedTicks,
+    sensorUp: () => sampler.running && sampler.sensorStatus === "ok",
+    websocketClients: () => hub.size,
+    slowClientSkips: () => hub.stats.slowSkips,
+    slowClientCloses: () => hub.stats.slowCloses,
+    databaseRows: () => store.rows,
+    databaseBytes: () => store.sizeBytes(),
+    databaseDropped: () => store.writer.dropped,
+    activeAlerts: () => analyzer.alerts.active(),
+  };
+}
+
+/** The state MQTT publishes, from the live parts. */
+export function liveState(
+  parts: Pick<LiveParts, "source" | "sampler" | "pipeline" | "energy">,
+): LiveState {
+  const { source, sampler, pipeline, energy } = parts;
+  return {
+    last: () => pipeline.last,
+    energy: () => energy.counters,
+    sampling: () => !sampler.running ? "stopped" : sampler.sensorStatus ?? "unknown",
+    mode: () => source.mode,
+  };
+}

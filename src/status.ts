@@ -1,0 +1,193 @@
+/**
+ * The one owner of what the monitor says about itself: the `GET /status` body, the
+ * greeting a new WebSocket client gets, the periodic status message, device and
+ * sampler notices with the state they leave behind, and the start-up lines
+ * ("listening on", warnings). Built from narrow views of the live parts.
+ * @module
+ */
+import type { DatabaseStats } from "./protocol/database.ts";
+import type { StatusResponse } from "./protocol/status.ts";
+import { type StatusMessage, statusMessage } from "./protocol/ws.ts";
+
+/** The sampling side as /status sees it. */
+export interface SamplingView {
+  /** Whether samples are being taken (the v1 `simulator` field). */
+  readonly running: boolean;
+  /** The sample interval in force. */
+  readonly intervalMs: number;
+  /** The `seq` of the last sample. */
+  readonly lastSeq: number;
+  /** After the last read; undefined before any. */
+  readonly sensorStatus: "ok" | "error" | undefined;
+  /** The text of the most recent read failure. */
+  readonly lastError: string | undefined;
+}
+
+/** The source as /status sees it. */
+export interface SourceView {
+  /** The v1 protocol's `type`: `Mock`, `INA219`, `Serial`. */
+  readonly type: string;
+  /** The SENSOR setting: `mock`, `ina219`, `serial`. */
+  readonly kind: string;
+  /** The device mode now. */
+  readonly mode: string;
+  /** The modes the device accepts. */
+  readonly modes: readonly string[];
+  /** True while the source rotates its modes by itself (the mock's demo). */
+  readonly autoRotate?: boolean;
+  /** Source-specific facts (`source_details`). */
+  details(): Record<string, unknown>;
+}
+
+/** What {@link StatusBoard} reads; every field is read when a status is built. */
+export interface StatusInputs {
+  /** This build's version. */
+  version: string;
+  /** When the monitor started (for `uptime_s`). */
+  startedAtMs: number;
+  /** Whether an API token is set. */
+  authRequired: boolean;
+  /** Retention settings, as /status reports them. */
+  retention: StatusResponse["retention"];
+  /** The source's identity and mode. */
+  source: SourceView;
+  /** The sampler's state. */
+  sampling: SamplingView;
+  /** The WebSocket clients (the hub). */
+  clients: { readonly size: number; readonly stats: { slowSkips: number; slowCloses: number } };
+  /** Samples produced since start. */
+  samplesTotal: () => number;
+  /** The store's figures (/status shows a summary). */
+  database: () => DatabaseStats;
+  /** The MQTT publisher's state. */
+  mqtt: () => StatusResponse["mqtt"];
+  /** Requests refused before reaching a route. */
+  rejections: () => StatusResponse["rejected_requests"];
+  /** The TCP front's connection counters. */
+  connections: () => StatusResponse["connections"];
+  /** The clock (default `Date.now`). */
+  now?: () => number;
+}
+
+/** Builds `/status` and every status message from the live state. */
+export class StatusBoard {
+  #in: StatusInputs;
+  #now: () => number;
+
+  /** Reads `inputs` whenever a status or message is built. */
+  constructor(inputs: StatusInputs) {
+    this.#in = inputs;
+    this.#now = inputs.now ?? Date.now;
+  }
+
+  #simulator(): "connected" | "disconnected" {
+    return this.#in.sampling.running ? "connected" : "disconnected";
+  }
+
+  /** The `GET /status` body. */
+  status = (): StatusResponse => {
+    const { source, sampling, clients } = this.#in;
+    const { path, rows, file_bytes, pending, dropped, last_flush_ms, last_error } = this.#in
+      .database();
+    return {
+      server: "running",
+      simulator: this.#simulator(),
+      websocket_connections: clients.size,
+      type: source.type,
+      source: source.kind,
+      mode: source.mode,
+      modes: [...source.modes],
+      auto_rotate: source.autoRotate ?? false,
+      interval_ms: sampling.intervalMs,
+      last_seq: sampling.lastSeq,
+      samples_total: this.#in.samplesTotal(),
+      sensor_status: sampling.sensorStatus ?? "unknown",
+      last_error: sampling.lastError ?? null,
+      uptime_s: Math.round((this.#now() - this.#in.startedAtMs) / 100) / 10,
+      slow_client_skips: clients.stats.slowSkips,
+      slow_client_closes: clients.stats.slowCloses,
+      auth_required: this.#in.authRequired,
+      version: this.#in.version,
+      source_details: source.details(),
+      database: { path, rows, file_bytes, pending, dropped, last_flush_ms, last_error },
+      mqtt: this.#in.mqtt(),
+      retention: { ...this.#in.retention },
+      rejected_requests: { ...this.#in.rejections() },
+      connections: { ...this.#in.connections() },
+    };
+  };
+
+  /** The message a WebSocket client receives right after it connects. */
+  greeting = (): StatusMessage => {
+    const { source, sampling, clients } = this.#in;
+    const simulator = this.#simulator();
+    return statusMessage(
+      `Connected to ina219-monitor: ${source.type} ${simulator}, mode ${source.mode}, ${sampling.intervalMs} ms`,
+      this.#now(),
+      { websocket_connections: clients.size, simulator },
+    );
+  };
+
+  /** The periodic message (every STATUS_INTERVAL_S): connections and sampler state. */
+  periodic = (): StatusMessage => {
+    const connections = this.#in.clients.size;
+    const simulator = this.#simulator();
+    return statusMessage(
+      `Connections: ${connections}, simulator: ${simulator}`,
+      this.#now(),
+      { websocket_connections: connections, simulator },
+    );
+  };
+
+  /**
+   * A device, sensor, sampler or database event, with the state it leaves behind, so
+   * a client can follow mode, interval and start/stop without parsing the text.
+   */
+  notice = (message: string): StatusMessage =>
+    statusMessage(message, this.#now(), {
+      simulator: this.#simulator(),
+      mode: this.#in.source.mode,
+      interval_ms: this.#in.sampling.intervalMs,
+    });
+}
+
+/** Facts for {@link startupLines}. */
+export interface StartupFacts {
+  /** This build's version. */
+  version: string;
+  /** The URL people open (0.0.0.0 shown as localhost). */
+  url: string;
+  /** The address and port actually bound. */
+  host: string;
+  /** The port actually bound. */
+  port: number;
+  /** Whether API_TOKEN is set. */
+  tokenSet: boolean;
+  /** The source's advice for this interval (e.g. shorter than a conversion). */
+  sourceWarnings: readonly string[];
+}
+
+/** The lines logged once the server listens: where it is, then any warnings. */
+export function startupLines(facts: StartupFacts): string[] {
+  const { url, host, port } = facts;
+  const lines = [
+    `ina219-monitor ${facts.version} listening on ${url}/ (bound to ${host}:${port}); docs at ${url}/docs`,
+  ];
+  if (!isLoopback(host) && !facts.tokenSet) {
+    lines.push(
+      `Warning: bound to ${host} without API_TOKEN: anyone on the network can stop the sampler or change its settings`,
+    );
+  }
+  for (const warning of facts.sourceWarnings) lines.push(`Warning: ${warning}`);
+  return lines;
+}
+
+/** The URL shown for a bound address: a wildcard address is shown as localhost. */
+export function shownUrl(host: string, port: number): string {
+  const shown = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+  return `http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
+}

@@ -1,0 +1,84 @@
+/**
+ * Tests of src/http/routes_span.ts through `app.request()` over a fake store: figures and
+ * validation. On the real assembly: tests/integration/span_test.ts.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { validationHook } from "../../src/http/errors.ts";
+import { spanRoutes } from "../../src/http/routes_span.ts";
+import { ErrorBody } from "../../src/protocol/common.ts";
+import { SpanResponse } from "../../src/protocol/span.ts";
+
+const DAY = 86_400_000;
+const NOW = 1_767_225_600_000;
+
+/** The route over a fake store that records what it was asked. */
+function fakeApp() {
+  const calls: [number, number][] = [];
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+  spanRoutes(app, {
+    span: (fromMs, toMs) => {
+      calls.push([fromMs, toMs]);
+      const stat = { min: 1, max: 2, avg: 1.5 };
+      return {
+        from_ms: fromMs,
+        to_ms: toMs,
+        duration_ms: toMs - fromMs,
+        count: 3,
+        errors: 0,
+        v: stat,
+        a: stat,
+        w: stat,
+        energy_j: 3600,
+        energy_wh: 1,
+        charge_c: 3600,
+        charge_ah: 1,
+        source: {
+          exact: true,
+          from_ms: fromMs,
+          to_ms: toMs,
+          parts: [{ source: "raw", from_ms: fromMs, to_ms: toMs }],
+          steps_unknown: 0,
+        },
+      };
+    },
+    keptMs: 30 * DAY,
+    now: () => NOW,
+  });
+  return { app, calls };
+}
+
+Deno.test("GET /api/span answers the store's figures for [from, to)", async () => {
+  const { app, calls } = fakeApp();
+  const res = await app.request(`/api/span?from=${NOW - 72}&to=${NOW}`);
+  assert.equal(res.status, 200);
+  const body = SpanResponse.parse(await res.json());
+  assert.equal(body.duration_ms, 72);
+  assert.deepEqual(calls, [[NOW - 72, NOW]]);
+});
+
+Deno.test("GET /api/span refuses bad spans with a 400 and asks the store nothing", async (t) => {
+  const cases: [string, string, RegExp][] = [
+    ["missing to", `from=${NOW - 1000}`, /to/],
+    ["missing from", `to=${NOW}`, /from/],
+    ["from = to", `from=${NOW}&to=${NOW}`, /before/],
+    ["from > to", `from=${NOW}&to=${NOW - 1}`, /before/],
+    ["fractional", `from=${NOW - 1000}.5&to=${NOW}`, /integer/i],
+    ["not a number", `from=yesterday&to=${NOW}`, /epoch milliseconds/],
+    ["negative", `from=-5&to=${NOW}`, /before 1970/],
+    ["longer than the data kept", `from=${NOW - 31 * DAY}&to=${NOW}`, /at most/],
+    ["older than the data kept", `from=${NOW - 40 * DAY}&to=${NOW - 39 * DAY}`, /kept/],
+  ];
+  const { app, calls } = fakeApp();
+  for (const [name, query, message] of cases) {
+    await t.step(name, async () => {
+      const res = await app.request(`/api/span?${query}`);
+      assert.equal(res.status, 400);
+      const body = ErrorBody.parse(await res.json());
+      assert.ok(body.issues.length > 0);
+      assert.match(body.issues.map((i) => `${i.path}: ${i.message}`).join("; "), message);
+    });
+  }
+  assert.deepEqual(calls, []);
+});
