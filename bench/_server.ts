@@ -24,7 +24,7 @@ export interface StartServerOptions {
   serverDir?: string;
   /** The script to run, relative to `serverDir`; defaults to `main.ts`. */
   entry?: string;
-  /** Extra `deno run` flags; defaults to {@linkcode startV8Flags} for `main.ts`, none otherwise. */
+  /** Extra `deno run` flags; defaults to {@linkcode startV8Flags} (pass `[]` for none). */
   denoFlags?: readonly string[];
   /** How long to wait for `/status` to answer 200; defaults to 30 s. */
   readyTimeoutMs?: number;
@@ -91,7 +91,7 @@ export async function startServer(
       "--allow-read",
       "--allow-write",
       "--allow-env",
-      ...options.denoFlags ?? (options.entry === undefined ? startV8Flags() : []),
+      ...options.denoFlags ?? startV8Flags(),
       options.entry ?? "main.ts",
     ],
     cwd: serverDir,

@@ -5,7 +5,7 @@
  * latency, server RSS and CPU, and checks them against targets.
  *
  * ```sh
- * deno run -A bench/fanout.ts [--runs a,b,c] [--quick] [--seconds-a 30] [--seconds-b 20] [--seconds-c 45]
+ * deno run -A bench/fanout.ts [--runs a,b,c] [--quick] [--seconds-a 30] [--seconds-b 20] [--seconds-c 45] [--entry dist/ina219-monitor.js]
  * ```
  */
 
@@ -179,6 +179,8 @@ async function main(): Promise<void> {
       "seconds-b": { type: "string" },
       "seconds-c": { type: "string" },
       "server-dir": { type: "string" },
+      /** What to run, e.g. `dist/ina219-monitor.js` (after `deno task build`); main.ts by default. */
+      entry: { type: "string" },
     },
   });
   const names = values.runs.split(",");
@@ -204,7 +206,9 @@ async function main(): Promise<void> {
   }
   const results: FanoutResult[] = [];
   for (const spec of specs) {
-    results.push(await runFanout(spec, { serverDir: values["server-dir"] }));
+    results.push(
+      await runFanout(spec, { serverDir: values["server-dir"], entry: values.entry }),
+    );
   }
   printFanout(results);
   if (!results.every((result) => result.pass)) Deno.exitCode = 1;

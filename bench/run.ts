@@ -97,8 +97,8 @@ function printSummary(rounds: Round[]): void {
   ));
   console.log();
   console.log(formatTable(["memory (100 readers, 1 Hz)", "median (min–max)"], [
-    ["our RSS MiB", medianText(rounds.flatMap((r) => r.memory.oursFinalMiB))],
-    ["floor RSS MiB", medianText(rounds.flatMap((r) => r.memory.floorFinalMiB))],
+    ["our RSS MiB", medianText(rounds.flatMap((r) => r.memory.ours[0].finalMiB))],
+    ["floor RSS MiB", medianText(rounds.flatMap((r) => r.memory.floor.finalMiB))],
     ["ours ÷ floor", medianText(rounds.map((r) => r.memory.ratio), 2)],
   ]));
   console.log();

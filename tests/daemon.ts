@@ -57,6 +57,8 @@ export class Daemon {
     env: Record<string, string>,
     options: {
       args?: string[];
+      /** The script to run; defaults to main.ts. */
+      entry?: string;
       cwd?: string | URL;
       allowWrite?: string;
       /** Runs the child under `ulimit -n` of this many open files (soft and hard). */
@@ -75,7 +77,7 @@ export class Daemon {
       "--allow-read",
       "--allow-sys=hostname,networkInterfaces",
       options.allowWrite ? `--allow-write=${options.allowWrite}` : "--allow-write",
-      MAIN,
+      options.entry ?? MAIN,
       ...(options.args ?? []),
     ];
     // bash's exec keeps the pid, so signals still reach deno itself.

@@ -17,7 +17,12 @@ import {
 } from "./encoding.ts";
 import { errorResponse } from "./errors.ts";
 
-const ROOT = new URL("../../", import.meta.url);
+/**
+ * The folder holding static/ and node_modules/: two levels up from this file in src/http/,
+ * or one level up from the single-file bundle in dist/ that `deno task start` runs (every
+ * module of a bundle shares the bundle's URL).
+ */
+const ROOT = new URL(import.meta.url.endsWith(".ts") ? "../../" : "../", import.meta.url);
 
 /**
  * Browser libraries served under /vendor/: Chart.js from its npm package, Scalar's
