@@ -60,8 +60,10 @@ Deno.test("startMonitor() /ws?format=batch streams contiguous batches at a 1 ms 
     assert.ok(lastShared - firstShared > 100, "the two streams overlap");
     const inRange = (s: number) => s >= firstShared && s <= lastShared;
     assert.deepEqual(seqs.filter(inRange), single.map((d) => d.seq).filter(inRange));
+    // 2000 samples at 1 ms span at least one whole second, which the rate then counts.
     const status = await h.status();
     assert.equal(typeof status.sample_rate_hz, "number");
+    assert.ok((status.sample_rate_hz as number) > 0, `sample_rate_hz ${status.sample_rate_hz}`);
   });
 });
 
