@@ -5,7 +5,9 @@
  * upgrades to WebSocket and then never reads.
  */
 
-const MEASUREMENT_PREFIX = '{"type":"measurement"';
+const MEASUREMENT_PREFIX = '{"type":"measurement",';
+
+const BATCH_PREFIX = '{"type":"measurements",';
 
 /** Reads the unsigned integer right after `key` in `text`; NaN if absent. */
 function readUintAfter(text: string, key: string): number {
@@ -26,7 +28,7 @@ function readUintAfter(text: string, key: string): number {
 export class StreamClient {
   /** Messages of any type received while counting. */
   totalMessages = 0;
-  /** Measurement messages received while counting. */
+  /** Samples received while counting (one per measurement message, each of a batch). */
   measurements = 0;
   /** Status messages received while counting. */
   statusMessages = 0;
@@ -74,9 +76,24 @@ export class StreamClient {
     this.#counting = on;
   }
 
+  /** Tallies one `measurements` message (the batched stream): each sample it holds. */
+  #onBatch(data: { seq0: number; ts_ms: number[] }, receivedMs: number): void {
+    if (this.#lastSeq >= 0 && data.seq0 !== this.#lastSeq + 1) {
+      this.seqGaps++;
+      if (data.seq0 > this.#lastSeq + 1) this.missedSamples += data.seq0 - this.#lastSeq - 1;
+    }
+    if (this.#lastSeq < 0) this.#onFirstMeasurement?.();
+    this.#lastSeq = data.seq0 + data.ts_ms.length - 1;
+    if (!this.#counting) return;
+    this.totalMessages++;
+    this.measurements += data.ts_ms.length;
+    for (const tsMs of data.ts_ms) this.latenciesMs.push(receivedMs - tsMs);
+  }
+
   #onMessage(event: MessageEvent): void {
     const receivedMs = performance.timeOrigin + performance.now();
     const text = event.data as string;
+    if (text.startsWith(BATCH_PREFIX)) return this.#onBatch(JSON.parse(text).data, receivedMs);
     let seq = NaN;
     let tsMs = NaN;
     let isMeasurement = false;

@@ -5,7 +5,7 @@
  * latency, server RSS and CPU, and checks them against targets.
  *
  * ```sh
- * deno run -A bench/fanout.ts [--runs a,b,c] [--quick] [--seconds-a 30] [--seconds-b 20] [--seconds-c 45] [--entry dist/ina219-monitor.js]
+ * deno run -A bench/fanout.ts [--runs a,b,c,d] [--quick] [--seconds-a 30] [--seconds-b 20] [--seconds-c 45] [--seconds-d 20] [--entry dist/ina219-monitor.js]
  * ```
  */
 
@@ -30,11 +30,16 @@ export interface FanoutSpec {
   readers: number;
   /** Raw TCP clients that upgrade and never read. */
   stalled: number;
+  /** Readers use the batched stream with this period (`/ws?format=batch&batch_ms=N`). */
+  batchMs?: number;
   seconds: number;
   targets: FanoutTargets;
 }
 
-/** The default scenarios: (a) and (b) from the brief, (c) the stalled client at full rate. */
+/**
+ * The default scenarios: (a) and (b) from the brief, (c) the stalled client at full rate,
+ * (d) 100 batched readers at full rate (issue 12).
+ */
 export const DEFAULT_SPECS: readonly FanoutSpec[] = [
   {
     name: "a",
@@ -66,6 +71,15 @@ export const DEFAULT_SPECS: readonly FanoutSpec[] = [
       expectSlowClientAction: true,
     },
   },
+  {
+    name: "d",
+    sampleIntervalMs: 1,
+    readers: 100,
+    stalled: 0,
+    batchMs: 50,
+    seconds: 20,
+    targets: { minRatePerS: 950, latencyP99Ms: 70, cpuMaxPercent: 25 },
+  },
 ];
 
 function sleep(ms: number): Promise<void> {
@@ -96,7 +110,8 @@ export async function runFanout(
       stalled.push(await openStalledClient(server.wsUrl));
     }
     for (let i = 0; i < spec.readers; i++) {
-      readers.push(new StreamClient(server.wsUrl));
+      const query = spec.batchMs === undefined ? "" : `?format=batch&batch_ms=${spec.batchMs}`;
+      readers.push(new StreamClient(server.wsUrl + query));
     }
     await Promise.all(readers.map((reader) => reader.opened));
     const firstTimeoutMs = 5_000 + 2 * spec.sampleIntervalMs;
@@ -167,17 +182,19 @@ export const QUICK_SECONDS: Readonly<Record<string, number>> = {
   a: 10,
   b: 5,
   c: 35,
+  d: 5,
 };
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      runs: { type: "string", default: "a,b,c" },
+      runs: { type: "string", default: "a,b,c,d" },
       quick: { type: "boolean", default: false },
       "seconds-a": { type: "string" },
       "seconds-b": { type: "string" },
       "seconds-c": { type: "string" },
+      "seconds-d": { type: "string" },
       "server-dir": { type: "string" },
       /** What to run, e.g. `dist/ina219-monitor.js` (after `deno task build`); main.ts by default. */
       entry: { type: "string" },
@@ -201,7 +218,7 @@ async function main(): Promise<void> {
     });
   if (specs.length !== names.length) {
     throw new RangeError(
-      `Invalid --runs: "${values.runs}" (choose from a, b, c)`,
+      `Invalid --runs: "${values.runs}" (choose from a, b, c, d)`,
     );
   }
   const results: FanoutResult[] = [];

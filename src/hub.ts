@@ -1,10 +1,14 @@
 /**
  * The WebSocket hub: a Set of clients, each message serialised once and sent to
  * all. A client that cannot keep up is skipped rather than allowed to slow the
- * others, and closed if it stays stuck. Knows nothing of HTTP.
+ * others, and closed if it stays stuck. Samples go to plain clients one message each
+ * and to batch clients as one `measurements` message per period, built once per
+ * period length. Knows nothing of HTTP.
  * @module
  */
 import type { ServerMessage } from "./protocol/messages.ts";
+import { measurementMessage, measurementsMessages } from "./protocol/ws.ts";
+import type { Sample } from "./sample.ts";
 
 /** The part of a WebSocket the hub uses (a real `WebSocket` satisfies it). */
 export interface HubClient {
@@ -30,6 +34,38 @@ export const CLOSE_TRY_AGAIN_LATER = 1013;
 /** Largest message a client may send (bytes); a longer one closes it with 1009. */
 export const MAX_INCOMING_BYTES = 4096;
 
+/**
+ * How a client wants samples: `single` (the v1 stream, one `measurement` message per
+ * sample) or `batch` (one `measurements` message per `batchMs`).
+ */
+export type ClientKind = { format: "single" } | { format: "batch"; batchMs: number };
+
+/** The plain v1 stream. */
+export const SINGLE: ClientKind = { format: "single" };
+
+/** An opaque repeating-timer handle. */
+export type IntervalId = ReturnType<typeof setInterval>;
+
+/** Repeating timers, injected so tests can fire batch periods by hand. */
+export interface IntervalTimers {
+  /** Runs `fn` every `periodMs` until cleared. */
+  setInterval(fn: () => void, periodMs: number): IntervalId;
+  /** Stops a timer from {@link IntervalTimers.setInterval}. */
+  clearInterval(id: IntervalId): void;
+}
+
+const systemTimers: IntervalTimers = {
+  setInterval: (fn, periodMs) => setInterval(fn, periodMs),
+  clearInterval: (id) => clearInterval(id),
+};
+
+/** The batch clients sharing one period: one timer, one pending list, one serialisation. */
+interface BatchGroup {
+  clients: Set<HubClient>;
+  pending: Sample[];
+  timer: IntervalId | undefined;
+}
+
 /** Options of {@link Hub}. */
 export interface HubOptions {
   /** Skip a client whose unsent bytes exceed this. */
@@ -40,6 +76,8 @@ export interface HubOptions {
   maxIncomingBytes?: number;
   /** Clock for the slow-client timer (default `Date.now`); tests pass their own. */
   now?: () => number;
+  /** Timers of the batch periods (default the global ones); tests pass their own. */
+  timers?: IntervalTimers;
 }
 
 /** Counters of the slow-client policy, for `/status` and metrics. */
@@ -75,6 +113,13 @@ function overLimit(data: unknown, maxBytes: number): boolean {
 /** Broadcasts to a set of WebSocket clients. */
 export class Hub {
   #clients = new Set<HubClient>();
+  /** Clients of the plain stream. */
+  #singles = new Set<HubClient>();
+  /** Batch clients by period length. */
+  #groups = new Map<number, BatchGroup>();
+  /** The period of each batch client. */
+  #batchMsOf = new Map<HubClient, number>();
+  #timers: IntervalTimers;
   /** When each currently-skipped client was first skipped. */
   #stuckSinceMs = new Map<HubClient, number>();
   #maxBufferedBytes: number;
@@ -90,6 +135,7 @@ export class Hub {
     this.#stuckCloseMs = options.stuckCloseMs ?? 10_000;
     this.#maxIncomingBytes = options.maxIncomingBytes ?? MAX_INCOMING_BYTES;
     this.#now = options.now ?? Date.now;
+    this.#timers = options.timers ?? systemTimers;
   }
 
   /** Number of connected clients. */
@@ -97,15 +143,69 @@ export class Hub {
     return this.#clients.size;
   }
 
-  /** Starts broadcasting to `client`. */
-  add(client: HubClient): void {
+  /** Starts broadcasting to `client`, which takes samples as `kind` says. */
+  add(client: HubClient, kind: ClientKind = SINGLE): void {
     this.#clients.add(client);
+    if (kind.format === "single") {
+      this.#singles.add(client);
+      return;
+    }
+    let group = this.#groups.get(kind.batchMs);
+    if (!group) {
+      const batchMs = kind.batchMs;
+      group = { clients: new Set(), pending: [], timer: undefined };
+      group.timer = this.#timers.setInterval(() => this.#flush(batchMs), batchMs);
+      this.#groups.set(batchMs, group);
+    }
+    group.clients.add(client);
+    this.#batchMsOf.set(client, kind.batchMs);
   }
 
   /** Stops broadcasting to `client` and forgets its slow-client state. */
   delete(client: HubClient): void {
     this.#clients.delete(client);
+    this.#singles.delete(client);
     this.#stuckSinceMs.delete(client);
+    const batchMs = this.#batchMsOf.get(client);
+    if (batchMs === undefined) return;
+    this.#batchMsOf.delete(client);
+    const group = this.#groups.get(batchMs);
+    if (!group) return;
+    group.clients.delete(client);
+    if (group.clients.size === 0) {
+      if (group.timer !== undefined) this.#timers.clearInterval(group.timer);
+      this.#groups.delete(batchMs);
+    }
+  }
+
+  /**
+   * Hands one sample to the clients: a `measurement` message to each plain client now,
+   * and a place in the next `measurements` message of each batch period.
+   */
+  publish(sample: Sample): void {
+    if (this.#singles.size > 0) {
+      const text = JSON.stringify(measurementMessage(sample));
+      const nowMs = this.#now();
+      for (const client of this.#singles) this.#deliver(client, text, nowMs);
+    }
+    for (const group of this.#groups.values()) group.pending.push(sample);
+  }
+
+  /**
+   * Sends the samples of the period just ended to one group's clients, each message
+   * serialised once; nothing when there were none. A client skipped as slow misses
+   * the whole message, so it sees a `seq` gap, never samples merged into a later one.
+   */
+  #flush(batchMs: number): void {
+    const group = this.#groups.get(batchMs);
+    if (!group || group.pending.length === 0) return;
+    const messages = measurementsMessages(group.pending);
+    group.pending = [];
+    for (const message of messages) {
+      const text = JSON.stringify(message);
+      const nowMs = this.#now();
+      for (const client of group.clients) this.#deliver(client, text, nowMs);
+    }
   }
 
   /** Sends one message to one client (a greeting), unless it is gone or stuck. */

@@ -44,7 +44,7 @@ import { Sampler } from "./sampler.ts";
 import { Signal } from "./signal.ts";
 import { createSource } from "./sources/create.ts";
 import type { Source } from "./sources/source.ts";
-import { shownUrl, startupLines, StatusBoard } from "./status.ts";
+import { SampleRate, shownUrl, startupLines, StatusBoard } from "./status.ts";
 import { StoreError } from "./store/db.ts";
 import { Store } from "./store/store.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
@@ -194,6 +194,8 @@ export function createCore(
   });
   const pipeline = new Pipeline({ hub, store, analyzer, energy });
   samples.listen(pipeline.onSample);
+  const sampleRate = new SampleRate();
+  samples.listen(sampleRate.add);
   const live = { hub, source, sampler, store, pipeline, analyzer, energy };
   const integrations = createIntegrations(config, {
     metrics: metricsSource(live),
@@ -214,6 +216,7 @@ export function createCore(
     sampling: sampler,
     clients: hub,
     samplesTotal: () => pipeline.samplesTotal,
+    sampleRateHz: sampleRate.hz,
     database: () => store.stats(),
     mqtt: () => integrations.mqttStatus(),
     rejections: () => rejections.counts,

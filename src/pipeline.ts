@@ -10,7 +10,7 @@ import type { EnergyMeter } from "./energy_meter.ts";
 import type { Hub } from "./hub.ts";
 import { type AlertMessage, alertMessage, type AlertRule, AlertRules } from "./protocol/alerts.ts";
 import { type StatisticsData, statisticsMessage } from "./protocol/analysis.ts";
-import { measurementMessage, statusMessage } from "./protocol/ws.ts";
+import { statusMessage } from "./protocol/ws.ts";
 import type { Sample } from "./sample.ts";
 import type { Store } from "./store/store.ts";
 
@@ -72,7 +72,7 @@ export class Pipeline {
     if (sample.status === "error") this.sensorErrorsTotal++;
     else this.last = { v: sample.v, a: sample.a, w: sample.w, tsMs: sample.tsMs };
     this.#store.append(sample, this.#energy.add(sample));
-    this.#hub.broadcast(measurementMessage(sample));
+    this.#hub.publish(sample);
     for (const event of this.#analyzer.add(sample)) {
       let id = 0;
       try {

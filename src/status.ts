@@ -57,6 +57,8 @@ export interface StatusInputs {
   clients: { readonly size: number; readonly stats: { slowSkips: number; slowCloses: number } };
   /** Samples produced since start. */
   samplesTotal: () => number;
+  /** Samples produced per second over the last 10 s (a {@link SampleRate}). */
+  sampleRateHz: () => number;
   /** The store's figures (/status shows a summary). */
   database: () => DatabaseStats;
   /** The MQTT publisher's state. */
@@ -101,6 +103,7 @@ export class StatusBoard {
       interval_ms: sampling.intervalMs,
       last_seq: sampling.lastSeq,
       samples_total: this.#in.samplesTotal(),
+      sample_rate_hz: this.#in.sampleRateHz(),
       sensor_status: sampling.sensorStatus ?? "unknown",
       last_error: sampling.lastError ?? null,
       uptime_s: Math.round((this.#now() - this.#in.startedAtMs) / 100) / 10,
@@ -149,6 +152,49 @@ export class StatusBoard {
       mode: this.#in.source.mode,
       interval_ms: this.#in.sampling.intervalMs,
     });
+}
+
+/** Seconds {@link SampleRate} averages over. */
+export const SAMPLE_RATE_WINDOW_S = 10;
+
+/**
+ * Samples produced per second, over the last {@link SAMPLE_RATE_WINDOW_S} whole seconds
+ * (the current, partial second is not counted): a ring of per-second counts, fed once
+ * per sample. Until the monitor has run that long the average still divides by the
+ * full window, so it starts low and climbs.
+ */
+export class SampleRate {
+  /** Count of the second in the same slot of `#seconds`; one slot more than the window. */
+  #counts = new Array<number>(SAMPLE_RATE_WINDOW_S + 1).fill(0);
+  #seconds = new Array<number>(SAMPLE_RATE_WINDOW_S + 1).fill(-Infinity);
+  #now: () => number;
+
+  /** Counts by `now` (default `Date.now`), in whole seconds of Unix time. */
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  /** Counts one sample, now. */
+  add = (): void => {
+    const second = Math.floor(this.#now() / 1000);
+    const slot = second % this.#counts.length;
+    if (this.#seconds[slot] !== second) {
+      this.#seconds[slot] = second;
+      this.#counts[slot] = 0;
+    }
+    this.#counts[slot]++;
+  };
+
+  /** Samples per second over the window, to 0.1. */
+  hz = (): number => {
+    const current = Math.floor(this.#now() / 1000);
+    let total = 0;
+    for (let i = 0; i < this.#counts.length; i++) {
+      const age = current - this.#seconds[i];
+      if (age >= 1 && age <= SAMPLE_RATE_WINDOW_S) total += this.#counts[i];
+    }
+    return Math.round((total / SAMPLE_RATE_WINDOW_S) * 10) / 10;
+  };
 }
 
 /** Facts for {@link startupLines}. */

@@ -366,6 +366,7 @@ export function fakeStatus(over: Partial<StatusResponse> = {}): StatusResponse {
     interval_ms: 1000,
     last_seq: 0,
     samples_total: 0,
+    sample_rate_hz: 0,
     sensor_status: "unknown",
     last_error: null,
     uptime_s: 0,

@@ -4,6 +4,7 @@ import { newConnectionCounters } from "../src/http/front_state.ts";
 import { StatusResponse } from "../src/protocol/status.ts";
 import { StatusMessage } from "../src/protocol/ws.ts";
 import {
+  SampleRate,
   type SamplingView,
   shownUrl,
   type SourceView,
@@ -40,6 +41,7 @@ function board(over: Partial<StatusInputs> = {}) {
     sampling,
     clients,
     samplesTotal: () => 99,
+    sampleRateHz: () => 12.5,
     database: () => ({
       path: "/data/x.db",
       rows: 5,
@@ -76,6 +78,7 @@ Deno.test("StatusBoard.status() builds the documented /status body from the live
   assert.deepEqual([body.sensor_status, body.last_error], ["error", "gone"]);
   assert.equal(body.uptime_s, 12.3);
   assert.equal(body.samples_total, 99);
+  assert.equal(body.sample_rate_hz, 12.5);
   assert.deepEqual(body.database, {
     path: "/data/x.db",
     rows: 5,
@@ -145,4 +148,40 @@ Deno.test("startupLines() says where to go, and warns about an open network bind
   );
   assert.equal(shownUrl("::1", 8080), "http://[::1]:8080");
   assert.equal(shownUrl("192.168.1.5", 80), "http://192.168.1.5:80");
+});
+
+Deno.test("SampleRate.hz() averages the samples of the last 10 whole seconds", () => {
+  const clock = { ms: 1_000_000 };
+  const rate = new SampleRate(() => clock.ms);
+  assert.equal(rate.hz(), 0, "no samples yet");
+  // 100 samples in each of 12 seconds, 10 ms apart.
+  for (let s = 0; s < 12; s++) {
+    for (let i = 0; i < 100; i++) {
+      clock.ms = 1_000_000 + s * 1000 + i * 10;
+      rate.add();
+    }
+  }
+  // Still inside second 11: seconds 1–10 are the window, second 11 is partial.
+  assert.equal(rate.hz(), 100);
+  clock.ms = 1_000_000 + 12_000;
+  assert.equal(rate.hz(), 100, "seconds 2–11");
+  clock.ms = 1_000_000 + 17_000;
+  assert.equal(rate.hz(), 50, "seconds 7–16: five of them had 100 samples");
+  clock.ms = 1_000_000 + 22_500;
+  assert.equal(rate.hz(), 0, "nothing in the last 10 s");
+  rate.add();
+  clock.ms = 1_000_000 + 23_000;
+  assert.equal(rate.hz(), 0.1, "one sample in 10 s");
+});
+
+Deno.test("SampleRate.hz() does not count a slot left from an older lap of the ring", () => {
+  const clock = { ms: 5_000 };
+  const rate = new SampleRate(() => clock.ms);
+  for (let i = 0; i < 30; i++) rate.add();
+  // 11 s later the same slot is reused for a new second only when a sample arrives.
+  clock.ms = 5_000 + 11_000 + 500;
+  assert.equal(rate.hz(), 0);
+  rate.add();
+  clock.ms += 1000;
+  assert.equal(rate.hz(), 0.1);
 });

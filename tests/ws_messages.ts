@@ -7,10 +7,11 @@
 import { AlertMessage } from "../src/protocol/alerts.ts";
 import { StatisticsMessage } from "../src/protocol/analysis.ts";
 import type { ServerMessage } from "../src/protocol/messages.ts";
-import { MeasurementMessage, StatusMessage } from "../src/protocol/ws.ts";
+import { MeasurementMessage, MeasurementsMessage, StatusMessage } from "../src/protocol/ws.ts";
 
 const SCHEMAS = {
   measurement: MeasurementMessage,
+  measurements: MeasurementsMessage,
   status: StatusMessage,
   statistics: StatisticsMessage,
   alert: AlertMessage,

@@ -24,6 +24,8 @@ import * as ws from "../protocol/ws.ts";
 const COMPONENTS: [string, z.ZodType][] = [
   ["MeasurementData", ws.MeasurementData],
   ["MeasurementMessage", ws.MeasurementMessage],
+  ["MeasurementsData", ws.MeasurementsData],
+  ["MeasurementsMessage", ws.MeasurementsMessage],
   ["StatusMessage", ws.StatusMessage],
   ["Error", ErrorBody],
   ["Status", StatusResponse],
@@ -70,6 +72,7 @@ for (const [name, schema] of COMPONENTS) {
 /** The WebSocket messages: no route returns them, so they are listed in the document. */
 export const WS_MESSAGES = {
   MeasurementMessage: ws.MeasurementMessage,
+  MeasurementsMessage: ws.MeasurementsMessage,
   StatusMessage: ws.StatusMessage,
   StatisticsMessage: analysis.StatisticsMessage,
   AlertMessage: alerts.AlertMessage,

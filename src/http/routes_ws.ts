@@ -3,8 +3,8 @@
  * @module
  */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import type { Hub } from "../hub.ts";
-import type { StatusMessage } from "../protocol/ws.ts";
+import type { ClientKind, Hub } from "../hub.ts";
+import { BATCH_MS_RANGE, type StatusMessage, StreamQuery } from "../protocol/ws.ts";
 import { ErrorBody } from "../protocol/common.ts";
 import { errorResponse } from "./errors.ts";
 import { originAllowed, requestHost } from "./request_guard.ts";
@@ -28,20 +28,25 @@ const wsRoute = createRoute({
   tags: ["Status"],
   summary: "Real-time stream (WebSocket)",
   description: "Upgrade to a WebSocket. The server sends JSON text messages: `measurement` " +
-    "(one per sample) and `status` (device events, sensor failures, and every " +
+    "(one per sample; with `format=batch` instead one `measurements` message per `batch_ms` " +
+    "holding that period's samples in columns, none for a period without samples, a new " +
+    "message at a mode change, `seq0` continuing the previous batch's last `seq` + 1 unless " +
+    "the client was skipped as slow) and `status` (device events, sensor failures, and every " +
     "STATUS_INTERVAL_S seconds the connection count), `statistics` (once a second) and " +
     "`alert` (every alert transition); clients ignore unknown types. Their schemas are the " +
-    "MeasurementMessage, StatusMessage, StatisticsMessage and AlertMessage components. " +
+    "MeasurementMessage, MeasurementsMessage, StatusMessage, StatisticsMessage and AlertMessage " +
+    "components. A bad `format` or `batch_ms` gets 400 before the upgrade. " +
     "Messages from the client are ignored; one over 4 KiB closes the connection (1009), and " +
     "one whose frame header announces over 64 KiB is cut at once (no close frame). " +
     "A browser Origin other than the server's own or ALLOWED_ORIGINS gets 403 (`null`, sent by " +
     "pages opened from disk and sandboxed frames, only with ALLOWED_ORIGINS=null).",
+  request: { query: StreamQuery },
   responses: {
     101: { description: "Switching protocols: the stream starts" },
     400: {
       content: { "application/json": { schema: ErrorBody } },
-      description:
-        "Malformed Host header, or the upgrade is not the first request on its connection",
+      description: "Bad `format` or `batch_ms`, malformed Host header, or the upgrade is not " +
+        "the first request on its connection",
     },
     403: {
       content: { "application/json": { schema: ErrorBody } },
@@ -82,6 +87,15 @@ export function wsRoutes(app: OpenAPIHono, deps: WsDeps): void {
     if (!originAllowed(origin, requestHost(c), deps.allowedOrigins)) {
       return errorResponse(c, 403, `Origin ${origin} is not allowed: add it to ALLOWED_ORIGINS`);
     }
-    return deps.upgrade(c.req.raw, deps.hub, (ws) => deps.hub.sendTo(ws, deps.greeting()));
+    const query = c.req.valid("query");
+    const kind: ClientKind = query.format === "batch"
+      ? { format: "batch", batchMs: query.batch_ms ?? BATCH_MS_RANGE.default }
+      : { format: "single" };
+    return deps.upgrade(
+      c.req.raw,
+      deps.hub,
+      (ws) => deps.hub.sendTo(ws, deps.greeting()),
+      kind,
+    );
   });
 }

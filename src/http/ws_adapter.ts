@@ -4,18 +4,20 @@
  * the client caps.
  * @module
  */
-import type { Hub, HubClient } from "../hub.ts";
+import { type ClientKind, type Hub, type HubClient, SINGLE } from "../hub.ts";
 import { type ClientLimits, isRefusal, remoteAddressOf, upgradeForbidden } from "./limits.ts";
 
 /**
  * Upgrades a request and attaches the socket to a hub; returns the 101 response,
  * or a JSON error response (503/429) when a client cap is reached (400 when the front
  * saw the request not as the first of its connection: it watches frames only there).
+ * The client joins the hub as `kind` (default the plain v1 stream).
  */
 export type Upgrader = (
   request: Request,
   hub: Hub,
   onOpen: (client: HubClient) => void,
+  kind?: ClientKind,
 ) => Response;
 
 /** Options of {@link createDenoUpgrader}. */
@@ -34,7 +36,7 @@ const IDLE_TIMEOUT_S = 60;
  * there is no way to drop it sooner, so it must go on counting.
  */
 export function createDenoUpgrader(options: DenoUpgraderOptions = {}): Upgrader {
-  return (request, hub, onOpen) => {
+  return (request, hub, onOpen, kind = SINGLE) => {
     const slot = options.limits?.acquire(remoteAddressOf(request));
     if (slot && isRefusal(slot)) {
       return Response.json({ error: slot.error, issues: [] }, {
@@ -58,7 +60,7 @@ export function createDenoUpgrader(options: DenoUpgraderOptions = {}): Upgrader 
     }
     const { socket, response } = upgraded;
     socket.onopen = () => {
-      hub.add(socket);
+      hub.add(socket, kind);
       onOpen(socket);
     };
     socket.onmessage = (event) => hub.receive(socket, event.data);

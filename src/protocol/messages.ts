@@ -5,11 +5,12 @@
 import { z } from "zod";
 import { AlertMessage } from "./alerts.ts";
 import { StatisticsMessage } from "./analysis.ts";
-import { MeasurementMessage, StatusMessage } from "./ws.ts";
+import { MeasurementMessage, MeasurementsMessage, StatusMessage } from "./ws.ts";
 
-/** A server → client WebSocket message: `measurement`, `status`, `statistics` or `alert`. */
+/** A server → client WebSocket message: `measurement`, `measurements`, `status`, `statistics` or `alert`. */
 export const ServerMessage = z.discriminatedUnion("type", [
   MeasurementMessage,
+  MeasurementsMessage,
   StatusMessage,
   StatisticsMessage,
   AlertMessage,

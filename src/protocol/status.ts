@@ -23,6 +23,10 @@ export const StatusResponse = z.object({
   samples_total: z.number().int().meta({
     description: "Samples produced since the server started",
   }),
+  sample_rate_hz: z.number().meta({
+    description: "Samples produced per second over the last 10 whole seconds (for every source)",
+    example: 940.2,
+  }),
   sensor_status: z.enum(["ok", "error", "unknown"]),
   last_error: z.string().nullable(),
   uptime_s: z.number(),

@@ -100,3 +100,100 @@ export function statusMessage(
     ...extra,
   };
 }
+
+/**
+ * `data` of the `measurements` message (the batched stream): the samples of one
+ * period in columns, index `i` being the sample numbered `seq0 + i`. A batch holds
+ * one mode: a mode change inside a period starts a new message.
+ */
+export const MeasurementsData = z.object({
+  seq0: z.number().int().meta({
+    description: "`seq` of the first sample; sample `i` has `seq0 + i` (contiguous)",
+    example: 1200,
+  }),
+  ts_ms: z.array(z.number().int()).meta({
+    description: "Unix time of each sample, milliseconds",
+    example: [1712345678123, 1712345678124],
+  }),
+  v: z.array(z.number()).meta({ description: "Bus voltage (V); 0 for an error sample" }),
+  a: z.array(z.number()).meta({ description: "Current (A); 0 for an error sample" }),
+  w: z.array(z.number()).meta({ description: "Power (W); 0 for an error sample" }),
+  status: z.array(SampleStatus).meta({
+    description: "Each sample's status; `error`: the read failed and v/a/w are 0",
+  }),
+  mode: z.string().meta({
+    description: "The mode of every sample in the batch",
+    example: "NORMAL",
+  }),
+  errors: z.record(z.string(), z.string()).optional().meta({
+    description: "Why each failed read failed, by index in the batch; only when one failed",
+    example: { "3": "I2C read failed" },
+  }),
+});
+/** `data` of the `measurements` message. */
+export type MeasurementsData = z.output<typeof MeasurementsData>;
+
+/** `{"type":"measurements","data":{…},"timestamp":"…"}`: one batch of samples. */
+export const MeasurementsMessage = z.object({
+  type: z.literal("measurements"),
+  data: MeasurementsData,
+  timestamp: z.string().meta({
+    description: "ISO-8601 UTC time of the batch's last sample, with milliseconds",
+    example: "2025-08-13T10:30:45.173Z",
+  }),
+});
+/** The `measurements` message. */
+export type MeasurementsMessage = z.output<typeof MeasurementsMessage>;
+
+/**
+ * The `measurements` messages for consecutive samples: one per run of the same mode,
+ * none for no samples.
+ */
+export function measurementsMessages(samples: readonly Sample[]): MeasurementsMessage[] {
+  const messages: MeasurementsMessage[] = [];
+  let data: MeasurementsData | undefined;
+  let lastTsMs = 0;
+  const push = () => {
+    if (data) {
+      messages.push({ type: "measurements", data, timestamp: new Date(lastTsMs).toISOString() });
+    }
+  };
+  for (const s of samples) {
+    if (!data || s.mode !== data.mode) {
+      push();
+      data = { seq0: s.seq, ts_ms: [], v: [], a: [], w: [], status: [], mode: s.mode };
+    }
+    const i = data.ts_ms.length;
+    data.ts_ms.push(s.tsMs);
+    data.v.push(s.v);
+    data.a.push(s.a);
+    data.w.push(s.w);
+    data.status.push(s.status);
+    if (s.error !== undefined) (data.errors ??= {})[String(i)] = s.error;
+    lastTsMs = s.tsMs;
+  }
+  push();
+  return messages;
+}
+
+/** Shortest and longest batch period of the batched stream (ms). */
+export const BATCH_MS_RANGE = { min: 10, max: 1000, default: 50 } as const;
+
+/** The query of `GET /ws`: the plain v1 stream, or batches of `batch_ms`. */
+export const StreamQuery = z.object({
+  format: z.enum(["single", "batch"]).default("single").meta({
+    description: "`single`: one `measurement` message per sample (the v1 stream); " +
+      "`batch`: one `measurements` message per `batch_ms`",
+  }),
+  batch_ms: z.coerce.number().int().min(BATCH_MS_RANGE.min).max(BATCH_MS_RANGE.max).optional()
+    .meta({
+      description: `Batch period in ms (${BATCH_MS_RANGE.min}–${BATCH_MS_RANGE.max}, default ` +
+        `${BATCH_MS_RANGE.default}); only with format=batch`,
+      example: 50,
+    }),
+}).refine((q) => q.format === "batch" || q.batch_ms === undefined, {
+  message: "batch_ms needs format=batch",
+  path: ["batch_ms"],
+});
+/** The query of `GET /ws`. */
+export type StreamQuery = z.output<typeof StreamQuery>;

@@ -160,12 +160,24 @@ test("GET /openapi.json documents every route; /docs loads Scalar from this serv
     "Status",
   ]);
   assert.doesNotMatch(JSON.stringify(doc), /\bseed/i, "the contract is the v1 protocol");
-  for (const name of ["MeasurementMessage", "StatusMessage", "StatisticsMessage", "AlertMessage"]) {
+  for (
+    const name of [
+      "MeasurementMessage",
+      "MeasurementsMessage",
+      "StatusMessage",
+      "StatisticsMessage",
+      "AlertMessage",
+    ]
+  ) {
     assert.equal(doc.components.schemas[name]?.type, "object", `WebSocket message ${name}`);
   }
   assert.deepEqual(
     doc.components.schemas.MeasurementMessage.properties.data,
     { $ref: "#/components/schemas/MeasurementData" },
+  );
+  assert.deepEqual(
+    doc.components.schemas.MeasurementsMessage.properties.data,
+    { $ref: "#/components/schemas/MeasurementsData" },
   );
   assert.equal(
     doc.components.schemas.MeasurementData.properties.v.description,

@@ -163,7 +163,8 @@ export class Client {
 /** A running monitor plus HTTP and WebSocket helpers; clients close before it does. */
 export interface Harness {
   monitor: Monitor;
-  connect(): Promise<Client>;
+  /** Opens `/ws`, with `query` (e.g. `?format=batch`) if given. */
+  connect(query?: string): Promise<Client>;
   request(method: string, path: string, init?: RequestInit): Promise<Reply>;
   status(): Promise<Record<string, unknown>>;
   post(path: string, body?: unknown, headers?: HeadersInit): Promise<Reply>;
@@ -187,8 +188,8 @@ export async function withMonitor(
   };
   const harness: Harness = {
     monitor,
-    connect: async () => {
-      const client = await Client.connect(`${monitor.url.replace(/^http/, "ws")}/ws`);
+    connect: async (query = "") => {
+      const client = await Client.connect(`${monitor.url.replace(/^http/, "ws")}/ws${query}`);
       clients.push(client);
       return client;
     },
