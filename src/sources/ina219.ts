@@ -57,6 +57,25 @@ export interface Ina219Options {
   sleep?: (ms: number) => Promise<void>;
   /** Delays between attempts to reach a failing chip. */
   backoff?: BackoffOptions;
+  /**
+   * The analog input of an emulated chip (`I2C_BUS=emulated`): its modes become the
+   * source's, so `POST /simulator/mode` switches what the chip measures.
+   */
+  analog?: AnalogControl;
+}
+
+/** The mode switch of an emulated chip's analog input (the mock's waveforms). */
+export interface AnalogControl {
+  /** The current mode. */
+  readonly mode: string;
+  /** Every mode. */
+  readonly modes: readonly string[];
+  /** True while the modes rotate by themselves. */
+  readonly autoRotate?: boolean;
+  /** Switches the mode; throws `RangeError` for an unknown one. */
+  setMode(mode: string): void;
+  /** Facts for `/status` (seed, rotation). */
+  details(): Record<string, unknown>;
 }
 
 /** An INA219 on an I2C bus. */
@@ -64,8 +83,6 @@ export class Ina219Source implements Source {
   readonly kind = "ina219";
   readonly type = "INA219";
   readonly backfill = false;
-  readonly mode = "NORMAL";
-  readonly modes: readonly string[] = ["NORMAL"];
   /** The calibration written to the chip, and the LSBs readings are scaled by. */
   readonly calibration: Calibration;
   #bus: I2cBus;
@@ -113,6 +130,21 @@ export class Ina219Source implements Source {
     this.#backoff = new Backoff(options.backoff);
   }
 
+  /** NORMAL, or the analog input's mode on an emulated chip. */
+  get mode(): string {
+    return this.#options.analog?.mode ?? "NORMAL";
+  }
+
+  /** The modes {@link Ina219Source.setMode} takes. */
+  get modes(): readonly string[] {
+    return this.#options.analog?.modes ?? ["NORMAL"];
+  }
+
+  /** Whether an emulated chip's analog input rotates its modes. */
+  get autoRotate(): boolean {
+    return this.#options.analog?.autoRotate ?? false;
+  }
+
   /** The configuration written to the chip. */
   get config(): Readonly<Ina219Config> {
     return { ...this.#config };
@@ -142,6 +174,7 @@ export class Ina219Source implements Source {
   }
 
   setMode(mode: string): void {
+    if (this.#options.analog) return this.#options.analog.setMode(mode);
     if (mode !== "NORMAL") throw new RangeError(`Unknown mode "${mode}": expected NORMAL`);
   }
 
@@ -193,6 +226,7 @@ export class Ina219Source implements Source {
       ...this.#counts,
       last_error: this.#lastError ?? null,
       retry_in_s: this.#ready ? null : waitMs / 1000,
+      ...(this.#options.analog ? { emulated_input: this.#options.analog.details() } : {}),
     };
   }
 
