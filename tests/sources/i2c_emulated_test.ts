@@ -16,11 +16,20 @@ import { SensorError } from "../../src/sources/source.ts";
  * The real driver over an emulated bus and chip on one fake clock: transfers and
  * the driver's sleeps move it, so nothing here waits in real time.
  */
-function rig(input: AnalogInput = { shuntV: 0.025, busV: 5.02 }, khz: 100 | 400 = 400) {
+function rig(
+  input: AnalogInput = { shuntV: 0.025, busV: 5.02 },
+  khz: 100 | 400 = 400,
+  adcSamples = 1,
+) {
   const clock = { ms: 0 };
   const spent: number[] = [];
   const state = { input };
-  const chip = new Ina219Chip({ now: () => clock.ms, input: () => state.input });
+  /** When set, the input of the n-th conversion (n from 0): each one distinct. */
+  const ramp = { on: false, n: 0 };
+  const chip = new Ina219Chip({
+    now: () => clock.ms,
+    input: () => ramp.on ? { shuntV: 0.01, busV: 1 + 0.004 * ramp.n++ } : state.input,
+  });
   const bus = new EmulatedI2cBus({
     khz,
     devices: new Map([[0x40, chip]]),
@@ -33,6 +42,7 @@ function rig(input: AnalogInput = { shuntV: 0.025, busV: 5.02 }, khz: 100 | 400 
   const source = new Ina219Source(bus, {
     shuntOhms: 0.1,
     maxCurrentA: 3.2,
+    adcSamples,
     now: () => clock.ms,
     sleep: (ms) => {
       clock.ms += ms;
@@ -40,7 +50,7 @@ function rig(input: AnalogInput = { shuntV: 0.025, busV: 5.02 }, khz: 100 | 400 
     },
     onNotice: (m) => notices.push(m),
   });
-  return { clock, spent, state, chip, bus, source, notices };
+  return { clock, spent, state, chip, bus, source, notices, ramp };
 }
 
 Deno.test("transferBits() counts start, address + ack, bytes × 9, repeated start, stop", () => {
@@ -97,12 +107,53 @@ Deno.test("Ina219Source over the emulated chip: CNVR-fresh reads, no stale ones 
   assert.ok(chip.conversions - before >= 200);
 });
 
-Deno.test("Ina219Source over the emulated chip counts a read faster than the conversion as stale", async () => {
-  const { source } = rig();
+Deno.test("Ina219Source over the emulated chip: each sample is one fresh conversion, none twice, none skipped", async (t) => {
+  for (const adcSamples of [1, 2, 16]) {
+    for (const factor of [1.5, 1, 0.4]) {
+      await t.step(`ADC_SAMPLES ${adcSamples}, interval ${factor} × conversion`, async () => {
+        const { source, clock, chip, ramp } = rig(undefined, 400, adcSamples);
+        await source.open();
+        ramp.on = true;
+        const intervalMs = factor * chip.periodMs;
+        const first = chip.conversions; // latches the conversion due now, if any
+        const values: number[] = [];
+        let ticks = 0;
+        const t0 = clock.ms;
+        // A sampler at `intervalMs`: reads at t0 + n·interval; a late read skips missed ticks.
+        for (let n = 1; clock.ms - t0 < 500; n++) {
+          const due = t0 + n * intervalMs;
+          if (clock.ms >= due) continue;
+          clock.ms = due;
+          ticks++;
+          values.push((await source.read(clock.ms)).v);
+        }
+        assert.equal(new Set(values).size, values.length, "no conversion twice");
+        // values[0] is the conversion left from start-up; the ramp begins after it.
+        const steps = values.slice(1).map((v) => Math.round((v - 1) / 0.004));
+        const consecutive = steps.every((k, i) => i === 0 || k === steps[i - 1] + 1);
+        if (factor > 1) {
+          assert.equal(values.length, ticks, "every tick finds a fresh conversion");
+        } else {
+          // As fast as the chip or faster: every conversion once, at the conversion rate.
+          assert.ok(consecutive, "no conversion skipped");
+          const rate = values.length / ((clock.ms - t0) / 1000);
+          assert.ok(rate <= 1000 / chip.periodMs + 2, `${rate}/s ≤ the conversion rate`);
+        }
+        assert.ok(chip.conversions - first >= values.length - 1);
+        await source.close();
+      });
+    }
+  }
+});
+
+Deno.test("Ina219Source over the emulated chip counts a read that had to wait for a conversion", async () => {
+  const { source, clock } = rig();
   await source.open();
   await source.read(0);
-  await source.read(0); // 4 transfers at 400 kHz ≈ 0.5 ms < 1.064 ms
+  const before = clock.ms;
+  await source.read(0); // 4 transfers at 400 kHz ≈ 0.5 ms < 1.064 ms: it waits
   assert.equal(source.details().stale_reads, 1);
+  assert.ok(clock.ms - before >= 0.5, "polled CNVR until the next conversion");
   await source.close();
 });
 
