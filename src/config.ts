@@ -41,8 +41,10 @@ export interface Config {
   readonly mockAutoRotateMs: number;
   /** Seed of the mock's random stream; `null` = random. */
   readonly mockSeed: number | null;
-  /** INA219: `/dev/i2c-N`. */
-  readonly i2cBus: number;
+  /** INA219: `/dev/i2c-N`, or the in-process emulated chip. */
+  readonly i2cBus: number | "emulated";
+  /** `I2C_BUS=emulated`: the emulated bus clock in kHz. */
+  readonly i2cEmulatedKhz: 100 | 400;
   /** INA219: 7-bit address, 0x40–0x4F. */
   readonly i2cAddress: number;
   /** INA219: shunt resistance in Ω. */
@@ -205,6 +207,7 @@ export function loadConfig(
     mockAutoRotateMs: parsed.mockAutoRotateS * 1000,
     mockSeed: parsed.mockSeed ?? null,
     i2cBus: parsed.i2cBus,
+    i2cEmulatedKhz: parsed.i2cEmulatedKhz,
     i2cAddress: parsed.i2cAddress,
     shuntOhms: parsed.shuntOhms,
     maxCurrentA: parsed.maxCurrentA,

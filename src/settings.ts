@@ -80,9 +80,19 @@ export const SETTINGS = {
   },
   i2cBus: {
     env: "I2C_BUS",
-    help: "INA219: the I2C adapter number, `/dev/i2c-N` (`1` on a Raspberry Pi)",
+    help:
+      "INA219: the I2C adapter number, `/dev/i2c-N` (`1` on a Raspberry Pi), or `emulated`: an in-process chip ([hardware.md](hardware.md#try-the-hardware-path-without-hardware))",
     defaultText: "1",
-    schema: int(0, 255),
+    schema: z.union([z.literal("emulated"), int(0, 255)], {
+      error: "must be an integer from 0 to 255 or emulated",
+    }),
+  },
+  i2cEmulatedKhz: {
+    env: "I2C_EMULATED_KHZ",
+    help:
+      "`I2C_BUS=emulated`: its bus clock in kHz, `100` or `400`; each transfer takes its bit times",
+    defaultText: "400",
+    schema: numberChoice([100, 400] as const),
   },
   i2cAddress: {
     env: "I2C_ADDRESS",

@@ -6,6 +6,8 @@
 import type { Config } from "../config.ts";
 import { Ina219Source } from "./ina219.ts";
 import { LinuxI2cBus } from "./i2c_linux.ts";
+import { EmulatedI2cBus } from "./i2c_emulated.ts";
+import { Ina219Chip } from "./ina219_chip.ts";
 import { ffiAllowed } from "./libc.ts";
 import { MockSource } from "./mock.ts";
 import { SerialSource } from "./serial.ts";
@@ -32,7 +34,8 @@ export function createSource(config: Config, options: CreateSourceOptions = {}):
         autoRotateMs: config.mockAutoRotateMs,
         onNotice,
       });
-    case "ina219":
+    case "ina219": {
+      if (config.i2cBus === "emulated") return createEmulatedIna219(config, options);
       requireFfi(`the INA219 on /dev/i2c-${config.i2cBus}`);
       return new Ina219Source(new LinuxI2cBus(config.i2cBus), {
         address: config.i2cAddress,
@@ -43,6 +46,7 @@ export function createSource(config: Config, options: CreateSourceOptions = {}):
         shuntRangeMv: config.shuntRangeMv,
         onNotice,
       });
+    }
     case "serial":
       requireFfi(`the serial port ${config.serialPort}`);
       return new SerialSource({
@@ -52,6 +56,47 @@ export function createSource(config: Config, options: CreateSourceOptions = {}):
         onNotice,
       });
   }
+}
+
+/**
+ * `I2C_BUS=emulated`: the real INA219 driver over an in-process bus holding an
+ * emulated chip at `I2C_ADDRESS`, whose input is the mock's waveform (`MOCK_MODE`,
+ * `MOCK_AUTO_ROTATE_S`, `MOCK_SEED`): the bus voltage, and the current through
+ * `SHUNT_OHMS`. ERROR_TEST makes the chip stop answering.
+ */
+export function createEmulatedIna219(
+  config: Config,
+  options: CreateSourceOptions = {},
+): Ina219Source {
+  const { onNotice } = options;
+  const analog = new MockSource({
+    seed: config.mockSeed ?? undefined,
+    mode: config.mockMode,
+    autoRotateMs: config.mockAutoRotateMs,
+    onNotice,
+  });
+  const chip = new Ina219Chip({
+    now: () => performance.timeOrigin + performance.now(),
+    input: (tMs) => {
+      const { v, a } = analog.signal(tMs);
+      return { busV: v, shuntV: a * config.shuntOhms };
+    },
+  });
+  const bus = new EmulatedI2cBus({
+    khz: config.i2cEmulatedKhz,
+    devices: new Map([[config.i2cAddress, chip]]),
+    answers: () => analog.mode !== "ERROR_TEST",
+  });
+  return new Ina219Source(bus, {
+    address: config.i2cAddress,
+    shuntOhms: config.shuntOhms,
+    maxCurrentA: config.maxCurrentA,
+    busRangeV: config.busVoltageRange,
+    adcSamples: config.adcSamples,
+    shuntRangeMv: config.shuntRangeMv,
+    onNotice,
+    analog,
+  });
 }
 
 function requireFfi(what: string): void {

@@ -10,6 +10,7 @@ import {
   adcForSamples,
   BUS_LSB_V,
   type BusRangeV,
+  type BusVoltage,
   calibrate,
   type Calibration,
   conversionTimeMs,
@@ -57,6 +58,25 @@ export interface Ina219Options {
   sleep?: (ms: number) => Promise<void>;
   /** Delays between attempts to reach a failing chip. */
   backoff?: BackoffOptions;
+  /**
+   * The analog input of an emulated chip (`I2C_BUS=emulated`): its modes become the
+   * source's, so `POST /simulator/mode` switches what the chip measures.
+   */
+  analog?: AnalogControl;
+}
+
+/** The mode switch of an emulated chip's analog input (the mock's waveforms). */
+export interface AnalogControl {
+  /** The current mode. */
+  readonly mode: string;
+  /** Every mode. */
+  readonly modes: readonly string[];
+  /** True while the modes rotate by themselves. */
+  readonly autoRotate?: boolean;
+  /** Switches the mode; throws `RangeError` for an unknown one. */
+  setMode(mode: string): void;
+  /** Facts for `/status` (seed, rotation). */
+  details(): Record<string, unknown>;
 }
 
 /** An INA219 on an I2C bus. */
@@ -64,8 +84,6 @@ export class Ina219Source implements Source {
   readonly kind = "ina219";
   readonly type = "INA219";
   readonly backfill = false;
-  readonly mode = "NORMAL";
-  readonly modes: readonly string[] = ["NORMAL"];
   /** The calibration written to the chip, and the LSBs readings are scaled by. */
   readonly calibration: Calibration;
   #bus: I2cBus;
@@ -113,6 +131,21 @@ export class Ina219Source implements Source {
     this.#backoff = new Backoff(options.backoff);
   }
 
+  /** NORMAL, or the analog input's mode on an emulated chip. */
+  get mode(): string {
+    return this.#options.analog?.mode ?? "NORMAL";
+  }
+
+  /** The modes {@link Ina219Source.setMode} takes. */
+  get modes(): readonly string[] {
+    return this.#options.analog?.modes ?? ["NORMAL"];
+  }
+
+  /** Whether an emulated chip's analog input rotates its modes. */
+  get autoRotate(): boolean {
+    return this.#options.analog?.autoRotate ?? false;
+  }
+
   /** The configuration written to the chip. */
   get config(): Readonly<Ina219Config> {
     return { ...this.#config };
@@ -142,6 +175,7 @@ export class Ina219Source implements Source {
   }
 
   setMode(mode: string): void {
+    if (this.#options.analog) return this.#options.analog.setMode(mode);
     if (mode !== "NORMAL") throw new RangeError(`Unknown mode "${mode}": expected NORMAL`);
   }
 
@@ -169,7 +203,9 @@ export class Ina219Source implements Source {
     const conversionMs = conversionTimeMs(this.#config);
     if (intervalMs >= conversionMs) return [];
     return [
-      `SAMPLE_INTERVAL_MS ${intervalMs} is shorter than the INA219's conversion time of ${conversionMs} ms at ADC_SAMPLES ${this.#config.shuntAdc.samples}: readings will repeat; raise SAMPLE_INTERVAL_MS or lower ADC_SAMPLES`,
+      `SAMPLE_INTERVAL_MS ${intervalMs} is shorter than the INA219's conversion time of ${conversionMs} ms at ADC_SAMPLES ${this.#config.shuntAdc.samples}: each sample waits for a fresh conversion, so samples come at most ${
+        Math.floor(1000 / conversionMs)
+      } a second; raise SAMPLE_INTERVAL_MS or lower ADC_SAMPLES`,
     ];
   }
 
@@ -193,6 +229,7 @@ export class Ina219Source implements Source {
       ...this.#counts,
       last_error: this.#lastError ?? null,
       retry_in_s: this.#ready ? null : waitMs / 1000,
+      ...(this.#options.analog ? { emulated_input: this.#options.analog.details() } : {}),
     };
   }
 
@@ -229,26 +266,44 @@ export class Ina219Source implements Source {
       );
     }
     // Until the first conversion with the new calibration, current and power read 0.
-    const conversionMs = conversionTimeMs(this.#config);
-    const stepMs = Math.max(1, conversionMs / 4);
-    for (let i = Math.ceil((2 * conversionMs + 10) / stepMs);; i--) {
-      if (decodeBusVoltage(await this.#readRegister(REG_BUS_VOLTAGE)).conversionReady) break;
-      if (i <= 0) {
-        throw new Error(
-          `${where} finished no conversion within ${
-            Math.round(2 * conversionMs + 10)
-          } ms: check the sensor's power`,
-        );
-      }
-      await this.#sleep(stepMs);
-    }
+    await this.#awaitConversion();
     this.#ready = true;
     this.#backoff.succeed();
     this.#counts.initialisations++;
   }
 
+  /**
+   * Polls CNVR (bus voltage register bit 1, §8.6.3.2) until a conversion completed
+   * since the power register was last read, so each sample is one fresh conversion:
+   * none counted twice, none skipped while reads come at least a conversion apart.
+   * Short conversions are polled back to back (the transfers pace it, as a driver
+   * on its own thread would); longer ones with sleeps of a quarter conversion.
+   * @throws {Error} when none completes within twice the conversion time + 10 ms.
+   */
+  async #awaitConversion(): Promise<BusVoltage> {
+    const conversionMs = conversionTimeMs(this.#config);
+    const limitMs = 2 * conversionMs + 10;
+    const sleepMs = conversionMs >= 4 ? conversionMs / 4 : 0;
+    // A bound on polls too, for clocks that do not move: a register read takes ≥ 0.1 ms.
+    const maxPolls = Math.ceil(limitMs / Math.max(sleepMs, 0.1));
+    const start = this.#now();
+    for (let polls = 1;; polls++) {
+      const bus = decodeBusVoltage(await this.#readRegister(REG_BUS_VOLTAGE));
+      if (bus.conversionReady) return bus;
+      if (polls === 1 && this.#ready) this.#counts.stale_reads++;
+      if (polls >= maxPolls || this.#now() - start >= limitMs) {
+        throw new Error(
+          `INA219 at ${hex(this.#address)} on ${this.#bus.name} finished no conversion within ${
+            Math.round(limitMs)
+          } ms: check the sensor's power`,
+        );
+      }
+      if (sleepMs > 0) await this.#sleep(sleepMs);
+    }
+  }
+
   async #measure(mayReinit: boolean): Promise<Reading> {
-    const bus = decodeBusVoltage(await this.#readRegister(REG_BUS_VOLTAGE));
+    const bus = await this.#awaitConversion();
     const shuntRaw = await this.#readRegister(REG_SHUNT_VOLTAGE);
     const currentRaw = await this.#readRegister(REG_CURRENT);
     const powerRaw = await this.#readRegister(REG_POWER); // clears CNVR (§8.6.3.2)
@@ -262,7 +317,6 @@ export class Ina219Source implements Source {
       await this.#init();
       return this.#measure(false);
     }
-    if (!bus.conversionReady) this.#counts.stale_reads++;
     const clipped = shuntClipped(shuntRaw, this.#config.pga);
     if (this.#autoGain) await this.#adjustGain(shuntRaw, clipped);
     const { currentLsbA, powerLsbW } = this.calibration;

@@ -111,6 +111,18 @@ export class MockSource implements Source {
   }
 
   read(tsMs: number): Reading {
+    const signal = this.signal(tsMs);
+    const v = round3(signal.v);
+    const a = round3(signal.a);
+    return { v, a, w: round3(v * a), status: "ok" };
+  }
+
+  /**
+   * The analog values at `tsMs` before the v1 device's rounding (clamped at 0): what
+   * the emulated INA219 measures. Advances the rotation and the random stream.
+   * @throws {SensorError} in ERROR_TEST.
+   */
+  signal(tsMs: number): { v: number; a: number } {
     this.#rotate(tsMs);
     const u = (spread: number) => (this.#random() * 2 - 1) * spread;
     let v: number, a: number;
@@ -134,9 +146,7 @@ export class MockSource implements Source {
       case "ERROR_TEST":
         throw new SensorError("Sensor failure: ERROR_TEST mode");
     }
-    v = round3(Math.max(0, v));
-    a = round3(Math.max(0, a));
-    return { v, a, w: round3(v * a), status: "ok" };
+    return { v: Math.max(0, v), a: Math.max(0, a) };
   }
 
   details(): Record<string, unknown> {

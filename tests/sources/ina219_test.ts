@@ -164,7 +164,7 @@ Deno.test("Ina219Source rejects a chip that does not keep its calibration", asyn
   await source.close();
 });
 
-Deno.test("Ina219Source fails when no conversion completes and counts stale reads", async () => {
+Deno.test("Ina219Source waits for a fresh conversion and fails, never repeats, when none comes", async () => {
   const { chip, source } = setup();
   chip.autoConvert = false;
   assert.match((await source.open()).at(-1)!, /finished no conversion within 12 ms/);
@@ -173,7 +173,11 @@ Deno.test("Ina219Source fails when no conversion completes and counts stale read
   await late.source.open();
   late.chip.autoConvert = false; // reads come faster than conversions
   await late.source.read(0);
-  await late.source.read(0);
+  await assert.rejects(
+    Promise.resolve(late.source.read(0)),
+    /finished no conversion within 12 ms: check the sensor's power/,
+    "no conversion since the last read: no sample from old registers",
+  );
   assert.equal(late.source.details().stale_reads, 1);
   await source.close();
   await late.source.close();

@@ -1,0 +1,255 @@
+import assert from "node:assert/strict";
+import { loadConfig } from "../../src/config.ts";
+import { createSource } from "../../src/sources/create.ts";
+import { I2cError } from "../../src/sources/i2c.ts";
+import { EmulatedI2cBus, STUCK_TIMEOUT_MS, transferBits } from "../../src/sources/i2c_emulated.ts";
+import { type AnalogInput, Ina219Chip } from "../../src/sources/ina219_chip.ts";
+import { Ina219Source } from "../../src/sources/ina219.ts";
+import {
+  CONFIG_POWER_ON,
+  REG_CALIBRATION,
+  REG_CONFIG,
+} from "../../src/sources/ina219_registers.ts";
+import { SensorError } from "../../src/sources/source.ts";
+
+/**
+ * The real driver over an emulated bus and chip on one fake clock: transfers and
+ * the driver's sleeps move it, so nothing here waits in real time.
+ */
+function rig(
+  input: AnalogInput = { shuntV: 0.025, busV: 5.02 },
+  khz: 100 | 400 = 400,
+  adcSamples = 1,
+) {
+  const clock = { ms: 0 };
+  const spent: number[] = [];
+  const state = { input };
+  /** When set, the input of the n-th conversion (n from 0): each one distinct. */
+  const ramp = { on: false, n: 0 };
+  const chip = new Ina219Chip({
+    now: () => clock.ms,
+    input: () => ramp.on ? { shuntV: 0.01, busV: 1 + 0.004 * ramp.n++ } : state.input,
+  });
+  const bus = new EmulatedI2cBus({
+    khz,
+    devices: new Map([[0x40, chip]]),
+    spend: (us) => {
+      spent.push(us);
+      clock.ms += us / 1000;
+    },
+  });
+  const notices: string[] = [];
+  const source = new Ina219Source(bus, {
+    shuntOhms: 0.1,
+    maxCurrentA: 3.2,
+    adcSamples,
+    now: () => clock.ms,
+    sleep: (ms) => {
+      clock.ms += ms;
+      return Promise.resolve();
+    },
+    onNotice: (m) => notices.push(m),
+  });
+  return { clock, spent, state, chip, bus, source, notices, ramp };
+}
+
+Deno.test("transferBits() counts start, address + ack, bytes × 9, repeated start, stop", () => {
+  assert.equal(transferBits(3, 0), 1 + 9 + 27 + 1, "a register write");
+  assert.equal(transferBits(1, 2), 1 + 9 + 9 + 1 + 9 + 18 + 1, "a register read");
+});
+
+Deno.test("EmulatedI2cBus spends each transfer's bit times at its clock", async () => {
+  for (const khz of [100, 400] as const) {
+    const { bus, spent } = rig(undefined, khz);
+    await bus.writeRead(0x40, Uint8Array.of(REG_CONFIG), 2);
+    assert.deepEqual(spent, [(48 * 1000) / khz], `48 bits at ${khz} kHz`);
+  }
+});
+
+Deno.test("EmulatedI2cBus: the driver's configuration reaches the chip's registers", async () => {
+  const { source, chip } = rig();
+  await source.open();
+  assert.equal(chip.peek(REG_CONFIG), 0x399f);
+  assert.equal(chip.peek(REG_CALIBRATION), 4096);
+  const reading = await source.read(0);
+  // Power = 2500 × 1255 / 5000 = 627.5 → 627 steps of 2 mW: the chip truncates.
+  assert.deepEqual(reading, { v: 5.02, a: 0.25, w: 1.254, status: "ok" });
+  await source.close();
+});
+
+Deno.test("EmulatedI2cBus fails like Linux: ENXIO for an absent address or a NACK, ETIMEDOUT when stuck", async () => {
+  const { bus, spent } = rig();
+  await assert.rejects(bus.writeRead(0x41, Uint8Array.of(2), 2), (e: I2cError) => {
+    assert.equal(e.errno, "ENXIO");
+    assert.equal(
+      e.message,
+      "I2C transfer of register 0x02 at 0x41 on emulated (400 kHz) failed: nothing answers at 0x41 (ENXIO): check the wiring (VCC, GND, SDA, SCL) and the A0/A1 address (I2C_ADDRESS)",
+    );
+    return true;
+  });
+  bus.fault = "nack";
+  await assert.rejects(bus.writeRead(0x40, Uint8Array.of(2), 2), /ENXIO/);
+  bus.fault = "stuck";
+  spent.length = 0;
+  await assert.rejects(bus.writeRead(0x40, Uint8Array.of(2), 2), /the bus timed out \(ETIMEDOUT\)/);
+  assert.deepEqual(spent, [STUCK_TIMEOUT_MS * 1000], "a stuck bus blocks for the timeout");
+});
+
+Deno.test("Ina219Source over the emulated chip: CNVR-fresh reads, no stale ones when paced at the conversion time", async () => {
+  const { source, clock, chip } = rig();
+  await source.open();
+  const before = chip.conversions;
+  for (let i = 0; i < 200; i++) {
+    clock.ms += chip.periodMs; // pace reads at the conversion time
+    await source.read(clock.ms);
+  }
+  assert.equal(source.details().stale_reads, 0);
+  assert.ok(chip.conversions - before >= 200);
+});
+
+Deno.test("Ina219Source over the emulated chip: each sample is one fresh conversion, none twice, none skipped", async (t) => {
+  for (const adcSamples of [1, 2, 16]) {
+    for (const factor of [1.5, 1, 0.4]) {
+      await t.step(`ADC_SAMPLES ${adcSamples}, interval ${factor} × conversion`, async () => {
+        const { source, clock, chip, ramp } = rig(undefined, 400, adcSamples);
+        await source.open();
+        ramp.on = true;
+        const intervalMs = factor * chip.periodMs;
+        const first = chip.conversions; // latches the conversion due now, if any
+        const values: number[] = [];
+        let ticks = 0;
+        const t0 = clock.ms;
+        // A sampler at `intervalMs`: reads at t0 + n·interval; a late read skips missed ticks.
+        for (let n = 1; clock.ms - t0 < 500; n++) {
+          const due = t0 + n * intervalMs;
+          if (clock.ms >= due) continue;
+          clock.ms = due;
+          ticks++;
+          values.push((await source.read(clock.ms)).v);
+        }
+        assert.equal(new Set(values).size, values.length, "no conversion twice");
+        // values[0] is the conversion left from start-up; the ramp begins after it.
+        const steps = values.slice(1).map((v) => Math.round((v - 1) / 0.004));
+        const consecutive = steps.every((k, i) => i === 0 || k === steps[i - 1] + 1);
+        if (factor > 1) {
+          assert.equal(values.length, ticks, "every tick finds a fresh conversion");
+        } else {
+          // As fast as the chip or faster: every conversion once, at the conversion rate.
+          assert.ok(consecutive, "no conversion skipped");
+          const rate = values.length / ((clock.ms - t0) / 1000);
+          assert.ok(rate <= 1000 / chip.periodMs + 2, `${rate}/s ≤ the conversion rate`);
+        }
+        assert.ok(chip.conversions - first >= values.length - 1);
+        await source.close();
+      });
+    }
+  }
+});
+
+Deno.test("Ina219Source over the emulated chip counts a read that had to wait for a conversion", async () => {
+  const { source, clock } = rig();
+  await source.open();
+  await source.read(0);
+  const before = clock.ms;
+  await source.read(0); // 4 transfers at 400 kHz ≈ 0.5 ms < 1.064 ms: it waits
+  assert.equal(source.details().stale_reads, 1);
+  assert.ok(clock.ms - before >= 0.5, "polled CNVR until the next conversion");
+  await source.close();
+});
+
+Deno.test("Ina219Source over the emulated chip marks OVF as overflow", async () => {
+  const { source, state, clock, chip } = rig();
+  await source.open();
+  state.input = { shuntV: 0.5, busV: 26 }; // beyond 320 mV: clipped at full scale
+  clock.ms += 2;
+  const reading = await source.read(0);
+  assert.equal(reading.status, "overflow");
+  assert.equal(reading.a, 3.2, "32000 × 4096 / 4096 steps of 100 µA");
+  assert.equal(chip.peek(REG_CALIBRATION), 4096);
+  await source.close();
+});
+
+Deno.test("Ina219Source re-initialises an emulated chip after a brown-out", async () => {
+  const { source, chip, clock, notices } = rig();
+  await source.open();
+  clock.ms += 2;
+  assert.equal((await source.read(0)).a, 0.25);
+  chip.powerOn(); // brown-out: config 0x399F, calibration 0
+  assert.equal(chip.peek(REG_CALIBRATION), 0);
+  assert.equal(chip.peek(REG_CONFIG), CONFIG_POWER_ON);
+  clock.ms += 2;
+  const reading = await source.read(0);
+  assert.equal(reading.a, 0.25, "read anew after setting the chip up again, never 0 A");
+  assert.equal(chip.peek(REG_CALIBRATION), 4096);
+  assert.equal(source.details().resets, 1);
+  assert.equal(source.details().initialisations, 2);
+  assert.match(notices.join("\n"), /INA219 had reset/);
+});
+
+Deno.test("Ina219Source on an emulated bus: NACK and a stuck bus are sensor errors, retried with backoff", async () => {
+  for (const fault of ["nack", "stuck"] as const) {
+    const { source, bus, clock } = rig();
+    await source.open();
+    bus.fault = fault;
+    await assert.rejects(
+      source.read(0),
+      (e: SensorError) =>
+        e instanceof SensorError &&
+        (fault === "nack" ? /ENXIO/ : /ETIMEDOUT/).test(e.message) &&
+        /retrying in 1 s/.test(e.message),
+    );
+    const transfers = bus.counts.transfers;
+    await assert.rejects(source.read(0), /retrying in/);
+    assert.equal(bus.counts.transfers, transfers, "no bus traffic before the retry is due");
+    bus.fault = undefined;
+    clock.ms += 1000;
+    const reading = await source.read(0);
+    assert.equal(reading.a, 0.25);
+    assert.equal(source.details().state, "ok");
+    await source.close();
+  }
+});
+
+Deno.test("SENSOR=ina219 I2C_BUS=emulated builds the driver over the emulated chip; modes switch its input", async () => {
+  const config = loadConfig({
+    SENSOR: "ina219",
+    I2C_BUS: "emulated",
+    I2C_EMULATED_KHZ: "100",
+    MOCK_SEED: "7",
+    MOCK_MODE: "VOLTAGE_DROP",
+    DB_PATH: ":memory:",
+  }, []);
+  assert.equal(config.i2cBus, "emulated");
+  assert.equal(config.i2cEmulatedKhz, 100);
+  const notices: string[] = [];
+  const source = createSource(config, { onNotice: (m) => notices.push(m) });
+  assert.equal(source.kind, "ina219");
+  assert.equal(source.mode, "VOLTAGE_DROP");
+  assert.ok(source.modes.includes("LOAD_SPIKE"));
+  const lines = await source.open();
+  assert.equal(lines.at(-1), "INA219 ready - Starting measurements...");
+  assert.equal(lines[0], "INA219 at 0x40 on emulated (100 kHz)");
+  const drop = await source.read(Date.now());
+  assert.ok(drop.v > 4.05 && drop.v < 4.35, `VOLTAGE_DROP bus voltage ${drop.v}`);
+  assert.equal(Math.round(drop.v * 1000) % 4, 0, "4 mV steps");
+  source.setMode("LOAD_SPIKE");
+  assert.equal(source.mode, "LOAD_SPIKE");
+  await new Promise((r) => setTimeout(r, 3)); // a fresh conversion
+  const spike = await source.read(Date.now());
+  assert.ok(spike.a >= 0.79 && spike.a <= 1.01, `LOAD_SPIKE current ${spike.a}`);
+  source.setMode("ERROR_TEST");
+  await assert.rejects(Promise.resolve(source.read(Date.now())), /ENXIO/);
+  assert.throws(() => source.setMode("BOGUS"), RangeError);
+  assert.ok(notices.includes("Simulation Mode: LOAD_SPIKE"));
+  await source.close();
+});
+
+Deno.test("I2C_BUS takes a number or emulated, I2C_EMULATED_KHZ 100 or 400", () => {
+  assert.equal(loadConfig({ DB_PATH: ":memory:" }, []).i2cEmulatedKhz, 400);
+  assert.equal(loadConfig({ I2C_BUS: "3", DB_PATH: ":memory:" }, []).i2cBus, 3);
+  assert.throws(() => loadConfig({ I2C_BUS: "virtual", DB_PATH: ":memory:" }, []), /I2C_BUS/);
+  assert.throws(
+    () => loadConfig({ I2C_EMULATED_KHZ: "1000", DB_PATH: ":memory:" }, []),
+    /I2C_EMULATED_KHZ/,
+  );
+});
