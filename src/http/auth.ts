@@ -39,6 +39,7 @@ export function bearerCheck(token: string): MiddlewareHandler {
   const message = (text: string) => ({ error: text, issues: [] });
   return bearerAuth({
     token,
+    realm: "ina219-monitor",
     noAuthenticationHeader: {
       message: message("Missing token: send Authorization: Bearer <token>"),
     },

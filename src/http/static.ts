@@ -103,11 +103,6 @@ async function openAsset(relative: string): Promise<Asset | undefined> {
   }
 }
 
-/** The path of a static/vendor file, for checks at start-up. */
-export function assetUrl(relative: string): URL {
-  return new URL(relative, ROOT);
-}
-
 /**
  * Adds `GET /` (static/index.html), `GET /<file>` for files directly in static/,
  * and `GET /vendor/<lib>/<file>` for {@link VENDOR_FILES}. Uncompressed files are

@@ -53,21 +53,6 @@ export interface Integrations {
 /** The content type of the text exposition format (what prom-client sends). */
 const PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
-/** This machine's name as a device id: `ina219-<hostname>`, letters, digits, - and _. */
-export function defaultDeviceId(hostname: () => string = Deno.hostname): string {
-  let host = "monitor";
-  try {
-    host = hostname().toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") ||
-      host;
-  } catch (error) {
-    // Without --allow-sys=hostname the name is unknown; a fixed one still works.
-    console.warn(
-      `Cannot read the host name (${(error as Error).message}): DEVICE_ID ina219-${host}`,
-    );
-  }
-  return `ina219-${host}`.slice(0, 64);
-}
-
 function mqttState(live: LiveState): MqttState {
   const last = live.last();
   const e = live.energy();
