@@ -1,7 +1,8 @@
 /**
  * @module
  * `deno task build`'s first step: `deno bundle` of `main.ts` into one minified file,
- * `dist/ina219-monitor.js`, then one edit. For the CommonJS packages inside (prom-client
+ * `dist/ina219-monitor.js` (and of the acquisition Worker into `dist/acquisition-worker.js`),
+ * then one edit. For the CommonJS packages inside (prom-client
  * and mqtt, loaded on first use) `deno bundle` starts the file with
  * `import { createRequire } from "node:module"`, and importing `node:module` loads
  * Deno's Node module loader and its bindings at start-up: +2.4 MiB RSS for a server
@@ -17,6 +18,11 @@
 
 /** The bundle `deno task start` runs. */
 export const OUTPUT = "dist/ina219-monitor.js";
+/**
+ * The acquisition Worker's own bundle, beside {@link OUTPUT}: src/acquisition/client.ts
+ * starts it from there when it runs bundled.
+ */
+export const WORKER_OUTPUT = "dist/acquisition-worker.js";
 
 const EAGER_REQUIRE =
   /import\{createRequire as (__deno_internal_createRequire)\} from "node:module";var ([A-Za-z_$][\w$]*)=\1\(import\.meta\.url\);/;
@@ -42,7 +48,7 @@ export function lazyNodeRequire(text: string): string {
   return text.replace(match[0], lazy.padEnd(match[0].length, " "));
 }
 
-async function main(): Promise<void> {
+async function bundle(entry: string, output: string): Promise<void> {
   const { code } = await new Deno.Command("deno", {
     args: [
       "bundle",
@@ -51,14 +57,19 @@ async function main(): Promise<void> {
       "--minify",
       "--sourcemap=external",
       "--output",
-      OUTPUT,
-      "main.ts",
+      output,
+      entry,
     ],
     stdout: "inherit",
     stderr: "inherit",
   }).output();
   if (code !== 0) Deno.exit(code);
-  await Deno.writeTextFile(OUTPUT, lazyNodeRequire(await Deno.readTextFile(OUTPUT)));
+  await Deno.writeTextFile(output, lazyNodeRequire(await Deno.readTextFile(output)));
+}
+
+async function main(): Promise<void> {
+  await bundle("main.ts", OUTPUT);
+  await bundle("src/acquisition/worker.ts", WORKER_OUTPUT);
 }
 
 if (import.meta.main) await main();

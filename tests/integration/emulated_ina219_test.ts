@@ -41,3 +41,21 @@ Deno.test("startMonitor() with SENSOR=ina219 I2C_BUS=emulated streams the driver
     assert.ok(last.a >= 0.79 && last.a <= 1.01, `LOAD_SPIKE current ${last.a}`);
   });
 });
+
+Deno.test("SENSOR=ina219 I2C_BUS=emulated at a 1 ms interval: the Worker's batches arrive with contiguous seq", async () => {
+  await withMonitor(
+    { SENSOR: "ina219", I2C_BUS: "emulated", SAMPLE_INTERVAL_MS: "1" },
+    async (h) => {
+      const client = await h.connect();
+      const data = await client.nextMeasurements(500);
+      assert.equal(seqGaps(data), 0);
+      assert.ok(data.every((d) => d.status === "ok"));
+      for (let i = 1; i < data.length; i++) {
+        assert.ok(data[i].ts_ms >= data[i - 1].ts_ms, "timestamps from the Worker, in order");
+      }
+      const details = (await h.status()).source_details as Record<string, unknown>;
+      assert.equal(details.thread, "worker");
+      assert.equal(details.worker_restarts, 0);
+    },
+  );
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../src/config.ts";
-import { createSource } from "../../src/sources/create.ts";
+import { buildIna219, ina219Settings } from "../../src/sources/create.ts";
 import { I2cError } from "../../src/sources/i2c.ts";
 import { EmulatedI2cBus, STUCK_TIMEOUT_MS, transferBits } from "../../src/sources/i2c_emulated.ts";
 import { type AnalogInput, Ina219Chip } from "../../src/sources/ina219_chip.ts";
@@ -210,7 +210,7 @@ Deno.test("Ina219Source on an emulated bus: NACK and a stuck bus are sensor erro
   }
 });
 
-Deno.test("SENSOR=ina219 I2C_BUS=emulated builds the driver over the emulated chip; modes switch its input", async () => {
+Deno.test("SENSOR=ina219 I2C_BUS=emulated builds (in the acquisition Worker) the driver over the emulated chip; modes switch its input", async () => {
   const config = loadConfig({
     SENSOR: "ina219",
     I2C_BUS: "emulated",
@@ -222,7 +222,7 @@ Deno.test("SENSOR=ina219 I2C_BUS=emulated builds the driver over the emulated ch
   assert.equal(config.i2cBus, "emulated");
   assert.equal(config.i2cEmulatedKhz, 100);
   const notices: string[] = [];
-  const source = createSource(config, { onNotice: (m) => notices.push(m) });
+  const source = buildIna219(ina219Settings(config), { onNotice: (m) => notices.push(m) });
   assert.equal(source.kind, "ina219");
   assert.equal(source.mode, "VOLTAGE_DROP");
   assert.ok(source.modes.includes("LOAD_SPIKE"));
