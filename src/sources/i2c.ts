@@ -69,6 +69,28 @@ export function transferText(bus: string, address: number, register?: number): s
   return `I2C transfer${reg} at ${hex(address)} on ${bus} failed`;
 }
 
+/** The error of a transfer to `address` (first byte `register`) that failed with `errno`. */
+export function transferError(
+  bus: string,
+  address: number,
+  register: number | undefined,
+  errno: string,
+): I2cError {
+  return new I2cError(transferText(bus, address, register), transferAdvice(errno, address), {
+    bus,
+    address,
+    register,
+    errno,
+  });
+}
+
+/** Refuses a 7-bit address outside the range a device may use (0x03–0x77). */
+export function checkAddress(address: number): void {
+  if (!Number.isInteger(address) || address < 0x03 || address > 0x77) {
+    throw new RangeError(`Invalid I2C address ${address}: must be 0x03 to 0x77`);
+  }
+}
+
 /** The detail and advice for a transfer that failed with `errno`. */
 export function transferAdvice(errno: string, address: number): string {
   switch (errno) {

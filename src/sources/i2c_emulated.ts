@@ -5,7 +5,7 @@
  * the ways a real bus does: no acknowledge, or a stuck bus.
  * @module
  */
-import { type I2cBus, I2cError, transferAdvice, transferText } from "./i2c.ts";
+import { checkAddress, type I2cBus, transferError } from "./i2c.ts";
 import type { I2cDevice } from "./ina219_chip.ts";
 
 /** The bus clocks `I2C_EMULATED_KHZ` allows (standard and fast mode). */
@@ -83,16 +83,8 @@ export class EmulatedI2cBus implements I2cBus {
   close(): void {}
 
   #transfer(address: number, bytes: Uint8Array, length: number): Uint8Array {
-    if (!Number.isInteger(address) || address < 0x03 || address > 0x77) {
-      throw new RangeError(`Invalid I2C address ${address}: must be 0x03 to 0x77`);
-    }
-    const fail = (errno: string) =>
-      new I2cError(transferText(this.name, address, bytes[0]), transferAdvice(errno, address), {
-        bus: this.name,
-        address,
-        register: bytes[0],
-        errno,
-      });
+    checkAddress(address);
+    const fail = (errno: string) => transferError(this.name, address, bytes[0], errno);
     this.counts.transfers++;
     if (this.fault === "stuck") {
       this.#spend(STUCK_TIMEOUT_MS * 1000);

@@ -4,7 +4,7 @@
  * `I2C_SLAVE` + `write` + `read` where the adapter cannot combine messages.
  * @module
  */
-import { type I2cBus, I2cError, openAdvice, transferAdvice, transferText } from "./i2c.ts";
+import { checkAddress, type I2cBus, I2cError, openAdvice, transferError } from "./i2c.ts";
 import { acquireLibc, cString, errnoName, type Libc, O_CLOEXEC, O_RDWR } from "./libc.ts";
 
 /** linux/i2c-dev.h: use this slave address for plain read/write. */
@@ -106,18 +106,10 @@ export class LinuxI2cBus implements I2cBus {
   }
 
   #transfer(address: number, bytes: Uint8Array, length: number): Uint8Array {
-    if (!Number.isInteger(address) || address < 0x03 || address > 0x77) {
-      throw new RangeError(`Invalid I2C address ${address}: must be 0x03 to 0x77`);
-    }
+    checkAddress(address);
     const { libc, fd } = this.#open();
     const out = new Uint8Array(length);
-    const fail = (errno: string) =>
-      new I2cError(transferText(this.name, address, bytes[0]), transferAdvice(errno, address), {
-        bus: this.name,
-        address,
-        register: bytes[0],
-        errno,
-      });
+    const fail = (errno: string) => transferError(this.name, address, bytes[0], errno);
     const write = new Uint8Array(bytes);
     if (this.#method === "rdwr") {
       const messages = [];
