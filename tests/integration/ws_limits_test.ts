@@ -4,27 +4,11 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { loadConfig } from "../../src/config.ts";
-import { startMonitor } from "../../src/monitor.ts";
+import { withMonitor as withHarness } from "./harness.ts";
 
-async function withMonitor(env: Record<string, string>, fn: (wsUrl: string) => Promise<void>) {
-  const dataDir = await Deno.makeTempDir({ prefix: "ina219-limits-" });
-  const config = loadConfig({
-    PORT: "0",
-    HOST: "127.0.0.1",
-    MOCK_SEED: "1",
-    MOCK_AUTO_ROTATE_S: "0",
-    STATUS_INTERVAL_S: "0",
-    DATA_DIR: dataDir,
-    ...env,
-  }, []);
-  const monitor = await startMonitor(config, { log: () => {} });
-  try {
-    await fn(`${monitor.url.replace(/^http/, "ws")}/ws`);
-  } finally {
-    await monitor.shutdown();
-    await Deno.remove(dataDir, { recursive: true });
-  }
+/** Runs `fn` against a monitor started with `env`, given its stream's URL. */
+function withMonitor(env: Record<string, string>, fn: (wsUrl: string) => Promise<void>) {
+  return withHarness(env, (h) => fn(`${h.monitor.url.replace(/^http/, "ws")}/ws`));
 }
 
 /** Opens a WebSocket and resolves once it is open (and greeted). */
