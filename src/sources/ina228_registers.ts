@@ -235,7 +235,8 @@ export interface Ina228Calibration {
 /**
  * §8.1.2 Equations 2–3: CURRENT_LSB at least MaxExpected/2^19 (the smallest 1-2-5
  * value above it, unless given), SHUNT_CAL = 13107.2 × 10^6 × CURRENT_LSB × R_SHUNT,
- * × 4 at ADCRANGE 1.
+ * × 4 at ADCRANGE 1. SHUNT_CAL is rounded to an integer, so the LSBs returned are
+ * the ones the chip then applies (the nominal one when SHUNT_CAL comes out whole).
  * @example 16.2 mΩ, 10 A / 2^19 → SHUNT_CAL 4050 (Table 8-4's design).
  * @throws {RangeError} when SHUNT_CAL would fall outside 1–32767.
  */
@@ -248,13 +249,16 @@ export function calibrate(
     throw new RangeError(`Invalid calibration: shunt ${shuntOhms} Ω and ${maxCurrentA} A`);
   }
   const factor = options.adcRange === 1 ? 4 : 1;
-  const currentLsbA = options.currentLsbA ?? roundUpNice(maxCurrentA / 2 ** 19);
-  const shuntCal = Math.round(CAL_SCALE * currentLsbA * shuntOhms * factor);
+  const nominalLsbA = options.currentLsbA ?? roundUpNice(maxCurrentA / 2 ** 19);
+  const shuntCal = Math.round(CAL_SCALE * nominalLsbA * shuntOhms * factor);
   if (shuntCal < 1 || shuntCal > CAL_MAX) {
     throw new RangeError(
       `Cannot calibrate an INA228 for a ${shuntOhms} Ω shunt and ${maxCurrentA} A: SHUNT_CAL ${shuntCal} is outside 1–32767`,
     );
   }
+  // SHUNT_CAL is an integer: the LSB the chip applies is the one it implies (4050 → exact).
+  const exact = shuntCal / (CAL_SCALE * shuntOhms * factor);
+  const currentLsbA = Math.abs(exact / nominalLsbA - 1) < 1e-9 ? nominalLsbA : exact;
   const powerLsbW = POWER_LSB_PER_CURRENT_LSB * currentLsbA;
   return {
     shuntCal,

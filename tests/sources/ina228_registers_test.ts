@@ -53,7 +53,10 @@ Deno.test("INA228 calibrate(): SHUNT_CAL = 13107.2e6 × CURRENT_LSB × R, × 4 a
       .shuntCal,
     16200,
   );
-  assert.equal(calibrate(0.015, 10).currentLsbA, 0.00002, "smallest round LSB ≥ 10 A / 2^19");
+  // 20 µA (the round LSB above 10 A / 2^19) × 15 mΩ: SHUNT_CAL 3932.16 → 3932, whose LSB is used.
+  const rounded = calibrate(0.015, 10);
+  assert.equal(rounded.shuntCal, 3932);
+  assert.equal(rounded.currentLsbA, 3932 / (13107.2e6 * 0.015));
   assert.throws(() => calibrate(1, 10), /SHUNT_CAL 262144 is outside 1–32767/);
   assert.throws(() => calibrate(-1, 10), RangeError);
 });

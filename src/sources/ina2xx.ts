@@ -1,0 +1,318 @@
+/**
+ * One driver for the INA226, INA260 and INA228 as a {@link Source}, parameterised
+ * by a small {@link ChipModel}: it checks the chip's manufacturer and die IDs,
+ * writes and reads back the configuration, takes exactly one fresh conversion per
+ * sample by polling the conversion-ready flag (which reading the flag register
+ * clears), sees a brown-out reset and sets the chip up again, and backs off while
+ * the chip does not answer.
+ * @module
+ */
+import { Backoff, type BackoffOptions, secondsText } from "./backoff.ts";
+import { hex, type I2cBus } from "./i2c.ts";
+import type { AnalogControl } from "./ina219.ts";
+import { bytesToUint, type ChipIdentity, identityMatches } from "./ina2xx_registers.ts";
+import { type Reading, SensorError, type Source } from "./source.ts";
+
+/** Register reads and writes at the chip's address. */
+export interface RegisterIo {
+  /** Reads a register of `bytes` bytes (default 2), MSB first, as an unsigned number. */
+  read(register: number, bytes?: number): Promise<number>;
+  /** Writes a 16-bit register. */
+  write(register: number, value: number): Promise<void>;
+}
+
+/** A register the driver writes at set-up, and the bits that must read back as written. */
+export interface RegisterSetting {
+  /** The register's name for messages, e.g. `calibration`. */
+  name: string;
+  /** Register pointer. */
+  register: number;
+  /** Value written. */
+  value: number;
+  /** Bits compared on read-back (default all 16; self-clearing bits excluded). */
+  readBack?: number;
+}
+
+/** The register holding the conversion-ready flag, and what its bits mean to the driver. */
+export interface FlagRegister {
+  /** Its pointer (Mask/Enable 06h, or DIAG_ALRT 0Bh on the INA228). */
+  register: number;
+  /** The conversion-ready flag (CVRF / CNVRF), cleared by reading this register. */
+  ready: number;
+  /**
+   * Bits the driver sets at set-up that read back on every poll (the conversion-ready
+   * alert enable): when they are gone the chip has reset, at no extra transfer.
+   */
+  marker: number;
+  /** Calculation-overflow flag (OVF / MATHOF). */
+  overflow: number;
+}
+
+/** The part of a reading a chip model produces; the driver adds the flags' overflow. */
+export interface ChipMeasurement {
+  /** Physical values, already rounded to their LSBs. */
+  reading: Omit<Reading, "status">;
+  /** The shunt (or current) ADC sat at its full scale. */
+  clipped: boolean;
+}
+
+/** What makes the generic driver an INA226, an INA260 or an INA228. */
+export interface ChipModel {
+  /** The v1 protocol's `type`, e.g. `INA226`. */
+  readonly type: string;
+  /** Configuration name, e.g. `ina226`. */
+  readonly kind: string;
+  /** The ID registers checked at every set-up. */
+  readonly identity: ChipIdentity;
+  /** Registers written at set-up, in order, then read back. */
+  readonly setup: readonly RegisterSetting[];
+  /** The conversion-ready flag register. */
+  readonly flags: FlagRegister;
+  /** Time of one full result in ms. */
+  readonly periodMs: number;
+  /** The setting behind the period, for warnings: `averaging 1, 1100 µs + 1100 µs`. */
+  readonly periodText: string;
+  /** Reads the data registers of the conversion the flag announced. */
+  measure(io: RegisterIo): Promise<ChipMeasurement>;
+  /** Called after each successful set-up (the INA228's accumulators restart there). */
+  initialised?(): void;
+  /** Chip-specific facts for `/status`. */
+  details(): Record<string, unknown>;
+}
+
+/** Options every INA2xx driver takes. */
+export interface Ina2xxOptions {
+  /** 7-bit address, 0x40–0x4F by A0/A1 (default 0x40). */
+  address?: number;
+  /** Receives status messages (a chip that reset and was set up again). */
+  onNotice?: (message: string) => void;
+  /** Clock for retry timing and conversion waits (default `Date.now`). */
+  now?: () => number;
+  /** Waits between polls for a long conversion. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Delays between attempts to reach a failing chip. */
+  backoff?: BackoffOptions;
+  /** The analog input of an emulated chip: its modes become the source's. */
+  analog?: AnalogControl;
+}
+
+/** An INA226, INA260 or INA228 on an I2C bus, as described by its {@link ChipModel}. */
+export class Ina2xxSource implements Source {
+  readonly kind: string;
+  readonly type: string;
+  readonly backfill = false;
+  #bus: I2cBus;
+  #model: ChipModel;
+  #address: number;
+  #options: Ina2xxOptions;
+  #io: RegisterIo;
+  #where: string;
+  #ready = false;
+  #backoff: Backoff;
+  #lastError: string | undefined;
+  #now: () => number;
+  #sleep: (ms: number) => Promise<void>;
+  #onNotice: (message: string) => void;
+  #counts = { initialisations: 0, resets: 0, stale_reads: 0 };
+
+  /**
+   * Checks the address; the chip is set up on {@link Ina2xxSource.open} or the first read.
+   * @throws {RangeError} for an address outside 0x40–0x4F.
+   */
+  constructor(bus: I2cBus, model: ChipModel, options: Ina2xxOptions = {}) {
+    this.#bus = bus;
+    this.#model = model;
+    this.kind = model.kind;
+    this.type = model.type;
+    this.#options = options;
+    this.#address = options.address ?? 0x40;
+    if (!Number.isInteger(this.#address) || this.#address < 0x40 || this.#address > 0x4f) {
+      throw new RangeError(`Invalid ${model.type} address ${this.#address}: must be 0x40 to 0x4F`);
+    }
+    this.#where = `${model.type} at ${hex(this.#address)} on ${bus.name}`;
+    this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#onNotice = options.onNotice ?? (() => {});
+    this.#backoff = new Backoff(options.backoff);
+    this.#io = {
+      read: async (register, bytes = 2) =>
+        bytesToUint(await bus.writeRead(this.#address, Uint8Array.of(register), bytes)),
+      write: async (register, value) => {
+        await bus.writeRead(this.#address, Uint8Array.of(register, value >> 8, value & 0xff), 0);
+      },
+    };
+  }
+
+  /** NORMAL, or the analog input's mode on an emulated chip. */
+  get mode(): string {
+    return this.#options.analog?.mode ?? "NORMAL";
+  }
+
+  /** The modes {@link Ina2xxSource.setMode} takes. */
+  get modes(): readonly string[] {
+    return this.#options.analog?.modes ?? ["NORMAL"];
+  }
+
+  /** Whether an emulated chip's analog input rotates its modes. */
+  get autoRotate(): boolean {
+    return this.#options.analog?.autoRotate ?? false;
+  }
+
+  async open(): Promise<string[]> {
+    const lines = [this.#where];
+    try {
+      await this.#init();
+      lines.push(`${this.type} ready - Starting measurements...`);
+    } catch (error) {
+      lines.push(`${this.type} not ready: ${this.#fail(error).message}`);
+    }
+    return lines;
+  }
+
+  close(): Promise<void> {
+    this.#ready = false;
+    this.#backoff.succeed();
+    this.#bus.close();
+    return Promise.resolve();
+  }
+
+  setMode(mode: string): void {
+    if (this.#options.analog) return this.#options.analog.setMode(mode);
+    if (mode !== "NORMAL") throw new RangeError(`Unknown mode "${mode}": expected NORMAL`);
+  }
+
+  /** Reads one fresh conversion now; after a failure, retries only when the backoff allows. */
+  async read(_tsMs: number): Promise<Reading> {
+    if (!this.#ready) {
+      const waitMs = this.#backoff.waitMs(this.#now());
+      if (waitMs > 0) {
+        throw new SensorError(`${this.#lastError}; retrying in ${secondsText(waitMs)}`);
+      }
+      try {
+        await this.#init();
+      } catch (error) {
+        throw this.#fail(error);
+      }
+    }
+    try {
+      return await this.#measure(true);
+    } catch (error) {
+      throw this.#fail(error);
+    }
+  }
+
+  warnings(intervalMs: number): string[] {
+    const periodMs = this.#model.periodMs;
+    if (intervalMs >= periodMs) return [];
+    return [
+      `SAMPLE_INTERVAL_MS ${intervalMs} is shorter than the ${this.type}'s conversion time of ${periodMs} ms (${this.#model.periodText}): each sample waits for a fresh conversion, so samples come at most ${
+        Math.floor(1000 / periodMs)
+      } a second; raise SAMPLE_INTERVAL_MS or lower the averaging or conversion times`,
+    ];
+  }
+
+  details(): Record<string, unknown> {
+    return {
+      bus: this.#bus.name,
+      address: hex(this.#address),
+      state: this.#ready ? "ok" : "retrying",
+      conversion_time_ms: this.#model.periodMs,
+      ...this.#model.details(),
+      ...this.#counts,
+      last_error: this.#lastError ?? null,
+      retry_in_s: this.#ready ? null : this.#backoff.waitMs(this.#now()) / 1000,
+      ...(this.#options.analog ? { emulated_input: this.#options.analog.details() } : {}),
+    };
+  }
+
+  #fail(error: unknown): SensorError {
+    this.#ready = false;
+    this.#bus.close();
+    const delayMs = this.#backoff.fail(this.#now());
+    this.#lastError = error instanceof Error ? error.message : String(error);
+    return new SensorError(`${this.#lastError}; retrying in ${secondsText(delayMs)}`, {
+      cause: error,
+    });
+  }
+
+  /** Checks the IDs, writes the set-up registers, reads them back, waits for a conversion. */
+  async #init(): Promise<void> {
+    const { identity, setup } = this.#model;
+    const manufacturer = await this.#io.read(identity.manufacturerRegister);
+    const device = await this.#io.read(identity.deviceRegister);
+    if (!identityMatches(identity, manufacturer, device)) {
+      throw new Error(
+        `${this.#where} is not an ${this.type}: manufacturer ID ${
+          hex(manufacturer, 4)
+        }, device ID ${hex(device, 4)} (expected 0x5449 and 0x${
+          identity.deviceId.toString(16).toUpperCase()
+        }x): check I2C_ADDRESS and the sensor type`,
+      );
+    }
+    for (const { register, value } of setup) await this.#io.write(register, value);
+    for (const { name, register, value, readBack = 0xffff } of setup) {
+      const got = await this.#io.read(register);
+      if ((got & readBack) !== (value & readBack)) {
+        throw new Error(
+          `${this.#where} did not keep its ${name}: wrote ${hex(value, 4)}, read ${hex(got, 4)}`,
+        );
+      }
+    }
+    if (await this.#awaitConversion() === "reset") {
+      throw new Error(`${this.#where} reset during set-up: check the sensor's power`);
+    }
+    this.#ready = true;
+    this.#backoff.succeed();
+    this.#counts.initialisations++;
+    this.#model.initialised?.();
+  }
+
+  /**
+   * Polls the flag register until it announces a conversion completed since the last
+   * poll (the read clears the flag), so each sample is one fresh conversion: none
+   * counted twice, none skipped while reads come at least a conversion apart. Short
+   * conversions are polled back to back, long ones with sleeps of a quarter period.
+   * Returns the flags, or `reset` when the marker bits are gone.
+   * @throws {Error} when none completes within twice the conversion time + 10 ms.
+   */
+  async #awaitConversion(): Promise<number | "reset"> {
+    const { register, ready, marker } = this.#model.flags;
+    const periodMs = this.#model.periodMs;
+    const limitMs = 2 * periodMs + 10;
+    const sleepMs = periodMs >= 4 ? periodMs / 4 : 0;
+    // A bound on polls too, for clocks that do not move: a register read takes ≥ 0.1 ms.
+    const maxPolls = Math.ceil(limitMs / Math.max(sleepMs, 0.1));
+    const start = this.#now();
+    for (let polls = 1;; polls++) {
+      const flags = await this.#io.read(register);
+      if ((flags & marker) !== marker) return "reset";
+      if (flags & ready) return flags;
+      if (polls === 1 && this.#ready) this.#counts.stale_reads++;
+      if (polls >= maxPolls || this.#now() - start >= limitMs) {
+        throw new Error(
+          `${this.#where} finished no conversion within ${
+            Math.round(limitMs)
+          } ms: check the sensor's power`,
+        );
+      }
+      if (sleepMs > 0) await this.#sleep(sleepMs);
+    }
+  }
+
+  async #measure(mayReinit: boolean): Promise<Reading> {
+    const flags = await this.#awaitConversion();
+    if (flags === "reset") {
+      // A reset chip lost the marker with the rest of its set-up: set it up again, read anew.
+      this.#counts.resets++;
+      if (!mayReinit) throw new Error(`${this.type} reset again at once: check the sensor's power`);
+      this.#onNotice(
+        `${this.type} had reset (its alert configuration read back empty, a brown-out?): configuration written again`,
+      );
+      await this.#init();
+      return this.#measure(false);
+    }
+    const { reading, clipped } = await this.#model.measure(this.#io);
+    const overflow = clipped || (flags & this.#model.flags.overflow) !== 0;
+    return { ...reading, status: overflow ? "overflow" : "ok" };
+  }
+}
