@@ -145,7 +145,7 @@ export abstract class Ina226FamilyChip extends RegisterChip {
   protected readRegister(register: number): number {
     this.#catchUp();
     const value = this.registers[register];
-    // INA226 §7.6.7: reading Mask/Enable clears CVRF (and the latched flags).
+    // INA226 §7.6.7: reading Mask/Enable clears CVRF.
     if (register === REG_MASK_ENABLE) this.registers[REG_MASK_ENABLE] &= ~ME_CVRF;
     return value;
   }

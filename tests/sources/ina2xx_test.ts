@@ -225,15 +225,16 @@ Deno.test("Ina2xxSource re-initialises a chip after a brown-out, with a notice",
   }
 });
 
-Deno.test("Ina2xxSource on a NACKing bus: sensor errors, backoff, then recovery", async () => {
-  for (const kind of KINDS) {
+Deno.test("Ina2xxSource on a NACKing or stuck bus: sensor errors, backoff, then recovery", async () => {
+  for (const [kind, fault] of KINDS.flatMap((k) => [[k, "nack"], [k, "stuck"]] as const)) {
     const { source, bus, clock } = rig(kind);
     await source.open();
-    bus.fault = "nack";
+    bus.fault = fault;
+    const errno = fault === "nack" ? /ENXIO/ : /ETIMEDOUT/;
     await assert.rejects(
       source.read(0),
       (e: SensorError) =>
-        e instanceof SensorError && /ENXIO/.test(e.message) && /retrying in 1 s$/.test(e.message),
+        e instanceof SensorError && errno.test(e.message) && /retrying in 1 s$/.test(e.message),
     );
     const transfers = bus.counts.transfers;
     await assert.rejects(source.read(0), /retrying in/);
@@ -265,6 +266,23 @@ Deno.test("Ina2xxSource refuses a chip whose IDs are another part's", async () =
   const lines219 = await new Ina228Source(old, { shuntOhms: 0.1, maxCurrentA: 1 }).open();
   assert.match(lines219.at(-1)!, /is not an INA228: manufacturer ID 0x0000/);
   await wrong.close();
+});
+
+Deno.test("Ina2xxSource rejects a chip that does not keep what was written", async () => {
+  const { source, chip } = rig(KINDS[0]);
+  const transfer = chip.transfer.bind(chip);
+  // Writes to the calibration register are lost (another device answering at 0x40?).
+  chip.transfer = (bytes, length) =>
+    transfer(
+      bytes[0] === REG_CALIBRATION && bytes.length === 3 ? bytes.slice(0, 1) : bytes,
+      length,
+    );
+  const lines = await source.open();
+  assert.match(
+    lines.at(-1)!,
+    /did not keep its calibration: wrote 0x0400, read 0x0000; retrying in 1 s$/,
+  );
+  assert.equal(source.details().state, "retrying");
 });
 
 Deno.test("Ina2xxSource waits for a fresh conversion and fails, never repeats, when none comes", async () => {
