@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { I2cError } from "../../src/sources/i2c.ts";
 import { LinuxI2cBus } from "../../src/sources/i2c_linux.ts";
+import { fakeSysfs } from "../fake_sysfs.ts";
 import { denoFs, libcFs, type SysfsFs, systemFs } from "../../src/sources/sysfs_fs.ts";
 import {
   adapterNumber,
@@ -10,46 +11,6 @@ import {
   kernelDriverOf,
   listHwmon,
 } from "../../src/sources/sysfs.ts";
-
-/**
- * A fake sysfs in a temp folder: I2C devices (with a `driver` link when bound) and
- * hwmon directories whose `device` link leads to them, laid out as Linux does.
- */
-export async function fakeSysfs(): Promise<{
-  root: string;
-  device(bus: number, address: number, driver?: string): Promise<string>;
-  hwmon(n: number, name: string, device?: string): Promise<string>;
-  [Symbol.asyncDispose](): Promise<void>;
-}> {
-  const root = await Deno.makeTempDir({ prefix: "sysfs-" });
-  await Deno.mkdir(`${root}/bus/i2c/devices`, { recursive: true });
-  await Deno.mkdir(`${root}/class/hwmon`, { recursive: true });
-  return {
-    root,
-    async device(bus, address, driver) {
-      const name = i2cDeviceName(bus, address);
-      const dir = `${root}/devices/platform/i2c-${bus}/${name}`;
-      await Deno.mkdir(dir, { recursive: true });
-      await Deno.symlink(
-        `../../../devices/platform/i2c-${bus}/${name}`,
-        `${root}/bus/i2c/devices/${name}`,
-      );
-      if (driver) {
-        await Deno.mkdir(`${root}/bus/i2c/drivers/${driver}`, { recursive: true });
-        await Deno.symlink(`../../../bus/i2c/drivers/${driver}`, `${dir}/driver`);
-      }
-      return dir;
-    },
-    async hwmon(n, name, device) {
-      const dir = `${root}/class/hwmon/hwmon${n}`;
-      await Deno.mkdir(dir);
-      await Deno.writeTextFile(`${dir}/name`, `${name}\n`);
-      if (device) await Deno.symlink(`../../../devices/platform/i2c-x/${device}`, `${dir}/device`);
-      return dir;
-    },
-    [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }),
-  };
-}
 
 Deno.test("i2cDeviceName() spells the address as four lower-case hex digits", () => {
   assert.equal(i2cDeviceName(1, 0x40), "1-0040");
