@@ -6,6 +6,7 @@
  */
 import { checkAddress, type I2cBus, I2cError, openAdvice, transferError } from "./i2c.ts";
 import { acquireLibc, cString, errnoName, type Libc, O_CLOEXEC, O_RDWR } from "./libc.ts";
+import { adapterNumber, checkNoKernelDriver, SYSFS_ROOT } from "./sysfs.ts";
 
 /** linux/i2c-dev.h: use this slave address for plain read/write. */
 export const I2C_SLAVE = 0x0703;
@@ -27,6 +28,8 @@ const EOPNOTSUPP = 95;
 export interface LinuxI2cOptions {
   /** `rdwr` (default): combined transfers; `simple`: I2C_SLAVE + write + read. */
   method?: "rdwr" | "simple";
+  /** Where sysfs is mounted (default `/sys`), for the kernel-driver check. */
+  sysfsRoot?: string;
 }
 
 function address64(buffer: Uint8Array<ArrayBuffer>): bigint {
@@ -61,11 +64,15 @@ export class LinuxI2cBus implements I2cBus {
   #libc: Libc | undefined;
   #fd = -1;
   #slave = -1;
+  #sysfsRoot: string;
+  /** Addresses checked for a kernel driver since the bus was opened. */
+  #checked = new Set<number>();
 
   /** `bus` is the adapter number (`1` → `/dev/i2c-1`) or a device path. */
   constructor(bus: number | string, options: LinuxI2cOptions = {}) {
     this.name = typeof bus === "number" ? `/dev/i2c-${bus}` : bus;
     this.#method = options.method ?? "rdwr";
+    this.#sysfsRoot = options.sysfsRoot ?? SYSFS_ROOT;
   }
 
   writeRead(address: number, bytes: Uint8Array, length: number): Promise<Uint8Array> {
@@ -80,6 +87,7 @@ export class LinuxI2cBus implements I2cBus {
     if (this.#fd >= 0) this.#libc?.symbols.close(this.#fd);
     this.#fd = -1;
     this.#slave = -1;
+    this.#checked.clear();
     this.#libc?.release();
     this.#libc = undefined;
   }
@@ -105,8 +113,24 @@ export class LinuxI2cBus implements I2cBus {
     return { libc: this.#libc, fd };
   }
 
+  #checkOwner(adapter: number, address: number): void {
+    try {
+      checkNoKernelDriver(adapter, address, { root: this.#sysfsRoot });
+    } catch (error) {
+      // Without --allow-ffi (or --allow-all) sysfs cannot be read, and then the
+      // adapter cannot be opened either: #open() says what to grant.
+      if (!(error instanceof Deno.errors.NotCapable)) throw error;
+    }
+  }
+
   #transfer(address: number, bytes: Uint8Array, length: number): Uint8Array {
     checkAddress(address);
+    if (!this.#checked.has(address)) {
+      // Never fight a kernel driver for a chip: I2C_RDWR does not check ownership.
+      const adapter = adapterNumber(this.name);
+      if (adapter !== undefined) this.#checkOwner(adapter, address);
+      this.#checked.add(address);
+    }
     const { libc, fd } = this.#open();
     const out = new Uint8Array(length);
     const fail = (errno: string) => transferError(this.name, address, bytes[0], errno);

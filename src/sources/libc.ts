@@ -1,6 +1,7 @@
 /**
  * The one place that loads native code: the system C library through Deno's FFI,
- * for `/dev/i2c-N` (ioctl) and serial ports (termios). Loaded while something
+ * for `/dev/i2c-N` (ioctl), serial ports (termios) and sysfs (which Deno opens
+ * only with --allow-all). Loaded while something
  * uses it and unloaded when the last user lets go.
  * @module
  */
@@ -25,6 +26,12 @@ export const SYMBOLS = {
   cfmakeraw: { parameters: ["buffer"], result: "void" },
   cfsetspeed: { parameters: ["buffer", "u32"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
+  /** readlink(path, buf, size) — sysfs links (`driver`, `device`), which Deno reads only with --allow-all. */
+  readlink: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
+  /** opendir/readdir/closedir — listing `/sys/class/hwmon`. */
+  opendir: { parameters: ["buffer"], result: "pointer" },
+  readdir: { parameters: ["pointer"], result: "pointer" },
+  closedir: { parameters: ["pointer"], result: "i32" },
 } as const;
 
 /** The loaded functions. */
