@@ -160,7 +160,7 @@ function parseEntry(entry: unknown, index: number, globals: GlobalTexts): Channe
     ],
   ];
   for (const field of Object.keys(fields)) {
-    if (!allowed.includes(field)) fail(notAField(field, `an ${sensor as string} channel`));
+    if (!allowed.includes(field)) fail(notAField(field, `${sensor as string} channels`));
   }
   const read = (field: string): unknown => {
     const schema = SENSOR_SCHEMAS[sensor as ChannelSensor]?.[field] ?? CHANNEL_ONLY[field] ??
@@ -278,7 +278,7 @@ function parseDerived(
   const own = derived === "efficiency" ? ["input", "output"] : ["inputs"];
   for (const field of Object.keys(fields)) {
     if (!["name", "label", "derived", ...own].includes(field)) {
-      fail(notAField(field, `a derived ${derived} channel`));
+      fail(notAField(field, `derived ${derived} channels`));
     }
   }
   const channelName = (field: string, value: unknown): string =>
