@@ -205,6 +205,30 @@ export function isI2cChannel(channel: ChannelConfig): channel is I2cChannelConfi
       channel.sensor === "ina3221");
 }
 
+/**
+ * The channel a request names (`?channel=`), or the first, the one the v1 protocol
+ * describes, when it names none.
+ *
+ * @example
+ * ```ts
+ * selectChannel(config.channels, url.searchParams.get("channel") ?? undefined);
+ * ```
+ * @throws {RangeError} `unknown channel "x": the channels are main, in, out` (a 400 for routes).
+ */
+export function selectChannel(
+  channels: readonly ChannelConfig[],
+  name?: string,
+): ChannelConfig {
+  if (name === undefined) return channels[0];
+  const found = channels.find((c) => c.name === name);
+  if (found) return found;
+  throw new RangeError(
+    `unknown channel ${JSON.stringify(name)}: the channels are ${
+      channels.map((c) => c.name).join(", ")
+    }`,
+  );
+}
+
 /** The I2C channels on one bus: one acquisition thread serves them, one transfer at a time. */
 export interface BusGroup {
   /** `/dev/i2c-N`, or the emulated bus. */

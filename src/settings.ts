@@ -76,13 +76,13 @@ export const SETTINGS = {
   configFile: {
     env: "CONFIG_FILE",
     help:
-      'a JSON file (comments and trailing commas allowed) with `channels` and any other setting by its lower-case name, e.g. `{"channels": [ … ], "sample_interval_ms": 250}`; flags and variables win over it ([channels](#channels))',
+      'a JSON file (comments and trailing commas allowed) with `channels` and any other setting by its lower-case name, e.g. `{"channels": [ … ], "sample_interval_ms": 250}`; flags and variables win over it ([configuration.md](configuration.md#channels))',
     schema: nonEmpty,
   },
   channels: {
     env: "CHANNELS",
     help:
-      'the sensors to read, as a JSON array, e.g. `[{"name":"in","sensor":"ina219","i2c_address":"0x40"},{"name":"sim","sensor":"mock"}]`; unset = one channel, `main`, from `SENSOR` and the settings below ([channels](#channels))',
+      'the sensors to read, as a JSON array, e.g. `[{"name":"in","sensor":"ina219","i2c_address":"0x40"},{"name":"sim","sensor":"mock"}]`; unset = one channel, `main`, from `SENSOR` and the settings below ([configuration.md](configuration.md#channels))',
     defaultText: "one channel, `main`",
     derived: true,
     schema: nonEmpty,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "../src/config.ts";
-import { busGroups, type ChannelConfig } from "../src/channels.ts";
+import { busGroups, type ChannelConfig, selectChannel } from "../src/channels.ts";
 
 const channelsOf = (env: Record<string, string>, args: string[] = []) =>
   loadConfig(env, args).channels;
@@ -521,4 +521,18 @@ Deno.test("busGroups() groups the I2C channels by bus, in configuration order", 
     busGroups(channelsOf({ SENSOR: "ina219", I2C_BUS: "emulated" })).map((g) => g.bus),
     ["emulated"],
   );
+});
+
+Deno.test("selectChannel() picks a channel by name, the first without one, and lists the names", () => {
+  const channels = channelsOf(CHANNELS([
+    { name: "in", sensor: "mock" },
+    { name: "out", sensor: "mock" },
+  ]));
+  assert.equal(selectChannel(channels), channels[0]);
+  assert.equal(selectChannel(channels, "out"), channels[1]);
+  assert.throws(() => selectChannel(channels, "main"), {
+    name: "RangeError",
+    message: 'unknown channel "main": the channels are in, out',
+  });
+  assert.equal(selectChannel(channelsOf({})).name, "main");
 });
