@@ -141,7 +141,7 @@ function parseEntry(entry: unknown, index: number, globals: GlobalTexts): Channe
   if ("derived" in fields) return parseDerived(fields, { name, label: label.trim() }, fail);
 
   const sensor = fields.sensor;
-  if (!(CHANNEL_SENSORS as readonly unknown[]).includes(sensor)) {
+  if (!isSensor(sensor)) {
     return fail(
       sensor === undefined
         ? `needs "sensor" (one of: ${CHANNEL_SENSORS.join(", ")}) or "derived" (${
@@ -150,20 +150,12 @@ function parseEntry(entry: unknown, index: number, globals: GlobalTexts): Channe
         : `sensor ${JSON.stringify(sensor)}: must be one of: ${CHANNEL_SENSORS.join(", ")}`,
     );
   }
-  const allowed = [
-    "name",
-    "label",
-    "sensor",
-    "sample_interval_ms",
-    ...SENSOR_FIELDS[
-      sensor as ChannelSensor
-    ],
-  ];
+  const allowed = ["name", "label", "sensor", "sample_interval_ms", ...SENSOR_FIELDS[sensor]];
   for (const field of Object.keys(fields)) {
-    if (!allowed.includes(field)) fail(notAField(field, `${sensor as string} channels`));
+    if (!allowed.includes(field)) fail(notAField(field, `${sensor} channels`));
   }
   const read = (field: string): unknown => {
-    const schema = SENSOR_SCHEMAS[sensor as ChannelSensor]?.[field] ?? CHANNEL_ONLY[field] ??
+    const schema = SENSOR_SCHEMAS[sensor]?.[field] ?? CHANNEL_ONLY[field] ??
       SETTINGS[KEY_OF.get(field)!].schema;
     const own = fields[field];
     const global = CHANNEL_ONLY[field] ? undefined : globals[KEY_OF.get(field)!];
@@ -177,9 +169,7 @@ function parseEntry(entry: unknown, index: number, globals: GlobalTexts): Channe
     if (!result.success) fail(`${shown}: ${result.error.issues[0].message}`);
     return result.data;
   };
-  return Object.freeze(
-    measured(sensor as ChannelSensor, { name, label: label.trim() }, read, fail),
-  );
+  return Object.freeze(measured(sensor, { name, label: label.trim() }, read, fail));
 }
 
 /** The resolved channel of one sensor type; `read(field)` is the validated value or `undefined`. */
@@ -316,6 +306,10 @@ function notAField(field: string, what: string): string {
   }
   if (KEY_OF.has(field) || field === "sensor") return `${field}: not a setting of ${what}`;
   return `unknown field "${field}"`;
+}
+
+function isSensor(value: unknown): value is ChannelSensor {
+  return (CHANNEL_SENSORS as readonly unknown[]).includes(value);
 }
 
 /** A JSON scalar as the text a variable would hold; `undefined` for anything else. */
