@@ -7,6 +7,9 @@ import denoJson from "./deno.json" with { type: "json" };
 import { ConfigError, type ConfigFacts, HelpRequested, loadConfig } from "./src/config.ts";
 import { type Monitor, startMonitor, StartupError } from "./src/monitor.ts";
 
+/** Reads CONFIG_FILE when one is set. */
+const readTextFile = (path: string) => Deno.readTextFileSync(path);
+
 /** How long shutdown may take before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 2000;
 
@@ -16,10 +19,10 @@ const SHUTDOWN_GRACE_MS = 2000;
  */
 function readFacts(): { facts: ConfigFacts; hostnameError: string | null } {
   try {
-    return { facts: { hostname: Deno.hostname() }, hostnameError: null };
+    return { facts: { hostname: Deno.hostname(), readTextFile }, hostnameError: null };
   } catch (error) {
     // Without --allow-sys=hostname the name is unknown; DEVICE_ID falls back to a fixed one.
-    return { facts: { hostname: null }, hostnameError: (error as Error).message };
+    return { facts: { hostname: null, readTextFile }, hostnameError: (error as Error).message };
   }
 }
 

@@ -11,11 +11,16 @@ import type { DeviceMode } from "./protocol/simulator.ts";
 import { fitShuntRange, type ShuntRangeMv } from "./hardware/ina219_shunt.ts";
 import type { SerialBaud } from "./hardware/serial_baud.ts";
 import { flagName, type Parsed, type Setting, SETTINGS } from "./settings.ts";
+import { type ChannelConfig, ChannelConfigError } from "./channels.ts";
+import { type GlobalTexts, legacyChannel, parseChannels } from "./channels_parse.ts";
+import { fileSettingTexts, parseJsonc } from "./config_file.ts";
 
 /** What the edge of the program read about this machine, for the defaults that depend on it. */
 export interface ConfigFacts {
   /** `Deno.hostname()`, or `null` when it could not be read. */
   readonly hostname: string | null;
+  /** Reads CONFIG_FILE (`Deno.readTextFileSync`); absent = a CONFIG_FILE is refused. */
+  readonly readTextFile?: (path: string) => string;
 }
 
 /** No facts: the defaults that depend on the machine use fixed names. */
@@ -31,7 +36,15 @@ export interface Config {
   /** Address to bind. */
   readonly host: string;
 
-  /** Where samples come from. */
+  /** The JSON(C) file settings were read from; `null` = none. */
+  readonly configFile: string | null;
+  /**
+   * Every channel, in configuration order, at least one; the first is the one the v1
+   * protocol describes. Without CHANNELS: one, `main`, from SENSOR and the settings below.
+   */
+  readonly channels: readonly ChannelConfig[];
+
+  /** Where samples come from (the `main` channel's sensor without CHANNELS). */
   readonly sensor: "mock" | "ina219" | "serial";
   /** Time between samples. */
   readonly sampleIntervalMs: number;
@@ -191,7 +204,7 @@ export function loadConfig(
   args: readonly string[],
   facts: ConfigFacts = NO_FACTS,
 ): Config {
-  const parsed = parse(env, args);
+  const { parsed, globals, sources } = parse(env, args, facts);
   if (parsed.readTokenRequired && parsed.apiToken === undefined) {
     throw new ConfigError("Invalid READ_TOKEN_REQUIRED true: it needs API_TOKEN to be set");
   }
@@ -201,6 +214,8 @@ export function loadConfig(
   const config: Config = {
     port: parsed.port,
     host: parsed.host,
+    configFile: parsed.configFile ?? null,
+    channels: resolveChannels(parsed, globals, sources.channels),
     sensor: parsed.sensor,
     sampleIntervalMs: parsed.sampleIntervalMs,
     mockMode: parsed.mockMode,
@@ -251,8 +266,22 @@ export function loadConfig(
   return deepFreeze(config);
 }
 
-/** Flags and variables → validated values; derived and unset ones stay `undefined`. */
-function parse(env: Readonly<Record<string, string | undefined>>, args: readonly string[]): Parsed {
+/** What {@link parse} found: the values, their texts for the channels, where each came from. */
+interface Found {
+  /** Validated values; derived and unset ones `undefined`. */
+  parsed: Parsed;
+  /** Each setting's text and origin, for the channels' fallbacks. */
+  globals: GlobalTexts;
+  /** How an error names each setting's origin: `PORT`, `--port`, `CONFIG_FILE "f": port`. */
+  sources: Record<string, string>;
+}
+
+/** Flags, variables and CONFIG_FILE → validated values; derived and unset ones stay `undefined`. */
+function parse(
+  env: Readonly<Record<string, string | undefined>>,
+  args: readonly string[],
+  facts: ConfigFacts,
+): Found {
   const options: Record<string, { type: "string" | "boolean" }> = {
     help: { type: "boolean" },
   };
@@ -269,16 +298,43 @@ function parse(env: Readonly<Record<string, string | undefined>>, args: readonly
   }
   if (flags.help) throw new HelpRequested(helpText());
 
-  const out: Record<string, unknown> = {};
-  for (const [key, s] of Object.entries(SETTINGS) as [string, Setting][]) {
+  const given = (s: Setting): { raw: string; source: string } | undefined => {
     const flag = flags[flagName(s.env)];
-    const raw = typeof flag === "string" ? flag : env[s.env];
-    const unset = raw === undefined || raw === "";
-    const value = unset ? (s.derived ? undefined : s.defaultText) : raw;
-    if (value === undefined) continue;
+    if (typeof flag === "string" && flag !== "") {
+      return { raw: flag, source: `--${flagName(s.env)}` };
+    }
+    const variable = env[s.env];
+    if (variable !== undefined && variable !== "") return { raw: variable, source: s.env };
+  };
+  const configFile = given(SETTINGS.configFile);
+  const file = configFile === undefined ? new Map<string, string>() : readConfigFile(
+    configFile.raw.trim(),
+    facts,
+  );
+  const fileName = `CONFIG_FILE "${configFile?.raw.trim()}"`;
+
+  const out: Record<string, unknown> = {};
+  const globals: Record<string, { text: string; source: string }> = {};
+  const sources: Record<string, string> = {};
+  for (const [key, s] of Object.entries(SETTINGS) as [string, Setting][]) {
+    const name = s.env.toLowerCase();
+    const fromFile = file.get(name);
+    const found = given(s) ??
+      (fromFile !== undefined && fromFile !== ""
+        ? { raw: fromFile, source: `${fileName}: ${name}` }
+        : undefined) ??
+      (s.derived || s.defaultText === undefined
+        ? undefined
+        : { raw: s.defaultText, source: "the default" });
+    if (found === undefined) continue;
+    const { raw: value, source } = found;
+    sources[key] = source;
+    globals[key] = {
+      text: value,
+      source: source.startsWith("CONFIG_FILE") ? `${name} in CONFIG_FILE` : source,
+    };
     const result = s.schema.safeParse(value);
     if (!result.success) {
-      const source = typeof flag === "string" ? `--${flagName(s.env)}` : s.env;
       const issue = result.error.issues[0];
       const where = issue.path.length ? ` at ${issue.path.join(".")}` : "";
       const shown = s.secret ? "" : ` "${value}"`;
@@ -286,7 +342,48 @@ function parse(env: Readonly<Record<string, string | undefined>>, args: readonly
     }
     out[key] = result.data;
   }
-  return out as Parsed;
+  return { parsed: out as Parsed, globals: globals as GlobalTexts, sources };
+}
+
+/** CONFIG_FILE's settings as the texts their variables would hold, by lower-case name. */
+function readConfigFile(path: string, facts: ConfigFacts): Map<string, string> {
+  const fail = (message: string): never => {
+    throw new ConfigError(`Invalid CONFIG_FILE "${path}": ${message}`);
+  };
+  if (facts.readTextFile === undefined) fail("this program was started without file access");
+  let text = "";
+  try {
+    text = facts.readTextFile!(path);
+  } catch (error) {
+    fail(`cannot read it: ${(error as Error).message.split("\n")[0]}`);
+  }
+  try {
+    const names = new Set(
+      (Object.values(SETTINGS) as Setting[]).filter((s) => s !== SETTINGS.configFile).map((s) =>
+        s.env.toLowerCase()
+      ),
+    );
+    return fileSettingTexts(parseJsonc(text), names);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+}
+
+/** CHANNELS (flag, variable or file), else the `main` channel from the global settings. */
+function resolveChannels(
+  parsed: Parsed,
+  globals: GlobalTexts,
+  source: string | undefined,
+): readonly ChannelConfig[] {
+  try {
+    if (parsed.channels === undefined) return [legacyChannel(parsed.sensor, globals)];
+    return parseChannels(parseJsonc(parsed.channels), globals);
+  } catch (error) {
+    if (!(error instanceof ChannelConfigError || error instanceof SyntaxError)) throw error;
+    const what = error instanceof SyntaxError ? `must be JSON: ${error.message}` : error.message;
+    // Without CHANNELS the globals were checked already; this names the channel anyway.
+    throw new ConfigError(`Invalid ${source ?? "SENSOR"}: ${what}`);
+  }
 }
 
 /**

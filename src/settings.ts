@@ -45,14 +45,16 @@ const choice = <T extends string>(values: readonly T[]) =>
   z.enum(values as [T, ...T[]], { error: `must be one of: ${values.join(", ")}` });
 
 /** One of `values`, written as its decimal digits. */
-const numberChoice = <T extends number>(values: readonly T[]) =>
-  choice(values.map(String)).transform((s) => Number(s) as T);
+export function numberChoice<T extends number>(values: readonly T[]): z.ZodType<T, string> {
+  return choice(values.map(String)).transform((s) => Number(s) as T);
+}
 
 const bool = z.enum(["true", "false"], { error: "must be true or false" }).transform((s) =>
   s === "true"
 );
 
-const nonEmpty = z.string().trim().min(1, "must not be empty");
+/** Any text but an empty (or blank) one. */
+export const nonEmpty = z.string().trim().min(1, "must not be empty");
 
 /** What hono/bearer-auth accepts after `Bearer ` (RFC 6750 b64token). */
 const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
@@ -69,6 +71,20 @@ export const SETTINGS = {
     env: "HOST",
     help: "address to bind; `127.0.0.1` keeps the server on this machine",
     defaultText: "0.0.0.0",
+    schema: nonEmpty,
+  },
+  configFile: {
+    env: "CONFIG_FILE",
+    help:
+      'a JSON file (comments and trailing commas allowed) with `channels` and any other setting by its lower-case name, e.g. `{"channels": [ … ], "sample_interval_ms": 250}`; flags and variables win over it ([configuration.md](configuration.md#channels))',
+    schema: nonEmpty,
+  },
+  channels: {
+    env: "CHANNELS",
+    help:
+      'the sensors to read, as a JSON array, e.g. `[{"name":"in","sensor":"ina219","i2c_address":"0x40"},{"name":"sim","sensor":"mock"}]`; unset = one channel, `main`, from `SENSOR` and the settings below ([configuration.md](configuration.md#channels))',
+    defaultText: "one channel, `main`",
+    derived: true,
     schema: nonEmpty,
   },
   sensor: {

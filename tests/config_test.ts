@@ -106,6 +106,8 @@ Deno.test("loadConfig() answers --help with every setting and its default", () =
       "API_TOKEN, default: unset",
       "ALLOWED_ORIGINS, default: empty",
       "STATUS_INTERVAL_S, default: 5",
+      "--config-file <value>  (CONFIG_FILE, default: unset)",
+      "--channels <value>  (CHANNELS, default: one channel, main)",
     ]
   ) assert.ok(text.includes(name), name);
 });
@@ -286,6 +288,21 @@ const SAMPLES: Record<string, [Record<string, string>, string[]]> = {
   }, []],
   ina219: [{ SENSOR: "ina219", SHUNT_OHMS: "0.01", MAX_CURRENT_A: "10" }, []],
   serial: [{}, ["--sensor", "serial", "--serial-baud", "9600"]],
+  "a channel of every kind": [{
+    CHANNELS: JSON.stringify([
+      { name: "a", sensor: "ina219" },
+      { name: "b", sensor: "ina226", i2c_address: "0x41" },
+      { name: "c", sensor: "ina228", i2c_address: "0x42" },
+      { name: "d", sensor: "ina260", i2c_address: "0x43" },
+      { name: "e", sensor: "ina3221", i2c_address: "0x44", chip_channel: 2 },
+      { name: "f", sensor: "hwmon", i2c_address: "0x45" },
+      { name: "g", sensor: "hwmon", hwmon_path: "/sys/class/hwmon/hwmon2" },
+      { name: "h", sensor: "serial" },
+      { name: "i", sensor: "mock" },
+      { name: "j", derived: "efficiency", input: "a", output: "b" },
+      { name: "k", derived: "sum", inputs: ["a", "b"] },
+    ]),
+  }, []],
 };
 
 Deno.test("loadConfig() leaves no value undefined and freezes every level", async (t) => {

@@ -73,6 +73,19 @@ Deno.test("main.ts exits 1 with one line naming a bad setting", async (t) => {
       args: [],
       names: /ALERT_RULES .* at 0\.warning_high: warning_high 1e\+308 A is not a physical current/,
     },
+    {
+      env: {
+        CHANNELS:
+          '[{"name":"in","sensor":"ina219"},{"name":"out","sensor":"ina219","i2c_address":"0x80"}]',
+      },
+      args: [],
+      names: /^Invalid CHANNELS: entry 2 \("out"\): i2c_address "0x80": must be 0x40 to 0x4F$/,
+    },
+    {
+      env: { CONFIG_FILE: "tests/no-such-config.jsonc" },
+      args: [],
+      names: /^Invalid CONFIG_FILE "tests\/no-such-config.jsonc": cannot read it: No such file/,
+    },
   ];
   for (const row of rows) {
     await t.step(
@@ -166,5 +179,24 @@ Deno.test("main.ts shuts down cleanly on a SIGTERM that arrives during start-up"
     }
   } finally {
     await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("main.ts reads CONFIG_FILE, comments and all, and variables win over it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ina219-main-config-" });
+  try {
+    const path = `${dir}/monitor.jsonc`;
+    await Deno.writeTextFile(
+      path,
+      '{\n  // no Prometheus here\n  "metrics_enabled": false,\n  "port": 1,\n}\n',
+    );
+    // withDaemon's PORT=0 wins over the file's port 1.
+    await withDaemon({ CONFIG_FILE: path }, async (_daemon, url) => {
+      const res = await fetch(`${url}/metrics`);
+      await res.body?.cancel();
+      assert.equal(res.status, 404, "the file turned /metrics off");
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
