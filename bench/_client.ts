@@ -38,6 +38,11 @@ export class StreamClient {
   missedSamples = 0;
   /** Receipt time minus `data.ts_ms` of every measurement received while counting, ms. */
   latenciesMs: number[] = [];
+  /**
+   * Batched stream only: receipt time minus the newest `ts_ms` of each message received
+   * while counting, ms. That is the delivery delay without the wait for the period's end.
+   */
+  newestAgesMs: number[] = [];
   /** Close code if the connection closed before {@linkcode close} was called. */
   closedEarlyCode: number | undefined;
   /** Resolves when the socket is open; rejects if it fails first. */
@@ -88,6 +93,7 @@ export class StreamClient {
     this.totalMessages++;
     this.measurements += data.ts_ms.length;
     for (const tsMs of data.ts_ms) this.latenciesMs.push(receivedMs - tsMs);
+    if (data.ts_ms.length > 0) this.newestAgesMs.push(receivedMs - Math.max(...data.ts_ms));
   }
 
   #onMessage(event: MessageEvent): void {
