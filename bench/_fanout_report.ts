@@ -61,6 +61,8 @@ export interface FanoutResult {
   /** 1-minute load average of the machine at the start and at the end of the window. */
   loadStart: number;
   loadEnd: number;
+  /** CPU used by everything else on the machine over the window (not server, not clients), % of one core. */
+  otherCpuPercent: number;
   slowClientSkips: number;
   slowClientCloses: number;
   serverExitCode: number;
@@ -173,6 +175,7 @@ export function printFanout(results: readonly FanoutResult[]): void {
       "/status p50/p99/max ms",
       "RSS max MiB",
       "CPU % srv/cli",
+      "other CPU %",
       "load",
       "skips/closes",
       "result",
@@ -190,6 +193,7 @@ export function printFanout(results: readonly FanoutResult[]): void {
       `${r.statusP50Ms}/${r.statusP99Ms}/${r.statusMaxMs}`,
       String(r.rssMaxMiB),
       `${r.cpuPercent}/${r.clientCpuPercent}`,
+      String(r.otherCpuPercent),
       `${r.loadStart}→${r.loadEnd}`,
       `${r.slowClientSkips}/${r.slowClientCloses}`,
       r.pass ? "PASS" : "FAIL",
@@ -226,6 +230,7 @@ const SUMMARY: readonly [string, (r: FanoutResult) => number | null][] = [
   ["server CPU %", (r) => r.cpuPercent],
   ["client CPU %", (r) => r.clientCpuPercent],
   ["RSS max MiB", (r) => r.rssMaxMiB],
+  ["other CPU % (rest of machine)", (r) => r.otherCpuPercent],
   ["load (start)", (r) => r.loadStart],
 ];
 

@@ -16,7 +16,7 @@
 import { parseArgs } from "node:util";
 import { openStalledClient } from "./_client.ts";
 import { INA219_SPECS } from "./_fanout_ina219.ts";
-import { ProcSampler } from "./_proc.ts";
+import { MachineSampler, ProcSampler, waitForQuiet } from "./_proc.ts";
 import { openReaders, type ReaderGroup } from "./_readers.ts";
 import { fetchStatus, startServer, type StartServerOptions } from "./_server.ts";
 import { startStatusProbe } from "./_status_probe.ts";
@@ -163,12 +163,14 @@ export async function runFanout(
     const probe = startStatusProbe(server.baseUrl, STATUS_PROBE_MS);
     sampler.resetCpu();
     const clientSampler = new ProcSampler(Deno.pid);
+    const machine = new MachineSampler();
     const startMs = performance.now();
     await sleep(spec.seconds * 1000);
     readers.setCounting(false);
     const elapsedS = (performance.now() - startMs) / 1000;
     const usage = sampler.stop();
     const clientUsage = clientSampler.stop();
+    const machineBusyPercent = machine.busyPercent();
     const loadEnd = loadAverage();
     const statusTimes = await probe.stop();
     const status = await fetchStatus(server.baseUrl);
@@ -214,6 +216,7 @@ export async function runFanout(
       clientCpuPercent: round(clientUsage.cpuPercent),
       loadStart,
       loadEnd,
+      otherCpuPercent: round(machineBusyPercent - usage.cpuPercent - clientUsage.cpuPercent),
       slowClientSkips: Number(status.slow_client_skips ?? NaN),
       slowClientCloses: Number(status.slow_client_closes ?? NaN),
       serverExitCode: exit.code,
@@ -264,6 +267,8 @@ async function main(): Promise<void> {
       "seconds-d": { type: "string" },
       /** Spread every run's readers over N Workers (default: each run's own setting). */
       "client-workers": { type: "string" },
+      /** Before each run, wait (at most 5 min) until the rest of the machine uses ≤ this % of one core over 2 s. */
+      "max-other-cpu": { type: "string" },
       "server-dir": { type: "string" },
       /** What to run, e.g. `dist/ina219-monitor.js` (after `deno task build`); main.ts by default. */
       entry: { type: "string" },
@@ -304,9 +309,18 @@ async function main(): Promise<void> {
     return { ...spec, seconds, clientWorkers: clientWorkers ?? spec.clientWorkers };
   });
   const results: FanoutResult[] = [];
-  for (let round = 1; round <= repeat; round++) {
+  for (let pass = 1; pass <= repeat; pass++) {
     for (const spec of specs) {
-      if (repeat > 1) console.error(`round ${round}/${repeat}: run ${spec.name}`);
+      if (repeat > 1) console.error(`round ${pass}/${repeat}: run ${spec.name}`);
+      if (values["max-other-cpu"] !== undefined) {
+        const maxPercent = positive("max-other-cpu", values["max-other-cpu"]);
+        const { busyPercent, waitedMs, quiet } = await waitForQuiet(maxPercent);
+        console.error(
+          `machine ${quiet ? "quiet" : "still busy"}: ${round(busyPercent)} % of a core after ${
+            round(waitedMs / 1000)
+          } s`,
+        );
+      }
       results.push(
         await runFanout(spec, { serverDir: values["server-dir"], entry: values.entry }),
       );
