@@ -76,3 +76,47 @@ export class ProcSampler {
     };
   }
 }
+
+/** Busy and total CPU ticks of the whole machine (all cores), from the first line of `/proc/stat`. */
+export function readMachineTicks(): { busy: number; total: number } {
+  const line = Deno.readTextFileSync("/proc/stat").split("\n", 1)[0];
+  // cpu user nice system idle iowait irq softirq steal guest guest_nice
+  const fields = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((sum, value) => sum + value, 0);
+  const idle = fields[3] + fields[4];
+  return { busy: total - idle, total };
+}
+
+/** Measures the machine's busy CPU over a window, as % of one core (200 = both of 2 cores busy). */
+export class MachineSampler {
+  #start = readMachineTicks();
+  #startMs = performance.now();
+
+  /** Busy CPU since construction, % of one core. */
+  busyPercent(): number {
+    const { busy } = readMachineTicks();
+    const elapsedS = (performance.now() - this.#startMs) / 1000;
+    return ((busy - this.#start.busy) / CLK_TCK) / elapsedS * 100;
+  }
+}
+
+/**
+ * Waits until the machine's busy CPU over `sampleMs` is at most `maxPercent` of one core,
+ * checking again and again for at most `limitMs`; returns the last reading.
+ */
+export async function waitForQuiet(
+  maxPercent: number,
+  options: { sampleMs?: number; limitMs?: number } = {},
+): Promise<{ busyPercent: number; waitedMs: number; quiet: boolean }> {
+  const { sampleMs = 2_000, limitMs = 300_000 } = options;
+  const startMs = performance.now();
+  while (true) {
+    const sampler = new MachineSampler();
+    await new Promise((resolve) => setTimeout(resolve, sampleMs));
+    const busyPercent = sampler.busyPercent();
+    const waitedMs = performance.now() - startMs;
+    if (busyPercent <= maxPercent || waitedMs >= limitMs) {
+      return { busyPercent, waitedMs, quiet: busyPercent <= maxPercent };
+    }
+  }
+}

@@ -74,7 +74,10 @@ export async function fetchStatus(
   return await response.json();
 }
 
-/** Starts `deno run main.ts` (or `entry`) with a mock source and a temp `DATA_DIR`, and waits until it serves `/status`. */
+/**
+ * Starts `deno run main.ts` (or `entry`) with the permissions of `deno task start`, a mock
+ * source (unless `env` sets `SENSOR`) and a temp `DATA_DIR`, and waits until it serves `/status`.
+ */
 export async function startServer(
   options: StartServerOptions,
 ): Promise<ServerHandle> {
@@ -91,6 +94,10 @@ export async function startServer(
       "--allow-read",
       "--allow-write",
       "--allow-env",
+      // As `deno task start`: FFI for a real I2C bus (the acquisition Worker inherits
+      // these), and the host names the Host check accepts.
+      "--allow-ffi",
+      "--allow-sys=hostname,networkInterfaces",
       ...options.denoFlags ?? startV8Flags(),
       options.entry ?? "main.ts",
     ],

@@ -2,17 +2,24 @@
  * @module
  * Fan-out benchmarks: many WebSocket readers (and optionally a client that
  * never reads) against a fresh server per run; reports delivered rate, gaps,
- * latency, server RSS and CPU, and checks them against targets.
+ * latency, `GET /status` response time, server RSS and CPU, and checks them
+ * against targets. Runs a–d use the mock; the `ina*` runs
+ * ({@link ./_fanout_ina219.ts}) the real INA219 driver on the emulated bus.
  *
  * ```sh
- * deno run -A bench/fanout.ts [--runs a,b,c,d] [--quick] [--seconds-a 30] [--seconds-b 20] [--seconds-c 45] [--seconds-d 20] [--entry dist/ina219-monitor.js]
+ * deno run -A bench/fanout.ts [--runs a,b,c,d|stream|ina219|all|NAME,...] [--repeat 3]
+ *   [--quick] [--seconds N] [--seconds-a 30] [--seconds-b 20] [--seconds-c 45] [--seconds-d 20]
+ *   [--client-workers N] [--entry dist/ina219-monitor.js] [--server-dir DIR]
  * ```
  */
 
 import { parseArgs } from "node:util";
-import { openStalledClient, StreamClient } from "./_client.ts";
-import { ProcSampler } from "./_proc.ts";
+import { openStalledClient } from "./_client.ts";
+import { INA219_SPECS } from "./_fanout_ina219.ts";
+import { MachineSampler, ProcSampler, waitForQuiet } from "./_proc.ts";
+import { openReaders, type ReaderGroup } from "./_readers.ts";
 import { fetchStatus, startServer, type StartServerOptions } from "./_server.ts";
+import { startStatusProbe } from "./_status_probe.ts";
 import { median, percentile, round, toMiB } from "./_stats.ts";
 import {
   checkFanout,
@@ -34,6 +41,10 @@ export interface FanoutSpec {
   batchMs?: number;
   seconds: number;
   targets: FanoutTargets;
+  /** Further server settings, e.g. `SENSOR=ina219`; none: the mock. */
+  env?: Record<string, string>;
+  /** Spread the readers over this many Workers (default 0: all on the benchmark's main thread). */
+  clientWorkers?: number;
 }
 
 /**
@@ -86,7 +97,36 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Starts a server, connects the clients, measures for `spec.seconds` after a 1 s warm-up, and stops everything. */
+/** How often the status probe fetches `GET /status` during the window, ms. */
+export const STATUS_PROBE_MS = 200;
+
+/** Names the sample source of a run from its settings. */
+export function sourceName(env: Record<string, string> = {}): string {
+  if (env.SENSOR !== "ina219") return env.SENSOR ?? "mock";
+  const bus = env.I2C_BUS === "emulated"
+    ? `emulated ${env.I2C_EMULATED_KHZ ?? 400} kHz`
+    : env.I2C_BUS;
+  return `ina219 ${bus ?? "/dev/i2c-1"}, ADC_SAMPLES=${env.ADC_SAMPLES ?? 1}`;
+}
+
+function loadAverage(): number {
+  return round(Deno.loadavg()[0], 2);
+}
+
+function sortedMs(arrays: readonly ArrayLike<number>[]): Float64Array {
+  const all = new Float64Array(arrays.reduce((sum, a) => sum + a.length, 0));
+  let at = 0;
+  for (const array of arrays) {
+    all.set(array, at);
+    at += array.length;
+  }
+  return all.sort();
+}
+
+/**
+ * Starts a server, connects the clients, measures for `spec.seconds` after a 1 s warm-up
+ * (with `GET /status` probed every {@link STATUS_PROBE_MS} ms), and stops everything.
+ */
 export async function runFanout(
   spec: FanoutSpec,
   options: Pick<StartServerOptions, "serverDir" | "entry" | "denoFlags"> = {},
@@ -99,9 +139,10 @@ export async function runFanout(
       WS_MAX_CLIENTS_PER_ADDRESS: String(spec.readers + spec.stalled),
       HTTP_MAX_CONNS_PER_ADDRESS: String(spec.readers + spec.stalled + 16),
       HTTP_CONNECT_RATE_PER_ADDRESS: String(spec.readers + spec.stalled + 16),
+      ...spec.env,
     },
   });
-  const readers: StreamClient[] = [];
+  let readers: ReaderGroup | undefined;
   const stalled: { close(): void }[] = [];
   try {
     const sampler = new ProcSampler(server.pid);
@@ -109,61 +150,73 @@ export async function runFanout(
     for (let i = 0; i < spec.stalled; i++) {
       stalled.push(await openStalledClient(server.wsUrl));
     }
-    for (let i = 0; i < spec.readers; i++) {
-      const query = spec.batchMs === undefined ? "" : `?format=batch&batch_ms=${spec.batchMs}`;
-      readers.push(new StreamClient(server.wsUrl + query));
-    }
-    await Promise.all(readers.map((reader) => reader.opened));
-    const firstTimeoutMs = 5_000 + 2 * spec.sampleIntervalMs;
-    const first = await Promise.race([
-      Promise.all(readers.map((reader) => reader.firstMeasurement)),
-      sleep(firstTimeoutMs).then(() => "timeout" as const),
-    ]);
-    if (first === "timeout") {
-      throw new Error(
-        `Run ${spec.name}: no measurement on every reader within ${firstTimeoutMs} ms`,
-      );
-    }
+    const query = spec.batchMs === undefined ? "" : `?format=batch&batch_ms=${spec.batchMs}`;
+    readers = openReaders(server.wsUrl + query, spec.readers, spec.clientWorkers ?? 0);
+    await readers.ready(5_000 + 2 * spec.sampleIntervalMs).catch((error) => {
+      throw new Error(`Run ${spec.name}: ${error.message}`);
+    });
     // Warm-up keeps JIT and connection set-up out of the numbers; the extra half
     // interval puts the window edges between samples so a 1 Hz count is exact.
     await sleep(1_000 + spec.sampleIntervalMs / 2);
-    for (const reader of readers) reader.counting = true;
+    const loadStart = loadAverage();
+    readers.setCounting(true);
+    const probe = startStatusProbe(server.baseUrl, STATUS_PROBE_MS);
     sampler.resetCpu();
     const clientSampler = new ProcSampler(Deno.pid);
+    const machine = new MachineSampler();
     const startMs = performance.now();
     await sleep(spec.seconds * 1000);
-    for (const reader of readers) reader.counting = false;
+    readers.setCounting(false);
     const elapsedS = (performance.now() - startMs) / 1000;
     const usage = sampler.stop();
     const clientUsage = clientSampler.stop();
+    const machineBusyPercent = machine.busyPercent();
+    const loadEnd = loadAverage();
+    const statusTimes = await probe.stop();
     const status = await fetchStatus(server.baseUrl);
-    await Promise.all(readers.map((reader) => reader.close()));
+    const tallies = await readers.finish();
     for (const client of stalled.splice(0)) client.close();
     const exit = await server.stop();
 
-    const rates = readers.map((reader) => reader.measurements / elapsedS);
-    const latencies = Float64Array.from(
-      readers.flatMap((reader) => reader.latenciesMs),
-    ).sort();
+    // Each thread timed its own window: no skew from the commands' trip to a Worker.
+    const rates = tallies.map((tally) => tally.measurements / (tally.windowMs / 1000));
+    const latencies = sortedMs(tallies.map((tally) => tally.latenciesMs));
+    const newestAges = sortedMs(tallies.map((tally) => tally.newestAgesMs));
+    const statusMs = Float64Array.from(statusTimes.timesMs).sort();
+    const batched = spec.batchMs !== undefined;
     const result = {
       name: spec.name,
+      source: sourceName(spec.env),
       sampleIntervalMs: spec.sampleIntervalMs,
       readers: spec.readers,
       stalled: spec.stalled,
+      batchMs: spec.batchMs ?? null,
+      clientWorkers: spec.clientWorkers ?? 0,
       seconds: round(elapsedS, 2),
       rateMinPerS: round(Math.min(...rates), 1),
       rateMedianPerS: round(median(rates), 1),
-      seqGaps: readers.reduce((sum, reader) => sum + reader.seqGaps, 0),
-      missedSamples: readers.reduce((sum, r) => sum + r.missedSamples, 0),
-      readersDropped: readers.filter((r) => r.closedEarlyCode !== undefined)
-        .length,
+      rateMaxPerS: round(Math.max(...rates), 1),
+      serverRatePerS: Number(status.sample_rate_hz ?? NaN),
+      seqGaps: tallies.reduce((sum, tally) => sum + tally.seqGaps, 0),
+      missedSamples: tallies.reduce((sum, tally) => sum + tally.missedSamples, 0),
+      readersDropped: tallies.filter((tally) => tally.closedEarlyCode !== undefined).length,
       latencyP50Ms: round(percentile(latencies, 50), 2),
       latencyP99Ms: round(percentile(latencies, 99), 2),
       latencyMaxMs: round(latencies.at(-1) ?? NaN, 2),
+      newestAgeP50Ms: batched ? round(percentile(newestAges, 50), 2) : null,
+      newestAgeP99Ms: batched ? round(percentile(newestAges, 99), 2) : null,
+      statusP50Ms: round(percentile(statusMs, 50), 2),
+      statusP99Ms: round(percentile(statusMs, 99), 2),
+      statusMaxMs: round(statusMs.at(-1) ?? NaN, 2),
+      statusProbes: statusMs.length,
+      statusFailures: statusTimes.failures,
       rssMaxMiB: round(toMiB(usage.rssMaxBytes)),
       rssFinalMiB: round(toMiB(usage.rssFinalBytes)),
       cpuPercent: round(usage.cpuPercent),
       clientCpuPercent: round(clientUsage.cpuPercent),
+      loadStart,
+      loadEnd,
+      otherCpuPercent: round(machineBusyPercent - usage.cpuPercent - clientUsage.cpuPercent),
       slowClientSkips: Number(status.slow_client_skips ?? NaN),
       slowClientCloses: Number(status.slow_client_closes ?? NaN),
       serverExitCode: exit.code,
@@ -171,7 +224,7 @@ export async function runFanout(
     const checks = checkFanout(result, spec.targets);
     return { ...result, checks, pass: checks.every((check) => check.pass) };
   } finally {
-    await Promise.all(readers.map((reader) => reader.close()));
+    await readers?.close();
     for (const client of stalled) client.close();
     await server.stop();
   }
@@ -185,47 +238,93 @@ export const QUICK_SECONDS: Readonly<Record<string, number>> = {
   d: 5,
 };
 
+/** Every scenario `--runs` can name: the stream runs, then the emulated INA219 runs. */
+export const ALL_SPECS: readonly FanoutSpec[] = [...DEFAULT_SPECS, ...INA219_SPECS];
+
+/** Names `--runs` expands: `stream` (a–d…), `ina219` (the emulated sensor), `all`. */
+function expandRuns(runs: string): string[] {
+  const groups: Record<string, readonly FanoutSpec[]> = {
+    stream: DEFAULT_SPECS,
+    ina219: INA219_SPECS,
+    all: ALL_SPECS,
+  };
+  return runs.split(",").flatMap((name) => groups[name]?.map((spec) => spec.name) ?? [name]);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      runs: { type: "string", default: "a,b,c,d" },
+      runs: { type: "string", default: "stream" },
+      /** Run the chosen scenarios this many rounds (interleaved), then print medians and ranges. */
+      repeat: { type: "string", default: "1" },
       quick: { type: "boolean", default: false },
+      /** Window of every chosen run, s (a run's own --seconds-X wins). */
+      seconds: { type: "string" },
       "seconds-a": { type: "string" },
       "seconds-b": { type: "string" },
       "seconds-c": { type: "string" },
       "seconds-d": { type: "string" },
+      /** Spread every run's readers over N Workers (default: each run's own setting). */
+      "client-workers": { type: "string" },
+      /** Before each run, wait (at most 5 min) until the rest of the machine uses ≤ this % of one core over 2 s. */
+      "max-other-cpu": { type: "string" },
       "server-dir": { type: "string" },
       /** What to run, e.g. `dist/ina219-monitor.js` (after `deno task build`); main.ts by default. */
       entry: { type: "string" },
     },
   });
-  const names = values.runs.split(",");
-  const specs = DEFAULT_SPECS.filter((spec) => names.includes(spec.name))
-    .map((spec) => {
-      const flag = values[`seconds-${spec.name}` as "seconds-a"];
-      const seconds = flag !== undefined
-        ? Number(flag)
-        : values.quick
-        ? QUICK_SECONDS[spec.name]
-        : spec.seconds;
-      if (!(seconds > 0)) {
-        throw new RangeError(
-          `Invalid --seconds-${spec.name}: ${flag} is not > 0`,
-        );
-      }
-      return { ...spec, seconds };
-    });
-  if (specs.length !== names.length) {
+  const names = expandRuns(values.runs);
+  const unknown = names.filter((name) => !ALL_SPECS.some((spec) => spec.name === name));
+  if (unknown.length > 0) {
     throw new RangeError(
-      `Invalid --runs: "${values.runs}" (choose from a, b, c, d)`,
+      `Invalid --runs: "${unknown.join(",")}" (choose from stream, ina219, all, ${
+        ALL_SPECS.map((spec) => spec.name).join(", ")
+      })`,
     );
   }
+  const positive = (flag: string, text: string | undefined, integer = false) => {
+    const value = Number(text);
+    if (!(value > 0) || (integer && !Number.isInteger(value))) {
+      throw new RangeError(
+        `Invalid --${flag}: ${text} is not a positive ${integer ? "integer" : "number"}`,
+      );
+    }
+    return value;
+  };
+  const repeat = positive("repeat", values.repeat, true);
+  const workersFlag = values["client-workers"];
+  const clientWorkers = workersFlag === undefined ? undefined : Number(workersFlag);
+  if (clientWorkers !== undefined && !(Number.isInteger(clientWorkers) && clientWorkers >= 0)) {
+    throw new RangeError(`Invalid --client-workers: ${workersFlag} is not an integer ≥ 0`);
+  }
+  const specs = names.map((name) => {
+    const spec = ALL_SPECS.find((candidate) => candidate.name === name)!;
+    const flag = values[`seconds-${spec.name}` as "seconds-a"] ?? values.seconds;
+    const seconds = flag !== undefined
+      ? positive(`seconds${values.seconds === flag ? "" : `-${spec.name}`}`, flag)
+      : values.quick
+      ? QUICK_SECONDS[spec.name] ?? 5
+      : spec.seconds;
+    return { ...spec, seconds, clientWorkers: clientWorkers ?? spec.clientWorkers };
+  });
   const results: FanoutResult[] = [];
-  for (const spec of specs) {
-    results.push(
-      await runFanout(spec, { serverDir: values["server-dir"], entry: values.entry }),
-    );
+  for (let pass = 1; pass <= repeat; pass++) {
+    for (const spec of specs) {
+      if (repeat > 1) console.error(`round ${pass}/${repeat}: run ${spec.name}`);
+      if (values["max-other-cpu"] !== undefined) {
+        const maxPercent = positive("max-other-cpu", values["max-other-cpu"]);
+        const { busyPercent, waitedMs, quiet } = await waitForQuiet(maxPercent);
+        console.error(
+          `machine ${quiet ? "quiet" : "still busy"}: ${round(busyPercent)} % of a core after ${
+            round(waitedMs / 1000)
+          } s`,
+        );
+      }
+      results.push(
+        await runFanout(spec, { serverDir: values["server-dir"], entry: values.entry }),
+      );
+    }
   }
   printFanout(results);
   if (!results.every((result) => result.pass)) Deno.exitCode = 1;
