@@ -2,7 +2,7 @@
  * The ticker: reads the source on a fixed schedule (t0 + n·interval, no drift, no
  * overlapping reads), numbers every sample and hands it on. A failed read still
  * yields that tick's sample, marked `error`. A source that can back-fill (the mock)
- * is woken at most every {@link DEFAULT_BATCH_MS} and reads every tick that came due.
+ * is woken at most every {@link DEFAULT_BATCH_MS} ms and reads every tick that came due.
  * @module
  */
 import { type Clock, systemClock, type TimerId } from "./clock.ts";
@@ -10,10 +10,13 @@ import type { Sample } from "./sample.ts";
 import type { Reading, Source } from "./sources/source.ts";
 
 /**
- * Default of {@link SamplerOptions.batchMs}: at 1 kHz a wake-up every 5 ms instead of
- * every 1 ms, which delays a sample by at most 5 ms (plus the timer's lateness).
+ * Default of {@link SamplerOptions.batchMs}: at 1 kHz a wake-up every 10 ms instead of
+ * every 1 ms, which delays a sample by at most 10 ms (plus the timer's lateness). A
+ * wake-up is the dearest thing a tick does: on the test machine an idle Deno timer
+ * costs about 120 µs of CPU per firing, so 5 ms batches alone would use 2–3 % of a
+ * core (docs/benchmarks.md, issue 12).
  */
-export const DEFAULT_BATCH_MS = 5;
+export const DEFAULT_BATCH_MS = 10;
 
 /** Options of {@link Sampler}. */
 export interface SamplerOptions {
@@ -217,7 +220,8 @@ export class Sampler {
         // as a small offset of that sample rather than as delivery latency.
         while (dueMs <= nowMs) {
           const nextDueMs = this.#t0 + (this.#n + 1) * this.#intervalMs;
-          await this.#readOne(nextDueMs > nowMs ? nowMs : dueMs);
+          const pending = this.#readOne(nextDueMs > nowMs ? nowMs : dueMs);
+          if (pending) await pending;
           if (generation !== this.#generation) return;
           this.#n++;
           dueMs = this.#t0 + this.#n * this.#intervalMs;
@@ -237,15 +241,26 @@ export class Sampler {
     this.#schedule(this.#wakeMs() - this.#clock.now());
   }
 
-  async #readOne(tsMs: number): Promise<void> {
-    let reading: Reading | undefined;
-    let error: string | undefined;
+  /**
+   * Reads one tick and emits its sample; a source that answers at once (the mock) is
+   * handled without a promise, which at 1 kHz is most of what a tick would allocate.
+   */
+  #readOne(tsMs: number): Promise<void> | undefined {
+    let result: Reading | Promise<Reading>;
     try {
-      reading = await this.source.read(tsMs);
+      result = this.source.read(tsMs);
     } catch (e) {
-      error = e instanceof Error ? e.message : String(e);
+      this.#emit(tsMs, undefined, errorText(e));
+      return undefined;
     }
-    this.#emit(tsMs, reading, error);
+    if (typeof (result as Promise<Reading>).then !== "function") {
+      this.#emit(tsMs, result as Reading, undefined);
+      return undefined;
+    }
+    return (result as Promise<Reading>).then(
+      (reading) => this.#emit(tsMs, reading, undefined),
+      (e) => this.#emit(tsMs, undefined, errorText(e)),
+    );
   }
 
   /** Numbers one reading (or failure) and hands it on. */
@@ -269,6 +284,10 @@ export class Sampler {
     if (!ok) this.#onStatus(`Sensor error: ${sample.error}`);
     else if (before === false) this.#onStatus("Sensor recovered");
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function checkInterval(intervalMs: number): number {
