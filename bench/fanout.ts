@@ -5,7 +5,7 @@
  * latency, server RSS and CPU, and checks them against targets.
  *
  * ```sh
- * deno run -A bench/fanout.ts [--runs a,b,c,d] [--quick] [--seconds-a 30] [--seconds-b 20] [--seconds-c 45] [--seconds-d 20] [--entry dist/ina219-monitor.js]
+ * deno run -A bench/fanout.ts [--runs a,b,c,d,e] [--quick] [--seconds-a 30] [--seconds-b 20] [--seconds-c 45] [--seconds-d 20] [--seconds-e 20] [--entry dist/ina219-monitor.js]
  * ```
  */
 
@@ -38,7 +38,8 @@ export interface FanoutSpec {
 
 /**
  * The default scenarios: (a) and (b) from the brief, (c) the stalled client at full rate,
- * (d) 100 batched readers at full rate (issue 12).
+ * (d) 100 batched readers at full rate, (e) the server's CPU at 1 kHz with one plain reader
+ * (issue 12).
  */
 export const DEFAULT_SPECS: readonly FanoutSpec[] = [
   {
@@ -79,6 +80,15 @@ export const DEFAULT_SPECS: readonly FanoutSpec[] = [
     batchMs: 50,
     seconds: 20,
     targets: { minRatePerS: 950, latencyP99Ms: 70, cpuMaxPercent: 25 },
+  },
+  {
+    // Issue 12 item 5: the server's own cost per sample, mock source, one plain reader.
+    name: "e",
+    sampleIntervalMs: 1,
+    readers: 1,
+    stalled: 0,
+    seconds: 20,
+    targets: { minRatePerS: 950, latencyP99Ms: 20, cpuMaxPercent: 5 },
   },
 ];
 
@@ -183,18 +193,20 @@ export const QUICK_SECONDS: Readonly<Record<string, number>> = {
   b: 5,
   c: 35,
   d: 5,
+  e: 10,
 };
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      runs: { type: "string", default: "a,b,c,d" },
+      runs: { type: "string", default: DEFAULT_SPECS.map((spec) => spec.name).join(",") },
       quick: { type: "boolean", default: false },
       "seconds-a": { type: "string" },
       "seconds-b": { type: "string" },
       "seconds-c": { type: "string" },
       "seconds-d": { type: "string" },
+      "seconds-e": { type: "string" },
       "server-dir": { type: "string" },
       /** What to run, e.g. `dist/ina219-monitor.js` (after `deno task build`); main.ts by default. */
       entry: { type: "string" },
@@ -218,7 +230,9 @@ async function main(): Promise<void> {
     });
   if (specs.length !== names.length) {
     throw new RangeError(
-      `Invalid --runs: "${values.runs}" (choose from a, b, c, d)`,
+      `Invalid --runs: "${values.runs}" (choose from ${
+        DEFAULT_SPECS.map((spec) => spec.name).join(", ")
+      })`,
     );
   }
   const results: FanoutResult[] = [];
