@@ -8,7 +8,7 @@
  *
  * ```sh
  * deno run -A bench/fanout.ts [--runs a,b,c,d|stream|ina219|all|NAME,...] [--repeat 3]
- *   [--quick] [--seconds N] [--seconds-a 30] [--seconds-b 20] [--seconds-c 45] [--seconds-d 20]
+ *   [--quick] [--seconds N] [--seconds-a 30] [--seconds-b 20] [--seconds-c 45] [--seconds-d 20] [--seconds-e 20]
  *   [--client-workers N] [--entry dist/ina219-monitor.js] [--server-dir DIR]
  * ```
  */
@@ -49,7 +49,8 @@ export interface FanoutSpec {
 
 /**
  * The default scenarios: (a) and (b) from the brief, (c) the stalled client at full rate,
- * (d) 100 batched readers at full rate (issue 12).
+ * (d) 100 batched readers at full rate, (e) the server's CPU at 1 kHz with one plain reader
+ * (issue 12).
  */
 export const DEFAULT_SPECS: readonly FanoutSpec[] = [
   {
@@ -90,6 +91,15 @@ export const DEFAULT_SPECS: readonly FanoutSpec[] = [
     batchMs: 50,
     seconds: 20,
     targets: { minRatePerS: 950, latencyP99Ms: 70, cpuMaxPercent: 25 },
+  },
+  {
+    // Issue 12 item 5: the server's own cost per sample, mock source, one plain reader.
+    name: "e",
+    sampleIntervalMs: 1,
+    readers: 1,
+    stalled: 0,
+    seconds: 20,
+    targets: { minRatePerS: 950, latencyP99Ms: 20, cpuMaxPercent: 5 },
   },
 ];
 
@@ -236,6 +246,7 @@ export const QUICK_SECONDS: Readonly<Record<string, number>> = {
   b: 5,
   c: 35,
   d: 5,
+  e: 10,
 };
 
 /** Every scenario `--runs` can name: the stream runs, then the emulated INA219 runs. */
@@ -269,6 +280,7 @@ async function main(): Promise<void> {
       "client-workers": { type: "string" },
       /** Before each run, wait (at most 5 min) until the rest of the machine uses ≤ this % of one core over 2 s. */
       "max-other-cpu": { type: "string" },
+      "seconds-e": { type: "string" },
       "server-dir": { type: "string" },
       /** What to run, e.g. `dist/ina219-monitor.js` (after `deno task build`); main.ts by default. */
       entry: { type: "string" },

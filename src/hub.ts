@@ -7,7 +7,8 @@
  * @module
  */
 import type { ServerMessage } from "./protocol/messages.ts";
-import { measurementMessage, measurementsMessages } from "./protocol/ws.ts";
+import { MeasurementJson } from "./measurement_json.ts";
+import { measurementsMessages } from "./protocol/ws.ts";
 import type { Sample } from "./sample.ts";
 
 /** The part of a WebSocket the hub uses (a real `WebSocket` satisfies it). */
@@ -126,6 +127,7 @@ export class Hub {
   #stuckCloseMs: number;
   #maxIncomingBytes: number;
   #now: () => number;
+  #measurementJson = new MeasurementJson();
   /** Slow-client skips and closes so far, for `/status` and the metrics. */
   readonly stats: HubStats = { slowSkips: 0, slowCloses: 0, oversizeCloses: 0 };
 
@@ -184,7 +186,7 @@ export class Hub {
    */
   publish(sample: Sample): void {
     if (this.#singles.size > 0) {
-      const text = JSON.stringify(measurementMessage(sample));
+      const text = this.#measurementJson.text(sample);
       const nowMs = this.#now();
       for (const client of this.#singles) this.#deliver(client, text, nowMs);
     }

@@ -1,12 +1,22 @@
 /**
  * The ticker: reads the source on a fixed schedule (t0 + n·interval, no drift, no
  * overlapping reads), numbers every sample and hands it on. A failed read still
- * yields that tick's sample, marked `error`.
+ * yields that tick's sample, marked `error`. A source that can back-fill (the mock)
+ * is woken at most every {@link DEFAULT_BATCH_MS} ms and reads every tick that came due.
  * @module
  */
 import { type Clock, systemClock, type TimerId } from "./clock.ts";
 import type { Sample } from "./sample.ts";
 import type { Reading, Source } from "./sources/source.ts";
+
+/**
+ * Default of {@link SamplerOptions.batchMs}: at 1 kHz a wake-up every 10 ms instead of
+ * every 1 ms, which delays a sample by at most 10 ms (plus the timer's lateness). A
+ * wake-up is the dearest thing a tick does: on the test machine an idle Deno timer
+ * costs about 120 µs of CPU per firing, so 5 ms batches alone would use 2–3 % of a
+ * core (docs/benchmarks.md, issue 12).
+ */
+export const DEFAULT_BATCH_MS = 10;
 
 /** Options of {@link Sampler}. */
 export interface SamplerOptions {
@@ -25,6 +35,12 @@ export interface SamplerOptions {
    * ticks and restarts the schedule from now (a suspended machine, a clock step).
    */
   maxCatchUpMs?: number;
+  /**
+   * For a source that can back-fill: wake up at most this often and read every tick
+   * that came due since, each at its own instant (default {@link DEFAULT_BATCH_MS}).
+   * An interval at least this long keeps one tick per wake-up; 0 wakes for every tick.
+   */
+  batchMs?: number;
 }
 
 /** Drives one {@link Source}. */
@@ -36,6 +52,7 @@ export class Sampler {
   #onStatus: (message: string) => void;
   #intervalMs: number;
   #maxCatchUpMs: number;
+  #batchMs: number;
   #seq: number;
   #running = false;
   #busy = false;
@@ -47,7 +64,10 @@ export class Sampler {
   #skipped = 0;
   #lastError: string | undefined;
 
-  /** Nothing is read until {@link Sampler.start}. */
+  /**
+   * Nothing is read until {@link Sampler.start}.
+   * @throws {RangeError} for an interval outside 1–10000 ms or a batch period outside 0–1000 ms.
+   */
   constructor(source: Source, options: SamplerOptions) {
     this.source = source;
     this.#clock = options.clock ?? systemClock;
@@ -55,6 +75,10 @@ export class Sampler {
     this.#onStatus = options.onStatus;
     this.#intervalMs = checkInterval(options.intervalMs);
     this.#maxCatchUpMs = options.maxCatchUpMs ?? 2000;
+    this.#batchMs = options.batchMs ?? DEFAULT_BATCH_MS;
+    if (!(this.#batchMs >= 0 && this.#batchMs <= 1000)) {
+      throw new RangeError(`Invalid batch period ${this.#batchMs} ms: must be from 0 to 1000`);
+    }
     this.#seq = options.lastSeq ?? 0;
   }
 
@@ -156,7 +180,19 @@ export class Sampler {
     this.#onStatus(`Sample interval set to ${intervalMs} ms`);
     if (!this.#running || this.#busy) return;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#schedule(this.#intervalMs);
+    this.#schedule(this.#wakeMs() - this.#clock.now());
+  }
+
+  /**
+   * When to wake next: when tick n is due, or for a source that back-fills, when the
+   * last tick of the next batch is due (ticks n … n+k−1, k·interval ≤ batchMs), so the
+   * schedule stays t0 + n·interval however the ticks are grouped.
+   */
+  #wakeMs(): number {
+    const perWake = this.source.backfill
+      ? Math.max(1, Math.floor(this.#batchMs / this.#intervalMs))
+      : 1;
+    return this.#t0 + (this.#n + perWake - 1) * this.#intervalMs;
   }
 
   #schedule(delayMs: number): void {
@@ -184,7 +220,8 @@ export class Sampler {
         // as a small offset of that sample rather than as delivery latency.
         while (dueMs <= nowMs) {
           const nextDueMs = this.#t0 + (this.#n + 1) * this.#intervalMs;
-          await this.#readOne(nextDueMs > nowMs ? nowMs : dueMs);
+          const pending = this.#readOne(nextDueMs > nowMs ? nowMs : dueMs);
+          if (pending) await pending;
           if (generation !== this.#generation) return;
           this.#n++;
           dueMs = this.#t0 + this.#n * this.#intervalMs;
@@ -201,19 +238,29 @@ export class Sampler {
       this.#busy = false;
     }
     if (generation !== this.#generation) return;
-    const nextMs = this.#t0 + this.#n * this.#intervalMs;
-    this.#schedule(nextMs - this.#clock.now());
+    this.#schedule(this.#wakeMs() - this.#clock.now());
   }
 
-  async #readOne(tsMs: number): Promise<void> {
-    let reading: Reading | undefined;
-    let error: string | undefined;
+  /**
+   * Reads one tick and emits its sample; a source that answers at once (the mock) is
+   * handled without a promise, which at 1 kHz is most of what a tick would allocate.
+   */
+  #readOne(tsMs: number): Promise<void> | undefined {
+    let result: Reading | Promise<Reading>;
     try {
-      reading = await this.source.read(tsMs);
+      result = this.source.read(tsMs);
     } catch (e) {
-      error = e instanceof Error ? e.message : String(e);
+      this.#emit(tsMs, undefined, errorText(e));
+      return undefined;
     }
-    this.#emit(tsMs, reading, error);
+    if (typeof (result as Promise<Reading>).then !== "function") {
+      this.#emit(tsMs, result as Reading, undefined);
+      return undefined;
+    }
+    return (result as Promise<Reading>).then(
+      (reading) => this.#emit(tsMs, reading, undefined),
+      (e) => this.#emit(tsMs, undefined, errorText(e)),
+    );
   }
 
   /** Numbers one reading (or failure) and hands it on. */
@@ -237,6 +284,10 @@ export class Sampler {
     if (!ok) this.#onStatus(`Sensor error: ${sample.error}`);
     else if (before === false) this.#onStatus("Sensor recovered");
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function checkInterval(intervalMs: number): number {

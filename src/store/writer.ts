@@ -26,6 +26,15 @@ export const CHUNK_ROWS = 10_000;
 /** `seq` numbers reserved at a time (10 s at 1 kHz): one synchronous commit per block. */
 export const SEQ_BLOCK = 10_000;
 
+/**
+ * Rows per `INSERT` statement, largest first: binding 100 rows in one statement costs
+ * about 2–3 µs a row here, a statement per row 6–11 µs (docs/benchmarks.md, issue 12).
+ */
+const INSERT_GROUPS = [100, 10, 1] as const;
+
+/** Columns of one `samples` row as the writer inserts it. */
+const INSERT_COLUMNS = 10;
+
 /** Default of {@link WriterOptions.maxPending}: five minutes at 1 kHz. */
 export const DEFAULT_MAX_PENDING = 300_000;
 
@@ -72,7 +81,8 @@ export class SampleWriter {
   #energyJ: number[] = [];
   #chargeC: number[] = [];
   #stepMs: (number | null)[] = [];
-  #insert: StatementSync;
+  /** Multi-row inserts of {@link INSERT_GROUPS} rows, with their reused parameter arrays. */
+  #inserts: { rows: number; stmt: StatementSync; params: (number | bigint | string | null)[] }[];
   #merge: StatementSync[];
   #setMeta: StatementSync;
   #setSetting: StatementSync;
@@ -95,10 +105,14 @@ export class SampleWriter {
     if (!Number.isInteger(this.maxPending) || this.maxPending < 1) {
       throw new RangeError(`Invalid queue bound ${this.maxPending}: must be a positive integer`);
     }
-    this.#insert = db.prepare(
-      `INSERT INTO samples (channel_id, ts_ms, seq, v, a, w, status, mode_id, error, step_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    this.#inserts = INSERT_GROUPS.map((rows) => ({
+      rows,
+      stmt: db.prepare(
+        `INSERT INTO samples (channel_id, ts_ms, seq, v, a, w, status, mode_id, error, step_ms)
+         VALUES ${Array(rows).fill("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+      ),
+      params: new Array(rows * INSERT_COLUMNS).fill(null),
+    }));
     this.#merge = ROLLUPS.map((r) => db.prepare(mergeSql(r.table)));
     this.#setMeta = db.prepare(
       "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -241,20 +255,24 @@ export class SampleWriter {
     const reserveTo = this.#lastSeq > this.#reserved ? this.#lastSeq + SEQ_BLOCK : undefined;
     this.#db.exec("BEGIN IMMEDIATE");
     try {
-      for (const [i, s] of batch.entries()) {
-        const stepMs = this.#stepMs[i];
-        this.#insert.run(
-          channel,
-          BigInt(s.tsMs),
-          BigInt(s.seq),
-          s.v,
-          s.a,
-          s.w,
-          STATUS_CODES[s.status],
-          modeIds.get(s.mode)!,
-          s.error ?? null,
-          stepMs === null ? null : BigInt(stepMs),
-        );
+      for (let i = 0; i < batch.length;) {
+        const insert = this.#inserts.find((g) => g.rows <= batch.length - i)!;
+        const params = insert.params;
+        for (let k = 0; k < params.length; k += INSERT_COLUMNS, i++) {
+          const s = batch[i];
+          const stepMs = this.#stepMs[i];
+          params[k] = channel;
+          params[k + 1] = BigInt(s.tsMs);
+          params[k + 2] = BigInt(s.seq);
+          params[k + 3] = s.v;
+          params[k + 4] = s.a;
+          params[k + 5] = s.w;
+          params[k + 6] = STATUS_CODES[s.status];
+          params[k + 7] = modeIds.get(s.mode)!;
+          params[k + 8] = s.error ?? null;
+          params[k + 9] = stepMs === null ? null : BigInt(stepMs);
+        }
+        insert.stmt.run(...params);
       }
       deltas.forEach((buckets, i) => {
         for (const b of buckets) this.#mergeBucket(this.#merge[i], b);

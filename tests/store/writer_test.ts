@@ -213,3 +213,27 @@ Deno.test("SampleWriter reserves seq ahead, so a reopen after a crash never reus
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("SampleWriter stores every row of a flush in order whatever its size (multi-row inserts)", async (t) => {
+  for (const n of [1, 9, 10, 99, 100, 101, 1234]) {
+    await t.step(`${n} rows`, () => {
+      const db = openDatabase(":memory:");
+      const writer = new SampleWriter(db);
+      const append = feeder(writer);
+      const samples = randomStream(n, n);
+      samples.forEach((s, i) => {
+        s.mode = ["NORMAL", "NOISE", "LOAD_SPIKE"][i % 3];
+        append(s);
+      });
+      assert.equal(writer.flush(), n);
+      const rows = db.prepare(
+        "SELECT ts_ms, seq, v, a, w, status, error, m.name AS mode FROM samples JOIN modes m ON m.id = mode_id ORDER BY samples.id",
+      ).all();
+      assert.deepEqual(
+        rows.map((r) => [r.ts_ms, r.seq, r.v, r.a, r.w, r.error, r.mode]),
+        samples.map((s) => [s.tsMs, s.seq, s.v, s.a, s.w, s.error ?? null, s.mode]),
+      );
+      db.close();
+    });
+  }
+});

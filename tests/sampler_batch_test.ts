@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import type { Sample } from "../src/sample.ts";
+import { Sampler } from "../src/sampler.ts";
+import { MockSource } from "../src/sources/mock.ts";
+import type { Reading, Source } from "../src/sources/source.ts";
+import type { TimerId } from "../src/clock.ts";
+import { FakeClock } from "./fakes.ts";
+
+/** The sampler's default batch period (DEFAULT_BATCH_MS), spelled out so this file loads on any sampler. */
+const BATCH_MS = 10;
+
+/** A fake clock that counts the timers that fired: the sampler's wake-ups. */
+class CountingClock extends FakeClock {
+  wakeUps = 0;
+  override setTimeout(fn: () => void, delayMs: number): TimerId {
+    return super.setTimeout(() => {
+      this.wakeUps++;
+      fn();
+    }, delayMs);
+  }
+}
+
+/** A source that cannot back-fill (hardware): read at once, one tick per wake-up. */
+class NowSource implements Source {
+  readonly kind = "now";
+  readonly type = "Now";
+  readonly backfill = false;
+  readonly modes = ["NORMAL"];
+  readonly mode = "NORMAL";
+  open(): Promise<string[]> {
+    return Promise.resolve([]);
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  setMode(): void {}
+  details(): Record<string, unknown> {
+    return {};
+  }
+  read(): Reading {
+    return { v: 5, a: 0.1, w: 0.5, status: "ok" };
+  }
+}
+
+function setup(intervalMs: number, options: { source?: Source; batchMs?: number } = {}) {
+  const clock = new CountingClock();
+  const samples: Sample[] = [];
+  const sampler = new Sampler(options.source ?? new MockSource({ seed: 1 }), {
+    intervalMs,
+    clock,
+    batchMs: options.batchMs,
+    onSample: (s) => samples.push(s),
+    onStatus: () => {},
+  });
+  return { clock, samples, sampler, t0: clock.nowMs };
+}
+
+function assertSchedule(samples: Sample[], t0: number, intervalMs: number): void {
+  samples.forEach((s, n) => {
+    assert.equal(s.tsMs, t0 + n * intervalMs, `sample ${n} at its own instant`);
+    assert.equal(s.seq, n + 1, "seq contiguous");
+  });
+}
+
+Deno.test("Sampler wakes a back-filling source once per batch, not once per 1 ms tick", async () => {
+  const { clock, samples, sampler, t0 } = setup(1);
+  await sampler.start();
+  await clock.advance(1000);
+  assert.equal(samples.length, 1001);
+  assertSchedule(samples, t0, 1);
+  // One wake-up at start, then one per 10 ms (DEFAULT_BATCH_MS): 101, not 1001.
+  assert.equal(clock.wakeUps, 101);
+  await sampler.stop();
+});
+
+Deno.test("Sampler batches stay drift-free and gap-free when every timer fires late", async () => {
+  const { clock, samples, sampler, t0 } = setup(1);
+  clock.lateMs = 2; // a 10 ms timer on a busy loop
+  await sampler.start();
+  await clock.advance(10_000);
+  assert.ok(samples.length >= 9_990 && samples.length <= 10_001, `${samples.length} samples`);
+  assertSchedule(samples, t0, 1);
+  // Each wake-up takes every tick that came due, so lateness shrinks the count of wake-ups.
+  assert.ok(clock.wakeUps <= 1 + 10_000 / BATCH_MS, `${clock.wakeUps} wake-ups`);
+  await sampler.stop();
+});
+
+Deno.test("Sampler batches whole intervals within the batch period", async (t) => {
+  for (const [intervalMs, perWake] of [[2, 5], [3, 3], [5, 2], [7, 1], [10, 1], [20, 1]]) {
+    await t.step(`${intervalMs} ms: ${perWake} tick(s) per wake-up`, async () => {
+      const { clock, samples, sampler, t0 } = setup(intervalMs);
+      await sampler.start();
+      await clock.advance(600 * intervalMs);
+      assert.equal(samples.length, 601);
+      assertSchedule(samples, t0, intervalMs);
+      assert.equal(clock.wakeUps, 1 + 600 / perWake);
+      await sampler.stop();
+    });
+  }
+});
+
+Deno.test("Sampler with batchMs 0 wakes for every tick", async () => {
+  const { clock, samples, sampler, t0 } = setup(1, { batchMs: 0 });
+  await sampler.start();
+  await clock.advance(99);
+  assert.equal(samples.length, 100);
+  assertSchedule(samples, t0, 1);
+  assert.equal(clock.wakeUps, 100);
+  await sampler.stop();
+});
+
+Deno.test("Sampler reads a source that cannot back-fill once per wake-up at 1 ms", async () => {
+  const { clock, samples, sampler, t0 } = setup(1, { source: new NowSource() });
+  await sampler.start();
+  await clock.advance(99);
+  assert.equal(samples.length, 100);
+  assertSchedule(samples, t0, 1);
+  assert.equal(clock.wakeUps, 100);
+  await sampler.stop();
+});
+
+Deno.test("Sampler.setIntervalMs() keeps batching on the new schedule", async () => {
+  const { clock, samples, sampler } = setup(10);
+  await sampler.start();
+  await clock.advance(95); // ticks at 0..90 ms
+  const before = samples.length;
+  const wakeUpsBefore = clock.wakeUps;
+  const changedAt = clock.nowMs;
+  await sampler.setIntervalMs(1);
+  await clock.advance(500);
+  const after = samples.slice(before);
+  assert.equal(after.length, 500);
+  after.forEach((s, i) => {
+    assert.equal(s.tsMs, changedAt + 1 + i, "one new interval after the change, then every 1 ms");
+    assert.equal(s.seq, before + 1 + i);
+  });
+  assert.ok(clock.wakeUps - wakeUpsBefore <= 1 + 500 / BATCH_MS);
+  await sampler.stop();
+});
+
+Deno.test("Sampler rejects a batch period outside 0–1000 ms", () => {
+  for (const batchMs of [-1, 1001, NaN]) {
+    assert.throws(() => setup(1, { batchMs }), RangeError);
+  }
+});
