@@ -173,11 +173,11 @@ export class StatusBoard {
 }
 
 /** Seconds {@link SampleRate} averages over. */
-export const SAMPLE_RATE_WINDOW_S = 10;
+const SAMPLE_RATE_WINDOW_S = 10;
 
 /**
- * Samples produced per second, over the last {@link SAMPLE_RATE_WINDOW_S} whole seconds
- * (the current, partial second is not counted): a ring of per-second counts, fed once
+ * Samples produced per second, over the last 10 whole seconds (the current, partial
+ * second is not counted): a ring of per-second counts, fed once
  * per sample. Until the monitor has run that long the average still divides by the
  * full window, so it starts low and climbs.
  */

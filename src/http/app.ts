@@ -27,7 +27,7 @@ import { type WsDeps, wsRoutes } from "./routes_ws.ts";
 import { serveStatic } from "./static.ts";
 
 /** Largest accepted request body. */
-export const MAX_BODY_BYTES = 16 * 1024;
+const MAX_BODY_BYTES = 16 * 1024;
 
 /** Everything the routes act on. */
 export interface AppDeps

@@ -35,7 +35,7 @@ export function tokenNeeded(
   return options.readTokenRequired && !OPEN_READ.test(path);
 }
 
-/** A well-formed bearer header, as {@link bearerCheck} accepts it (RFC 6750 §2.1). */
+/** A well-formed bearer header, as the token check accepts it (RFC 6750 §2.1). */
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i;
 
 /**
@@ -53,7 +53,7 @@ export async function carriesToken(
 }
 
 /** Checks `Authorization: Bearer <token>`, answering 401 (400 if malformed) as JSON. */
-export function bearerCheck(token: string): MiddlewareHandler {
+function bearerCheck(token: string): MiddlewareHandler {
   const message = (text: string) => ({ error: text, issues: [] });
   return bearerAuth({
     token,

@@ -9,16 +9,16 @@
  * Significant digits of an average, a moving average and the min/max beside them: the
  * INA219's ADC gives 12 bits (about 4 digits), so 6 keep everything an average can add.
  */
-export const FIGURE_DIGITS = 6;
+const FIGURE_DIGITS = 6;
 
 /**
  * Decimals of an energy (Wh, J) or charge (Ah, C) counter: a counter grows for months and
  * clients take differences of it, so it keeps a fixed resolution (1 nWh, 1 nAh) however
  * large it gets, rather than a number of digits.
  */
-export const COUNTER_DECIMALS = 9;
+const COUNTER_DECIMALS = 9;
 
-/** `x` to {@link FIGURE_DIGITS} significant digits; null stays null. */
+/** `x` to 6 significant digits (`FIGURE_DIGITS`); null stays null. */
 export function roundFigure<T extends number | null>(x: T): T {
   if (x === null || !Number.isFinite(x)) return x;
   return Number((x as number).toPrecision(FIGURE_DIGITS)) as T;
@@ -36,7 +36,7 @@ export function roundFigures<T extends Record<string, number | null>>(figures: T
 
 const COUNTER_SCALE = 10 ** COUNTER_DECIMALS;
 
-/** An energy or charge counter to {@link COUNTER_DECIMALS} decimals. */
+/** An energy or charge counter to 9 decimals (`COUNTER_DECIMALS`). */
 export function roundCounter(x: number): number {
   if (!Number.isFinite(x)) return x;
   return Math.round(x * COUNTER_SCALE) / COUNTER_SCALE;
