@@ -290,7 +290,12 @@ function parse(
   }
   let flags: Record<string, string | boolean | undefined>;
   try {
-    flags = parseArgs({ args: [...args], options, strict: true }).values;
+    const parsed = parseArgs({ args: [...args], options, strict: true, tokens: true });
+    // Strict mode refuses a positional after `--`, but not a bare `--`.
+    if (parsed.tokens.some((token) => token.kind === "option-terminator")) {
+      throw new Error(`Unexpected argument '--': this command takes no positional arguments`);
+    }
+    flags = parsed.values;
   } catch (error) {
     throw new ConfigError(
       `Invalid command line: ${(error as Error).message.split("\n")[0]}`,

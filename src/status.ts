@@ -71,6 +71,12 @@ export interface StatusInputs {
   now?: () => number;
 }
 
+/** Who asks for `/status`. */
+export interface StatusView {
+  /** Whether the request carried the API token (when none is set, everyone sees all). */
+  authorised: boolean;
+}
+
 /** Builds `/status` and every status message from the live state. */
 export class StatusBoard {
   #in: StatusInputs;
@@ -86,8 +92,12 @@ export class StatusBoard {
     return this.#in.sampling.running ? "connected" : "disconnected";
   }
 
-  /** The `GET /status` body. */
-  status = (): StatusResponse => {
+  /**
+   * The `GET /status` body. With a token set, the database's file path is shown only to
+   * a caller that carried it (`view.authorised`; default: not authorised): /status is
+   * open to v1 clients, and where the data lives on disk is nobody else's business.
+   */
+  status = (view: StatusView = { authorised: false }): StatusResponse => {
     const { source, sampling, clients } = this.#in;
     const { path, rows, file_bytes, pending, dropped, last_flush_ms, last_error } = this.#in
       .database();
@@ -112,7 +122,15 @@ export class StatusBoard {
       auth_required: this.#in.authRequired,
       version: this.#in.version,
       source_details: source.details(),
-      database: { path, rows, file_bytes, pending, dropped, last_flush_ms, last_error },
+      database: {
+        ...(view.authorised || !this.#in.authRequired ? { path } : {}),
+        rows,
+        file_bytes,
+        pending,
+        dropped,
+        last_flush_ms,
+        last_error,
+      },
       mqtt: this.#in.mqtt(),
       retention: { ...this.#in.retention },
       rejected_requests: { ...this.#in.rejections() },
@@ -155,11 +173,11 @@ export class StatusBoard {
 }
 
 /** Seconds {@link SampleRate} averages over. */
-export const SAMPLE_RATE_WINDOW_S = 10;
+const SAMPLE_RATE_WINDOW_S = 10;
 
 /**
- * Samples produced per second, over the last {@link SAMPLE_RATE_WINDOW_S} whole seconds
- * (the current, partial second is not counted): a ring of per-second counts, fed once
+ * Samples produced per second, over the last 10 whole seconds (the current, partial
+ * second is not counted): a ring of per-second counts, fed once
  * per sample. Until the monitor has run that long the average still divides by the
  * full window, so it starts low and climbs.
  */

@@ -77,6 +77,9 @@ Deno.test("loadConfig() rejects bad values with one line naming the setting", as
     [{ READ_TOKEN_REQUIRED: "true" }, [], /READ_TOKEN_REQUIRED.*needs API_TOKEN/],
     [{}, ["--sample-interval-ms", "99999"], /^Invalid --sample-interval-ms "99999"/],
     [{}, ["--no-such-flag", "1"], /^Invalid command line: .*no-such-flag/],
+    [{}, ["--port", "8080", "--"], /^Invalid command line: Unexpected argument '--'/],
+    [{}, ["--", "--port", "8080"], /^Invalid command line: Unexpected argument/],
+    [{}, ["--port", "8080", "--", "x"], /^Invalid command line: Unexpected argument/],
   ];
   for (const [env, args, pattern] of cases) {
     await t.step(`${JSON.stringify(env)} ${args.join(" ")}`, () => {

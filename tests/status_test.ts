@@ -69,7 +69,7 @@ Deno.test("StatusBoard.status() builds the documented /status body from the live
   sampling.running = true;
   sampling.sensorStatus = "error";
   sampling.lastError = "gone";
-  const body = StatusResponse.parse(b.status());
+  const body = StatusResponse.parse(b.status({ authorised: true }));
   assert.deepEqual(
     [body.server, body.simulator, body.websocket_connections, body.type, body.source],
     ["running", "connected", 2, "Mock", "mock"],
@@ -97,6 +97,27 @@ Deno.test("StatusBoard.status() builds the documented /status body from the live
   });
   assert.equal(body.auth_required, true);
   assert.equal(body.version, "1.2.3");
+});
+
+Deno.test("StatusBoard.status() shows the database path only to the token's holder", async (t) => {
+  await t.step("token set, request without it: no path, the rest of the summary", () => {
+    const { board: b } = board({ authRequired: true });
+    for (const body of [b.status({ authorised: false }), b.status()]) {
+      const database = StatusResponse.parse(body).database;
+      assert.equal("path" in database, false);
+      assert.doesNotMatch(JSON.stringify(body), /x\.db/);
+      assert.equal(database.rows, 5);
+    }
+  });
+  await t.step("token set, request with it: the path", () => {
+    const { board: b } = board({ authRequired: true });
+    assert.equal(b.status({ authorised: true }).database.path, "/data/x.db");
+  });
+  await t.step("no token set: the path for everyone", () => {
+    const { board: b } = board({ authRequired: false });
+    assert.equal(b.status({ authorised: false }).database.path, "/data/x.db");
+    assert.equal(b.status().database.path, "/data/x.db");
+  });
 });
 
 Deno.test("StatusBoard: auto_rotate follows the source", () => {

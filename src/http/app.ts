@@ -27,7 +27,7 @@ import { type WsDeps, wsRoutes } from "./routes_ws.ts";
 import { serveStatic } from "./static.ts";
 
 /** Largest accepted request body. */
-export const MAX_BODY_BYTES = 16 * 1024;
+const MAX_BODY_BYTES = 16 * 1024;
 
 /** Everything the routes act on. */
 export interface AppDeps
@@ -69,7 +69,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       "/api/export.csv, /api/database/stats and /metrics, and with READ_TOKEN_REQUIRED=true on " +
       "every read except the pages, /openapi.json, /status and /ws.",
   });
-  simulatorRoutes(app, deps);
+  simulatorRoutes(app, deps, { apiToken: deps.security.apiToken });
   wsRoutes(app, { ...deps, allowedOrigins: deps.security.allowedOrigins });
   historyRoutes(app, deps);
   spanRoutes(app, {

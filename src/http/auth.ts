@@ -6,6 +6,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
+import { timingSafeEqual } from "hono/utils/buffer";
 
 /** Reads that need the token whenever one is set: bulk data, file paths, process details. */
 export const TOKEN_READS: readonly string[] = [
@@ -34,8 +35,25 @@ export function tokenNeeded(
   return options.readTokenRequired && !OPEN_READ.test(path);
 }
 
+/** A well-formed bearer header, as the token check accepts it (RFC 6750 §2.1). */
+const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i;
+
+/**
+ * Whether `authorization` (the request's header) carries `token`, compared in constant
+ * time; false without a token or header. For open routes that show more to the token's
+ * holder (`/status`'s database path), where a missing or wrong token is no refusal.
+ */
+export async function carriesToken(
+  token: string | null,
+  authorization: string | undefined,
+): Promise<boolean> {
+  if (!token || !authorization) return false;
+  const match = BEARER.exec(authorization);
+  return match !== null && await timingSafeEqual(token, match[1]);
+}
+
 /** Checks `Authorization: Bearer <token>`, answering 401 (400 if malformed) as JSON. */
-export function bearerCheck(token: string): MiddlewareHandler {
+function bearerCheck(token: string): MiddlewareHandler {
   const message = (text: string) => ({ error: text, issues: [] });
   return bearerAuth({
     token,

@@ -25,7 +25,7 @@ export function errorResponse(
 }
 
 /** Converts zod issues to ours (a dotted path; `(root)` for the whole value). */
-export function zodIssues(error: z.ZodError): Issue[] {
+function zodIssues(error: z.ZodError): Issue[] {
   return error.issues.map((issue) => ({
     path: issue.path.length ? issue.path.join(".") : "(root)",
     message: issue.message,

@@ -81,7 +81,7 @@ class Pause {
 }
 
 /** `::ffff:10.0.0.1` (an IPv4 client of a dual-stack listener) → `10.0.0.1`. */
-export function clientAddress(addr: Deno.NetAddr): string {
+function clientAddress(addr: Deno.NetAddr): string {
   const host = addr.hostname;
   return host.startsWith("::ffff:") && host.includes(".") ? host.slice(7) : host;
 }

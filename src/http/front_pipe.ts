@@ -16,6 +16,7 @@ import {
   STATUS_PREFIX_BYTES,
 } from "./http_head.ts";
 import type { ConnectionCounters, Peer } from "./front_state.ts";
+import type { Issue } from "../protocol/common.ts";
 import { FrameWatcher } from "./ws_frames.ts";
 
 /** What every pipe shares with the front. */
@@ -190,6 +191,11 @@ export class Pipe {
         this.#refuse(400, "Not an HTTP/1.1 request");
         return undefined;
       }
+      if (head.hostError) {
+        this.#ctx.counters.bad_requests++;
+        this.#refuse(400, head.hostError.error, head.hostError.issues);
+        return undefined;
+      }
       return { head, bytes: buffer.subarray(0, length), headBytes: end };
     }
   }
@@ -259,11 +265,11 @@ export class Pipe {
   }
 
   /** Answers the client with a JSON error and closes it (the sweeper closes it if the write hangs). */
-  #refuse(status: RefusalStatus, error: string): void {
+  #refuse(status: RefusalStatus, error: string, issues: readonly Issue[] = []): void {
     if (this.#phase !== "head") return;
     this.#phase = "refusing";
     this.#sinceMs = Date.now();
-    this.#refusal = this.client.write(refusalResponse(status, error)).then(
+    this.#refusal = this.client.write(refusalResponse(status, error, issues)).then(
       () => this.close(),
       () => this.close(),
     );

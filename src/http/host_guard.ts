@@ -7,7 +7,7 @@
 import { canonicalHost } from "../host_names.ts";
 
 // Host syntax lives in a module configuration can import too; re-exported for the guard's users.
-export { canonicalHost, type HostParts, parseHost } from "../host_names.ts";
+export { canonicalHost, parseHost } from "../host_names.ts";
 
 /** What the machine says about itself, read once at start-up by {@link machineHostFacts}. */
 export interface HostFacts {

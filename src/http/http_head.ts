@@ -1,9 +1,10 @@
 /**
  * The little HTTP/1.1 the front needs: where a request head ends, whether it asks
- * for a WebSocket, whether a response is `101`, and a minimal JSON refusal
- * written straight to a socket. Pure; no I/O.
+ * for a WebSocket, whether its `Host` headers are as RFC 9112 §3.2 requires, whether a
+ * response is `101`, and a minimal JSON refusal written straight to a socket. Pure; no I/O.
  * @module
  */
+import type { Issue } from "../protocol/common.ts";
 
 /** Largest request head (request line and headers) the front accepts. */
 export const MAX_HEAD_BYTES = 16 * 1024;
@@ -28,18 +29,38 @@ export function headEnd(bytes: Uint8Array, length: number, from = 0): number {
 export interface RequestHead {
   /** `Upgrade: websocket` is among the headers. */
   upgrade: boolean;
+  /**
+   * Why the head must get 400 under RFC 9112 §3.2 (an HTTP/1.1 request without `Host`, or
+   * any request with more than one), as `{error, issues}`; undefined when it is fine.
+   */
+  hostError?: { error: string; issues: Issue[] };
 }
 
 const decoder = new TextDecoder("latin1");
-const REQUEST_LINE = /^[A-Z]+ [\x21-\x7e]+ HTTP\/1\.[01]$/;
+const REQUEST_LINE = /^[A-Z]+ [\x21-\x7e]+ HTTP\/1\.([01])$/;
 const UPGRADE_WEBSOCKET = /^upgrade:[ \t]*websocket[ \t]*$/im;
 
 /** Parses a head (with its blank line); `undefined` if it is not an HTTP/1.x request. */
 export function parseHead(head: Uint8Array): RequestHead | undefined {
   const text = decoder.decode(head);
   const lineEnd = text.indexOf("\r\n");
-  if (!REQUEST_LINE.test(text.slice(0, lineEnd))) return undefined;
-  return { upgrade: UPGRADE_WEBSOCKET.test(text.slice(lineEnd + 2)) };
+  const requestLine = REQUEST_LINE.exec(text.slice(0, lineEnd));
+  if (!requestLine) return undefined;
+  const fields = text.slice(lineEnd + 2);
+  const parsed: RequestHead = { upgrade: UPGRADE_WEBSOCKET.test(fields) };
+  const hosts = fields.split("\r\n").filter((line) => /^host:/i.test(line)).length;
+  if (hosts > 1) {
+    parsed.hostError = {
+      error: "More than one Host header",
+      issues: [{ path: "host", message: `${hosts} Host headers: a request carries one` }],
+    };
+  } else if (hosts === 0 && requestLine[1] === "1") {
+    parsed.hostError = {
+      error: "Missing Host header",
+      issues: [{ path: "host", message: "an HTTP/1.1 request must carry a Host header" }],
+    };
+  }
+  return parsed;
 }
 
 const SWITCHING = new TextEncoder().encode("HTTP/1.1 101 ");
@@ -67,9 +88,13 @@ const REASONS: Record<RefusalStatus, string> = {
   503: "Service Unavailable",
 };
 
-/** A complete `Connection: close` response with the JSON error body `{error, issues: []}`. */
-export function refusalResponse(status: RefusalStatus, error: string): Uint8Array {
-  const body = JSON.stringify({ error, issues: [] });
+/** A complete `Connection: close` response with the JSON error body `{error, issues}`. */
+export function refusalResponse(
+  status: RefusalStatus,
+  error: string,
+  issues: readonly Issue[] = [],
+): Uint8Array {
+  const body = JSON.stringify({ error, issues });
   const retry = status === 429 || status === 503 ? "Retry-After: 10\r\n" : "";
   return new TextEncoder().encode(
     `HTTP/1.1 ${status} ${REASONS[status]}\r\ncontent-type: application/json\r\n` +

@@ -70,7 +70,7 @@ for (const [name, schema] of COMPONENTS) {
 }
 
 /** The WebSocket messages: no route returns them, so they are listed in the document. */
-export const WS_MESSAGES = {
+const WS_MESSAGES = {
   MeasurementMessage: ws.MeasurementMessage,
   MeasurementsMessage: ws.MeasurementsMessage,
   StatusMessage: ws.StatusMessage,

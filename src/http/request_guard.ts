@@ -12,7 +12,7 @@ import { hostAllowed, type HostAllowlist, parseHost, urlAuthority } from "./host
 export type RejectKind = "bad_host" | "wrong_host" | "cross_origin";
 
 /** How long one kind of refusal stays quiet in the log after a line, in ms. */
-export const REJECT_LOG_INTERVAL_MS = 60_000;
+const REJECT_LOG_INTERVAL_MS = 60_000;
 
 /** Counts refusals and logs them, at most one line per kind per interval. */
 export class RejectCounter {
@@ -23,10 +23,7 @@ export class RejectCounter {
   readonly #intervalMs: number;
   readonly #quiet = new Map<RejectKind, { lastMs: number; suppressed: number }>();
 
-  /**
-   * Logs through `log`, at most once per kind per `intervalMs`
-   * (default {@link REJECT_LOG_INTERVAL_MS}).
-   */
+  /** Logs through `log`, at most once per kind per `intervalMs` (default a minute). */
   constructor(
     options: { log: (line: string) => void; now?: () => number; intervalMs?: number },
   ) {

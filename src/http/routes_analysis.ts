@@ -15,6 +15,7 @@ import {
   OutlierSummary,
   PowerEfficiency,
 } from "../protocol/analysis.ts";
+import { roundCounter, roundFigure, roundFigures } from "../protocol/figures.ts";
 import type { SpanResponse } from "../protocol/span.ts";
 import {
   badRequest,
@@ -222,7 +223,7 @@ export function analysisRoutes(app: OpenAPIHono, deps: AnalysisDeps): void {
 
   app.openapi(averagesRoute, (c) => {
     const nowMs = now();
-    const [v, a, w] = METRICS.map((m) => analysis.movingAverages(m, nowMs));
+    const [v, a, w] = METRICS.map((m) => roundFigures(analysis.movingAverages(m, nowMs)));
     return c.json({ ts_ms: nowMs, v, a, w }, 200);
   });
 
@@ -240,12 +241,12 @@ export function analysisRoutes(app: OpenAPIHono, deps: AnalysisDeps): void {
     return c.json({
       from_ms: w.fromMs,
       to_ms: w.toMs,
-      energy_wh: span.energy_wh,
-      charge_ah: span.charge_ah,
-      avg_power_w: span.w.avg,
-      peak_power_w: span.w.max,
-      avg_voltage_v: span.v.avg,
-      avg_current_a: span.a.avg,
+      energy_wh: roundCounter(span.energy_wh),
+      charge_ah: roundCounter(span.charge_ah),
+      avg_power_w: roundFigure(span.w.avg),
+      peak_power_w: roundFigure(span.w.max),
+      avg_voltage_v: roundFigure(span.v.avg),
+      avg_current_a: roundFigure(span.a.avg),
       samples: span.count,
       errors: span.errors,
     }, 200);
@@ -256,7 +257,10 @@ export function analysisRoutes(app: OpenAPIHono, deps: AnalysisDeps): void {
     return c.json({
       status: "ok" as const,
       energy_since_ms: resetAtMs,
-      previous: { energy_wh: previous.sinceResetJ / 3600, charge_ah: previous.sinceResetC / 3600 },
+      previous: {
+        energy_wh: roundCounter(previous.sinceResetJ / 3600),
+        charge_ah: roundCounter(previous.sinceResetC / 3600),
+      },
     }, 200);
   });
 }

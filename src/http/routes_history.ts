@@ -5,6 +5,7 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { CleanupResponse, DatabaseStats, VacuumResponse } from "../protocol/database.ts";
+import { roundMetrics } from "../protocol/figures.ts";
 import {
   type HistoryBucket,
   HistoryResponse,
@@ -199,7 +200,7 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
     // Only the per-minute rollups reach back past the raw data.
     const minRes = w.fromMs < now() - rawKeptMs ? 60_000 : 1;
     const plan = planHistory(w.fromMs, w.toMs, q.points, minRes);
-    const data = store.history(w.fromMs, w.toMs, plan);
+    const data = store.history(w.fromMs, w.toMs, plan).map(roundMetrics);
     return c.json({
       data,
       count: data.length,
@@ -214,7 +215,7 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
     const w = window(c.req.valid("query"), rollupKeptMs, 24);
     if ("message" in w) return c.json(invalidWindow(w), 400);
     store.flush();
-    const data = store.minutes(w.fromMs, w.toMs);
+    const data = store.minutes(w.fromMs, w.toMs).map(roundMetrics);
     return c.json({ data, count: data.length, from_ms: w.fromMs, to_ms: w.toMs }, 200);
   });
 

@@ -16,6 +16,8 @@ import {
   StopResponse,
 } from "../protocol/simulator.ts";
 import { StatusResponse } from "../protocol/status.ts";
+import type { StatusView } from "../status.ts";
+import { carriesToken } from "./auth.ts";
 import { json, SECURED } from "./route_helpers.ts";
 import { DeviceCommandError } from "../sources/source.ts";
 
@@ -51,8 +53,8 @@ export interface SimulatorControl {
 export interface SimulatorDeps {
   /** The sampler and its device. */
   simulator: SimulatorControl;
-  /** Builds the `/status` body. */
-  status: () => StatusResponse;
+  /** Builds the `/status` body for a caller that did or did not carry the token. */
+  status: (view: StatusView) => StatusResponse;
 }
 
 const errors = {
@@ -79,7 +81,7 @@ const statusRoute = createRoute({
   tags: ["Status"],
   summary: "System status",
   description:
-    "The v1 protocol's status (`server`, `simulator`, `websocket_connections`) plus the source, mode, interval, last seq and counters.",
+    "The v1 protocol's status (`server`, `simulator`, `websocket_connections`) plus the source, mode, interval, last seq and counters. Open to all; with API_TOKEN set, `database.path` is shown only to a request that carries the token.",
   responses: { 200: json(StatusResponse, "Current status") },
 });
 
@@ -131,12 +133,19 @@ const intervalRoute = createRoute({
   responses: { 200: json(IntervalResponse, "Interval set"), ...errors, ...deviceErrors },
 });
 
-/** Registers the simulator routes on `app`. */
-export function simulatorRoutes(app: OpenAPIHono, deps: SimulatorDeps): void {
+/** Registers the simulator routes on `app`; `apiToken` decides who sees all of /status. */
+export function simulatorRoutes(
+  app: OpenAPIHono,
+  deps: SimulatorDeps,
+  options: { apiToken: string | null },
+): void {
   const { simulator } = deps;
   const type = simulator.type;
 
-  app.openapi(statusRoute, (c) => c.json(deps.status(), 200));
+  app.openapi(statusRoute, async (c) => {
+    const authorised = await carriesToken(options.apiToken, c.req.header("Authorization"));
+    return c.json(deps.status({ authorised }), 200);
+  });
 
   app.openapi(startRoute, async (c) => {
     const started = await simulator.start();

@@ -5,6 +5,7 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Issue } from "../protocol/common.ts";
+import { roundCounter, roundMetrics } from "../protocol/figures.ts";
 import { SpanResponse } from "../protocol/span.ts";
 import { badRequest, json } from "./route_helpers.ts";
 
@@ -74,6 +75,13 @@ export function spanRoutes(app: OpenAPIHono, deps: SpanDeps): void {
       };
     }
     if (issue) return c.json({ error: "Invalid span", issues: [issue] }, 400);
-    return c.json(deps.span(from, to), 200);
+    const span = roundMetrics(deps.span(from, to));
+    return c.json({
+      ...span,
+      energy_j: roundCounter(span.energy_j),
+      energy_wh: roundCounter(span.energy_wh),
+      charge_c: roundCounter(span.charge_c),
+      charge_ah: roundCounter(span.charge_ah),
+    }, 200);
   });
 }

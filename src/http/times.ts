@@ -6,7 +6,7 @@
 import { z } from "@hono/zod-openapi";
 
 /** Parses epoch milliseconds (digits) or an ISO-8601 time; undefined if neither. */
-export function parseTime(text: string): number | undefined {
+function parseTime(text: string): number | undefined {
   const s = text.trim();
   if (/^\d{1,15}$/.test(s)) return Number(s);
   // Date.parse also takes loose formats; require an ISO-looking date first.

@@ -6,7 +6,7 @@
  */
 
 /** Largest payload of a control frame (close, ping, pong), RFC 6455 §5.5. */
-export const MAX_CONTROL_PAYLOAD = 125;
+const MAX_CONTROL_PAYLOAD = 125;
 
 /** Why a stream must be cut: what the header announced and the limit it broke. */
 export interface FrameViolation {

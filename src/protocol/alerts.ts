@@ -11,7 +11,7 @@ import { Metric, METRIC_NAMES, METRIC_UNITS, Severity } from "./common.ts";
  * (the INA228 measures up to 85 V; a 1 kA shunt at 100 V is 100 kW), narrow enough
  * that a typo such as `1e308` is refused instead of silently disabling an alert.
  */
-export const METRIC_RANGE: Readonly<Record<Metric, { min: number; max: number }>> = Object
+const METRIC_RANGE: Readonly<Record<Metric, { min: number; max: number }>> = Object
   .freeze({
     v: { min: -40, max: 100 },
     a: { min: -1000, max: 1000 },
@@ -101,7 +101,7 @@ export const AlertRules = z.array(AlertRule).max(3).superRefine((rules, ctx) => 
 export const AlertRulesBody = z.object({ rules: AlertRules }).strict();
 
 /** The kinds of alert transition. */
-export const AlertState = z.enum(["raised", "escalated", "deescalated", "cleared"]);
+const AlertState = z.enum(["raised", "escalated", "deescalated", "cleared"]);
 
 /** One alert transition, as sent and stored. */
 export const AlertData = z.object({

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { Metric, Severity } from "./common.ts";
+import { roundCounter, roundMetrics } from "./figures.ts";
 
 const num = z.number().nullable();
 
@@ -45,9 +46,16 @@ export const StatisticsMessage = z.object({
 /** The `statistics` message. */
 export type StatisticsMessage = z.output<typeof StatisticsMessage>;
 
-/** The `statistics` message. */
+/** The `statistics` message, its figures rounded for the wire (see `figures.ts`). */
 export function statisticsMessage(data: StatisticsData, nowMs: number): StatisticsMessage {
-  return { type: "statistics", data, timestamp: new Date(nowMs).toISOString() };
+  const rounded: StatisticsData = {
+    ...roundMetrics(data),
+    energy_wh: roundCounter(data.energy_wh),
+    charge_ah: roundCounter(data.charge_ah),
+    energy_total_wh: roundCounter(data.energy_total_wh),
+    charge_total_ah: roundCounter(data.charge_total_ah),
+  };
+  return { type: "statistics", data: rounded, timestamp: new Date(nowMs).toISOString() };
 }
 
 /** An outlier flag. */

@@ -36,7 +36,9 @@ export const StatusResponse = z.object({
   version: z.string(),
   source_details: z.record(z.string(), z.unknown()),
   database: z.object({
-    path: z.string(),
+    path: z.string().optional().meta({
+      description: "The SQLite file; with API_TOKEN set, only for a request that carries the token",
+    }),
     rows: z.number().int(),
     file_bytes: z.number().int(),
     pending: z.number().int(),

@@ -64,7 +64,7 @@ export class I2cError extends Error {
 }
 
 /** What failed, in words: `I2C read of register 0x02 at 0x40 on /dev/i2c-1`. */
-export function transferText(bus: string, address: number, register?: number): string {
+function transferText(bus: string, address: number, register?: number): string {
   const reg = register === undefined ? "" : ` of register ${hex(register)}`;
   return `I2C transfer${reg} at ${hex(address)} on ${bus} failed`;
 }

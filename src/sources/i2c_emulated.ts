@@ -43,7 +43,7 @@ export function transferBits(written: number, length: number): number {
 }
 
 /** Busy-waits `us` microseconds on this thread. */
-export function busyWait(us: number): void {
+function busyWait(us: number): void {
   const end = performance.now() + us / 1000;
   while (performance.now() < end) {
     // spin: the thread is as blocked as in a real ioctl

@@ -21,7 +21,7 @@ export const I2C_M_RD = 0x0001;
  */
 export const I2C_MSG_BYTES = 16;
 /** `struct i2c_rdwr_ioctl_data { struct i2c_msg *msgs; __u32 nmsgs; }`: 16 bytes. */
-export const I2C_RDWR_DATA_BYTES = 16;
+const I2C_RDWR_DATA_BYTES = 16;
 const EOPNOTSUPP = 95;
 
 /** Options of {@link LinuxI2cBus}. */

@@ -47,7 +47,7 @@ export const O_NONBLOCK = 0o4000;
 export const O_CLOEXEC = 0o2000000;
 
 /** errno values of Linux (asm-generic/errno*.h, the same on x86_64 and aarch64). */
-export const ERRNO_NAMES: Readonly<Record<number, string>> = {
+const ERRNO_NAMES: Readonly<Record<number, string>> = {
   1: "EPERM",
   2: "ENOENT",
   5: "EIO",

@@ -21,7 +21,7 @@ import type { SerialBaud } from "../hardware/serial_baud.ts";
  * (asm-generic/termbits.h); cfsetspeed() takes these. One for each of
  * `SERIAL_BAUDS` (src/hardware/serial_baud.ts), no more and no fewer (`satisfies`).
  */
-export const BAUD_RATES: Readonly<Record<number, number>> = {
+const BAUD_RATES: Readonly<Record<number, number>> = {
   1200: 0o11,
   2400: 0o13,
   4800: 0o14,

@@ -35,7 +35,7 @@ export interface Bucket {
 }
 
 /** Start of the bucket of width `widthMs` holding `tsMs`. */
-export function bucketStart(tsMs: number, widthMs: number): number {
+function bucketStart(tsMs: number, widthMs: number): number {
   return Math.floor(tsMs / widthMs) * widthMs;
 }
 

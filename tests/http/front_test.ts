@@ -123,6 +123,47 @@ async function status(monitor: Monitor) {
   }
 }
 
+Deno.test("front: an HTTP/1.1 request without Host, or with two, gets a JSON 400", async (t) => {
+  await withMonitor({}, async (monitor) => {
+    const cases: [string, string, string][] = [
+      ["no Host", "GET /status HTTP/1.1\r\n\r\n", "Missing Host header"],
+      [
+        "two Hosts",
+        "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: 127.0.0.1\r\n\r\n",
+        "More than one Host header",
+      ],
+    ];
+    for (const [name, request, error] of cases) {
+      await t.step(name, async () => {
+        const conn = await connect(portOf(monitor));
+        try {
+          await writeAll(conn, encoder.encode(request));
+          const [top, body] = (await readToClose(conn, 3000)).split("\r\n\r\n");
+          assert.match(top, /^HTTP\/1\.1 400 /);
+          assert.match(top, /content-type: application\/json/);
+          const answer = JSON.parse(body);
+          assert.equal(answer.error, error);
+          assert.equal(answer.issues[0].path, "host");
+        } finally {
+          closeQuietly(conn);
+        }
+      });
+    }
+    await t.step("HTTP/1.0 without Host is still served", async () => {
+      const conn = await connect(portOf(monitor));
+      try {
+        await writeAll(conn, encoder.encode("GET /status HTTP/1.0\r\n\r\n"));
+        const text = await readToClose(conn, 3000);
+        assert.match(text, /^HTTP\/1\.[01] 200 /);
+        assert.match(text, /"server":"running"/);
+      } finally {
+        closeQuietly(conn);
+      }
+    });
+    assert.equal((await status(monitor)).connections.bad_requests, 2);
+  });
+});
+
 Deno.test("front: connections over HTTP_MAX_CONNS_PER_ADDRESS get 429 at once; the others stay", async () => {
   await withMonitor({ HTTP_MAX_CONNS_PER_ADDRESS: "3" }, async (monitor) => {
     const port = portOf(monitor);

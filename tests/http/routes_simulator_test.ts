@@ -169,3 +169,38 @@ Deno.test("with a token, the simulator commands need it and /status does not", a
   await res.body?.cancel();
   assert.deepEqual(fakes.simulator.calls, ["start"]);
 });
+
+Deno.test("GET /status tells the status builder whether the request carried the token", async (t) => {
+  const views: boolean[] = [];
+  const status = (view: { authorised: boolean }) => {
+    views.push(view.authorised);
+    return fakeStatus();
+  };
+  const { app } = fakeApp({
+    status,
+    security: { apiToken: TOKEN, readTokenRequired: true, allowedOrigins: [] },
+  });
+  const cases: [string, Record<string, string>, boolean][] = [
+    ["no header", {}, false],
+    ["the token", { Authorization: `Bearer ${TOKEN}` }, true],
+    ["the token, lower-case scheme", { Authorization: `bearer ${TOKEN}` }, true],
+    ["a wrong token", { Authorization: "Bearer wrong-token-2" }, false],
+    ["a malformed header", { Authorization: `Basic ${TOKEN}` }, false],
+  ];
+  for (const [name, headers, authorised] of cases) {
+    await t.step(`${name} → 200, authorised: ${authorised}`, async () => {
+      views.length = 0;
+      const res = await app.request("/status", { headers });
+      assert.equal(res.status, 200, "/status stays open: a wrong token is no refusal");
+      await res.body?.cancel();
+      assert.deepEqual(views, [authorised]);
+    });
+  }
+  await t.step("without a token set, nobody carries one", async () => {
+    views.length = 0;
+    const open = fakeApp({ status }).app;
+    const res = await open.request("/status", { headers: { Authorization: `Bearer ${TOKEN}` } });
+    await res.body?.cancel();
+    assert.deepEqual(views, [false]);
+  });
+});
