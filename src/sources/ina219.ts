@@ -125,6 +125,8 @@ export class Ina219Source implements Source {
   #nextNotBeforeMs = -Infinity;
   /** How long the last sample's reads took, from its ready poll to its power read, ms. */
   #readSpanMs = 0;
+  /** When the last sample's power read ended (clock ms). */
+  #lastEndMs = Infinity;
 
   /**
    * Checks the options and works out the calibration; the chip is set up on the first read.
@@ -346,13 +348,17 @@ export class Ina219Source implements Source {
    * of one between polls. Returns the bus register and a lower bound of when its
    * conversion completed (for the torn-read check and the next wait).
    *
-   * A first poll that finds a conversion ready more than two conversion times after
-   * the earliest end it could have had cannot tell when it latched; if a sample's
-   * reads fit in one conversion, it clears CNVR (reads the power register) and
-   * waits for the next one instead (`resyncs`), so the sample is not torn.
+   * A first poll that finds a conversion ready more than one conversion time after
+   * the earliest end it could have had cannot tell when it latched. If the caller
+   * waited at least a conversion since the last sample (`callerWaitMs`: a sampler
+   * paced slower than the chip, not a late wake-up at the conversion rate) and a
+   * sample's reads fit in one conversion, it clears CNVR (reads the power register)
+   * and waits for the next one instead (`resyncs`), so the sample is not torn.
    * @throws {Error} when none completes within twice the conversion time + 10 ms.
    */
-  async #awaitConversion(): Promise<{ bus: BusVoltage; notBeforeMs: number; readyPollMs: number }> {
+  async #awaitConversion(
+    callerWaitMs = 0,
+  ): Promise<{ bus: BusVoltage; notBeforeMs: number; readyPollMs: number }> {
     const conversionMs = conversionTimeMs(this.#config);
     const limitMs = 2 * conversionMs + 10;
     const sleepMs = this.#nextNotBeforeMs - WAKE_EARLY_MS - this.#now();
@@ -368,12 +374,13 @@ export class Ina219Source implements Source {
       this.#counts.polls++;
       if (bus.conversionReady) {
         // The registers hold the newest conversion, so it completed after pollStart − one
-        // conversion. Two conversions past the bound, at least one went unread anyway:
-        // waiting for the next costs no sample and pins down when it latched.
-        const lost = pollStartMs - notBeforeMs > 2 * conversionMs;
+        // conversion; more than one past the bound, which one it is is unknown. When the
+        // caller itself waited a conversion or more since the last sample (paced slower
+        // than the chip), waiting for the next costs no sample and pins down its latch.
+        const unknown = pollStartMs - conversionMs > notBeforeMs;
         if (
-          polls === 1 && lost && this.#ready && !resynced && this.#readSpanMs > 0 &&
-          this.#readSpanMs < conversionMs
+          polls === 1 && unknown && this.#ready && !resynced && callerWaitMs >= conversionMs &&
+          this.#readSpanMs > 0 && this.#readSpanMs < conversionMs
         ) {
           resynced = true;
           this.#counts.resyncs++;
@@ -404,7 +411,9 @@ export class Ina219Source implements Source {
   }
 
   async #measure(mayReinit: boolean): Promise<Reading> {
-    const { bus, notBeforeMs, readyPollMs } = await this.#awaitConversion();
+    const { bus, notBeforeMs, readyPollMs } = await this.#awaitConversion(
+      this.#now() - this.#lastEndMs,
+    );
     const shuntRaw = await this.#readRegister(REG_SHUNT_VOLTAGE);
     const currentRaw = await this.#readRegister(REG_CURRENT);
     const powerRaw = await this.#readRegister(REG_POWER); // clears CNVR (§8.6.3.2)
@@ -416,6 +425,7 @@ export class Ina219Source implements Source {
     if (endMs - notBeforeMs > conversionMs) this.#counts.torn_reads++;
     this.#nextNotBeforeMs = notBeforeMs + conversionMs;
     this.#readSpanMs = endMs - readyPollMs;
+    this.#lastEndMs = endMs;
     if (currentRaw === 0 && powerRaw === 0 && await this.#readRegister(REG_CALIBRATION) === 0) {
       // A reset chip (brown-out) reads 0 A whatever flows: set it up again, read anew.
       this.#counts.resets++;

@@ -106,7 +106,6 @@ Deno.test("Ina219Source over the emulated chip: CNVR-fresh reads when paced at t
     await source.read(clock.ms);
   }
   assert.equal(source.details().samples, 200);
-  assert.equal(source.details().resyncs, 0, "a conversion apart: no conversion to give up");
   assert.ok(chip.conversions - before >= 200);
 });
 
