@@ -112,6 +112,7 @@ async function handle(command: Command): Promise<unknown> {
       if (source) throw new Error("already started");
       intervalMs = command.settings.sampleIntervalMs;
       source = buildIna219(command.settings, { onNotice, sleep: (ms) => preciseSleep(ms) });
+      source.readIntervalMs = intervalMs;
       const lines = await source.open();
       void loop(++generation);
       return lines;
@@ -130,6 +131,7 @@ async function handle(command: Command): Promise<unknown> {
       return undefined;
     case "setInterval":
       intervalMs = command.intervalMs;
+      if (source) source.readIntervalMs = intervalMs;
       return undefined;
     case "setAdc": {
       if (!source) throw new Error("not started");

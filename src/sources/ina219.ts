@@ -125,8 +125,12 @@ export class Ina219Source implements Source {
   #nextNotBeforeMs = -Infinity;
   /** How long the last sample's reads took, from its ready poll to its power read, ms. */
   #readSpanMs = 0;
-  /** When the last sample's power read ended (clock ms). */
-  #lastEndMs = Infinity;
+  /**
+   * How often the caller reads, in ms (the acquisition Worker sets its interval):
+   * at two conversions or more the driver may resync (see #awaitConversion).
+   * Default 0: never.
+   */
+  readIntervalMs = 0;
 
   /**
    * Checks the options and works out the calibration; the chip is set up on the first read.
@@ -350,15 +354,13 @@ export class Ina219Source implements Source {
    *
    * A first poll that finds a conversion ready more than one conversion time after
    * the earliest end it could have had cannot tell when it latched. If the caller
-   * waited at least a conversion since the last sample (`callerWaitMs`: a sampler
-   * paced slower than the chip, not a late wake-up at the conversion rate) and a
-   * sample's reads fit in one conversion, it clears CNVR (reads the power register)
-   * and waits for the next one instead (`resyncs`), so the sample is not torn.
+   * reads every two conversions or slower ({@link Ina219Source.readIntervalMs}: not
+   * a late wake-up at the conversion rate) and a sample's reads fit in one
+   * conversion, it clears CNVR (reads the power register) and waits for the next
+   * one instead (`resyncs`), so the sample is not torn.
    * @throws {Error} when none completes within twice the conversion time + 10 ms.
    */
-  async #awaitConversion(
-    callerWaitMs = 0,
-  ): Promise<{ bus: BusVoltage; notBeforeMs: number; readyPollMs: number }> {
+  async #awaitConversion(): Promise<{ bus: BusVoltage; notBeforeMs: number; readyPollMs: number }> {
     const conversionMs = conversionTimeMs(this.#config);
     const limitMs = 2 * conversionMs + 10;
     const sleepMs = this.#nextNotBeforeMs - WAKE_EARLY_MS - this.#now();
@@ -375,11 +377,12 @@ export class Ina219Source implements Source {
       if (bus.conversionReady) {
         // The registers hold the newest conversion, so it completed after pollStart − one
         // conversion; more than one past the bound, which one it is is unknown. When the
-        // caller itself waited a conversion or more since the last sample (paced slower
-        // than the chip), waiting for the next costs no sample and pins down its latch.
+        // caller reads every two conversions or slower, conversions go unread anyway:
+        // waiting for the next costs no sample and pins down its latch.
         const unknown = pollStartMs - conversionMs > notBeforeMs;
         if (
-          polls === 1 && unknown && this.#ready && !resynced && callerWaitMs >= conversionMs &&
+          polls === 1 && unknown && this.#ready && !resynced &&
+          this.readIntervalMs >= 2 * conversionMs &&
           this.#readSpanMs > 0 && this.#readSpanMs < conversionMs
         ) {
           resynced = true;
@@ -411,9 +414,7 @@ export class Ina219Source implements Source {
   }
 
   async #measure(mayReinit: boolean): Promise<Reading> {
-    const { bus, notBeforeMs, readyPollMs } = await this.#awaitConversion(
-      this.#now() - this.#lastEndMs,
-    );
+    const { bus, notBeforeMs, readyPollMs } = await this.#awaitConversion();
     const shuntRaw = await this.#readRegister(REG_SHUNT_VOLTAGE);
     const currentRaw = await this.#readRegister(REG_CURRENT);
     const powerRaw = await this.#readRegister(REG_POWER); // clears CNVR (§8.6.3.2)
@@ -425,7 +426,6 @@ export class Ina219Source implements Source {
     if (endMs - notBeforeMs > conversionMs) this.#counts.torn_reads++;
     this.#nextNotBeforeMs = notBeforeMs + conversionMs;
     this.#readSpanMs = endMs - readyPollMs;
-    this.#lastEndMs = endMs;
     if (currentRaw === 0 && powerRaw === 0 && await this.#readRegister(REG_CALIBRATION) === 0) {
       // A reset chip (brown-out) reads 0 A whatever flows: set it up again, read anew.
       this.#counts.resets++;

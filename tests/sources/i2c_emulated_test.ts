@@ -296,6 +296,7 @@ Deno.test("Ina219Source counts torn reads: at 100 kHz four register reads outlas
 
 Deno.test("Ina219Source read long after the last conversion clears CNVR and waits for the next (not torn)", async () => {
   const { source, clock, chip } = rig();
+  source.readIntervalMs = 1000; // as the acquisition Worker tells it
   await source.open();
   await source.read(clock.ms);
   for (let i = 0; i < 10; i++) {
@@ -310,6 +311,7 @@ Deno.test("Ina219Source read long after the last conversion clears CNVR and wait
   assert.equal(details.torn_reads, 0);
   // At 100 kHz a sample's reads outlast a conversion: a resync would not help.
   const slow = rig(undefined, 100);
+  slow.source.readIntervalMs = 1000;
   await slow.source.open();
   await slow.source.read(slow.clock.ms);
   slow.clock.ms += 1000;
