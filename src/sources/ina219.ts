@@ -84,10 +84,13 @@ export interface AnalogControl {
 
 /**
  * How long before a conversion's earliest possible end the driver stops sleeping
- * and polls CNVR, in ms: a sub-millisecond sleep overshoots by about 0.12 ms
- * (Atomics.wait in the Worker, measured), so the first poll comes just before the end.
+ * and polls CNVR, in ms: a sub-millisecond sleep overshoots by about 0.1 ms
+ * (Atomics.wait in the Worker, p50, measured) and the bound is itself early by up to
+ * one poll, so the first poll comes about when the conversion ends. Waking late
+ * loses nothing but the bound's precision, as long as it is by less than the
+ * conversion time minus a sample's reads.
  */
-export const WAKE_EARLY_MS = 0.25;
+export const WAKE_EARLY_MS = 0.1;
 
 /** An INA219 on an I2C bus. */
 export class Ina219Source implements Source {

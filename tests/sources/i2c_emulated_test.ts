@@ -165,8 +165,8 @@ Deno.test("Ina219Source over the emulated chip sleeps through a conversion and p
   assert.ok(steps.every((k, i) => i === 0 || k === steps[i - 1] + 1), "every conversion once");
   assert.ok(values.length / (elapsedMs / 1000) <= 1000 / chip.periodMs + 1, "≤ conversion rate");
   const perSample = (bus.counts.transfers - transfers) / values.length;
-  // Polling back to back made 9 transfers a sample (6 CNVR polls); now it wakes 0.25 ms
-  // early (what a real sub-millisecond sleep overshoots): 3 polls, 2 early, on this exact clock.
+  // Polling back to back made 9 transfers a sample (6 CNVR polls); now it wakes 0.1 ms
+  // early (what a real sub-millisecond sleep overshoots): at most 3 polls on this exact clock.
   assert.ok(perSample <= 6.1, `${perSample} transfers a sample`);
   const busyMs = (spent.reduce((a, b) => a + b, 0) - busyBefore) / 1000;
   // Polling back to back kept the thread busy the whole time.
