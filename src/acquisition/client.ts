@@ -230,14 +230,18 @@ export class AcquisitionClient implements Source {
   async #startWorker(): Promise<string[]> {
     const worker = this.#spawn();
     this.#worker = worker;
-    this.#lastMessageMs = this.#clock.now();
-    this.#watch(worker, this.#hangMs);
     worker.onmessage = (event) => this.#onMessage(worker, event.data);
     worker.onerror = (event) => {
       event.preventDefault();
       this.#crashed(worker, event.message ?? String(event.error));
     };
     const lines = await this.#command({ cmd: "start", settings: this.#settings });
+    // Watched once started (loading the Worker's modules may take seconds; the start
+    // command has its own timeout).
+    if (worker === this.#worker) {
+      this.#lastMessageMs = this.#clock.now();
+      this.#watch(worker, this.#hangMs);
+    }
     return lines as string[];
   }
 
