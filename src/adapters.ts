@@ -1,6 +1,6 @@
 /**
  * How the real objects meet the narrow interfaces the routes and integrations take:
- * the sampler as a {@link SimulatorControl}, the store as a {@link HistoryStore} and
+ * the sampler as a {@link SimulatorControl}, the source as a {@link SensorControl}, the store as a {@link HistoryStore} and
  * {@link SpanFigures}, alerts from the store, the analyzer and the pipeline, and the
  * live figures `/metrics` and MQTT read. Delegation only: no policy lives here.
  * @module
@@ -9,6 +9,7 @@ import type { Analyzer } from "./analysis/analyzer.ts";
 import type { EnergyMeter } from "./energy_meter.ts";
 import type { AlertsControl, SpanFigures } from "./http/routes_analysis.ts";
 import type { HistoryStore } from "./http/routes_history.ts";
+import type { SensorControl } from "./http/routes_sensor.ts";
 import type { SimulatorControl } from "./http/routes_simulator.ts";
 import type { Hub } from "./hub.ts";
 import type { LiveState } from "./integrations/integrations.ts";
@@ -32,6 +33,18 @@ export function simulatorControl(sampler: Sampler, source: Source): SimulatorCon
       interval_ms: sampler.intervalMs,
       auto_rotate: source.autoRotate ?? false,
     }),
+  };
+}
+
+/** The source's settings, as the sensor routes change them. */
+export function sensorControl(source: Source): SensorControl {
+  return {
+    type: source.type,
+    hasAdc: source.setAdcSamples !== undefined,
+    setAdcSamples: (samples) => {
+      if (!source.setAdcSamples) throw new Error(`The ${source.type} source has no ADC setting`);
+      return source.setAdcSamples(samples);
+    },
   };
 }
 

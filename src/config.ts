@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import type { AlertRule } from "./protocol/alerts.ts";
-import type { DeviceMode } from "./protocol/simulator.ts";
+import type { DeviceMode } from "./protocol/device_modes.ts";
 import { fitShuntRange, type ShuntRangeMv } from "./hardware/ina219_shunt.ts";
 import type { SerialBaud } from "./hardware/serial_baud.ts";
 import { flagName, type Parsed, type Setting, SETTINGS } from "./settings.ts";

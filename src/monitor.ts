@@ -32,6 +32,7 @@ import {
   historyStore,
   liveState,
   metricsSource,
+  sensorControl,
   simulatorControl,
   spanFigures,
 } from "./adapters.ts";
@@ -232,6 +233,7 @@ export function createCore(
     },
     status: statusBoard.status,
     simulator: simulatorControl(sampler, source),
+    sensor: sensorControl(source),
     history: historyStore(store),
     alerts: alertsControl(store, analyzer, pipeline),
     analysis: analyzer,

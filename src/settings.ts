@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { DEVICE_MODES } from "./protocol/simulator.ts";
+import { DEVICE_MODES } from "./protocol/device_modes.ts";
 import { AlertRules } from "./protocol/alerts.ts";
 import { canonicalHost } from "./host_names.ts";
 import { SHUNT_RANGES_MV, type ShuntRangeMv } from "./hardware/ina219_shunt.ts";

@@ -5,14 +5,28 @@
  * (seq stays assigned in one place). Commands are messages answered by an
  * acknowledgement (or a timeout). A Worker that crashes or exits becomes an
  * `error` sample (so a "Sensor error" status message) and is started again after
- * the sensor backoff (1 s, 2 s, … 30 s), never a dead monitor.
+ * the sensor backoff (1 s, 2 s, … 30 s), never a dead monitor. So does a Worker
+ * that posts nothing, not even its heartbeat, for {@link HANG_MS} ms: it is hung.
  * @module
  */
+import { type Clock, systemClock, type TimerId } from "../clock.ts";
 import { Backoff, type BackoffOptions, secondsText } from "../sources/backoff.ts";
 import { buildIna219 } from "../sources/create.ts";
 import type { Ina219Source } from "../sources/ina219.ts";
-import { DeviceCommandError, type PushEvent, type Source } from "../sources/source.ts";
+import { adcForSamples } from "../sources/ina219_registers.ts";
+import {
+  type AdcState,
+  DeviceCommandError,
+  type PushEvent,
+  type Source,
+} from "../sources/source.ts";
 import type { Command, Ina219Settings, WorkerMessage } from "./protocol.ts";
+
+/**
+ * How long the Worker may post nothing (it heartbeats every second) before it
+ * counts as hung and is ended and started again, in ms.
+ */
+export const HANG_MS = 5000;
 
 /** The part of a `Worker` the client uses; tests pass a fake one. */
 export interface WorkerLike {
@@ -36,8 +50,10 @@ export interface AcquisitionClientOptions {
   commandTimeoutMs?: number;
   /** Delays before a crashed Worker is started again. */
   backoff?: BackoffOptions;
-  /** Clock (default `Date.now`). */
-  now?: () => number;
+  /** Silence after which the Worker counts as hung (default {@link HANG_MS}). */
+  hangMs?: number;
+  /** Time and timers: command timeouts, restarts, the hang watchdog (default the system's). */
+  clock?: Clock;
 }
 
 /**
@@ -60,7 +76,7 @@ type CommandBody = Command extends infer C ? C extends Command ? Omit<C, "id"> :
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
+  timer: TimerId;
 }
 
 /** The INA219, read in the acquisition Worker. */
@@ -75,13 +91,16 @@ export class AcquisitionClient implements Source {
   #spawn: () => WorkerLike;
   #timeoutMs: number;
   #backoff: Backoff;
-  #now: () => number;
+  #clock: Clock;
+  #hangMs: number;
   #worker: WorkerLike | undefined;
+  #lastMessageMs = 0;
+  #watchdog: TimerId | undefined;
   #emit: ((event: PushEvent) => void) | undefined;
   #pending = new Map<number, Pending>();
   #nextId = 1;
   #open = false;
-  #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  #restartTimer: TimerId | undefined;
   #restarts = 0;
   #lastCrash: string | undefined;
   #mode: string;
@@ -108,7 +127,8 @@ export class AcquisitionClient implements Source {
     this.#spawn = options.spawn ?? startWorker;
     this.#timeoutMs = options.commandTimeoutMs ?? 5000;
     this.#backoff = new Backoff(options.backoff);
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
+    this.#hangMs = options.hangMs ?? HANG_MS;
   }
 
   /** The mode of the latest reading (the emulated input's), or NORMAL. */
@@ -152,7 +172,7 @@ export class AcquisitionClient implements Source {
   async close(): Promise<void> {
     this.#open = false;
     this.#emit = undefined;
-    if (this.#restartTimer !== undefined) clearTimeout(this.#restartTimer);
+    if (this.#restartTimer !== undefined) this.#clock.clearTimeout(this.#restartTimer);
     this.#restartTimer = undefined;
     const worker = this.#worker;
     if (!worker) return;
@@ -179,6 +199,19 @@ export class AcquisitionClient implements Source {
     this.#settings = { ...this.#settings, sampleIntervalMs: intervalMs };
   }
 
+  /**
+   * Sets the INA219's samples per conversion (1–128, a power of two); resolves with
+   * the setting once the Worker's driver wrote it. A Worker started later gets it too.
+   * @throws {RangeError} for another count; nothing is sent then.
+   */
+  async setAdcSamples(samples: number): Promise<AdcState> {
+    adcForSamples(samples); // throws RangeError
+    const state = await this.#command({ cmd: "setAdc", samples }) as AdcState;
+    await this.#shadow.setAdcSamples(samples); // never opened: no bus traffic
+    this.#settings = { ...this.#settings, adcSamples: samples };
+    return state;
+  }
+
   /** Start-up advice: an interval shorter than the conversion time. */
   warnings(intervalMs: number): string[] {
     return this.#shadow.warnings(intervalMs);
@@ -203,11 +236,34 @@ export class AcquisitionClient implements Source {
       this.#crashed(worker, event.message ?? String(event.error));
     };
     const lines = await this.#command({ cmd: "start", settings: this.#settings });
+    // Watched once started (loading the Worker's modules may take seconds; the start
+    // command has its own timeout).
+    if (worker === this.#worker) {
+      this.#lastMessageMs = this.#clock.now();
+      this.#watch(worker, this.#hangMs);
+    }
     return lines as string[];
+  }
+
+  /** Checks in `delayMs` that `worker` posted something in the last {@link HANG_MS} ms. */
+  #watch(worker: WorkerLike, delayMs: number): void {
+    if (this.#watchdog !== undefined) this.#clock.clearTimeout(this.#watchdog);
+    this.#watchdog = this.#clock.setTimeout(() => {
+      this.#watchdog = undefined;
+      if (worker !== this.#worker) return;
+      const silentMs = this.#clock.now() - this.#lastMessageMs;
+      if (silentMs < this.#hangMs) return this.#watch(worker, this.#hangMs - silentMs);
+      this.#crashed(
+        worker,
+        `no message, not even a heartbeat, for ${secondsText(silentMs)}`,
+        "hung",
+      );
+    }, delayMs);
   }
 
   #onMessage(worker: WorkerLike, message: WorkerMessage): void {
     if (worker !== this.#worker) return;
+    this.#lastMessageMs = this.#clock.now();
     switch (message.type) {
       case "batch":
         if (message.details) this.#details = message.details;
@@ -223,11 +279,13 @@ export class AcquisitionClient implements Source {
       case "notice":
         this.#onNotice(message.message);
         return;
+      case "heartbeat":
+        return;
       case "ack": {
         const pending = this.#pending.get(message.id);
         if (!pending) return;
         this.#pending.delete(message.id);
-        clearTimeout(pending.timer);
+        this.#clock.clearTimeout(pending.timer);
         if (message.ok) {
           this.#details = message.details;
           pending.resolve(message.value);
@@ -250,7 +308,7 @@ export class AcquisitionClient implements Source {
     }
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.#clock.setTimeout(() => {
         this.#pending.delete(id);
         reject(
           new DeviceCommandError(
@@ -270,8 +328,10 @@ export class AcquisitionClient implements Source {
     worker.onerror = null;
     worker.terminate();
     if (this.#worker === worker) this.#worker = undefined;
+    if (this.#watchdog !== undefined) this.#clock.clearTimeout(this.#watchdog);
+    this.#watchdog = undefined;
     for (const [id, pending] of this.#pending) {
-      clearTimeout(pending.timer);
+      this.#clock.clearTimeout(pending.timer);
       pending.reject(
         new DeviceCommandError("gone", "The acquisition thread ended", "thread ended"),
       );
@@ -279,18 +339,18 @@ export class AcquisitionClient implements Source {
     }
   }
 
-  /** A crashed Worker: an error sample now, a new Worker after the backoff. */
-  #crashed(worker: WorkerLike, reason: string): void {
+  /** A crashed (or hung) Worker: an error sample now, a new Worker after the backoff. */
+  #crashed(worker: WorkerLike, reason: string, what: "crashed" | "hung" = "crashed"): void {
     if (worker !== this.#worker) return;
     this.#end(worker);
-    this.#lastCrash = reason;
-    const delayMs = this.#backoff.fail(this.#now());
+    this.#lastCrash = what === "hung" ? `hung: ${reason}` : reason;
+    const delayMs = this.#backoff.fail(this.#clock.now());
     this.#emit?.({
-      tsMs: this.#now(),
-      error: `The acquisition thread crashed (${reason}); restarting in ${secondsText(delayMs)}`,
+      tsMs: this.#clock.now(),
+      error: `The acquisition thread ${what} (${reason}); restarting in ${secondsText(delayMs)}`,
     });
     if (!this.#open) return;
-    this.#restartTimer = setTimeout(() => {
+    this.#restartTimer = this.#clock.setTimeout(() => {
       this.#restartTimer = undefined;
       if (!this.#open) return;
       this.#restarts++;

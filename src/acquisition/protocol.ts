@@ -1,7 +1,8 @@
 /**
  * The messages between the main thread and the acquisition Worker
  * ({@link ./worker.ts}, {@link ./client.ts}): commands with a request id, each
- * answered by one acknowledgement, and batches of timestamped readings.
+ * answered by one acknowledgement, batches of timestamped readings, and a
+ * heartbeat every {@link HEARTBEAT_MS} ms, so a hung Worker shows.
  * @module
  */
 import type { Config } from "../config.ts";
@@ -29,7 +30,8 @@ export type Command =
   | { id: number; cmd: "start"; settings: Ina219Settings }
   | { id: number; cmd: "stop" }
   | { id: number; cmd: "setMode"; mode: string }
-  | { id: number; cmd: "setInterval"; intervalMs: number };
+  | { id: number; cmd: "setInterval"; intervalMs: number }
+  | { id: number; cmd: "setAdc"; samples: number };
 
 /** One reading (or failure) taken in the Worker at `tsMs`, with the mode then. */
 export type WireEvent =
@@ -41,4 +43,8 @@ export type WorkerMessage =
   | { type: "ack"; id: number; ok: true; value?: unknown; details: Record<string, unknown> }
   | { type: "ack"; id: number; ok: false; name: string; message: string }
   | { type: "batch"; events: WireEvent[]; details?: Record<string, unknown> }
-  | { type: "notice"; message: string };
+  | { type: "notice"; message: string }
+  | { type: "heartbeat" };
+
+/** How often the Worker posts a heartbeat, whatever else it does, in ms. */
+export const HEARTBEAT_MS = 1000;

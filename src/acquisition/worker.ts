@@ -3,14 +3,16 @@
  * runs the conversion-synced read loop on its own thread, so no blocking transfer
  * ever runs on the main thread, timestamps each reading here and posts them in
  * batches of at most {@link BATCH_MS} ms. Commands (start, stop, setMode,
- * setInterval) each get one acknowledgement. Started by {@link ./client.ts}.
+ * setInterval, setAdc) each get one acknowledgement; a heartbeat goes out every
+ * second, so the client can tell a hung Worker. Started by {@link ./client.ts}.
  * @module
  */
 /// <reference lib="deno.worker" />
 import { buildIna219 } from "../sources/create.ts";
 import type { Ina219Source } from "../sources/ina219.ts";
 import { conversionTimeMs } from "../sources/ina219_registers.ts";
-import type { Command, WireEvent, WorkerMessage } from "./protocol.ts";
+import { type Command, HEARTBEAT_MS, type WireEvent, type WorkerMessage } from "./protocol.ts";
+import { preciseSleep } from "./sleep.ts";
 
 /** The longest span of samples one batch holds, in ms. */
 export const BATCH_MS = 5;
@@ -23,9 +25,13 @@ let generation = 0;
 let batch: WireEvent[] = [];
 let batchStartMs = 0;
 let detailsAtMs = 0;
+/** The read in progress: a configuration change waits for it. */
+let reading: Promise<unknown> = Promise.resolve();
 
 const now = () => performance.timeOrigin + performance.now();
 const post = (message: WorkerMessage) => self.postMessage(message);
+
+setInterval(() => post({ type: "heartbeat" }), HEARTBEAT_MS);
 
 // A macrotask without timer clamping, so commands get through a busy loop.
 const channel = new MessageChannel();
@@ -77,9 +83,11 @@ async function loop(gen: number): Promise<void> {
       if (interval !== intervalMs) continue;
     }
     let event: WireEvent;
+    const read = Promise.resolve(source.read(now()));
+    reading = read.catch(() => {});
     try {
-      const reading = await source.read(now());
-      event = { tsMs: Date.now(), mode: source.mode, reading };
+      const value = await read;
+      event = { tsMs: Date.now(), mode: source.mode, reading: value };
     } catch (error) {
       event = { tsMs: Date.now(), mode: source.mode, error: (error as Error).message };
     }
@@ -103,7 +111,8 @@ async function handle(command: Command): Promise<unknown> {
     case "start": {
       if (source) throw new Error("already started");
       intervalMs = command.settings.sampleIntervalMs;
-      source = buildIna219(command.settings, { onNotice });
+      source = buildIna219(command.settings, { onNotice, sleep: (ms) => preciseSleep(ms) });
+      source.readIntervalMs = intervalMs;
       const lines = await source.open();
       void loop(++generation);
       return lines;
@@ -122,7 +131,14 @@ async function handle(command: Command): Promise<unknown> {
       return undefined;
     case "setInterval":
       intervalMs = command.intervalMs;
+      if (source) source.readIntervalMs = intervalMs;
       return undefined;
+    case "setAdc": {
+      if (!source) throw new Error("not started");
+      const target = source;
+      await reading; // not in the middle of a read, which waits by the old conversion time
+      return await target.setAdcSamples(command.samples);
+    }
   }
 }
 

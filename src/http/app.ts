@@ -21,6 +21,7 @@ import { type AnalysisDeps, analysisRoutes } from "./routes_analysis.ts";
 import { type HistoryDeps, historyRoutes } from "./routes_history.ts";
 import { registerMessageSchemas } from "./openapi_schemas.ts";
 import { type MetricsDeps, metricsRoutes } from "./routes_metrics.ts";
+import { type SensorDeps, sensorRoutes } from "./routes_sensor.ts";
 import { type SimulatorDeps, simulatorRoutes } from "./routes_simulator.ts";
 import { spanRoutes } from "./routes_span.ts";
 import { type WsDeps, wsRoutes } from "./routes_ws.ts";
@@ -31,7 +32,7 @@ const MAX_BODY_BYTES = 16 * 1024;
 
 /** Everything the routes act on. */
 export interface AppDeps
-  extends SimulatorDeps, HistoryDeps, AnalysisDeps, Omit<WsDeps, "allowedOrigins"> {
+  extends SimulatorDeps, SensorDeps, HistoryDeps, AnalysisDeps, Omit<WsDeps, "allowedOrigins"> {
   /** The running version, shown in the OpenAPI document. */
   version: string;
   /** API_TOKEN (null: none), READ_TOKEN_REQUIRED and ALLOWED_ORIGINS. */
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       "every read except the pages, /openapi.json, /status and /ws.",
   });
   simulatorRoutes(app, deps, { apiToken: deps.security.apiToken });
+  sensorRoutes(app, deps);
   wsRoutes(app, { ...deps, allowedOrigins: deps.security.allowedOrigins });
   historyRoutes(app, deps);
   spanRoutes(app, {

@@ -6,20 +6,7 @@
 import { z } from "zod";
 import { ErrorBody } from "./common.ts";
 
-/**
- * Every mode of the v1 mock and the v1 Arduino device, in the order `/status` lists
- * them; `POST /simulator/mode` takes one of these when the source has modes.
- */
-export const DEVICE_MODES = [
-  "NORMAL",
-  "LOAD_SPIKE",
-  "VOLTAGE_DROP",
-  "NOISE",
-  "ERROR_TEST",
-] as const;
-
-/** A mode of the v1 mock and the v1 Arduino device. */
-export type DeviceMode = typeof DEVICE_MODES[number];
+export { DEVICE_MODES, type DeviceMode } from "./device_modes.ts";
 
 /** `POST /simulator/start`. */
 export const StartResponse = z.object({

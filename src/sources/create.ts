@@ -21,6 +21,12 @@ export interface CreateSourceOptions {
   onNotice?: (message: string) => void;
 }
 
+/** Options of {@link buildIna219}. */
+export interface BuildIna219Options extends CreateSourceOptions {
+  /** How the driver sleeps through a conversion (the Worker's is sub-millisecond). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
 /**
  * Builds the configured source; opens nothing yet.
  * @throws {RangeError} with a one-line message for a person, e.g. when the real
@@ -79,9 +85,9 @@ export function ina219Settings(config: Config): Ina219Settings {
  */
 export function buildIna219(
   settings: Ina219Settings,
-  options: CreateSourceOptions = {},
+  options: BuildIna219Options = {},
 ): Ina219Source {
-  const { onNotice } = options;
+  const { onNotice, sleep } = options;
   const driverOptions = {
     address: settings.i2cAddress,
     shuntOhms: settings.shuntOhms,
@@ -90,6 +96,9 @@ export function buildIna219(
     adcSamples: settings.adcSamples,
     shuntRangeMv: settings.shuntRangeMv,
     onNotice,
+    sleep,
+    // Sub-millisecond: the driver times its CNVR polls against the conversion time.
+    now: () => performance.timeOrigin + performance.now(),
   };
   if (settings.i2cBus !== "emulated") {
     return new Ina219Source(new LinuxI2cBus(settings.i2cBus), driverOptions);

@@ -32,7 +32,7 @@ import {
   shuntClipped,
   shuntRangeV,
 } from "./ina219_registers.ts";
-import { type Reading, SensorError, type Source } from "./source.ts";
+import { type AdcState, type Reading, SensorError, type Source } from "./source.ts";
 
 /** Options of {@link Ina219Source}. */
 export interface Ina219Options {
@@ -54,7 +54,10 @@ export interface Ina219Options {
   onNotice?: (message: string) => void;
   /** Clock for retry timing (default `Date.now`). */
   now?: () => number;
-  /** Waits between polls for the first conversion. */
+  /**
+   * Sleeps through most of a conversion before CNVR is polled (default: a timer,
+   * about 1 ms granular; the acquisition Worker passes a sub-millisecond one).
+   */
   sleep?: (ms: number) => Promise<void>;
   /** Delays between attempts to reach a failing chip. */
   backoff?: BackoffOptions;
@@ -79,6 +82,16 @@ export interface AnalogControl {
   details(): Record<string, unknown>;
 }
 
+/**
+ * How long before a conversion's earliest possible end the driver stops sleeping
+ * and polls CNVR, in ms: a sub-millisecond sleep overshoots by about 0.1 ms
+ * (Atomics.wait in the Worker, p50, measured) and the bound is itself early by up to
+ * one poll, so the first poll comes about when the conversion ends. Waking late
+ * loses nothing but the bound's precision, as long as it is by less than the
+ * conversion time minus a sample's reads.
+ */
+export const WAKE_EARLY_MS = 0.1;
+
 /** An INA219 on an I2C bus. */
 export class Ina219Source implements Source {
   readonly kind = "ina219";
@@ -97,7 +110,30 @@ export class Ina219Source implements Source {
   #now: () => number;
   #sleep: (ms: number) => Promise<void>;
   #onNotice: (message: string) => void;
-  #counts = { initialisations: 0, resets: 0, stale_reads: 0, gain_changes: 0 };
+  #counts = {
+    initialisations: 0,
+    resets: 0,
+    gain_changes: 0,
+    samples: 0,
+    polls: 0,
+    early_polls: 0,
+    torn_reads: 0,
+    resyncs: 0,
+  };
+  /**
+   * A lower bound of when the newest unread conversion completed or completes (clock
+   * ms): the last sample's bound + one conversion, or a configuration write + one
+   * conversion. The driver sleeps until just before it.
+   */
+  #nextNotBeforeMs = -Infinity;
+  /** How long the last sample's reads took, from its ready poll to its power read, ms. */
+  #readSpanMs = 0;
+  /**
+   * How often the caller reads, in ms (the acquisition Worker sets its interval):
+   * at two conversions or more the driver may resync (see #awaitConversion).
+   * Default 0: never.
+   */
+  readIntervalMs = 0;
 
   /**
    * Checks the options and works out the calibration; the chip is set up on the first read.
@@ -149,6 +185,33 @@ export class Ina219Source implements Source {
   /** The configuration written to the chip. */
   get config(): Readonly<Ina219Config> {
     return { ...this.#config };
+  }
+
+  /** The ADC setting written (or to be written) to the chip. */
+  get adc(): AdcState {
+    return {
+      adcSamples: this.#config.shuntAdc.samples,
+      conversionTimeMs: conversionTimeMs(this.#config),
+    };
+  }
+
+  /**
+   * Sets the samples averaged per conversion (shunt and bus alike) and writes the
+   * configuration register; the pacing follows the new conversion time. A chip that
+   * is failing gets the setting when it is set up again (and this still resolves).
+   * @throws {RangeError} for a count that is not 1, 2, 4, … 128; nothing changes then.
+   */
+  async setAdcSamples(samples: number): Promise<AdcState> {
+    const adc = adcForSamples(samples);
+    this.#config = { ...this.#config, busAdc: adc, shuntAdc: adc };
+    if (this.#ready) {
+      try {
+        await this.#writeConfig();
+      } catch (error) {
+        this.#fail(error); // retried, with the new setting, by the next due read
+      }
+    }
+    return this.adc;
   }
 
   async open(): Promise<string[]> {
@@ -227,6 +290,9 @@ export class Ina219Source implements Source {
       current_lsb_a: this.calibration.currentLsbA,
       power_lsb_w: this.calibration.powerLsbW,
       ...this.#counts,
+      polls_per_sample: this.#counts.samples === 0
+        ? null
+        : Math.round((this.#counts.polls / this.#counts.samples) * 100) / 100,
       last_error: this.#lastError ?? null,
       retry_in_s: this.#ready ? null : waitMs / 1000,
       ...(this.#options.analog ? { emulated_input: this.#options.analog.details() } : {}),
@@ -252,10 +318,17 @@ export class Ina219Source implements Source {
     await this.#bus.writeRead(this.#address, Uint8Array.of(register, value >> 8, value & 0xff), 0);
   }
 
+  /** Writes the configuration register, which restarts the conversion (§8.6.3.2: clears CNVR). */
+  async #writeConfig(): Promise<void> {
+    const startMs = this.#now();
+    await this.#writeRegister(REG_CONFIG, encodeConfig(this.#config));
+    this.#nextNotBeforeMs = startMs + conversionTimeMs(this.#config);
+  }
+
   /** Writes configuration and calibration, checks they held, waits for a conversion. */
   async #init(): Promise<void> {
     const where = `INA219 at ${hex(this.#address)} on ${this.#bus.name}`;
-    await this.#writeRegister(REG_CONFIG, encodeConfig(this.#config));
+    await this.#writeConfig();
     await this.#writeRegister(REG_CALIBRATION, this.calibration.cal);
     const readBack = await this.#readRegister(REG_CALIBRATION);
     if (readBack !== this.calibration.cal) {
@@ -266,31 +339,70 @@ export class Ina219Source implements Source {
       );
     }
     // Until the first conversion with the new calibration, current and power read 0.
-    await this.#awaitConversion();
+    // That conversion stays unread (CNVR set) for the first sample.
+    this.#nextNotBeforeMs = (await this.#awaitConversion()).notBeforeMs;
     this.#ready = true;
     this.#backoff.succeed();
     this.#counts.initialisations++;
   }
 
   /**
-   * Polls CNVR (bus voltage register bit 1, §8.6.3.2) until a conversion completed
-   * since the power register was last read, so each sample is one fresh conversion:
+   * Waits for a conversion completed since the power register was last read (CNVR,
+   * bus voltage register bit 1, §8.6.3.2), so each sample is one fresh conversion:
    * none counted twice, none skipped while reads come at least a conversion apart.
-   * Short conversions are polled back to back (the transfers pace it, as a driver
-   * on its own thread would); longer ones with sleeps of a quarter conversion.
+   * Sleeps until just before the conversion's earliest end ({@link WAKE_EARLY_MS}),
+   * then polls back to back; a quarter conversion past that end it sleeps an eighth
+   * of one between polls. Returns the bus register and a lower bound of when its
+   * conversion completed (for the torn-read check and the next wait).
+   *
+   * A first poll that finds a conversion ready more than one conversion time after
+   * the earliest end it could have had cannot tell when it latched. If the caller
+   * reads every two conversions or slower ({@link Ina219Source.readIntervalMs}: not
+   * a late wake-up at the conversion rate) and a sample's reads fit in one
+   * conversion, it clears CNVR (reads the power register) and waits for the next
+   * one instead (`resyncs`), so the sample is not torn.
    * @throws {Error} when none completes within twice the conversion time + 10 ms.
    */
-  async #awaitConversion(): Promise<BusVoltage> {
+  async #awaitConversion(): Promise<{ bus: BusVoltage; notBeforeMs: number; readyPollMs: number }> {
     const conversionMs = conversionTimeMs(this.#config);
     const limitMs = 2 * conversionMs + 10;
-    const sleepMs = conversionMs >= 4 ? conversionMs / 4 : 0;
+    const sleepMs = this.#nextNotBeforeMs - WAKE_EARLY_MS - this.#now();
+    if (sleepMs > 0.05) await this.#sleep(sleepMs);
     // A bound on polls too, for clocks that do not move: a register read takes ≥ 0.1 ms.
-    const maxPolls = Math.ceil(limitMs / Math.max(sleepMs, 0.1));
+    const maxPolls = Math.ceil(limitMs / 0.1);
     const start = this.#now();
+    let notBeforeMs = this.#nextNotBeforeMs;
+    let resynced = false;
     for (let polls = 1;; polls++) {
+      const pollStartMs = this.#now();
       const bus = decodeBusVoltage(await this.#readRegister(REG_BUS_VOLTAGE));
-      if (bus.conversionReady) return bus;
-      if (polls === 1 && this.#ready) this.#counts.stale_reads++;
+      this.#counts.polls++;
+      if (bus.conversionReady) {
+        // The registers hold the newest conversion, so it completed after pollStart − one
+        // conversion; more than one past the bound, which one it is is unknown. When the
+        // caller reads every two conversions or slower, conversions go unread anyway:
+        // waiting for the next costs no sample and pins down its latch.
+        const unknown = pollStartMs - conversionMs > notBeforeMs;
+        if (
+          polls === 1 && unknown && this.#ready && !resynced &&
+          this.readIntervalMs >= 2 * conversionMs &&
+          this.#readSpanMs > 0 && this.#readSpanMs < conversionMs
+        ) {
+          resynced = true;
+          this.#counts.resyncs++;
+          notBeforeMs = this.#now();
+          await this.#readRegister(REG_POWER); // clears CNVR: the next one completes after now
+          continue;
+        }
+        return {
+          bus,
+          notBeforeMs: Math.max(notBeforeMs, pollStartMs - conversionMs),
+          readyPollMs: pollStartMs,
+        };
+      }
+      // Not ready at pollStart: the conversion that comes completes after it.
+      this.#counts.early_polls++;
+      notBeforeMs = Math.max(notBeforeMs, pollStartMs);
       if (polls >= maxPolls || this.#now() - start >= limitMs) {
         throw new Error(
           `INA219 at ${hex(this.#address)} on ${this.#bus.name} finished no conversion within ${
@@ -298,15 +410,25 @@ export class Ina219Source implements Source {
           } ms: check the sensor's power`,
         );
       }
-      if (sleepMs > 0) await this.#sleep(sleepMs);
+      if (this.#now() > this.#nextNotBeforeMs + conversionMs / 4) {
+        await this.#sleep(conversionMs / 8);
+      }
     }
   }
 
   async #measure(mayReinit: boolean): Promise<Reading> {
-    const bus = await this.#awaitConversion();
+    const { bus, notBeforeMs, readyPollMs } = await this.#awaitConversion();
     const shuntRaw = await this.#readRegister(REG_SHUNT_VOLTAGE);
     const currentRaw = await this.#readRegister(REG_CURRENT);
     const powerRaw = await this.#readRegister(REG_POWER); // clears CNVR (§8.6.3.2)
+    const endMs = this.#now();
+    const conversionMs = conversionTimeMs(this.#config);
+    this.#counts.samples++;
+    // The next conversion latches after notBeforeMs + one conversion: a power read
+    // that ends later may hold it while the bus voltage read holds this one.
+    if (endMs - notBeforeMs > conversionMs) this.#counts.torn_reads++;
+    this.#nextNotBeforeMs = notBeforeMs + conversionMs;
+    this.#readSpanMs = endMs - readyPollMs;
     if (currentRaw === 0 && powerRaw === 0 && await this.#readRegister(REG_CALIBRATION) === 0) {
       // A reset chip (brown-out) reads 0 A whatever flows: set it up again, read anew.
       this.#counts.resets++;
@@ -334,6 +456,6 @@ export class Ina219Source implements Source {
     if (pga === this.#config.pga || (!clipped && pga > this.#config.pga)) return;
     this.#config = { ...this.#config, pga };
     this.#counts.gain_changes++;
-    await this.#writeRegister(REG_CONFIG, encodeConfig(this.#config));
+    await this.#writeConfig();
   }
 }

@@ -4,7 +4,7 @@
  * every value is a function of the requested instant and the random stream.
  * @module
  */
-import { DEVICE_MODES, type DeviceMode } from "../protocol/simulator.ts";
+import { DEVICE_MODES, type DeviceMode } from "../protocol/device_modes.ts";
 import { type Reading, round3, SensorError, type Source } from "./source.ts";
 
 /** Every mode of the v1 mock (the v1 protocol's device modes), in `/status` order. */

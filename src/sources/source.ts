@@ -47,6 +47,14 @@ export class SensorError extends Error {
   override name = "SensorError";
 }
 
+/** The ADC setting of a chip: samples averaged per conversion, and the time of a result. */
+export interface AdcState {
+  /** Samples averaged per conversion, 1–128, a power of two (`ADC_SAMPLES`). */
+  adcSamples: number;
+  /** The time of one result (an INA219's shunt + bus pair) in ms. */
+  conversionTimeMs: number;
+}
+
 /**
  * What a push source hands the sampler: a reading taken at `tsMs`, or the text of
  * why there is none (it becomes an `error` sample).
@@ -111,6 +119,13 @@ export interface Source {
   readonly intervalMs?: number;
   /** Start-up advice for this sample interval (e.g. shorter than a conversion). */
   warnings?(intervalMs: number): string[];
+  /**
+   * Present on a chip with an ADC setting (the INA219): sets the samples averaged
+   * per conversion; resolves with the setting in force once the device took it.
+   * Throws (or rejects with) `RangeError` for a count it cannot take, nothing
+   * changed; rejects with a {@link DeviceCommandError} when the device did not answer.
+   */
+  setAdcSamples?(samples: number): Promise<AdcState>;
 }
 
 /** Rounds to 3 decimals, as the v1 device does. */

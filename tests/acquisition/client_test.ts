@@ -5,6 +5,7 @@ import { loadConfig } from "../../src/config.ts";
 import { ina219Settings } from "../../src/sources/create.ts";
 import { DeviceCommandError, type PushEvent } from "../../src/sources/source.ts";
 import { poll } from "../daemon.ts";
+import { FakeClock } from "../fakes.ts";
 
 /** A Worker that answers nothing by itself: the test plays the acquisition thread. */
 class FakeWorker implements WorkerLike {
@@ -146,5 +147,69 @@ Deno.test("AcquisitionClient: a crashed Worker becomes an error reading and is s
   assert.deepEqual(events.at(-1), { tsMs: 5, reading });
   const closing = source.close();
   workers[1].ack();
+  await closing;
+});
+
+Deno.test("AcquisitionClient: a Worker silent for 5 s (no heartbeat) is hung: ended, an error reading, started again", async () => {
+  const workers: FakeWorker[] = [];
+  const notices: string[] = [];
+  const clock = new FakeClock();
+  const source = new AcquisitionClient(settings, {
+    spawn: () => {
+      const worker = new FakeWorker();
+      workers.push(worker);
+      return worker;
+    },
+    clock,
+    onNotice: (message) => notices.push(message),
+  });
+  await opened(workers, source);
+  const events: PushEvent[] = [];
+  source.listen((event) => events.push(event));
+  // Heartbeats alone (a sensor in backoff at a 10 s interval sends nothing else) keep it.
+  for (let i = 0; i < 20; i++) {
+    await clock.advance(1000);
+    workers[0].send({ type: "heartbeat" });
+  }
+  assert.equal(workers[0].terminated, false);
+  assert.equal(events.length, 0);
+  await clock.advance(4900);
+  assert.equal(workers[0].terminated, false, "4.9 s of silence is not yet a hang");
+  await clock.advance(100);
+  assert.ok(workers[0].terminated, "ended after 5 s of silence");
+  assert.equal(events.length, 1);
+  assert.equal(
+    events[0].error,
+    "The acquisition thread hung (no message, not even a heartbeat, for 5 s); restarting in 1 s",
+  );
+  assert.match(source.details().worker_last_crash as string, /^hung: no message/);
+  assert.equal(workers.length, 1, "not before the backoff");
+  await clock.advance(1000);
+  assert.equal(workers.length, 2);
+  assert.equal(workers[1].posted[0].cmd, "start");
+  workers[1].ack(["INA219 ready - Starting measurements..."]);
+  await poll("the start-up lines", () => Promise.resolve(notices.length === 1));
+  assert.equal(source.details().worker_restarts, 1);
+  // The new Worker is watched too.
+  await clock.advance(5000);
+  assert.ok(workers[1].terminated);
+  assert.match(events.at(-1)!.error!, /^The acquisition thread hung .*restarting in 1 s$/);
+  await source.close();
+  assert.equal(clock.pending, 0, "no timer left behind");
+});
+
+Deno.test("AcquisitionClient.setAdcSamples() waits for the Worker's acknowledgement; a bad count sends nothing", async () => {
+  const workers: FakeWorker[] = [];
+  const source = client(workers);
+  await opened(workers, source);
+  await assert.rejects(() => source.setAdcSamples(3), RangeError);
+  assert.equal(workers[0].posted.length, 1, "nothing sent");
+  const setting = source.setAdcSamples(4);
+  assert.deepEqual(workers[0].posted.at(-1), { cmd: "setAdc", samples: 4, id: 2 });
+  workers[0].ack({ adcSamples: 4, conversionTimeMs: 4.26 });
+  assert.deepEqual(await setting, { adcSamples: 4, conversionTimeMs: 4.26 });
+  assert.match(source.warnings(1)[0], /conversion time of 4.26 ms at ADC_SAMPLES 4/);
+  const closing = source.close();
+  workers[0].ack();
   await closing;
 });

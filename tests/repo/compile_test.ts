@@ -71,7 +71,16 @@ Deno.test("the bundle does not import node:module at start-up (its Node loader c
   assert.doesNotMatch(text, /from\s*"node:module"/);
 });
 
+Deno.test("the acquisition Worker's bundle carries no zod (it needs no schemas)", async () => {
+  await build();
+  const text = await Deno.readTextFile(new URL(WORKER_BUNDLE, ROOT));
+  // Every zod schema keeps its definition in `_zod.def`; its errors are ZodError.
+  assert.doesNotMatch(text, /_zod\b|ZodError/);
+  assert.ok(text.length < 100_000, `${text.length} bytes`);
+});
+
 const BUNDLE = "dist/ina219-monitor.js";
+const WORKER_BUNDLE = "dist/acquisition-worker.js";
 
 /** `deno task build`: what `deno task start` runs first. */
 async function build(): Promise<void> {
