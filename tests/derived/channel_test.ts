@@ -1,35 +1,14 @@
 /** Tests of src/derived/channel.ts, combine.ts and channels.ts: live derived channels. */
 import assert from "node:assert/strict";
-import type {
-  ChannelConfig,
-  EfficiencyChannelConfig,
-  SumChannelConfig,
-} from "../../src/channels.ts";
+import type { ChannelConfig } from "../../src/channels.ts";
 import { DerivedChannel } from "../../src/derived/channel.ts";
 import { DerivedChannels } from "../../src/derived/channels.ts";
 import { efficiencyOf } from "../../src/derived/combine.ts";
 import type { Sample } from "../../src/sample.ts";
 import { close } from "../assertions.ts";
+import { REG, sumOf as sum } from "./fixtures.ts";
 
 const T0 = 1_700_000_000_000;
-
-/** The regulator of the issue: `in` before it, `out` after it. */
-export const REG: EfficiencyChannelConfig = Object.freeze({
-  name: "reg",
-  label: "Regulator",
-  kind: "derived",
-  derived: "efficiency",
-  input: "in",
-  output: "out",
-});
-
-const sum = (...inputs: string[]): SumChannelConfig => ({
-  name: "total",
-  label: "total",
-  kind: "derived",
-  derived: "sum",
-  inputs,
-});
 
 /** An `ok` sample (seq is the measured channel's own, unused here). */
 function s(tsMs: number, v: number, a: number, w = v * a): Sample {
