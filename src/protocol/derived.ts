@@ -81,3 +81,26 @@ export const DerivedBucketFields = z.object({
 });
 /** Extra fields of a derived history bucket. */
 export type DerivedBucketFields = z.output<typeof DerivedBucketFields>;
+
+/** min/max/avg of a derived figure over the statistics window; null when it is empty. */
+export const DerivedStat = z.object({
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  avg: z.number().nullable(),
+});
+/** min/max/avg of a derived figure. */
+export type DerivedStat = z.output<typeof DerivedStat>;
+
+/** Extra fields of a derived channel's `statistics` data (its `v`/`a`/`w` are as live). */
+export const DerivedStatisticsFields = z.object({
+  derived: DerivedKind.optional(),
+  efficiency: DerivedStat.optional().meta({
+    description: "efficiency channel only: min and max of the samples' P_out / P_in; avg is " +
+      "mean P_out / mean P_in over the window (the energy ratio, not the mean of ratios)",
+  }),
+  loss_w: DerivedStat.optional().meta({
+    description: "efficiency channel only: P_in − P_out (W) over the window",
+  }),
+});
+/** Extra fields of a derived `statistics` message. */
+export type DerivedStatisticsFields = z.output<typeof DerivedStatisticsFields>;
