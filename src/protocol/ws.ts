@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { Sample } from "../sample.ts";
 import { SampleStatus } from "./common.ts";
+import { DerivedMeasurementFields, DerivedMeasurementsFields } from "./derived.ts";
 
 /** Measurement payload: the v1 device line plus `ts_ms` (and `error`). */
 export const MeasurementData = z.object({
@@ -32,7 +33,7 @@ export const MeasurementData = z.object({
   error: z.string().optional().meta({
     description: "Why the read failed; only when status is `error`",
   }),
-});
+}).extend(DerivedMeasurementFields.shape);
 /** `data` of the `measurement` message. */
 export type MeasurementData = z.output<typeof MeasurementData>;
 
@@ -129,7 +130,7 @@ export const MeasurementsData = z.object({
     description: "Why each failed read failed, by index in the batch; only when one failed",
     example: { "3": "I2C read failed" },
   }),
-});
+}).extend(DerivedMeasurementsFields.shape);
 /** `data` of the `measurements` message. */
 export type MeasurementsData = z.output<typeof MeasurementsData>;
 
