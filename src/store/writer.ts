@@ -150,12 +150,7 @@ export class SampleWriter {
       this.#reserve(sample.seq);
     }
     if (this.#pending.length >= this.maxPending) {
-      const n = Math.max(1, Math.floor(this.maxPending / 100));
-      this.#pending.splice(0, n);
-      this.#energyJ.splice(0, n);
-      this.#chargeC.splice(0, n);
-      this.#stepMs.splice(0, n);
-      this.dropped += n;
+      this.dropOldest(Math.max(1, Math.floor(this.maxPending / 100)));
     }
     this.#pending.push(sample);
     this.#energyJ.push(step.energyJ);
@@ -165,6 +160,19 @@ export class SampleWriter {
     const zero = step.energyJ === 0 && step.chargeC === 0;
     this.#stepMs.push(step.dtMs ?? (zero ? 0 : null));
     if (sample.seq > this.#lastSeq) this.#lastSeq = sample.seq;
+  }
+
+  /**
+   * Drops the oldest `n` queued samples (a full queue while writes fail); they reach no
+   * table, rollups included, and count in {@link dropped}.
+   */
+  dropOldest(n: number): void {
+    n = Math.min(n, this.#pending.length);
+    this.#pending.splice(0, n);
+    this.#energyJ.splice(0, n);
+    this.#chargeC.splice(0, n);
+    this.#stepMs.splice(0, n);
+    this.dropped += n;
   }
 
   #reserve(seq: number): void {
@@ -199,7 +207,11 @@ export class SampleWriter {
 
   #modeId(mode: string): number {
     let id = this.#modeIds.get(mode);
-    if (id === undefined) this.#modeIds.set(mode, id = internName(this.#db, "modes", mode));
+    if (id !== undefined) return id;
+    id = internName(this.#db, "modes", mode);
+    // Interned inside a caller's transaction (writeInTransaction), the row may yet be
+    // rolled back: only an id the database surely holds is cached.
+    if (!this.#db.isTransaction) this.#modeIds.set(mode, id);
     return id;
   }
 
@@ -212,18 +224,40 @@ export class SampleWriter {
     let total = 0;
     while (this.#pending.length > 0 && total < maxRows) {
       const n = Math.min(CHUNK_ROWS, this.#pending.length);
-      this.#writeChunk(n, settings);
-      this.#pending.splice(0, n);
-      this.#energyJ.splice(0, n);
-      this.#chargeC.splice(0, n);
-      this.#stepMs.splice(0, n);
-      this.written += n;
+      this.#committed(n, this.#writeChunk(n, settings, true));
       total += n;
     }
     return total;
   }
 
-  #writeChunk(n: number, settings: Record<string, unknown>): void {
+  /**
+   * For one transaction over several channels (the Store's flush): writes the oldest
+   * `n` queued rows with their rollup deltas and last `seq` inside the transaction the
+   * caller holds. They stay queued until the caller, after its COMMIT, calls the function
+   * returned; after a ROLLBACK it calls nothing and they are written again next time.
+   */
+  writeInTransaction(n: number): () => void {
+    n = Math.min(n, this.#pending.length);
+    if (n === 0) return () => {};
+    const reserveTo = this.#writeChunk(n, {}, false);
+    return () => this.#committed(n, reserveTo);
+  }
+
+  /** Takes `n` committed rows off the queue. */
+  #committed(n: number, reserveTo: number | undefined): void {
+    this.#pending.splice(0, n);
+    this.#energyJ.splice(0, n);
+    this.#chargeC.splice(0, n);
+    this.#stepMs.splice(0, n);
+    this.written += n;
+    if (reserveTo !== undefined) {
+      this.#reserved = reserveTo;
+      this.reserveError = null;
+    }
+  }
+
+  /** Writes a chunk, in its own transaction when `own`; returns the new reservation, if any. */
+  #writeChunk(n: number, settings: Record<string, unknown>, own: boolean): number | undefined {
     const batch = this.#pending.slice(0, n);
     const channel = this.channelId;
     // Mode names are interned in their own statements before the transaction, so a
@@ -239,7 +273,7 @@ export class SampleWriter {
       return acc.take();
     });
     const reserveTo = this.#lastSeq > this.#reserved ? this.#lastSeq + SEQ_BLOCK : undefined;
-    this.#db.exec("BEGIN IMMEDIATE");
+    if (own) this.#db.exec("BEGIN IMMEDIATE");
     try {
       for (const [i, s] of batch.entries()) {
         const stepMs = this.#stepMs[i];
@@ -266,15 +300,12 @@ export class SampleWriter {
       for (const [key, value] of Object.entries(settings)) {
         this.#setSetting.run(key, JSON.stringify(value));
       }
-      this.#db.exec("COMMIT");
+      if (own) this.#db.exec("COMMIT");
     } catch (error) {
-      this.#rollback(error as Error);
+      if (own) this.#rollback(error as Error);
       throw error;
     }
-    if (reserveTo !== undefined) {
-      this.#reserved = reserveTo;
-      this.reserveError = null;
-    }
+    return reserveTo;
   }
 
   /**
