@@ -77,6 +77,8 @@ export class SampleWriter {
   #setMeta: StatementSync;
   #setSetting: StatementSync;
   #modeIds = new Map<string, number>();
+  /** Mode ids interned inside a caller's transaction: cached only once it commits. */
+  #modeIdsUncommitted = new Map<string, number>();
   #lastSeq: number;
   #reserved: number;
   #reserveRetrySeq = 0;
@@ -206,12 +208,12 @@ export class SampleWriter {
   }
 
   #modeId(mode: string): number {
-    let id = this.#modeIds.get(mode);
+    let id = this.#modeIds.get(mode) ?? this.#modeIdsUncommitted.get(mode);
     if (id !== undefined) return id;
     id = internName(this.#db, "modes", mode);
     // Interned inside a caller's transaction (writeInTransaction), the row may yet be
-    // rolled back: only an id the database surely holds is cached.
-    if (!this.#db.isTransaction) this.#modeIds.set(mode, id);
+    // rolled back: it joins the cache when the rows that use it are committed.
+    (this.#db.isTransaction ? this.#modeIdsUncommitted : this.#modeIds).set(mode, id);
     return id;
   }
 
@@ -239,6 +241,8 @@ export class SampleWriter {
   writeInTransaction(n: number): () => void {
     n = Math.min(n, this.#pending.length);
     if (n === 0) return () => {};
+    // Ids interned in an attempt that was rolled back may not exist.
+    this.#modeIdsUncommitted.clear();
     const reserveTo = this.#writeChunk(n, {}, false);
     return () => this.#committed(n, reserveTo);
   }
@@ -250,6 +254,8 @@ export class SampleWriter {
     this.#chargeC.splice(0, n);
     this.#stepMs.splice(0, n);
     this.written += n;
+    for (const [mode, id] of this.#modeIdsUncommitted) this.#modeIds.set(mode, id);
+    this.#modeIdsUncommitted.clear();
     if (reserveTo !== undefined) {
       this.#reserved = reserveTo;
       this.reserveError = null;
