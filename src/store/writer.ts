@@ -10,7 +10,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { EnergyStep } from "../analysis/energy.ts";
 import { METRICS } from "../analysis/rolling.ts";
 import type { Sample } from "../sample.ts";
-import { internName, STATUS_CODES, StoreError } from "./db.ts";
+import { internName, rollbackAfter, STATUS_CODES } from "./db.ts";
 import { type Bucket, RollupAccumulator } from "./rollup.ts";
 
 /** Widths of the rollup tables. */
@@ -308,27 +308,10 @@ export class SampleWriter {
       }
       if (own) this.#db.exec("COMMIT");
     } catch (error) {
-      if (own) this.#rollback(error as Error);
+      if (own) rollbackAfter(this.#db, error as Error);
       throw error;
     }
     return reserveTo;
-  }
-
-  /**
-   * Rolls back what SQLite has not rolled back itself: after SQLITE_FULL, SQLITE_IOERR
-   * or SQLITE_NOMEM it may already have ended the transaction, and a ROLLBACK then
-   * would throw and hide the real error.
-   */
-  #rollback(cause: Error): void {
-    if (!this.#db.isTransaction) return;
-    try {
-      this.#db.exec("ROLLBACK");
-    } catch (error) {
-      throw new StoreError(
-        `${cause.message} (and the rollback failed: ${(error as Error).message})`,
-        { cause },
-      );
-    }
   }
 
   #mergeBucket(stmt: StatementSync, b: Bucket): void {
