@@ -37,7 +37,11 @@ import {
   spanFigures,
 } from "./adapters.ts";
 import { EnergyMeter } from "./energy_meter.ts";
-import { createIntegrations, type Integrations } from "./integrations/integrations.ts";
+import {
+  createIntegrations,
+  type Integrations,
+  singleChannelParts,
+} from "./integrations/integrations.ts";
 import { initialRules, Pipeline } from "./pipeline.ts";
 import type { StatusResponse } from "./protocol/status.ts";
 import type { Sample } from "./sample.ts";
@@ -198,13 +202,16 @@ export function createCore(
   const sampleRate = new SampleRate();
   samples.listen(sampleRate.add);
   const live = { hub, source, sampler, store, pipeline, analyzer, energy };
-  const integrations = createIntegrations(config, {
-    metrics: metricsSource(live),
-    live: liveState(live),
-    onAlert: (listener) => pipeline.onAlert(listener),
-    version,
-    log,
-  });
+  const integrations = createIntegrations(
+    config,
+    singleChannelParts(config, {
+      metrics: { ...metricsSource(live), sampleRateHz: sampleRate.hz },
+      live: liveState(live),
+      onAlert: (listener) => pipeline.onAlert(listener),
+      version,
+      log,
+    }),
+  );
   const statusBoard = new StatusBoard({
     version,
     startedAtMs,

@@ -279,7 +279,7 @@ export const SETTINGS = {
   mqttTopicPrefix: {
     env: "MQTT_TOPIC_PREFIX",
     help:
-      "topics are `<prefix>/state`, `<prefix>/alert` and `<prefix>/availability`; no wildcards, no trailing /",
+      "topics are `<prefix>/state`, `<prefix>/alert` and `<prefix>/availability` (further channels: `<prefix>/<channel>/state`, …); no wildcards, no trailing /",
     defaultText: "`ina219/<DEVICE_ID>`",
     derived: true,
     schema: z.string().regex(
