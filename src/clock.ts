@@ -22,3 +22,39 @@ export const systemClock: Clock = {
   setTimeout: (fn, delayMs) => setTimeout(fn, delayMs),
   clearTimeout: (id) => clearTimeout(id),
 };
+
+/** A repeating timer from {@link every}. */
+export interface Periodic {
+  /** Stops it; `fn` is not called again. */
+  stop(): void;
+}
+
+/**
+ * Runs `fn` every `periodMs` on a fixed grid, `t0 + k·periodMs` from now: each firing
+ * arms the next at the next boundary ahead, so a late firing shortens the period after
+ * it instead of pushing every later one back (a plain `setInterval` re-arms from when it
+ * ran and drifts by its lateness each period). Boundaries missed in a stall are skipped.
+ */
+export function every(clock: Clock, periodMs: number, fn: () => void): Periodic {
+  const t0Ms = clock.now();
+  let k = 0;
+  let stopped = false;
+  let timer: TimerId;
+  const arm = () => {
+    // The firing just made counts as boundary k even if the timer ran a little early.
+    k = Math.max(k + 1, Math.floor((clock.now() - t0Ms) / periodMs) + 1);
+    timer = clock.setTimeout(fire, t0Ms + k * periodMs - clock.now());
+  };
+  const fire = () => {
+    if (stopped) return;
+    arm();
+    fn();
+  };
+  arm();
+  return {
+    stop: () => {
+      stopped = true;
+      clock.clearTimeout(timer);
+    },
+  };
+}
