@@ -203,6 +203,21 @@ export class RollingWindow {
   }
 
   /**
+   * `|value − mean| / std` of `metric` over the window without building its
+   * {@link stats}: what the z-score check needs per sample. NaN when the window is
+   * empty or its spread is 1e-12 or less (no score then).
+   */
+  zScore(metric: Metric, value: number): number {
+    const n = this.count;
+    if (n === 0) return NaN;
+    const m = METRICS.indexOf(metric);
+    const meanShifted = this.#sum[m] / n;
+    const std = Math.sqrt(Math.max(0, this.#sumSq[m] / n - meanShifted * meanShifted));
+    if (!(std > 1e-12)) return NaN;
+    return Math.abs(value - (this.#shift[m] + meanShifted)) / std;
+  }
+
+  /**
    * The window's values of `metric`, oldest first; at most `maxCount`, taken evenly
    * across the window when it holds more (quartiles of 60 000 samples do not need all).
    */
