@@ -21,7 +21,7 @@ Deno.test("every() keeps its firings on the grid when each timer fires late", as
   firedMs.forEach((ms, k) => assert.equal(ms, 50 * (k + 1) + 2.5, `firing ${k}`));
 });
 
-Deno.test("every() counts an early firing as its boundary and skips boundaries missed in a stall", () => {
+Deno.test("every() counts an early firing as its boundary, skips boundaries missed in a stall, survives a clock step", () => {
   const armed: { fn: () => void; delayMs: number }[] = [];
   let nowMs = T0;
   const clock: Clock = {
@@ -42,6 +42,13 @@ Deno.test("every() counts an early firing as its boundary and skips boundaries m
   armed.at(-1)!.fn();
   assert.equal(armed.at(-1)!.delayMs, 5, "one firing, then on to t0 + 60");
   assert.equal(fired, 2);
+  nowMs = T0 - 3_600_000; // the wall clock stepped back an hour
+  armed.at(-1)!.fn();
+  assert.equal(armed.at(-1)!.delayMs, 10, "a new grid from now, not an hour's wait");
+  nowMs += 10;
+  armed.at(-1)!.fn();
+  assert.equal(armed.at(-1)!.delayMs, 10);
+  assert.equal(fired, 4);
 });
 
 Deno.test("every() fires no more after stop()", async () => {
