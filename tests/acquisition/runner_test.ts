@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import type { GroupSettings } from "../../src/acquisition/group.ts";
+import { busGroups } from "../../src/channels.ts";
+import { loadConfig } from "../../src/config.ts";
+import { runVirtual } from "./virtual_group.ts";
+
+/** The emulated bus group of a CHANNELS list, every input NORMAL, seeds 1, 2, … */
+function emulatedGroup(channels: unknown[], khz = 400): GroupSettings {
+  const config = loadConfig({ CHANNELS: JSON.stringify(channels), I2C_EMULATED_KHZ: `${khz}` }, []);
+  const [group] = busGroups(config.channels);
+  return {
+    kind: "i2c",
+    bus: group.bus,
+    emulatedKhz: group.emulatedKhz,
+    channels: group.channels,
+    inputs: Object.fromEntries(
+      group.channels.map((
+        c,
+        i,
+      ) => [c.name, { mockMode: "NORMAL", mockAutoRotateMs: 0, mockSeed: i + 1 }]),
+    ),
+  };
+}
+
+function ina219s(count: number, intervalMs: number): unknown[] {
+  return Array.from({ length: count }, (_, i) => ({
+    name: `c${i}`,
+    sensor: "ina219",
+    i2c_bus: "emulated",
+    i2c_address: `0x${(0x40 + i).toString(16)}`,
+    sample_interval_ms: intervalMs,
+  }));
+}
+
+function rates(events: { channel: string; error?: string }[], seconds: number) {
+  const counts: Record<string, number> = {};
+  for (const e of events) {
+    assert.equal(e.error, undefined, e.error);
+    counts[e.channel] = (counts[e.channel] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, n / seconds]));
+}
+
+Deno.test("four emulated INA219s on one 400 kHz bus at 4 ms each: every channel ~250/s, one fresh conversion per sample", async () => {
+  const run = await runVirtual(emulatedGroup(ina219s(4, 4)), { durationMs: 2000 });
+  const perSecond = rates(run.events, 2);
+  assert.deepEqual(Object.keys(perSecond).sort(), ["c0", "c1", "c2", "c3"]);
+  for (const [channel, rate] of Object.entries(perSecond)) {
+    assert.ok(rate >= 245 && rate <= 251, `${channel}: ${rate}/s`);
+    const details = run.details[channel];
+    assert.equal(details.samples, details.reads, `${channel}: one conversion per read`);
+    assert.ok(
+      (details.skipped_ticks as number) <= 4,
+      `${channel}: ${details.skipped_ticks} skipped`,
+    );
+  }
+  assert.ok(run.busyMs < 2000, "the bus has capacity left");
+  for (const channel of ["c0", "c1"]) {
+    const e = run.events.find((e) => e.channel === channel && e.reading)!;
+    assert.ok(e.reading!.v > 4.8 && e.reading!.v < 5.1, `${channel}: ${e.reading!.v} V`);
+  }
+});
+
+Deno.test("each channel keeps its own interval on a shared bus", async () => {
+  const channels = ina219s(3, 4).map((c, i) => ({
+    ...(c as object),
+    sample_interval_ms: [2, 10, 100][i],
+  }));
+  const run = await runVirtual(emulatedGroup(channels), { durationMs: 2000 });
+  const perSecond = rates(run.events, 2);
+  assert.ok(perSecond.c0 >= 480 && perSecond.c0 <= 501, `c0 ${perSecond.c0}`);
+  assert.ok(perSecond.c1 >= 98 && perSecond.c1 <= 101, `c1 ${perSecond.c1}`);
+  assert.ok(perSecond.c2 >= 9.5 && perSecond.c2 <= 10.5, `c2 ${perSecond.c2}`);
+});
+
+Deno.test("a saturated bus (100 kHz, four INA219s at 1 ms) degrades every channel alike", async () => {
+  const run = await runVirtual(emulatedGroup(ina219s(4, 1), 100), { durationMs: 2000 });
+  const perSecond = rates(run.events, 2);
+  const values = Object.values(perSecond);
+  assert.equal(values.length, 4);
+  const [min, max] = [Math.min(...values), Math.max(...values)];
+  assert.ok(max < 1000, `saturated: ${max}/s`);
+  assert.ok(max - min <= 0.05 * max, `fair: ${JSON.stringify(perSecond)}`);
+  assert.ok(run.busyMs > 0.9 * 2000, `the bus is busy ${run.busyMs} of 2000 ms`);
+});
