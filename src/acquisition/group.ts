@@ -86,6 +86,8 @@ export interface Unit {
   readonly channels: readonly UnitChannel[];
   /** The time of one fresh result now, in ms (0 when there is no conversion to wait for). */
   periodMs(): number;
+  /** Names the chip to the scheduler (its turns and conversion waits). */
+  readonly key: object;
   /** Tells the driver how often it is read (the INA219's resync rule). */
   setReadInterval?(intervalMs: number): void;
 }
@@ -94,8 +96,11 @@ export interface Unit {
 export interface BuildGroupOptions {
   /** Receives a channel's driver messages (mode changes, chip resets). */
   onNotice?: (channel: string, message: string) => void;
-  /** How the drivers sleep through a conversion (the scheduler's sleep). */
-  sleep?: (ms: number) => Promise<void>;
+  /**
+   * How a chip's driver sleeps through a conversion, given the chip's {@link Unit.key}
+   * (the scheduler's `sleepFor`); default a timer.
+   */
+  sleepFor?: (key: object) => (ms: number) => Promise<void>;
   /** The clock of the drivers and the emulated chips, ms (fractional). */
   now?: () => number;
   /** How the emulated bus spends a transfer's time (default: busy, as an ioctl blocks). */
@@ -124,6 +129,7 @@ const SHUNT_FULL_SCALE_V = { ina226: 0.0819175, ina228: 0.16384, ina3221: 0.1638
 export function buildGroup(settings: GroupSettings, options: BuildGroupOptions = {}): Unit[] {
   if (settings.kind === "hwmon") {
     return settings.channels.map((channel) => ({
+      key: {},
       channels: [{
         name: channel.name,
         source: new HwmonSource({
@@ -164,20 +170,25 @@ export function buildGroup(settings: GroupSettings, options: BuildGroupOptions =
     analogs.set(channel.i2cAddress, analog);
     return analog;
   };
-  const common = (channel: I2cChannelConfig) => ({
+  const common = (channel: I2cChannelConfig, key: object) => ({
     address: channel.i2cAddress,
     onNotice: notice(channel.name),
-    sleep: options.sleep,
+    sleep: options.sleepFor?.(key),
     now,
   });
   const units: Unit[] = [];
   const ina3221s = new Map<number, Ina3221ChannelConfig[]>();
   for (const channel of settings.channels) {
     const member = { name: channel.name, intervalMs: channel.sampleIntervalMs };
+    const key = {};
     switch (channel.sensor) {
       case "ina219": {
-        const source = ina219(bus, channel, analogFor(channel), { ...common(channel), devices });
+        const source = ina219(bus, channel, analogFor(channel), {
+          ...common(channel, key),
+          devices,
+        });
         units.push({
+          key,
           channels: [{ ...member, source }],
           periodMs: () => conversionTimeMs(source.config),
           setReadInterval: (ms) => source.readIntervalMs = ms,
@@ -202,13 +213,13 @@ export function buildGroup(settings: GroupSettings, options: BuildGroupOptions =
         }
         const Driver = channel.sensor === "ina226" ? Ina226Source : Ina228Source;
         const source = new Driver(bus, {
-          ...common(channel),
+          ...common(channel, key),
           shuntOhms: channel.shuntOhms,
           maxCurrentA: channel.maxCurrentA,
           averages: channel.adcSamples,
           analog,
         });
-        units.push(ina2xxUnit(member, source));
+        units.push(ina2xxUnit(key, member, source));
         break;
       }
       case "ina260": {
@@ -222,11 +233,11 @@ export function buildGroup(settings: GroupSettings, options: BuildGroupOptions =
           devices.set(channel.i2cAddress, new Ina260Chip({ now, input }));
         }
         const source = new Ina260Source(bus, {
-          ...common(channel),
+          ...common(channel, key),
           averages: channel.adcSamples,
           analog,
         });
-        units.push(ina2xxUnit(member, source));
+        units.push(ina2xxUnit(key, member, source));
         break;
       }
       case "ina3221": {
@@ -258,8 +269,9 @@ export function buildGroup(settings: GroupSettings, options: BuildGroupOptions =
         }),
       );
     }
+    const key = {};
     const sources = ina3221Sources(bus, {
-      ...common(first),
+      ...common(first, key),
       channels: channels.map((c) => ({ chipChannel: c.chipChannel, shuntOhms: c.shuntOhms })),
       averages: first.adcSamples,
       onNotice: (message) => {
@@ -269,6 +281,7 @@ export function buildGroup(settings: GroupSettings, options: BuildGroupOptions =
     });
     const driver = sources[0].driver;
     units.push({
+      key,
       channels: channels.map((c, i) => ({
         name: c.name,
         source: sources[i],
@@ -280,8 +293,12 @@ export function buildGroup(settings: GroupSettings, options: BuildGroupOptions =
   return units;
 }
 
-function ina2xxUnit(member: { name: string; intervalMs: number }, source: Ina2xxSource): Unit {
-  return { channels: [{ ...member, source }], periodMs: () => source.periodMs };
+function ina2xxUnit(
+  key: object,
+  member: { name: string; intervalMs: number },
+  source: Ina2xxSource,
+): Unit {
+  return { key, channels: [{ ...member, source }], periodMs: () => source.periodMs };
 }
 
 function ina219(

@@ -92,7 +92,7 @@ export class GroupRunner {
     state.t0Ms = this.#scheduler.now();
     state.n = 1;
     this.#readInterval(state.unit);
-    this.#scheduler.wake(state.unit);
+    this.#scheduler.wake(state.unit.key);
   }
 
   /** Switches `channel`'s emulated input. @throws {RangeError} for an unknown mode. */
@@ -114,7 +114,7 @@ export class GroupRunner {
     const set = source.setAdcSamples.bind(source);
     const done = Promise.withResolvers<AdcState>();
     this.#ops.get(unit)!.push(() => set(samples).then(done.resolve, done.reject));
-    this.#scheduler.wake(unit);
+    this.#scheduler.wake(unit.key);
     return done.promise;
   }
 
@@ -152,7 +152,7 @@ export class GroupRunner {
   async #loop(unit: Unit, lines: Record<string, string[]>, opened: () => void): Promise<void> {
     const scheduler = this.#scheduler;
     try {
-      await scheduler.sleepUntil(scheduler.now(), unit);
+      await scheduler.sleepUntil(scheduler.now(), unit.key);
       for (const { name, source } of unit.channels) {
         try {
           lines[name] = await source.open();
@@ -172,7 +172,7 @@ export class GroupRunner {
         });
       }
       while (!this.#stopped) {
-        await scheduler.sleepUntil(this.#next(unit).startMs, unit);
+        await scheduler.sleepUntil(this.#next(unit).startMs, unit.key);
         if (this.#stopped) break;
         for (const op of this.#ops.get(unit)!.splice(0)) await op();
         const { state, startMs } = this.#next(unit);

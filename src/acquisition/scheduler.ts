@@ -37,6 +37,7 @@ export class Scheduler {
   #draining = false;
   #running: Promise<void> | undefined;
   #stop = false;
+
   /** Turns given. */
   readonly counts = { turns: 0 };
 
@@ -67,6 +68,11 @@ export class Scheduler {
 
   /** {@link Scheduler.sleepUntil} `ms` from now: what the drivers get as their `sleep`. */
   readonly sleep = (ms: number): Promise<void> => this.sleepUntil(this.#clock.now() + ms);
+
+  /** A driver's sleep through a conversion, for the task with `key`. */
+  sleepFor(key: unknown): (ms: number) => Promise<void> {
+    return (ms) => this.sleepUntil(this.#clock.now() + ms, key);
+  }
 
   /** Brings the wake-up of the task sleeping with `key` forward to now (a command for it). */
   wake(key: unknown): void {
@@ -100,6 +106,16 @@ export class Scheduler {
     for (const waiter of this.#queue.splice(0)) waiter.resume();
   }
 
+  #earliest(): Waiter {
+    let next = this.#queue[0];
+    for (const waiter of this.#queue) {
+      if (waiter.atMs < next.atMs || (waiter.atMs === next.atMs && waiter.order < next.order)) {
+        next = waiter;
+      }
+    }
+    return next;
+  }
+
   #park(): void {
     const parked = this.#parked;
     this.#parked = undefined;
@@ -113,12 +129,7 @@ export class Scheduler {
         this.#pushed = undefined;
         continue;
       }
-      let next = this.#queue[0];
-      for (const waiter of this.#queue) {
-        if (waiter.atMs < next.atMs || (waiter.atMs === next.atMs && waiter.order < next.order)) {
-          next = waiter;
-        }
-      }
+      const next = this.#earliest();
       if (next.atMs > this.#clock.now()) {
         await this.#clock.waitUntil(next.atMs);
         continue; // look again: a command may have changed what is due

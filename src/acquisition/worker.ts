@@ -106,7 +106,11 @@ async function handle(command: Command): Promise<unknown> {
   switch (command.cmd) {
     case "start": {
       if (runner || stopped) throw new Error(stopped ? "stopped" : "already started");
-      const units = buildGroup(command.settings, { onNotice, sleep: scheduler.sleep, now });
+      const units = buildGroup(command.settings, {
+        onNotice,
+        sleepFor: (key) => scheduler.sleepFor(key),
+        now,
+      });
       runner = new GroupRunner(scheduler, units, { onEvent });
       return await runner.start();
     }

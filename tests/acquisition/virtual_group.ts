@@ -41,14 +41,14 @@ export async function runVirtual(
   let busyMs = 0;
   const halted = Promise.withResolvers<void>();
   const release = Promise.withResolvers<void>();
-  let runner: GroupRunner | undefined;
+  const held: { runner?: GroupRunner } = {};
   const scheduler = new Scheduler({
     now: () => t,
     async waitUntil(atMs) {
       while (pendingAt.length > 0 && pendingAt[0].ms + start <= atMs) {
         const next = pendingAt.shift()!;
         t = Math.max(t, next.ms + start);
-        await next.run(runner!);
+        await next.run(held.runner!);
         return;
       }
       if (atMs - start > durationMs) {
@@ -69,13 +69,13 @@ export async function runVirtual(
   const events: WireEvent[] = [];
   const units = buildGroup(settings, {
     now: () => t,
-    sleep: scheduler.sleep,
+    sleepFor: (key) => scheduler.sleepFor(key),
     spend: (us) => {
       t += us / 1000;
       busyMs += us / 1000;
     },
   });
-  runner = new GroupRunner(scheduler, units, {
+  const runner = held.runner = new GroupRunner(scheduler, units, {
     onEvent: (event) => events.push(event),
     wallNow: () => t,
   });

@@ -1,0 +1,10 @@
+import { busGroups } from "./src/channels.ts";
+import { loadConfig } from "./src/config.ts";
+import { runVirtual } from "./tests/acquisition/virtual_group.ts";
+const channels = [{ name: "x", sensor: Deno.args[0], i2c_address: "0x41", i2c_bus: "emulated", sample_interval_ms: 10 }];
+const config = loadConfig({ CHANNELS: JSON.stringify(channels) }, []);
+const [group] = busGroups(config.channels);
+const run = await runVirtual({ kind: "i2c", bus: group.bus, emulatedKhz: group.emulatedKhz, channels: group.channels, inputs: { x: { mockMode: "NORMAL", mockAutoRotateMs: 0, mockSeed: 1 } } }, { durationMs: 300 });
+let bad = 0;
+run.events.forEach((e, i) => { const r = e.reading!; if (!r) { console.log(e); return; } if (Math.abs(r.w - r.v * r.a) > 0.05 * r.v * r.a + 0.01) { bad++; if (bad < 4) console.log(i, r, r.v * r.a); } });
+console.log(bad, run.events.length, run.details.x);
