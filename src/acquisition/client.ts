@@ -93,6 +93,8 @@ export class AcquisitionClient {
   #hangMs: number;
   #worker: WorkerLike | undefined;
   #starting: Promise<Record<string, string[]>> | undefined;
+  /** The start-up lines of the running Worker, by channel (for a channel opened later). */
+  #lines: Record<string, string[]> = {};
   #lastMessageMs = 0;
   #watchdog: TimerId | undefined;
   #pending = new Map<number, Pending>();
@@ -117,11 +119,13 @@ export class AcquisitionClient {
     this.#backoff = new Backoff(options.backoff);
     this.#clock = options.clock ?? systemClock;
     this.#hangMs = options.hangMs ?? HANG_MS;
+    const shadows = new Map(
+      buildGroup(settings).flatMap((unit) => unit.channels).map((c) => [c.name, c]),
+    );
     const sources = new Map<string, ChannelClient>();
-    for (const unit of buildGroup(settings)) {
-      for (const { name, source, intervalMs } of unit.channels) {
-        sources.set(name, new ChannelClient(this, { name, shadow: source, intervalMs }));
-      }
+    for (const { name } of settings.channels) {
+      const { source, intervalMs } = shadows.get(name)!;
+      sources.set(name, new ChannelClient(this, { name, shadow: source, intervalMs }));
     }
     this.sources = sources;
   }
@@ -148,6 +152,10 @@ export class AcquisitionClient {
     const first = this.#open.size === 0;
     this.#open.add(channel);
     if (first && !this.#worker && this.#restartTimer === undefined) this.#backoff.succeed();
+    if (this.#worker && !this.#starting) return this.#lines[channel] ?? []; // it runs
+    if (this.#restartTimer !== undefined) {
+      return [`${this.sources.get(channel)?.type ?? "Sensor"} not ready: ${this.#lastCrash}`];
+    }
     try {
       const lines = await (this.#starting ?? this.#startWorker());
       return lines[channel] ?? [];
@@ -215,7 +223,8 @@ export class AcquisitionClient {
         this.#lastMessageMs = this.#clock.now();
         this.#watch(worker, this.#hangMs);
       }
-      return lines as Record<string, string[]>;
+      this.#lines = lines as Record<string, string[]>;
+      return this.#lines;
     }).finally(() => {
       if (this.#starting === starting) this.#starting = undefined;
     });

@@ -55,11 +55,6 @@ export class GroupRunner {
     }
   }
 
-  /** The channels' names, in unit order. */
-  get channels(): string[] {
-    return [...this.#states.keys()];
-  }
-
   /** Opens every driver (one at a time, on the scheduler) and starts reading; the lines by channel. */
   start(): Promise<Record<string, string[]>> {
     const lines: Record<string, string[]> = {};

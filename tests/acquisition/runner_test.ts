@@ -35,7 +35,7 @@ function ina219s(count: number, intervalMs: number): unknown[] {
 function rates(events: { channel: string; error?: string }[], seconds: number) {
   const counts: Record<string, number> = {};
   for (const e of events) {
-    assert.equal(e.error, undefined, e.error);
+    assert.equal(e.error, undefined, `${e.channel}: ${e.error}`);
     counts[e.channel] = (counts[e.channel] ?? 0) + 1;
   }
   return Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, n / seconds]));
