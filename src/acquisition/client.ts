@@ -351,6 +351,9 @@ export class AcquisitionClient {
   }
 }
 
+/** At most this many events wait for a channel's listen() after its open(). */
+const EARLY_MAX = 1000;
+
 /** Options of {@link ChannelClient}. */
 interface ChannelClientOptions {
   /** The channel's name. */
@@ -377,6 +380,8 @@ export class ChannelClient implements Source {
   #group: AcquisitionClient;
   #shadow: Source;
   #emit: ((event: PushEvent) => void) | undefined;
+  /** Events that came between open() and listen() (the Worker reads as soon as it opened). */
+  #early: PushEvent[] | undefined;
   #mode: string;
   #autoRotate: boolean;
   #intervalMs: number;
@@ -430,6 +435,7 @@ export class ChannelClient implements Source {
 
   /** Starts the group's Worker unless it runs; returns this channel's driver start-up lines. */
   open(): Promise<string[]> {
+    this.#early ??= [];
     return this.#group.openChannel(this.name);
   }
 
@@ -440,11 +446,15 @@ export class ChannelClient implements Source {
 
   listen(emit: (event: PushEvent) => void): void {
     this.#emit = emit;
+    const early = this.#early ?? [];
+    this.#early = undefined;
+    for (const event of early) emit(event);
   }
 
   /** Stops delivering; the last channel of the group to close ends the Worker. */
   close(): Promise<void> {
     this.#emit = undefined;
+    this.#early = undefined;
     return this.#group.closeChannel(this.name);
   }
 
@@ -479,11 +489,11 @@ export class ChannelClient implements Source {
   /** Hands over one event of this channel (the group client calls it). */
   deliver(event: WireEvent): void {
     if (event.mode) this.#mode = event.mode;
-    if (event.reading) {
-      if (event.accumulators) this.#accumulators = event.accumulators;
-      this.#emit?.({ tsMs: event.tsMs, reading: event.reading });
-    } else {
-      this.#emit?.({ tsMs: event.tsMs, error: event.error });
-    }
+    if (event.reading && event.accumulators) this.#accumulators = event.accumulators;
+    const pushed: PushEvent = event.reading
+      ? { tsMs: event.tsMs, reading: event.reading }
+      : { tsMs: event.tsMs, error: event.error };
+    if (this.#emit) this.#emit(pushed);
+    else if (this.#early && this.#early.length < EARLY_MAX) this.#early.push(pushed);
   }
 }

@@ -264,6 +264,12 @@ Deno.test("AcquisitionClient: one Worker for a bus's channels; events split by c
   const openingA = a.open();
   await poll("the start command", () => Promise.resolve(workers[0]?.posted.length === 1));
   workers[0].ack({ in: ["INA219 ready"], out: ["INA226 ready"] });
+  // The Worker reads as soon as it opened: what comes before listen() is not lost.
+  const early = { v: 4, a: 0.2, w: 0.8, status: "ok" as const };
+  workers[0].send({
+    type: "batch",
+    events: [{ channel: "in", tsMs: 0, mode: "NORMAL", reading: early }],
+  });
   assert.deepEqual(await openingA, ["INA219 ready"]);
   assert.deepEqual(await b.open(), ["INA226 ready"], "opened later: the running Worker's lines");
   assert.equal(workers.length, 1, "one Worker for the bus");
@@ -281,7 +287,7 @@ Deno.test("AcquisitionClient: one Worker for a bus's channels; events split by c
     ],
     details: { in: { address: "0x40" }, out: { address: "0x41" } },
   });
-  assert.deepEqual(eventsA, [{ tsMs: 1, reading }]);
+  assert.deepEqual(eventsA, [{ tsMs: 0, reading: early }, { tsMs: 1, reading }]);
   assert.deepEqual(eventsB, [{ tsMs: 2, reading }]);
   assert.equal(b.mode, "NOISE");
   assert.equal(a.mode, "NORMAL");
