@@ -289,11 +289,14 @@ export class Ina2xxSource implements Source {
     const maxPolls = Math.ceil(limitMs / Math.max(sleepMs, 0.1));
     const start = this.#now();
     for (let polls = 1;; polls++) {
+      // The limit is judged by when the failing poll started: a thread preempted after a
+      // poll must not turn a conversion in progress into a sensor error.
+      const pollStartMs = this.#now();
       const flags = await this.#io.read(register);
       if ((flags & marker) !== marker) return "reset";
       if (flags & ready) return flags;
       if (polls === 1 && this.#ready) this.#counts.stale_reads++;
-      if (polls >= maxPolls || this.#now() - start >= limitMs) {
+      if (polls >= maxPolls || pollStartMs - start >= limitMs) {
         throw new Error(
           `${this.#where} finished no conversion within ${
             Math.round(limitMs)

@@ -323,9 +323,12 @@ export class Ina3221Driver {
     const maxPolls = Math.ceil(limitMs / Math.max(sleepMs, 0.1));
     const start = this.#now();
     for (let polls = 1;; polls++) {
+      // Judged by when the failing poll started (see the INA219 driver): preemption after
+      // a poll is no sensor error.
+      const pollStartMs = this.#now();
       if (conversionReady(await this.#readRegister(REG_MASK_ENABLE))) return;
       if (polls === 1 && this.#ready) this.#counts.stale_reads++;
-      if (polls >= maxPolls || this.#now() - start >= limitMs) {
+      if (polls >= maxPolls || pollStartMs - start >= limitMs) {
         throw new Error(
           `${this.where} finished no conversion cycle within ${
             Math.round(limitMs)
