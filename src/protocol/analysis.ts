@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { ChannelName, Metric, Severity } from "./common.ts";
+import { DerivedStatisticsFields } from "./derived.ts";
 import { roundCounter, roundMetrics } from "./figures.ts";
 
 const num = z.number().nullable();
@@ -34,7 +35,7 @@ export const StatisticsData = z.object({
   energy_since_ms: z.number().int().meta({ description: "When the counters were last reset" }),
   samples: z.number().int().meta({ description: "Measured samples in the window" }),
   channel: ChannelName.optional(),
-});
+}).extend(DerivedStatisticsFields.shape);
 /** `data` of the `statistics` message. */
 export type StatisticsData = z.output<typeof StatisticsData>;
 

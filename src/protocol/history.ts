@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { SampleStatus } from "./common.ts";
+import { DerivedBucketFields, DerivedMeasurementFields } from "./derived.ts";
 
 /** min/max/avg of one metric in a bucket. */
 export const Stat = z.object({
@@ -25,7 +26,7 @@ export const MeasurementRow = z.object({
   status: SampleStatus,
   mode: z.string(),
   error: z.string().nullable(),
-});
+}).extend(DerivedMeasurementFields.shape);
 /** One stored sample, as the API returns it. */
 export type MeasurementRow = z.output<typeof MeasurementRow>;
 
@@ -37,7 +38,7 @@ export const HistoryBucket = z.object({
   v: Stat,
   a: Stat,
   w: Stat,
-});
+}).extend(DerivedBucketFields.shape);
 /** One history or statistics bucket. */
 export type HistoryBucket = z.output<typeof HistoryBucket>;
 

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { Sample } from "../sample.ts";
 import { ChannelName, SampleStatus } from "./common.ts";
+import { DerivedMeasurementFields, DerivedMeasurementsFields } from "./derived.ts";
 
 /** Measurement payload: the v1 device line plus `ts_ms` (and `error`). */
 export const MeasurementData = z.object({
@@ -33,7 +34,7 @@ export const MeasurementData = z.object({
     description: "Why the read failed; only when status is `error`",
   }),
   channel: ChannelName.optional(),
-});
+}).extend(DerivedMeasurementFields.shape);
 /** `data` of the `measurement` message. */
 export type MeasurementData = z.output<typeof MeasurementData>;
 
@@ -135,7 +136,7 @@ export const MeasurementsData = z.object({
     example: { "3": "I2C read failed" },
   }),
   channel: ChannelName.optional(),
-});
+}).extend(DerivedMeasurementsFields.shape);
 /** `data` of the `measurements` message. */
 export type MeasurementsData = z.output<typeof MeasurementsData>;
 

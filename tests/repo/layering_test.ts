@@ -1,5 +1,5 @@
 /**
- * The layers stay apart: pure code (analysis, the protocol, the sample, register
+ * The layers stay apart: pure code (analysis, derived channels, the protocol, the sample, register
  * math, hardware facts, the settings) reaches no HTTP framework, database, network or
  * file I/O, the hub knows nothing of Hono, and the configuration reaches no source,
  * analysis, store, HTTP or integration module. Reads the real module graph with `deno info --json`, so type-only
@@ -57,7 +57,9 @@ function pureViolation(specifier: string): string | undefined {
 /** The modules that must stay pure. */
 async function pureModules(): Promise<string[]> {
   const files: string[] = ["src/sample.ts", "src/host_names.ts", "src/settings.ts"];
-  for (const dir of ["src/analysis", "src/protocol", "src/sources", "src/hardware"]) {
+  for (
+    const dir of ["src/analysis", "src/derived", "src/protocol", "src/sources", "src/hardware"]
+  ) {
     for await (const entry of Deno.readDir(new URL(dir, ROOT))) {
       if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
       if (dir === "src/sources" && !entry.name.endsWith("_registers.ts")) continue;
