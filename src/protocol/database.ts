@@ -4,7 +4,28 @@
  */
 import { z } from "zod";
 
-/** `GET /api/database/stats` (and the `database` section of `/status`). */
+/** One channel's part of {@link DatabaseStats}. */
+export const ChannelDatabaseStats = z.object({
+  name: z.string(),
+  configured: z.boolean().meta({
+    description:
+      "false: rows of a channel no longer in the configuration, kept until retention removes them",
+  }),
+  rows: z.number().int().meta({ description: "Raw samples stored for this channel" }),
+  oldest_ts_ms: z.number().int().nullable(),
+  newest_ts_ms: z.number().int().nullable(),
+  pending: z.number().int(),
+  written: z.number().int(),
+  dropped: z.number().int(),
+  last_seq: z.number().int().meta({ description: "The last seq handed out on this channel" }),
+});
+/** Facts of one channel's history. */
+export type ChannelDatabaseStats = z.output<typeof ChannelDatabaseStats>;
+
+/**
+ * `GET /api/database/stats` (and the `database` section of `/status`): the whole
+ * database (every channel's rows, queue and drops summed), and per channel in `channels`.
+ */
 export const DatabaseStats = z.object({
   path: z.string(),
   rows: z.number().int().meta({ description: "Raw samples stored" }),
@@ -20,6 +41,9 @@ export const DatabaseStats = z.object({
   }),
   last_flush_ms: z.number().int().nullable(),
   last_error: z.string().nullable(),
+  channels: z.array(ChannelDatabaseStats).optional().meta({
+    description: "Per channel: the configured ones in order, then any others still stored",
+  }),
 });
 /** Facts of the store for `/status` and `/api/database/stats`. */
 export type DatabaseStats = z.output<typeof DatabaseStats>;

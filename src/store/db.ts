@@ -141,6 +141,23 @@ function migrate(db: DatabaseSync, path: string): void {
   }
 }
 
+/**
+ * Rolls back what SQLite has not rolled back itself: after SQLITE_FULL, SQLITE_IOERR or
+ * SQLITE_NOMEM it may already have ended the transaction, and a ROLLBACK then would
+ * throw and hide `cause`, the real error.
+ */
+export function rollbackAfter(db: DatabaseSync, cause: Error): void {
+  if (!db.isTransaction) return;
+  try {
+    db.exec("ROLLBACK");
+  } catch (error) {
+    throw new StoreError(
+      `${cause.message} (and the rollback failed: ${(error as Error).message})`,
+      { cause },
+    );
+  }
+}
+
 /** Looks up (or creates) the integer id of a name in a small dictionary table. */
 export function internName(
   db: DatabaseSync,

@@ -18,6 +18,8 @@ export interface RetentionOptions {
   now?: () => number;
   /** Awaited between chunks; the default lets timers and I/O run. */
   yieldFn?: () => Promise<void>;
+  /** Told after each chunk how many raw samples of which channel id it deleted. */
+  onSamplesDeleted?: (channelId: number, samples: number) => void;
 }
 
 /** Rows removed by one pass. */
@@ -46,6 +48,7 @@ export class Retention {
   #chunkRows: number;
   #now: () => number;
   #yield: () => Promise<void>;
+  #onSamplesDeleted: (channelId: number, samples: number) => void;
   #samples: StatementSync;
   #channels: StatementSync;
   #rollups: Record<"rollup_100ms" | "rollup_1s" | "rollup_1m", StatementSync>;
@@ -60,6 +63,7 @@ export class Retention {
     this.#chunkRows = options.chunkRows ?? 5000;
     this.#now = options.now ?? Date.now;
     this.#yield = options.yieldFn ?? macrotask;
+    this.#onSamplesDeleted = options.onSamplesDeleted ?? (() => {});
     // Channel by channel, so the (channel_id, ts_ms) index bounds every chunk: without
     // the channel, SQLite scans the whole index per chunk (seconds at 48 h of 1 kHz).
     this.#samples = db.prepare(
@@ -114,6 +118,7 @@ export class Retention {
         ? stmt.run(cutoff, BigInt(this.#chunkRows))
         : stmt.run(channelId, cutoff, BigInt(this.#chunkRows));
       total += Number(changes);
+      if (channelId !== undefined) this.#onSamplesDeleted(channelId, Number(changes));
       if (Number(changes) < this.#chunkRows) return total;
       await this.#yield();
     }

@@ -1,30 +1,35 @@
 /**
- * The history store as one object: the database, its batched writer, its queries and
- * its retention, plus the timers that flush and prune it, and numbers for `/status`.
+ * The history store as one object: one database holding every channel, a
+ * {@link ChannelStore} per configured channel, one flush timer and one transaction for
+ * all their queued rows, retention, and numbers for `/status`.
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { DatabaseStats } from "../protocol/database.ts";
+import type { ChannelDatabaseStats, DatabaseStats } from "../protocol/database.ts";
 import type { Sample } from "../sample.ts";
 import type { EnergyStep } from "../analysis/energy.ts";
-import { AlertLog } from "./alert_log.ts";
-import { openDatabase } from "./db.ts";
+import type { AlertLog } from "./alert_log.ts";
+import { ChannelStore, type ChannelStoreHost } from "./channel_store.ts";
+import { openDatabase, rollbackAfter } from "./db.ts";
 import { type DatabaseLock, lockDatabase } from "./lock.ts";
-import { Queries } from "./queries.ts";
+import type { Queries } from "./queries.ts";
 import { Retention, type RetentionResult } from "./retention.ts";
-import { SpanReader } from "./span.ts";
+import type { SpanReader } from "./span.ts";
 import type { SpanResponse } from "../protocol/span.ts";
-import { CHUNK_ROWS, SampleWriter } from "./writer.ts";
+import { CHUNK_ROWS, DEFAULT_MAX_PENDING, type SampleWriter } from "./writer.ts";
 
 /** Rows a timer flush writes at most: 20 000 rows take 0.1–0.3 s on the 2-core test machine. */
 const FLUSH_BUDGET_ROWS = 2 * CHUNK_ROWS;
 
-/** Options of {@link openStore}. */
+/** Options of {@link Store}. */
 export interface StoreOptions {
   /** The SQLite file; created with its schema when missing. */
   path: string;
-  /** The channel this monitor writes and reads (default `main`). */
-  channel?: string;
+  /**
+   * The configured channels' names, the first one the v1 channel (default `["main"]`).
+   * Channels stored earlier but not listed keep their rows until retention removes them.
+   */
+  channels?: readonly string[];
   /** Raw samples and 100 ms / 1 s rollups older than this are deleted. */
   rawRetentionMs: number;
   /** 1 min rollups and alert history older than this are deleted. */
@@ -33,7 +38,10 @@ export interface StoreOptions {
   flushIntervalMs: number;
   /** How often retention runs (0: never on its own). */
   retentionIntervalMs: number;
-  /** Samples queued in memory while writes fail; beyond it the oldest are dropped. */
+  /**
+   * Samples queued in memory (all channels together) while writes fail; beyond it the
+   * oldest of the channel with the longest queue are dropped.
+   */
   maxQueue?: number;
   /** Called when writes start failing (and when the error changes), when queued samples
    * start being dropped, and once when writes work again. */
@@ -51,26 +59,32 @@ function fileSize(path: string): number {
   }
 }
 
-/** An open history store. */
+/** Raw samples, oldest and newest time of one channel id. */
+interface ChannelRange {
+  oldest: number | null;
+  newest: number | null;
+}
+
+/** An open history store: every channel in one database. */
 export class Store {
   /** The open database. */
   readonly db: DatabaseSync;
-  /** Queues samples and writes them in batches. */
-  readonly writer: SampleWriter;
-  /** Reads history, rollups and statistics. */
-  readonly queries: Queries;
-  /** Plans and reads span figures, exact to the sample. */
-  readonly spans: SpanReader;
-  /** Deletes what is older than the retention limits. */
+  /** The configured channels, the first one the v1 channel. */
+  readonly channels: readonly ChannelStore[];
+  /** Deletes what is older than the retention limits (every stored channel). */
   readonly retention: Retention;
-  /** Writes and reads the alert history. */
-  readonly alerts: AlertLog;
   /** The database file. */
   readonly path: string;
+  /** Samples queued in memory at most, all channels together. */
+  readonly maxQueue: number;
+  #byName: Map<string, ChannelStore>;
   #flushSettings = new Map<string, () => unknown>();
+  #setSetting: StatementSync;
+  #getSetting: StatementSync;
   #range: StatementSync;
   #timers: ReturnType<typeof setInterval>[] = [];
-  #rows: number;
+  /** Raw samples stored per channel id (every channel in the database). */
+  #rows = new Map<number, number>();
   #lastFlushMs: number | null = null;
   #lastError: string | null = null;
   #droppedAtFailure = 0;
@@ -79,33 +93,65 @@ export class Store {
   #onHealth: (message: string) => void;
   #now: () => number;
 
-  /** Locks, opens and migrates the database; a second monitor on the same file fails here. */
+  /**
+   * Locks, opens and migrates the database and interns the channels; a second monitor
+   * on the same file fails here.
+   */
   constructor(options: StoreOptions) {
+    const names = options.channels ?? ["main"];
+    if (names.length === 0) throw new RangeError("Invalid store channels: none given");
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined) {
+      throw new RangeError(`Invalid store channels: "${twice}" is given twice`);
+    }
+    this.maxQueue = options.maxQueue ?? DEFAULT_MAX_PENDING;
+    if (!Number.isInteger(this.maxQueue) || this.maxQueue < 1) {
+      throw new RangeError(`Invalid queue bound ${this.maxQueue}: must be a positive integer`);
+    }
     this.path = options.path;
+    this.#now = options.now ?? Date.now;
+    this.#onHealth = options.onHealth ?? (() => {});
     // Before the database is touched: a second monitor on it would store every seq
     // twice and count every rollup and joule twice.
     this.#lock = options.path === ":memory:" ? undefined : lockDatabase(options.path);
+    let db: DatabaseSync | undefined;
     try {
-      this.db = openDatabase(options.path);
-      this.writer = new SampleWriter(this.db, {
-        channel: options.channel,
-        maxPending: options.maxQueue,
-      });
+      this.db = db = openDatabase(options.path);
+      const host: ChannelStoreHost = {
+        db: this.db,
+        rawRetentionMs: options.rawRetentionMs,
+        now: this.#now,
+        flush: () => this.flush(),
+        makeRoom: () => this.#makeRoom(),
+        getSetting: (key) => this.#readSetting(key),
+        setSetting: (key, value) => this.#setSetting.run(key, JSON.stringify(value)),
+        saveWithEveryFlush: (key, read) => this.#flushSettings.set(key, read),
+        rows: (id) => this.#rows.get(id) ?? 0,
+        range: (id) => this.#rangeOf(id),
+      };
+      this.#setSetting = this.db.prepare(
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      );
+      this.#getSetting = this.db.prepare("SELECT value FROM settings WHERE key = ?");
+      // Each writer may hold the whole bound; #makeRoom keeps the sum within it.
+      this.channels = Object.freeze(names.map((n) => new ChannelStore(host, n, this.maxQueue)));
     } catch (error) {
+      db?.close();
       this.#lock?.release();
       throw error;
     }
-    this.queries = new Queries(this.db, this.writer.channelId);
-    this.spans = new SpanReader(this.db, this.writer.channelId);
-    this.alerts = new AlertLog(this.db, this.writer.channelId);
-    this.#now = options.now ?? Date.now;
+    this.#byName = new Map(this.channels.map((c) => [c.name, c]));
     this.retention = new Retention(this.db, {
       rawRetentionMs: options.rawRetentionMs,
       rollupRetentionMs: options.rollupRetentionMs,
       now: this.#now,
+      onSamplesDeleted: (id, n) => this.#rows.set(id, (this.#rows.get(id) ?? 0) - n),
     });
-    this.#onHealth = options.onHealth ?? (() => {});
-    this.#rows = (this.db.prepare("SELECT COUNT(*) AS n FROM samples").get() as { n: number }).n;
+    // One pass over the (channel_id, ts_ms) index, as the single COUNT(*) before it.
+    const counts = this.db.prepare(
+      "SELECT channel_id AS id, COUNT(*) AS n FROM samples GROUP BY channel_id",
+    ).all() as { id: number; n: number }[];
+    for (const { id, n } of counts) this.#rows.set(id, n);
     this.#range = this.db.prepare(
       `SELECT (SELECT MIN(ts_ms) FROM samples WHERE channel_id = ?) AS oldest,
               (SELECT MAX(ts_ms) FROM samples WHERE channel_id = ?) AS newest`,
@@ -124,70 +170,179 @@ export class Store {
     }
   }
 
-  /** Queues a sample (with the energy integrated up to it) for the next flush. */
-  append(sample: Sample, step: EnergyStep): void {
-    this.writer.append(sample, step);
-  }
-
   /**
-   * Figures of the samples stamped in [fromMs, toMs), queued ones included (flushed
-   * first); exact within the raw retention, from per-minute rollups before it.
+   * The configured channel `name`.
+   *
+   * @throws {RangeError} when no channel of that name is configured.
    */
-  span(fromMs: number, toMs: number): SpanResponse {
-    this.flush();
-    return this.spans.read(fromMs, toMs, this.#now() - this.retention.rawRetentionMs);
+  channel(name: string): ChannelStore {
+    const channel = this.#byName.get(name);
+    if (channel === undefined) {
+      throw new RangeError(
+        `Unknown store channel "${name}": expected one of ${[...this.#byName.keys()].join(", ")}`,
+      );
+    }
+    return channel;
   }
 
-  /** A stored setting (JSON), or undefined. */
+  /** The first channel: what the single-channel API below delegates to. */
+  get first(): ChannelStore {
+    return this.channels[0];
+  }
+
+  /** The first channel's writer. */
+  get writer(): SampleWriter {
+    return this.first.writer;
+  }
+
+  /** The first channel's queries. */
+  get queries(): Queries {
+    return this.first.queries;
+  }
+
+  /** The first channel's span figures. */
+  get spans(): SpanReader {
+    return this.first.spans;
+  }
+
+  /** The first channel's alert history. */
+  get alerts(): AlertLog {
+    return this.first.alerts;
+  }
+
+  /** Queues a sample of the first channel ({@link ChannelStore.append}). */
+  append(sample: Sample, step: EnergyStep): void {
+    this.first.append(sample, step);
+  }
+
+  /** Span figures of the first channel ({@link ChannelStore.span}). */
+  span(fromMs: number, toMs: number): SpanResponse {
+    return this.first.span(fromMs, toMs);
+  }
+
+  /** The first channel's setting `key` ({@link ChannelStore.getSetting}). */
   getSetting(key: string): unknown {
-    const row = this.db.prepare("SELECT value FROM settings WHERE key = ?").get(key) as
-      | { value: string }
-      | undefined;
+    return this.first.getSetting(key);
+  }
+
+  /** Saves the first channel's setting `key` with every flush. */
+  saveWithEveryFlush(key: string, read: () => unknown): void {
+    this.first.saveWithEveryFlush(key, read);
+  }
+
+  /** Stores the first channel's setting `key` now. */
+  setSetting(key: string, value: unknown): void {
+    this.first.setSetting(key, value);
+  }
+
+  #readSetting(key: string): unknown {
+    const row = this.#getSetting.get(key) as { value: string } | undefined;
     return row === undefined ? undefined : JSON.parse(row.value);
   }
 
-  /** Writes `read()` as setting `key` (JSON) in the transaction of every flush. */
-  saveWithEveryFlush(key: string, read: () => unknown): void {
-    this.#flushSettings.set(key, read);
+  /** Samples queued, all channels. */
+  get pending(): number {
+    let n = 0;
+    for (const c of this.channels) n += c.writer.pending;
+    return n;
   }
 
-  /** Stores a setting (JSON) now. */
-  setSetting(key: string, value: unknown): void {
-    this.db.prepare(
-      "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    ).run(key, JSON.stringify(value));
+  /** Queued samples dropped since start, all channels. */
+  get dropped(): number {
+    let n = 0;
+    for (const c of this.channels) n += c.writer.dropped;
+    return n;
+  }
+
+  #written(): number {
+    let n = 0;
+    for (const c of this.channels) n += c.writer.written;
+    return n;
+  }
+
+  /** Keeps the shared queue within `maxQueue`: the longest channel queue gives up its oldest 1 %. */
+  #makeRoom(): void {
+    if (this.pending < this.maxQueue) return;
+    let longest = this.channels[0].writer;
+    for (const c of this.channels) if (c.writer.pending > longest.pending) longest = c.writer;
+    longest.dropOldest(Math.max(1, Math.floor(this.maxQueue / 100)));
   }
 
   /**
-   * Writes what is queued (all of it, or about `maxRows`). A failure is reported when
-   * it starts or its reason changes (not at every retry), and the rows stay queued for
-   * the next flush; returns whether the writes worked.
+   * Rows of each channel for the next transaction: up to {@link CHUNK_ROWS} in all,
+   * shared evenly, a short queue's unused share going to the longer ones.
+   */
+  #chunk(budget: number): [ChannelStore, number][] {
+    const queued = this.channels.filter((c) => c.writer.pending > 0)
+      .sort((x, y) => x.writer.pending - y.writer.pending);
+    let left = Math.min(CHUNK_ROWS, budget);
+    return queued.map((c, i) => {
+      const n = Math.min(c.writer.pending, Math.max(1, Math.floor(left / (queued.length - i))));
+      left -= n;
+      return [c, n];
+    });
+  }
+
+  /** Writes one chunk of every channel's queue and the flush settings in one transaction. */
+  #writeChunk(chunk: [ChannelStore, number][], settings: [string, unknown][]): number {
+    this.db.exec("BEGIN IMMEDIATE");
+    let done: (() => void)[];
+    try {
+      done = chunk.map(([c, n]) => c.writer.writeInTransaction(n));
+      // Counters derived from these samples (energy) commit with them.
+      for (const [key, value] of settings) this.#setSetting.run(key, JSON.stringify(value));
+      this.db.exec("COMMIT");
+    } catch (error) {
+      rollbackAfter(this.db, error as Error);
+      throw error;
+    }
+    let rows = 0;
+    for (const [i, [c, n]] of chunk.entries()) {
+      done[i]();
+      this.#rows.set(c.id, (this.#rows.get(c.id) ?? 0) + n);
+      rows += n;
+    }
+    return rows;
+  }
+
+  /**
+   * Writes what is queued on every channel (all of it, or about `maxRows`), in
+   * transactions of up to {@link CHUNK_ROWS} rows that each hold every channel's
+   * oldest queued rows: a crash never keeps one channel's rows and loses another's
+   * from the same flush. A failure is reported when it starts or its reason changes
+   * (not at every retry), and the rows stay queued for the next flush; returns
+   * whether the writes worked.
    */
   flush(maxRows = Infinity): boolean {
-    const before = this.writer.written;
     try {
-      const settings = Object.fromEntries(
-        [...this.#flushSettings].map(([key, read]) => [key, read()]),
+      const settings = [...this.#flushSettings].map(([key, read]) =>
+        [key, read()] as [
+          string,
+          unknown,
+        ]
       );
-      this.writer.flush(settings, maxRows);
+      let total = 0;
+      while (total < maxRows) {
+        const chunk = this.#chunk(maxRows - total);
+        if (chunk.length === 0) break;
+        total += this.#writeChunk(chunk, settings);
+      }
     } catch (error) {
       const message = (error as Error).message;
-      if (this.#lastError === null) this.#droppedAtFailure = this.writer.dropped;
+      if (this.#lastError === null) this.#droppedAtFailure = this.dropped;
       if (message !== this.#lastError) {
         this.#onHealth(
-          `Database write failed: ${message} (${this.writer.pending} samples queued in memory and retried; beyond ${this.writer.maxPending} the oldest are dropped)`,
+          `Database write failed: ${message} (${this.pending} samples queued in memory and retried; beyond ${this.maxQueue} the oldest are dropped)`,
         );
       }
       this.#lastError = message;
       return false;
     } finally {
-      // Chunks committed before a failure are stored all the same.
-      this.#rows += this.writer.written - before;
       this.#reportDrops();
     }
     this.#lastFlushMs = this.#now();
     if (this.#lastError !== null) {
-      const dropped = this.writer.dropped - this.#droppedAtFailure;
+      const dropped = this.dropped - this.#droppedAtFailure;
       this.#lastError = null;
       this.#dropsAnnounced = false;
       this.#onHealth(
@@ -201,23 +356,23 @@ export class Store {
 
   /** Announces once per outage that the queue bound was reached. */
   #reportDrops(): void {
-    if (this.#dropsAnnounced || this.writer.dropped === this.#droppedAtFailure) return;
+    if (this.#dropsAnnounced || this.dropped === this.#droppedAtFailure) return;
     this.#dropsAnnounced = true;
     this.#onHealth(
-      `Database queue full (${this.writer.maxPending} samples): dropping the oldest queued samples`,
+      `Database queue full (${this.maxQueue} samples): dropping the oldest queued samples`,
     );
   }
 
-  /** Runs one retention pass. */
-  async prune(): Promise<RetentionResult> {
-    const result = await this.retention.run();
-    this.#rows -= result.samples;
-    return result;
+  /** Runs one retention pass over every channel stored, configured or not. */
+  prune(): Promise<RetentionResult> {
+    return this.retention.run();
   }
 
-  /** Raw samples stored (kept as a running count: no query). */
+  /** Raw samples stored, all channels (kept as a running count: no query). */
   get rows(): number {
-    return this.#rows;
+    let n = 0;
+    for (const rows of this.#rows.values()) n += rows;
+    return n;
   }
 
   /** Database file plus write-ahead log, in bytes. */
@@ -225,26 +380,56 @@ export class Store {
     return fileSize(this.path) + fileSize(`${this.path}-wal`);
   }
 
-  /** Row counts, time range and size of this channel's data, for `/api/database/stats`. */
-  stats(): DatabaseStats {
+  #rangeOf(id: number): ChannelRange {
     // Per-channel sub-selects: MIN/MAX over the (channel_id, ts_ms) index are O(log n);
     // without the channel SQLite walks the whole index.
-    const range = this.#range.get(this.writer.channelId, this.writer.channelId) as {
-      oldest: number | null;
-      newest: number | null;
-    };
+    return this.#range.get(id, id) as unknown as ChannelRange;
+  }
+
+  /**
+   * Figures of the whole database for `/api/database/stats`, and in `channels` of each
+   * configured channel, then of each channel still stored but no longer configured.
+   */
+  stats(): DatabaseStats {
+    const channels: ChannelDatabaseStats[] = this.channels.map((c) => c.stats());
+    const stored = this.db.prepare("SELECT id, name FROM channels ORDER BY id").all() as {
+      id: number;
+      name: string;
+    }[];
+    for (const { id, name } of stored) {
+      if (this.#byName.has(name) || (this.#rows.get(id) ?? 0) === 0) continue;
+      const range = this.#rangeOf(id);
+      const lastSeq = this.db.prepare("SELECT value FROM meta WHERE key = ?")
+        .get(`last_seq:${id}`) as { value: number } | undefined;
+      channels.push({
+        name,
+        configured: false,
+        rows: this.#rows.get(id) ?? 0,
+        oldest_ts_ms: range.oldest,
+        newest_ts_ms: range.newest,
+        pending: 0,
+        written: 0,
+        dropped: 0,
+        last_seq: lastSeq?.value ?? 0,
+      });
+    }
+    const times = (pick: (c: ChannelDatabaseStats) => number | null) =>
+      channels.map(pick).filter((t): t is number => t !== null);
+    const oldest = times((c) => c.oldest_ts_ms);
+    const newest = times((c) => c.newest_ts_ms);
     return {
       path: this.path,
-      rows: this.#rows,
-      oldest_ts_ms: range.oldest,
-      newest_ts_ms: range.newest,
+      rows: this.rows,
+      oldest_ts_ms: oldest.length > 0 ? Math.min(...oldest) : null,
+      newest_ts_ms: newest.length > 0 ? Math.max(...newest) : null,
       file_bytes: fileSize(this.path),
       wal_bytes: fileSize(`${this.path}-wal`),
-      pending: this.writer.pending,
-      written: this.writer.written,
-      dropped: this.writer.dropped,
+      pending: this.pending,
+      written: this.#written(),
+      dropped: this.dropped,
       last_flush_ms: this.#lastFlushMs,
       last_error: this.#lastError,
+      channels,
     };
   }
 
@@ -254,7 +439,7 @@ export class Store {
     this.#timers = [];
     try {
       // Everything handed out is stored: the next start needs no gap in seq.
-      if (this.flush()) this.writer.release();
+      if (this.flush()) { for (const c of this.channels) c.writer.release(); }
       this.db.close();
     } finally {
       this.#lock?.release();

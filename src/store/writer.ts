@@ -10,7 +10,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { EnergyStep } from "../analysis/energy.ts";
 import { METRICS } from "../analysis/rolling.ts";
 import type { Sample } from "../sample.ts";
-import { internName, STATUS_CODES, StoreError } from "./db.ts";
+import { internName, rollbackAfter, STATUS_CODES } from "./db.ts";
 import { type Bucket, RollupAccumulator } from "./rollup.ts";
 
 /** Widths of the rollup tables. */
@@ -87,6 +87,8 @@ export class SampleWriter {
   #setMeta: StatementSync;
   #setSetting: StatementSync;
   #modeIds = new Map<string, number>();
+  /** Mode ids interned inside a caller's transaction: cached only once it commits. */
+  #modeIdsUncommitted = new Map<string, number>();
   #lastSeq: number;
   #reserved: number;
   #reserveRetrySeq = 0;
@@ -164,12 +166,7 @@ export class SampleWriter {
       this.#reserve(sample.seq);
     }
     if (this.#pending.length >= this.maxPending) {
-      const n = Math.max(1, Math.floor(this.maxPending / 100));
-      this.#pending.splice(0, n);
-      this.#energyJ.splice(0, n);
-      this.#chargeC.splice(0, n);
-      this.#stepMs.splice(0, n);
-      this.dropped += n;
+      this.dropOldest(Math.max(1, Math.floor(this.maxPending / 100)));
     }
     this.#pending.push(sample);
     this.#energyJ.push(step.energyJ);
@@ -179,6 +176,19 @@ export class SampleWriter {
     const zero = step.energyJ === 0 && step.chargeC === 0;
     this.#stepMs.push(step.dtMs ?? (zero ? 0 : null));
     if (sample.seq > this.#lastSeq) this.#lastSeq = sample.seq;
+  }
+
+  /**
+   * Drops the oldest `n` queued samples (a full queue while writes fail); they reach no
+   * table, rollups included, and count in {@link dropped}.
+   */
+  dropOldest(n: number): void {
+    n = Math.min(n, this.#pending.length);
+    this.#pending.splice(0, n);
+    this.#energyJ.splice(0, n);
+    this.#chargeC.splice(0, n);
+    this.#stepMs.splice(0, n);
+    this.dropped += n;
   }
 
   #reserve(seq: number): void {
@@ -212,8 +222,12 @@ export class SampleWriter {
   }
 
   #modeId(mode: string): number {
-    let id = this.#modeIds.get(mode);
-    if (id === undefined) this.#modeIds.set(mode, id = internName(this.#db, "modes", mode));
+    let id = this.#modeIds.get(mode) ?? this.#modeIdsUncommitted.get(mode);
+    if (id !== undefined) return id;
+    id = internName(this.#db, "modes", mode);
+    // Interned inside a caller's transaction (writeInTransaction), the row may yet be
+    // rolled back: it joins the cache when the rows that use it are committed.
+    (this.#db.isTransaction ? this.#modeIdsUncommitted : this.#modeIds).set(mode, id);
     return id;
   }
 
@@ -226,18 +240,44 @@ export class SampleWriter {
     let total = 0;
     while (this.#pending.length > 0 && total < maxRows) {
       const n = Math.min(CHUNK_ROWS, this.#pending.length);
-      this.#writeChunk(n, settings);
-      this.#pending.splice(0, n);
-      this.#energyJ.splice(0, n);
-      this.#chargeC.splice(0, n);
-      this.#stepMs.splice(0, n);
-      this.written += n;
+      this.#committed(n, this.#writeChunk(n, settings, true));
       total += n;
     }
     return total;
   }
 
-  #writeChunk(n: number, settings: Record<string, unknown>): void {
+  /**
+   * For one transaction over several channels (the Store's flush): writes the oldest
+   * `n` queued rows with their rollup deltas and last `seq` inside the transaction the
+   * caller holds. They stay queued until the caller, after its COMMIT, calls the function
+   * returned; after a ROLLBACK it calls nothing and they are written again next time.
+   */
+  writeInTransaction(n: number): () => void {
+    n = Math.min(n, this.#pending.length);
+    if (n === 0) return () => {};
+    // Ids interned in an attempt that was rolled back may not exist.
+    this.#modeIdsUncommitted.clear();
+    const reserveTo = this.#writeChunk(n, {}, false);
+    return () => this.#committed(n, reserveTo);
+  }
+
+  /** Takes `n` committed rows off the queue. */
+  #committed(n: number, reserveTo: number | undefined): void {
+    this.#pending.splice(0, n);
+    this.#energyJ.splice(0, n);
+    this.#chargeC.splice(0, n);
+    this.#stepMs.splice(0, n);
+    this.written += n;
+    for (const [mode, id] of this.#modeIdsUncommitted) this.#modeIds.set(mode, id);
+    this.#modeIdsUncommitted.clear();
+    if (reserveTo !== undefined) {
+      this.#reserved = reserveTo;
+      this.reserveError = null;
+    }
+  }
+
+  /** Writes a chunk, in its own transaction when `own`; returns the new reservation, if any. */
+  #writeChunk(n: number, settings: Record<string, unknown>, own: boolean): number | undefined {
     const batch = this.#pending.slice(0, n);
     const channel = this.channelId;
     // Mode names are interned in their own statements before the transaction, so a
@@ -253,7 +293,7 @@ export class SampleWriter {
       return acc.take();
     });
     const reserveTo = this.#lastSeq > this.#reserved ? this.#lastSeq + SEQ_BLOCK : undefined;
-    this.#db.exec("BEGIN IMMEDIATE");
+    if (own) this.#db.exec("BEGIN IMMEDIATE");
     try {
       for (let i = 0; i < batch.length;) {
         const insert = this.#inserts.find((g) => g.rows <= batch.length - i)!;
@@ -284,32 +324,12 @@ export class SampleWriter {
       for (const [key, value] of Object.entries(settings)) {
         this.#setSetting.run(key, JSON.stringify(value));
       }
-      this.#db.exec("COMMIT");
+      if (own) this.#db.exec("COMMIT");
     } catch (error) {
-      this.#rollback(error as Error);
+      if (own) rollbackAfter(this.#db, error as Error);
       throw error;
     }
-    if (reserveTo !== undefined) {
-      this.#reserved = reserveTo;
-      this.reserveError = null;
-    }
-  }
-
-  /**
-   * Rolls back what SQLite has not rolled back itself: after SQLITE_FULL, SQLITE_IOERR
-   * or SQLITE_NOMEM it may already have ended the transaction, and a ROLLBACK then
-   * would throw and hide the real error.
-   */
-  #rollback(cause: Error): void {
-    if (!this.#db.isTransaction) return;
-    try {
-      this.#db.exec("ROLLBACK");
-    } catch (error) {
-      throw new StoreError(
-        `${cause.message} (and the rollback failed: ${(error as Error).message})`,
-        { cause },
-      );
-    }
+    return reserveTo;
   }
 
   #mergeBucket(stmt: StatementSync, b: Bucket): void {

@@ -1,7 +1,7 @@
 /**
  * Tests of src/store/store.ts when things go wrong: a full disk (a real SQLITE_FULL through
- * `PRAGMA max_page_count`), a queue that outgrows its bound, and a second store on the
- * same file.
+ * `PRAGMA max_page_count`), a queue that outgrows its bound, a second store on the
+ * same file; and a database written before channels, opened with channels.
  * @module
  */
 import assert from "node:assert/strict";
@@ -11,7 +11,7 @@ import type { Sample } from "../../src/sample.ts";
 import { StoreError } from "../../src/store/db.ts";
 import { Store } from "../../src/store/store.ts";
 import { ROLLUPS } from "../../src/store/writer.ts";
-import { stream } from "./fixtures.ts";
+import { stream, T0 } from "./fixtures.ts";
 
 /** A store on a fresh file, fed as the pipeline feeds it; messages collected. */
 async function setup(options: { maxQueue?: number } = {}) {
@@ -205,6 +205,109 @@ Deno.test("Store refuses a database another store holds, and frees it on close",
     );
     first.close();
     new Store(options).close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A copy of the single-channel database made before channels, and what it holds. */
+async function singleChannelDb() {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/test.db`;
+  await Deno.copyFile(new URL("testdata/single_channel.db", import.meta.url), path);
+  const expected = JSON.parse(
+    await Deno.readTextFile(new URL("testdata/single_channel.json", import.meta.url)),
+  );
+  const open = (channels: string[]) =>
+    new Store({
+      path,
+      channels,
+      rawRetentionMs: 1e12,
+      rollupRetentionMs: 1e12,
+      flushIntervalMs: 0,
+      retentionIntervalMs: 0,
+    });
+  return { dir, expected, open };
+}
+
+Deno.test("Store configured as main and out keeps all of a single-channel database's main; out starts empty", async () => {
+  const { dir, expected, open } = await singleChannelDb();
+  try {
+    const store = open(["main", "out"]);
+    const main = store.channel("main");
+    assert.equal(main.rows, expected.rows);
+    assert.equal(main.writer.lastSeq, expected.last_seq);
+    assert.deepEqual(main.getSetting("energy"), expected.energy);
+    assert.deepEqual(main.getSetting("alert_rules"), expected.rules);
+    assert.deepEqual(main.alerts.list(0, T0 + 1e6, 100), expected.alerts);
+    assert.deepEqual(main.queries.minutes(T0 - 60_000, T0 + 180_000), expected.minutes);
+    assert.deepEqual(main.queries.measurements(T0, T0 + 5, 10), expected.measurements);
+    // The v1 API is main's.
+    assert.deepEqual(store.getSetting("energy"), expected.energy);
+    assert.equal(store.writer.lastSeq, expected.last_seq);
+
+    const out = store.channel("out");
+    assert.equal(out.rows, 0);
+    assert.equal(out.writer.lastSeq, 0);
+    assert.equal(out.getSetting("energy"), undefined);
+    assert.equal(out.getSetting("alert_rules"), undefined);
+    assert.deepEqual(out.alerts.list(0, T0 + 1e6, 100), []);
+    assert.deepEqual(out.queries.minutes(T0 - 60_000, T0 + 180_000), []);
+    // main goes on where it stopped; out starts at 1.
+    const next = {
+      tsMs: T0 + 200_000,
+      v: 5,
+      a: 0.1,
+      w: 0.5,
+      status: "ok",
+      mode: "NORMAL",
+    } as const;
+    main.append({ ...next, seq: expected.last_seq + 1 }, { energyJ: 0, chargeC: 0 });
+    out.append({ ...next, seq: 1 }, { energyJ: 0, chargeC: 0 });
+    assert.equal(store.flush(), true);
+    assert.deepEqual([main.rows, out.rows], [expected.rows + 1, 1]);
+    store.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Store configured without main leaves a single-channel database's data under main, untouched", async () => {
+  const { dir, expected, open } = await singleChannelDb();
+  try {
+    let store = open(["in", "out"]);
+    for (const c of store.channels) {
+      assert.deepEqual([c.name, c.rows, c.writer.lastSeq], [c.name, 0, 0]);
+      // The first channel is not main: main's counters and rules are not its.
+      assert.equal(c.getSetting("energy"), undefined);
+      assert.equal(c.getSetting("alert_rules"), undefined);
+      assert.deepEqual(c.alerts.list(0, T0 + 1e6, 100), []);
+    }
+    const stats = store.stats();
+    assert.deepEqual(
+      stats.channels!.map((c) => [c.name, c.configured, c.rows, c.last_seq]),
+      [["in", true, 0, 0], ["out", true, 0, 0], ["main", false, expected.rows, expected.last_seq]],
+    );
+    assert.equal(stats.rows, expected.rows);
+    store.channel("in").saveWithEveryFlush("energy", () => ({ totalJ: 1 }));
+    store.channel("in").append(
+      { tsMs: T0 + 200_000, seq: 1, v: 5, a: 0.1, w: 0.5, status: "ok", mode: "NORMAL" },
+      { energyJ: 0, chargeC: 0 },
+    );
+    store.close();
+
+    // Configured again, main has everything it had.
+    store = open(["main", "in", "out"]);
+    const main = store.channel("main");
+    assert.equal(main.rows, expected.rows);
+    assert.equal(main.writer.lastSeq, expected.last_seq);
+    assert.deepEqual(main.getSetting("energy"), expected.energy);
+    assert.deepEqual(main.getSetting("alert_rules"), expected.rules);
+    assert.deepEqual(main.alerts.list(0, T0 + 1e6, 100), expected.alerts);
+    assert.deepEqual(main.queries.minutes(T0 - 60_000, T0 + 180_000), expected.minutes);
+    assert.deepEqual(store.channel("in").getSetting("energy"), { totalJ: 1 });
+    assert.equal(store.channel("in").writer.lastSeq, 1);
+    store.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

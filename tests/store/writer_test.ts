@@ -163,6 +163,27 @@ Deno.test("SampleWriter keeps mode names right after a rolled-back flush", () =>
   db.close();
 });
 
+Deno.test("SampleWriter.writeInTransaction() keeps rows queued and mode names right until the caller commits", () => {
+  const db = openDatabase(":memory:");
+  const writer = new SampleWriter(db);
+  const append = feeder(writer);
+  append({ ...sample(1, T0), mode: "NOISE" });
+  db.exec("BEGIN IMMEDIATE");
+  writer.writeInTransaction(10);
+  db.exec("ROLLBACK");
+  assert.equal(writer.pending, 1, "rolled back: still queued");
+  assert.equal(writer.written, 0);
+  append({ ...sample(2, T0 + 1000), mode: "LOAD_SPIKE" });
+  db.exec("BEGIN IMMEDIATE");
+  const committed = writer.writeInTransaction(10);
+  db.exec("COMMIT");
+  committed();
+  assert.deepEqual([writer.pending, writer.written], [0, 2]);
+  const rows = new Queries(db, writer.channelId).measurements(T0, T0 + 2000, 10);
+  assert.deepEqual(rows.map((r) => `${r.seq}:${r.mode}`), ["2:LOAD_SPIKE", "1:NOISE"]);
+  db.close();
+});
+
 Deno.test("SampleWriter keeps rollups when the write lock cannot be had", async () => {
   const { dir, path } = await tempDb();
   const db = openDatabase(path);
