@@ -1,14 +1,13 @@
 /**
  * How the real objects meet the narrow interfaces the routes and integrations take:
- * the sampler as a {@link SimulatorControl}, the source as a {@link SensorControl}, the store as a {@link HistoryStore} and
- * {@link SpanFigures}, alerts from the store, the analyzer and the pipeline, and the
- * live figures `/metrics` and MQTT read. Delegation only: no policy lives here.
+ * the sampler as a {@link SimulatorControl}, the source as a {@link SensorControl}, alerts
+ * from the store, the analyzer and the pipeline, and the live figures `/metrics` and MQTT
+ * read. (A channel's history and span figures: channel_parts.ts.) Delegation only: no policy lives here.
  * @module
  */
 import type { Analyzer } from "./analysis/analyzer.ts";
 import type { EnergyMeter } from "./energy_meter.ts";
-import type { AlertsControl, SpanFigures } from "./http/routes_analysis.ts";
-import type { HistoryStore } from "./http/routes_history.ts";
+import type { AlertsControl } from "./http/routes_analysis.ts";
 import type { SensorControl } from "./http/routes_sensor.ts";
 import type { SimulatorControl } from "./http/routes_simulator.ts";
 import type { Hub } from "./hub.ts";
@@ -48,32 +47,12 @@ export function sensorControl(source: Source): SensorControl {
   };
 }
 
-/** The store as the history routes read and maintain it. */
-export function historyStore(store: Store): HistoryStore {
-  return {
-    rawRetentionMs: store.retention.rawRetentionMs,
-    rollupRetentionMs: store.retention.rollupRetentionMs,
-    flush: () => void store.flush(),
-    measurements: (fromMs, toMs, limit) => store.queries.measurements(fromMs, toMs, limit),
-    history: (fromMs, toMs, plan) => store.queries.history(fromMs, toMs, plan),
-    minutes: (fromMs, toMs) => store.queries.minutes(fromMs, toMs),
-    pages: (fromMs, toMs) => store.queries.iterate(fromMs, toMs),
-    stats: () => store.stats(),
-    prune: () => store.prune(),
-    vacuum: () => store.retention.vacuum(),
-  };
-}
-
-/** The store's span figures, as the power-efficiency and span routes read them. */
-export function spanFigures(store: Store): SpanFigures {
-  return {
-    rollupRetentionMs: store.retention.rollupRetentionMs,
-    span: (fromMs, toMs) => store.span(fromMs, toMs),
-  };
-}
-
 /** Alerts: history from the store, live state from the analyzer, changes through the pipeline. */
-export function alertsControl(store: Store, analyzer: Analyzer, pipeline: Pipeline): AlertsControl {
+export function alertsControl(
+  store: Pick<Store, "alerts">,
+  analyzer: Analyzer,
+  pipeline: Pipeline,
+): AlertsControl {
   return {
     history: (fromMs, toMs, limit, severity) => store.alerts.list(fromMs, toMs, limit, severity),
     active: () => analyzer.alerts.active(),

@@ -10,8 +10,8 @@ import type { Config } from "./config.ts";
 import type { ChannelConfig, MeasuredChannelConfig } from "./channels.ts";
 import {
   addDerived,
-  type ChannelParts,
   channelInfo,
+  type ChannelParts,
   type ChannelShared,
   channelViews,
   derivedHistory,

@@ -277,7 +277,9 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
     }, { highWaterMark: 0 });
     // The first channel's file keeps its single-channel name.
     const tag = pick.name === channels.names[0] ? "" : `${pick.name}-`;
-    const name = `ina219-${tag}${new Date(w.fromMs).toISOString()}-${new Date(w.toMs).toISOString()}`
+    const name = `ina219-${tag}${new Date(w.fromMs).toISOString()}-${
+      new Date(w.toMs).toISOString()
+    }`
       .replaceAll(":", "");
     return c.body(body, 200, {
       "Content-Type": "text/csv; charset=utf-8",

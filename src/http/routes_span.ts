@@ -7,13 +7,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Issue } from "../protocol/common.ts";
 import { roundCounter, roundMetrics } from "../protocol/figures.ts";
 import { SpanResponse } from "../protocol/span.ts";
-import {
-  badRequest,
-  CHANNEL_QUERY,
-  channelPart,
-  json,
-  type PerChannel,
-} from "./route_helpers.ts";
+import { badRequest, CHANNEL_QUERY, channelPart, json, type PerChannel } from "./route_helpers.ts";
 
 /** What the span route acts on. */
 export interface SpanDeps {

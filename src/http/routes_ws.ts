@@ -49,7 +49,8 @@ const wsRoute = createRoute({
     101: { description: "Switching protocols: the stream starts" },
     400: {
       content: { "application/json": { schema: ErrorBody } },
-      description: "Bad `format`, `batch_ms` or `channel`, malformed Host header, or the upgrade is not " +
+      description:
+        "Bad `format`, `batch_ms` or `channel`, malformed Host header, or the upgrade is not " +
         "the first request on its connection",
     },
     403: {
