@@ -24,6 +24,7 @@ import type { SpanResponse } from "./protocol/span.ts";
 import type { StatusMessage } from "./protocol/ws.ts";
 import type { Sample } from "./sample.ts";
 import { Sampler } from "./sampler.ts";
+import { Signal } from "./signal.ts";
 import type { Source } from "./sources/source.ts";
 import { SampleRate, type SamplingView, type SourceView } from "./status.ts";
 import type { ChannelStore } from "./store/channel_store.ts";
@@ -113,15 +114,13 @@ export function measuredParts(
   const { hub } = shared;
   const store = parts.store.channel(config.name);
   const rate = new SampleRate();
-  let pipeline: Pipeline | undefined;
+  // The energy meter reads the sampler's interval and the sampler feeds the pipeline
+  // built from it: the samples go through a signal made before both.
+  const samples = new Signal<Sample>();
   const sampler = new Sampler(parts.source, {
     intervalMs: config.sampleIntervalMs,
     lastSeq: store.writer.lastSeq,
-    onSample: (sample) => {
-      pipeline!.onSample(sample);
-      rate.add();
-      parts.onSample(sample);
-    },
+    onSample: samples.emit,
     onStatus: shared.notice,
   });
   const energy = new EnergyMeter({
@@ -130,7 +129,10 @@ export function measuredParts(
     announce: announceTo(hub, config.name),
   });
   const analyzer = analyzerFor(store, shared.alertRules);
-  pipeline = new Pipeline({ hub, store, analyzer, energy, channel: config.name });
+  const pipeline = new Pipeline({ hub, store, analyzer, energy, channel: config.name });
+  samples.listen(pipeline.onSample);
+  samples.listen(rate.add);
+  samples.listen(parts.onSample);
   return {
     kind: "measured",
     name: config.name,
