@@ -11,13 +11,7 @@ import { createCore, type MonitorCore } from "../../src/monitor.ts";
 import { ChannelsResponse } from "../../src/protocol/channels.ts";
 import { StatusResponse } from "../../src/protocol/status.ts";
 import { post } from "../assertions.ts";
-
-/** Two mocks at 10 ms and the efficiency from a to b. */
-export const THREE_CHANNELS = JSON.stringify([
-  { name: "a", sensor: "mock", mock_seed: 1, sample_interval_ms: 10 },
-  { name: "b", sensor: "mock", mock_seed: 2, sample_interval_ms: 10 },
-  { name: "eff", derived: "efficiency", input: "a", output: "b" },
-]);
+import { THREE_CHANNELS } from "./harness.ts";
 
 const opened: MonitorCore[] = [];
 
