@@ -202,11 +202,15 @@ if (import.meta.main) {
         requests,
         () => history(slow, probe, endMs - 48 * HOUR_MS, endMs),
       ),
-      measure(`${probe} of ${names.length}, 1 min @ ${hz} Hz from raw rows`, runs, requests, () => {
-        const plan = { source: "raw" as const, bucketMs: 60 };
-        const q = many.channel(probe).queries;
-        return { plan, run: () => q.history(endMs - 60_000, endMs, plan) };
-      }),
+      ...([[`of ${names.length}`, many], ["alone", one]] as [string, Store][]).map((
+        [what, store],
+      ) =>
+        measure(`${probe} ${what}, 1 min @ ${hz} Hz from raw rows`, runs, requests, () => {
+          const plan = { source: "raw" as const, bucketMs: 60 };
+          const q = store.channel(probe).queries;
+          return { plan, run: () => q.history(endMs - 60_000, endMs, plan) };
+        })
+      ),
     ];
     const stats = time(runs, () => many.stats());
     // One second of every channel, written as the Store's timer writes it.

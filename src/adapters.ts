@@ -11,8 +11,9 @@ import type { AlertsControl } from "./http/routes_analysis.ts";
 import type { SensorControl } from "./http/routes_sensor.ts";
 import type { SimulatorControl } from "./http/routes_simulator.ts";
 import type { Hub } from "./hub.ts";
-import type { LiveState } from "./integrations/integrations.ts";
-import type { MetricsSource } from "./integrations/metrics.ts";
+import { type ChannelView, channelView } from "./integrations/integrations.ts";
+import type { GlobalMetricsSource } from "./integrations/metrics.ts";
+import type { ChannelParts } from "./channel_parts.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { Sampler } from "./sampler.ts";
 import type { Source } from "./sources/source.ts";
@@ -61,56 +62,55 @@ export function alertsControl(
   };
 }
 
-/** The live parts a Prometheus scrape and the MQTT state read. */
-export interface LiveParts {
-  /** The WebSocket clients. */
-  hub: Hub;
-  /** The device. */
-  source: Source;
-  /** The ticker. */
-  sampler: Sampler;
-  /** The history store. */
-  store: Store;
-  /** The per-sample fan-out. */
-  pipeline: Pipeline;
-  /** The live analysis. */
-  analyzer: Analyzer;
-  /** Energy and charge. */
-  energy: EnergyMeter;
+/** One channel as `/metrics` and MQTT see it: its figures and live state. */
+export function integrationChannel(parts: ChannelParts): ChannelView {
+  const { pipeline, analyzer, rate } = parts;
+  if (parts.kind === "derived") {
+    const { last } = parts;
+    const sampling = () => last.status ?? "unknown";
+    const reading = () => last.sample;
+    return channelView(parts.config, {
+      metrics: {
+        last: reading,
+        samplesTotal: () => pipeline.samplesTotal,
+        sampleRateHz: rate.hz,
+        activeAlerts: () => analyzer.alerts.active(),
+      },
+      live: { last: reading, sampling },
+    });
+  }
+  const { sampler, source, energy } = parts;
+  return channelView(parts.config, {
+    metrics: {
+      last: () => pipeline.last,
+      totals: () => {
+        const e = energy.counters;
+        return { energyJ: e.totalJ, chargeC: e.totalC };
+      },
+      samplesTotal: () => pipeline.samplesTotal,
+      sensorErrorsTotal: () => pipeline.sensorErrorsTotal,
+      sequenceGapsTotal: () => sampler.skippedTicks,
+      sensorUp: () => sampler.running && sampler.sensorStatus === "ok",
+      sampleRateHz: rate.hz,
+      activeAlerts: () => analyzer.alerts.active(),
+    },
+    live: {
+      last: () => pipeline.last,
+      energy: () => energy.counters,
+      sampling: () => !sampler.running ? "stopped" : sampler.sensorStatus ?? "unknown",
+      mode: () => source.mode,
+    },
+  });
 }
 
-/** The figures a Prometheus scrape reads, from the live parts. */
-export function metricsSource(parts: LiveParts): MetricsSource {
-  const { hub, sampler, store, pipeline, analyzer, energy } = parts;
+/** The figures of the whole monitor a scrape reads (clients, database). */
+export function globalMetrics(hub: Hub, store: Store): GlobalMetricsSource {
   return {
-    last: () => pipeline.last,
-    totals: () => {
-      const e = energy.counters;
-      return { energyJ: e.totalJ, chargeC: e.totalC };
-    },
-    samplesTotal: () => pipeline.samplesTotal,
-    sensorErrorsTotal: () => pipeline.sensorErrorsTotal,
-    sequenceGapsTotal: () => sampler.skippedTicks,
-    sensorUp: () => sampler.running && sampler.sensorStatus === "ok",
     websocketClients: () => hub.size,
     slowClientSkips: () => hub.stats.slowSkips,
     slowClientCloses: () => hub.stats.slowCloses,
     databaseRows: () => store.rows,
     databaseBytes: () => store.sizeBytes(),
-    databaseDropped: () => store.writer.dropped,
-    activeAlerts: () => analyzer.alerts.active(),
-  };
-}
-
-/** The state MQTT publishes, from the live parts. */
-export function liveState(
-  parts: Pick<LiveParts, "source" | "sampler" | "pipeline" | "energy">,
-): LiveState {
-  const { source, sampler, pipeline, energy } = parts;
-  return {
-    last: () => pipeline.last,
-    energy: () => energy.counters,
-    sampling: () => !sampler.running ? "stopped" : sampler.sensorStatus ?? "unknown",
-    mode: () => source.mode,
+    databaseDropped: () => store.dropped,
   };
 }

@@ -87,8 +87,13 @@ export interface DerivedParts extends PartsBase {
   readonly config: DerivedChannelConfig;
   /** Its efficiency and loss statistics. */
   readonly figures: DerivedFigures;
-  /** The newest derived sample's seq, status and error (for /status and /api/channels). */
-  readonly last: { seq: number; status: "ok" | "error" | undefined; error: string | undefined };
+  /** The newest derived sample, its seq, status and error (/status, /metrics, MQTT). */
+  readonly last: {
+    seq: number;
+    status: "ok" | "error" | undefined;
+    error: string | undefined;
+    sample: DerivedSample | undefined;
+  };
 }
 
 /** One channel's parts, told apart by `kind`. */
@@ -181,7 +186,7 @@ export function derivedParts(
     pipeline,
     rate: new SampleRate(),
     figures,
-    last: { seq: 0, status: undefined, error: undefined },
+    last: { seq: 0, status: undefined, error: undefined, sample: undefined },
   };
 }
 
@@ -191,6 +196,7 @@ export function addDerived(parts: DerivedParts, sample: DerivedSample): void {
   parts.last.seq = sample.seq;
   parts.last.status = sample.status === "error" ? "error" : "ok";
   if (sample.status === "error") parts.last.error = sample.error;
+  else parts.last.sample = sample;
   parts.pipeline.onSample(sample);
   parts.rate.add();
 }

@@ -47,8 +47,8 @@ import { RejectCounter } from "./http/request_guard.ts";
 import { perChannel } from "./http/route_helpers.ts";
 import {
   alertsControl,
-  liveState,
-  metricsSource,
+  globalMetrics,
+  integrationChannel,
   sensorControl,
   simulatorControl,
 } from "./adapters.ts";
@@ -318,12 +318,13 @@ export function createCore(
     );
   }
   const first = measured(config.channels[0].name);
-  const { source, sampler, pipeline, analyzer, energy } = first;
-  const live = { hub, source, sampler, store, pipeline, analyzer, energy };
+  const { source, sampler, pipeline, energy } = first;
   const integrations = createIntegrations(config, {
-    metrics: metricsSource(live),
-    live: liveState(live),
-    onAlert: (listener) => pipeline.onAlert(listener),
+    channels: [...parts.values()].map(integrationChannel),
+    global: globalMetrics(hub, store),
+    onAlert: (listener) => {
+      for (const p of parts.values()) p.pipeline.onAlert(listener);
+    },
     version,
     log,
   });

@@ -218,14 +218,15 @@ export const SETTINGS = {
   },
   flushIntervalMs: {
     env: "FLUSH_INTERVAL_MS",
-    help: "write queued samples to the database this often, 50 to 60000 ms (one transaction each)",
+    help:
+      "write queued samples to the database this often, 50 to 60000 ms (one transaction each, every channel in it)",
     defaultText: "1000",
     schema: int(50, 60_000),
   },
   dbMaxQueue: {
     env: "DB_MAX_QUEUE",
     help:
-      "samples held in memory while the database refuses writes (disk full); beyond it the oldest are dropped and counted",
+      "samples held in memory, all channels together, while the database refuses writes (disk full); beyond it the oldest are dropped and counted",
     defaultText: "300000",
     schema: int(1000, 10_000_000),
   },
@@ -278,7 +279,7 @@ export const SETTINGS = {
   mqttTopicPrefix: {
     env: "MQTT_TOPIC_PREFIX",
     help:
-      "topics are `<prefix>/state`, `<prefix>/alert` and `<prefix>/availability`; no wildcards, no trailing /",
+      "topics are `<prefix>/state`, `<prefix>/alert` and `<prefix>/availability` (further channels: `<prefix>/<channel>/state`, …); no wildcards, no trailing /",
     defaultText: "`ina219/<DEVICE_ID>`",
     derived: true,
     schema: z.string().regex(

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../src/config.ts";
 import { createCore, type MonitorCore } from "../../src/monitor.ts";
+import { parse } from "./exposition.ts";
 
 const TOKEN = "secret-token-1";
 
@@ -16,43 +17,6 @@ async function withCore(env: Record<string, string>, fn: (core: MonitorCore) => 
   } finally {
     core.store.close();
   }
-}
-
-interface Family {
-  type: string;
-  help: string;
-  samples: { labels: Record<string, string>; value: number }[];
-}
-
-/** Parses the text exposition format strictly enough to catch a malformed line. */
-function parse(text: string): Map<string, Family> {
-  const families = new Map<string, Family>();
-  const family = (name: string) => {
-    let f = families.get(name);
-    if (!f) families.set(name, f = { type: "", help: "", samples: [] });
-    return f;
-  };
-  for (const line of text.split("\n")) {
-    if (line === "") continue;
-    let m = line.match(/^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/);
-    if (m) {
-      if (m[1] === "HELP") family(m[2]).help = m[3];
-      else family(m[2]).type = m[3];
-      continue;
-    }
-    m = line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})? (\S+)$/);
-    assert.ok(m, `malformed line: ${line}`);
-    const labels = Object.fromEntries(
-      (m[3] ?? "").split(",").filter(Boolean).map((kv) => {
-        const [k, v] = kv.split("=");
-        return [k, JSON.parse(v)];
-      }),
-    );
-    const value = Number(m[4]);
-    assert.ok(!Number.isNaN(value), `value of ${line}`);
-    family(m[1]).samples.push({ labels, value });
-  }
-  return families;
 }
 
 Deno.test("GET /metrics exposes every figure in base units with conventional names", async () => {
@@ -112,11 +76,25 @@ Deno.test("GET /metrics exposes every figure in base units with conventional nam
       if (typeof want === "number") assert.equal(got, want, name);
       else assert.ok(want(got), `${name} = ${got}`);
     }
-    const alerts = families.get("ina219_alert_active")!;
-    assert.deepEqual(alerts.samples, [{ labels: { metric: "a", severity: "danger" }, value: 1 }, {
-      labels: { metric: "w", severity: "danger" },
+    // A single-sensor monitor is one channel, `main`: its series carry the label, the
+    // process, WebSocket and database ones none.
+    for (const [name, f] of families) {
+      const global = /^(process_|ina219_websocket_|ina219_database_)/.test(name);
+      for (const s of f.samples) {
+        if (global) assert.deepEqual(s.labels, {}, name);
+        else assert.equal(s.labels.channel, "main", name);
+      }
+    }
+    assert.deepEqual(families.get("ina219_channel_info")!.samples, [{
+      labels: { channel: "main", label: "main", kind: "measured", sensor: "mock" },
       value: 1,
     }]);
+    assert.equal(families.get("ina219_sample_rate_hertz")?.type, "gauge");
+    const alerts = families.get("ina219_alert_active")!;
+    assert.deepEqual(alerts.samples, [
+      { labels: { channel: "main", metric: "a", severity: "danger" }, value: 1 },
+      { labels: { channel: "main", metric: "w", severity: "danger" }, value: 1 },
+    ]);
     // Counters never go down between scrapes, and keep counting.
     pipeline.onSample({
       tsMs: t0 + 7000,

@@ -3,7 +3,8 @@
  * Home Assistant's birth message, a broker restart, and a clean stop.
  */
 import assert from "node:assert/strict";
-import { discoveryConfigs, MqttPublisher, type MqttState } from "../../src/integrations/mqtt.ts";
+import { MqttPublisher, type MqttState } from "../../src/integrations/mqtt.ts";
+import { discoveryConfigs } from "../../src/integrations/mqtt_discovery.ts";
 import { poll } from "../daemon.ts";
 import { Broker, mosquittoAvailable, subscriber } from "../mosquitto.ts";
 
@@ -28,7 +29,14 @@ function publisher(url: string, lines: string[] = []) {
     intervalMs: 1000,
     deviceId: "test-pi",
     version: "1.2.3",
-    state: () => STATE,
+    channels: [{
+      name: "main",
+      label: "main",
+      kind: "measured",
+      sensor: "mock",
+      state: () => STATE,
+      available: () => true,
+    }],
     log: (line) => lines.push(line),
   });
 }
@@ -39,7 +47,7 @@ Deno.test("discoveryConfigs() describes voltage, current, power and energy for H
     discoveryPrefix: "homeassistant",
     deviceId: "pi",
     version: "1",
-  });
+  }, [{ name: "main", label: "main", kind: "measured", sensor: "ina219" }]);
   const energy = configs["homeassistant/sensor/pi/energy/config"];
   assert.equal(energy.device_class, "energy");
   assert.equal(energy.state_class, "total_increasing");
@@ -49,7 +57,11 @@ Deno.test("discoveryConfigs() describes voltage, current, power and energy for H
   assert.deepEqual(units, ["voltage:V", "current:A", "power:W", "energy:kWh"]);
   for (const c of Object.values(configs)) {
     assert.equal(c.state_topic, "ina219/pi/state");
-    assert.equal(c.availability_topic, "ina219/pi/availability");
+    assert.deepEqual(c.availability, [
+      { topic: "ina219/pi/availability" },
+      { topic: "ina219/pi/main/availability" },
+    ]);
+    assert.equal(c.availability_mode, "all");
     assert.deepEqual(c.device.identifiers, ["pi"]);
   }
   assert.equal(new Set(Object.values(configs).map((c) => c.unique_id)).size, 4, "unique ids");
