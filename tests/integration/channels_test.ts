@@ -180,3 +180,43 @@ test("history, export, span and analysis answer per channel; the derived one fro
   assert.equal(reset.status, 200);
   assert.ok((await reset.json()).previous.energy_wh >= 0);
 });
+
+test("PUT /api/sensor/adc takes ?channel=; the OpenAPI document lists the parameter", async () => {
+  const c = core();
+  const put = (query: string) =>
+    c.app.request(`/api/sensor/adc${query}`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ samples: 4 }),
+    });
+  let res = await put("?channel=nope");
+  assert.equal(res.status, 400);
+  assert.deepEqual((await res.json()).issues, [
+    { path: "channel", message: "expected one of: a, b" },
+  ]);
+  res = await put("?channel=b");
+  assert.equal(res.status, 409, "a mock has no ADC setting");
+  await res.body?.cancel();
+  const doc = await (await c.app.request("/openapi.json")).json();
+  const documented = (path: string, method: string) =>
+    (doc.paths[path][method].parameters ?? []).some((p: { name: string }) => p.name === "channel");
+  for (
+    const [path, method] of [
+      ["/ws", "get"],
+      ["/api/measurements", "get"],
+      ["/api/history", "get"],
+      ["/api/statistics", "get"],
+      ["/api/export.csv", "get"],
+      ["/api/span", "get"],
+      ["/api/power-efficiency", "get"],
+      ["/api/analysis/moving-averages", "get"],
+      ["/api/alerts", "get"],
+      ["/api/alerts/rules", "put"],
+      ["/api/energy/reset", "post"],
+      ["/simulator/start", "post"],
+      ["/simulator/interval", "post"],
+      ["/api/sensor/adc", "put"],
+    ]
+  ) assert.ok(documented(path, method), `${method} ${path}`);
+  assert.ok(doc.paths["/api/channels"].get, "GET /api/channels is documented");
+});
