@@ -6,7 +6,6 @@
  * @module
  */
 import type { Analyzer } from "./analysis/analyzer.ts";
-import type { EnergyMeter } from "./energy_meter.ts";
 import type { AlertsControl } from "./http/routes_analysis.ts";
 import type { SensorControl } from "./http/routes_sensor.ts";
 import type { SimulatorControl } from "./http/routes_simulator.ts";
