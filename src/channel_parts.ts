@@ -264,24 +264,24 @@ export function channelInfo(
   const { sampling } = channelViews(parts, all);
   const sensorStatus = sampling.sensorStatus ?? "unknown";
   const state = !sampling.running ? "stopped" : sensorStatus === "error" ? "error" : "running";
-  const common = {
+  const identity = parts.kind === "measured"
+    ? { kind: "measured" as const, sensor: parts.config.sensor }
+    : {
+      kind: "derived" as const,
+      derived: parts.config.derived,
+      inputs: [...inputsOf(parts.config)],
+    };
+  return {
     name: parts.name,
     label: parts.config.label,
+    ...identity,
     state,
     sensor_status: sensorStatus,
     interval_ms: sampling.intervalMs,
     sample_rate_hz: parts.rate.hz(),
     last_seq: sampling.lastSeq,
     settings: settingsOf(parts.config),
-  } as const;
-  return parts.kind === "measured"
-    ? { ...common, kind: "measured", sensor: parts.config.sensor }
-    : {
-      ...common,
-      kind: "derived",
-      derived: parts.config.derived,
-      inputs: [...inputsOf(parts.config)],
-    };
+  };
 }
 
 /** A measured channel's stored history, as the history routes read it. */
