@@ -262,8 +262,8 @@ export function createCore(
     stuckCloseMs: config.wsStuckCloseMs,
     channels: config.channels.map(hubChannel),
   });
-  // The status board reads every part, so it is built last; events before it wait in
-  // this signal (none come before sampling starts).
+  // The status board reads every part, so it is built last: until then there is no
+  // client to tell (nothing is started before createCore returns).
   let board: StatusBoard | undefined;
   const several = config.channels.length > 1;
   const toClients = (message: string, channel?: string) => {

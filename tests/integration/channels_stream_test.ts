@@ -93,3 +93,33 @@ Deno.test("/ws?channel=x for an unknown channel is refused with 400 listing the 
     assert.equal(status.websocket_connections, 0);
   });
 });
+
+Deno.test("status messages about one channel carry it and reach only its clients", async () => {
+  await withMonitor(ENV, async (h) => {
+    const v1 = await h.connect();
+    const b = await h.connect("?channel=b");
+    await b.nextMeasurements(2);
+    const from = { v1: v1.messages.length, b: b.messages.length };
+    const reply = await h.post("/simulator/stop?channel=b");
+    assert.equal(reply.status, 200);
+    const stopped = await b.until(
+      "b's stop message",
+      (ms) => ms.some((m) => m.type === "status" && m.message === "Measurements stopped"),
+      {
+        from: from.b,
+      },
+    );
+    const message = stopped.find((m) => m.message === "Measurements stopped") as
+      & Message
+      & { channel?: string };
+    assert.equal(message.channel, "b");
+    assert.equal(message.simulator, "disconnected");
+    await v1.nextMeasurements(5);
+    assert.ok(
+      !v1.messages.slice(from.v1).some((m) => m.message === "Measurements stopped"),
+      "the first channel's client is not told about b",
+    );
+    const status = await h.status();
+    assert.equal(status.simulator, "connected", "the first channel still runs");
+  });
+});
