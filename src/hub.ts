@@ -8,6 +8,7 @@
  * Knows nothing of HTTP.
  * @module
  */
+import { type Clock, every, type Periodic, systemClock } from "./clock.ts";
 import type { ServerMessage } from "./protocol/messages.ts";
 import { MeasurementJson } from "./measurement_json.ts";
 import { measurementsMessages } from "./protocol/ws.ts";
@@ -47,7 +48,7 @@ export type ClientKind = { format: "single" } | { format: "batch"; batchMs: numb
 export const SINGLE: ClientKind = { format: "single" };
 
 /** An opaque repeating-timer handle. */
-export type IntervalId = ReturnType<typeof setInterval>;
+export type IntervalId = Periodic;
 
 /** Repeating timers, injected so tests can fire batch periods by hand. */
 export interface IntervalTimers {
@@ -57,10 +58,18 @@ export interface IntervalTimers {
   clearInterval(id: IntervalId): void;
 }
 
-const systemTimers: IntervalTimers = {
-  setInterval: (fn, periodMs) => setInterval(fn, periodMs),
-  clearInterval: (id) => clearInterval(id),
-};
+/**
+ * Batch periods on `clock`, each on a fixed grid ({@link every}): a late flush does not
+ * push the later ones back, so periods average exactly `periodMs`.
+ */
+export function periodTimers(clock: Clock = systemClock): IntervalTimers {
+  return {
+    setInterval: (fn, periodMs) => every(clock, periodMs, fn),
+    clearInterval: (id) => id.stop(),
+  };
+}
+
+const systemTimers = periodTimers();
 
 /** How a channel's samples become messages (measured: the v1 ones plus `channel`). */
 export interface ChannelEncoder {

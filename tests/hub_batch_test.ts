@@ -4,10 +4,16 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { type ClientKind, Hub, type IntervalId, type IntervalTimers } from "../src/hub.ts";
+import {
+  type ClientKind,
+  Hub,
+  type IntervalId,
+  type IntervalTimers,
+  periodTimers,
+} from "../src/hub.ts";
 import { MeasurementsMessage, statusMessage } from "../src/protocol/ws.ts";
 import type { Sample } from "../src/sample.ts";
-import { FakeSocket } from "./fakes.ts";
+import { FakeClock, FakeSocket } from "./fakes.ts";
 import { parseServerMessage } from "./ws_messages.ts";
 
 /** Interval timers fired by hand. */
@@ -198,4 +204,28 @@ Deno.test("Hub skips a slow batch client so it sees a seq gap, and closes it if 
   period(1);
   assert.equal(slow.closeCode(), 1013);
   assert.equal(hub.size, 1);
+});
+
+Deno.test("Hub batch periods stay on a fixed grid when their timer fires late", async () => {
+  const clock = new FakeClock(T0);
+  clock.lateMs = 2.5;
+  const hub = new Hub({ timers: periodTimers(clock), now: () => clock.now() });
+  const fast = new FakeSocket();
+  hub.add(fast, batch(50));
+  const sentAtMs: number[] = [];
+  fast.send = (data) => {
+    fast.sent.push(data);
+    sentAtMs.push(clock.now() - T0);
+  };
+  const first = sample();
+  hub.publish(first);
+  for (let ms = 0; ms < 2_000; ms += 10) {
+    for (let i = 0; i < 10; i++) hub.publish(sample());
+    await clock.advance(10);
+  }
+  hub.closeAll();
+  // setInterval re-arms from each late firing: 52.5 ms periods, 38 batches in 2 s.
+  assert.equal(sentAtMs.length, 39);
+  assert.equal(batches(fast)[0].data.seq0, first.seq);
+  sentAtMs.forEach((ms, k) => assert.equal(ms, 50 * (k + 1) + 2.5, `batch ${k}`));
 });

@@ -19,6 +19,9 @@ import type { EnergyFigures } from "./energy.ts";
 import { type Outlier, OutlierDetector } from "./outliers.ts";
 import { type Metric, METRICS, RollingWindow } from "./rolling.ts";
 
+/** What {@link Analyzer.add} returns for a sample that completes no alert (shared, frozen). */
+const NO_EVENTS: AlertEvent[] = Object.freeze([]) as unknown as AlertEvent[];
+
 /** The `statistics` message's data without the energy figures (the meter's). */
 export type WindowFigures = Omit<StatisticsData, keyof EnergyFigures>;
 
@@ -56,16 +59,17 @@ export class Analyzer {
 
   /** Feeds one sample; returns the alert transitions it completes. */
   add(sample: Sample): AlertEvent[] {
-    if (sample.status === "error") return [];
+    if (sample.status === "error") return NO_EVENTS;
     const { tsMs, v, a, w, seq } = sample;
     this.window.push(tsMs, v, a, w);
     this.#buckets.add(tsMs, v, a, w);
-    const events: AlertEvent[] = [];
+    // Most samples complete no alert: they share one empty answer.
+    let events = NO_EVENTS;
     for (const metric of METRICS) {
       const value = sample[metric];
       for (const o of this.#outliers.check(metric, value, tsMs, seq)) this.#note(o);
       const event = this.alerts.evaluate(metric, value, tsMs);
-      if (event) events.push(event);
+      if (event) events = events === NO_EVENTS ? [event] : [...events, event];
     }
     return events;
   }

@@ -36,6 +36,9 @@ export function quantile(sorted: Float64Array, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
+/** The answer of {@link OutlierDetector.check} for a value with no flag (shared, frozen). */
+const NONE: Outlier[] = Object.freeze([]) as unknown as Outlier[];
+
 /** Flags outliers of each metric against a {@link RollingWindow}. */
 export class OutlierDetector {
   #window: RollingWindow;
@@ -69,15 +72,13 @@ export class OutlierDetector {
    * flags it earns, at most one per method.
    */
   check(metric: Metric, value: number, tsMs: number, seq: number): Outlier[] {
-    if (this.#window.count < this.#o.minSamples) return [];
-    const out: Outlier[] = [];
-    const { avg, std } = this.#window.stats(metric);
-    if (std !== null && avg !== null && std > 1e-12) {
-      const z = Math.abs(value - avg) / std;
-      if (z >= this.#o.zWarning) {
-        const severity = z >= this.#o.zDanger ? "danger" : "warning";
-        out.push({ ts_ms: tsMs, seq, metric, value, method: "zscore", score: z, severity });
-      }
+    if (this.#window.count < this.#o.minSamples) return NONE;
+    // Nothing is allocated for a value that earns no flag (almost every sample at 1 kHz).
+    let out = NONE;
+    const z = this.#window.zScore(metric, value);
+    if (z >= this.#o.zWarning) {
+      const severity = z >= this.#o.zDanger ? "danger" : "warning";
+      out = [{ ts_ms: tsMs, seq, metric, value, method: "zscore", score: z, severity }];
     }
     const { q1, q3 } = this.#quartilesOf(metric, tsMs);
     const iqr = q3 - q1;
@@ -85,7 +86,16 @@ export class OutlierDetector {
       const beyond = value > q3 ? (value - q3) / iqr : value < q1 ? (q1 - value) / iqr : 0;
       if (beyond >= this.#o.iqrWarning) {
         const severity = beyond >= this.#o.iqrDanger ? "danger" : "warning";
-        out.push({ ts_ms: tsMs, seq, metric, value, method: "iqr", score: beyond, severity });
+        const flag: Outlier = {
+          ts_ms: tsMs,
+          seq,
+          metric,
+          value,
+          method: "iqr",
+          score: beyond,
+          severity,
+        };
+        out = out === NONE ? [flag] : [...out, flag];
       }
     }
     return out;

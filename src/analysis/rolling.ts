@@ -25,13 +25,17 @@ export interface WindowStats {
   std: number | null;
 }
 
-/** A deque of sample numbers whose values are monotonic (for min or max). */
+/**
+ * A deque of sample numbers whose values are monotonic (for min or max), in a typed-array
+ * ring whose size is a power of two: no allocation per sample, only when it doubles.
+ */
 class MonoDeque {
-  #items: number[] = [];
+  #items = new Float64Array(64);
   #head = 0;
+  #size = 0;
 
   get size(): number {
-    return this.#items.length - this.#head;
+    return this.#size;
   }
 
   front(): number {
@@ -39,24 +43,30 @@ class MonoDeque {
   }
 
   back(): number {
-    return this.#items[this.#items.length - 1];
+    return this.#items[(this.#head + this.#size - 1) & (this.#items.length - 1)];
   }
 
   popBack(): void {
-    this.#items.pop();
+    this.#size--;
   }
 
   pushBack(n: number): void {
-    this.#items.push(n);
+    if (this.#size === this.#items.length) this.#grow();
+    this.#items[(this.#head + this.#size) & (this.#items.length - 1)] = n;
+    this.#size++;
   }
 
   popFront(): void {
-    this.#head++;
-    // Compact now and then so the array does not grow without bound.
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
+    this.#head = (this.#head + 1) & (this.#items.length - 1);
+    this.#size--;
+  }
+
+  #grow(): void {
+    const old = this.#items;
+    const grown = new Float64Array(old.length * 2);
+    for (let i = 0; i < this.#size; i++) grown[i] = old[(this.#head + i) & (old.length - 1)];
+    this.#items = grown;
+    this.#head = 0;
   }
 }
 
@@ -200,6 +210,21 @@ export class RollingWindow {
       avg,
       std: Math.sqrt(variance),
     };
+  }
+
+  /**
+   * `|value − mean| / std` of `metric` over the window without building its
+   * {@link stats}: what the z-score check needs per sample. NaN when the window is
+   * empty or its spread is 1e-12 or less (no score then).
+   */
+  zScore(metric: Metric, value: number): number {
+    const n = this.count;
+    if (n === 0) return NaN;
+    const m = METRICS.indexOf(metric);
+    const meanShifted = this.#sum[m] / n;
+    const std = Math.sqrt(Math.max(0, this.#sumSq[m] / n - meanShifted * meanShifted));
+    if (!(std > 1e-12)) return NaN;
+    return Math.abs(value - (this.#shift[m] + meanShifted)) / std;
   }
 
   /**
