@@ -2,8 +2,8 @@
  * One channel's live parts, built from its {@link ChannelConfig}: a measured channel's
  * source, sampler, energy meter, analyzer and pipeline over its share of the store; a
  * derived channel's analyzer, energy meter, figures and pipeline fed by its inputs. And
- * what each part answers for the channel: its `/api/channels` entry, and a derived
- * channel's history computed from its inputs' (derived samples are never stored).
+ * what each channel is to the outside: its `/api/channels` entry and its stream encoding.
+ * (Its history and span figures: channel_history.ts.)
  * @module
  */
 import { AlertEngine, DEFAULT_RULES } from "./analysis/alerts.ts";
@@ -12,15 +12,11 @@ import { Analyzer } from "./analysis/analyzer.ts";
 import type { ChannelConfig, DerivedChannelConfig, MeasuredChannelConfig } from "./channels.ts";
 import type { DerivedSample } from "./derived/combine.ts";
 import { DerivedFigures } from "./derived/figures.ts";
-import { deriveHistory, deriveRows, type InputBucket } from "./derived/history.ts";
+import { derivedMeasurementMessage, derivedMeasurementsMessages } from "./derived/messages.ts";
 import { EnergyMeter } from "./energy_meter.ts";
-import type { HistoryStore } from "./http/routes_history.ts";
-import type { SpanFigures } from "./http/routes_analysis.ts";
-import type { Hub } from "./hub.ts";
+import type { ChannelEncoder, Hub, HubChannel } from "./hub.ts";
 import { initialRules, Pipeline } from "./pipeline.ts";
 import type { ChannelInfo } from "./protocol/channels.ts";
-import type { MeasurementRow } from "./protocol/history.ts";
-import type { SpanResponse } from "./protocol/span.ts";
 import type { StatusMessage } from "./protocol/ws.ts";
 import type { Sample } from "./sample.ts";
 import { Sampler } from "./sampler.ts";
@@ -32,12 +28,6 @@ import type { Store } from "./store/store.ts";
 
 /** Energy is not integrated across a gap of more than this many sample intervals. */
 const ENERGY_MAX_GAP_INTERVALS = 5;
-
-/** Raw rows read per input to replay a derived channel's samples (the route's largest limit). */
-const DERIVED_ROWS_MAX = 100_000;
-
-/** A derived channel's CSV export replays its inputs an hour at a time. */
-const DERIVED_PAGE_MS = 3_600_000;
 
 /** What every channel's parts share. */
 export interface ChannelShared {
@@ -284,106 +274,21 @@ export function channelInfo(
   };
 }
 
-/** A measured channel's stored history, as the history routes read it. */
-export function measuredHistory(store: Store, channel: ChannelStore): HistoryStore {
-  return {
-    rawRetentionMs: store.retention.rawRetentionMs,
-    rollupRetentionMs: store.retention.rollupRetentionMs,
-    flush: () => void store.flush(),
-    measurements: (fromMs, toMs, limit) => channel.queries.measurements(fromMs, toMs, limit),
-    history: (fromMs, toMs, plan) => channel.queries.history(fromMs, toMs, plan),
-    minutes: (fromMs, toMs) => channel.queries.minutes(fromMs, toMs),
-    pages: (fromMs, toMs) => channel.queries.iterate(fromMs, toMs),
-    stats: () => store.stats(),
-    prune: () => store.prune(),
-    vacuum: () => store.retention.vacuum(),
-  };
-}
-
-/**
- * A derived channel's history, computed from its inputs' stored history whenever asked:
- * buckets from their buckets (`deriveHistory`), rows by replaying their rows through the
- * live computation (`deriveRows`).
- */
-export function derivedHistory(
-  config: DerivedChannelConfig,
-  store: Store,
-  intervalMs: (input: string) => number,
-): HistoryStore {
-  const inputs = inputsOf(config);
-  const stores = inputs.map((n) => store.channel(n));
-  const base = measuredHistory(store, stores[0]);
-  const staleMs = () => Math.max(100, 2 * Math.max(...inputs.map(intervalMs)));
-  const buckets = (read: (c: ChannelStore) => InputBucket[]) =>
-    Object.fromEntries(stores.map((c) => [c.name, read(c)]));
-  /** The derived rows stamped in [fromMs, toMs), oldest first. */
-  const rows = (fromMs: number, toMs: number): MeasurementRow[] => {
-    const margin = staleMs();
-    const input = Object.fromEntries(stores.map((c) => [
-      c.name,
-      c.queries.measurements(fromMs - margin, toMs + margin, DERIVED_ROWS_MAX).reverse(),
-    ]));
-    return deriveRows(config, input, { intervalMs })
-      .filter((r) => r.ts_ms >= fromMs && r.ts_ms < toMs);
-  };
-  return {
-    ...base,
-    measurements: (fromMs, toMs, limit) => rows(fromMs, toMs).reverse().slice(0, limit),
-    history: (fromMs, toMs, plan) =>
-      deriveHistory(config, buckets((c) => c.queries.history(fromMs, toMs, plan))),
-    minutes: (fromMs, toMs) =>
-      deriveHistory(config, buckets((c) => c.queries.minutes(fromMs, toMs))),
-    pages: function* (fromMs, toMs) {
-      for (let t = fromMs; t < toMs; t += DERIVED_PAGE_MS) {
-        const page = rows(t, Math.min(toMs, t + DERIVED_PAGE_MS));
-        if (page.length > 0) yield page;
-      }
+/** How a channel's samples are written on the stream (a derived one's with its extras). */
+export function hubChannel(channel: ChannelConfig): HubChannel {
+  if (channel.kind === "measured") return { name: channel.name };
+  const name = channel.name;
+  const encoder: ChannelEncoder = {
+    text: (sample) => {
+      const message = derivedMeasurementMessage(sample as DerivedSample);
+      message.data.channel = name;
+      return JSON.stringify(message);
+    },
+    batch: (samples) => {
+      const messages = derivedMeasurementsMessages(samples as DerivedSample[]);
+      for (const message of messages) message.data.channel = name;
+      return messages;
     },
   };
-}
-
-/** A measured channel's span figures. */
-export function measuredSpans(store: Store, channel: ChannelStore): SpanFigures {
-  return {
-    rollupRetentionMs: store.retention.rollupRetentionMs,
-    span: (fromMs, toMs) => channel.span(fromMs, toMs),
-  };
-}
-
-/**
- * A derived channel's span figures from its inputs': an efficiency channel's are its
- * output's (its v, a and w are the output's); a sum's add the inputs' power, current,
- * energy and charge (min and max are not known: null), with the mean of their voltages.
- */
-export function derivedSpans(config: DerivedChannelConfig, store: Store): SpanFigures {
-  const inputs = inputsOf(config).map((n) => store.channel(n));
-  const span = (fromMs: number, toMs: number): SpanResponse => {
-    if (config.derived === "efficiency") return inputs[1].span(fromMs, toMs);
-    const spans = inputs.map((c) => c.span(fromMs, toMs));
-    const sum = (pick: (s: SpanResponse) => number | null) => {
-      let total = 0;
-      for (const s of spans) {
-        const x = pick(s);
-        if (x === null) return null;
-        total += x;
-      }
-      return total;
-    };
-    const v = sum((s) => s.v.avg);
-    const only = (avg: number | null) => ({ min: null, max: null, avg });
-    return {
-      ...spans[0],
-      count: Math.min(...spans.map((s) => s.count)),
-      errors: Math.max(...spans.map((s) => s.errors)),
-      v: only(v === null ? null : v / spans.length),
-      a: only(sum((s) => s.a.avg)),
-      w: only(sum((s) => s.w.avg)),
-      energy_j: sum((s) => s.energy_j) ?? 0,
-      energy_wh: sum((s) => s.energy_wh) ?? 0,
-      charge_c: sum((s) => s.charge_c) ?? 0,
-      charge_ah: sum((s) => s.charge_ah) ?? 0,
-      source: { ...spans[0].source, exact: spans.every((s) => s.source.exact) },
-    };
-  };
-  return { rollupRetentionMs: store.retention.rollupRetentionMs, span };
+  return { name, encoder };
 }

@@ -7,26 +7,22 @@
  * @module
  */
 import type { Config } from "./config.ts";
-import type { ChannelConfig, MeasuredChannelConfig } from "./channels.ts";
+import type { MeasuredChannelConfig } from "./channels.ts";
 import {
   addDerived,
   channelInfo,
   type ChannelParts,
   type ChannelShared,
   channelViews,
-  derivedHistory,
   type DerivedParts,
   derivedParts,
-  derivedSpans,
-  measuredHistory,
+  hubChannel,
   type MeasuredParts,
   measuredParts,
-  measuredSpans,
 } from "./channel_parts.ts";
+import { derivedHistory, derivedSpans, measuredHistory, measuredSpans } from "./channel_history.ts";
 import { DerivedChannels } from "./derived/channels.ts";
-import { derivedMeasurementMessage, derivedMeasurementsMessages } from "./derived/messages.ts";
-import type { DerivedSample } from "./derived/combine.ts";
-import { type ChannelEncoder, Hub, type HubChannel, MAX_INCOMING_BYTES } from "./hub.ts";
+import { Hub, MAX_INCOMING_BYTES } from "./hub.ts";
 import { createApp } from "./http/app.ts";
 import { ClientLimits } from "./http/limits.ts";
 import { ConnectionLimits } from "./http/conn_limits.ts";
@@ -222,25 +218,6 @@ function openSources(
     }
   }
   return sources;
-}
-
-/** How a channel's samples are written on the stream (a derived one's with its extras). */
-function hubChannel(channel: ChannelConfig): HubChannel {
-  if (channel.kind === "measured") return { name: channel.name };
-  const name = channel.name;
-  const encoder: ChannelEncoder = {
-    text: (sample) => {
-      const message = derivedMeasurementMessage(sample as DerivedSample);
-      message.data.channel = name;
-      return JSON.stringify(message);
-    },
-    batch: (samples) => {
-      const messages = derivedMeasurementsMessages(samples as DerivedSample[]);
-      for (const message of messages) message.data.channel = name;
-      return messages;
-    },
-  };
-  return { name, encoder };
 }
 
 /**
