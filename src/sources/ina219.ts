@@ -403,7 +403,9 @@ export class Ina219Source implements Source {
       // Not ready at pollStart: the conversion that comes completes after it.
       this.#counts.early_polls++;
       notBeforeMs = Math.max(notBeforeMs, pollStartMs);
-      if (polls >= maxPolls || this.#now() - start >= limitMs) {
+      // Judged by when the poll started: a thread preempted after a poll must not turn
+      // a conversion in progress into a sensor error.
+      if (polls >= maxPolls || pollStartMs - start >= limitMs) {
         throw new Error(
           `INA219 at ${hex(this.#address)} on ${this.#bus.name} finished no conversion within ${
             Math.round(limitMs)

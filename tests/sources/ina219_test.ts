@@ -184,6 +184,28 @@ Deno.test("Ina219Source waits for a fresh conversion and fails, never repeats, w
   await late.source.close();
 });
 
+Deno.test("Ina219Source: a thread preempted right after a not-ready poll is no sensor error", async () => {
+  const { chip, clock, source } = setup();
+  await source.open();
+  await source.read(0);
+  chip.autoConvert = false;
+  const writeRead = chip.writeRead.bind(chip);
+  let preempted = false;
+  chip.writeRead = async (address, bytes, length) => {
+    const out = await writeRead(address, bytes, length);
+    if (bytes[0] === REG_BUS_VOLTAGE && length === 2 && !preempted) {
+      preempted = true;
+      clock.nowMs += 30; // the OS runs something else for 30 ms after this poll
+      chip.convert(); // ... while the chip finishes its conversion
+    }
+    return out;
+  };
+  const reading = await source.read(0);
+  assert.equal(reading.status, "ok");
+  assert.equal(source.details().state, "ok");
+  await source.close();
+});
+
 Deno.test("Ina219Source automatic gain finds the finest range and escapes clipping", async () => {
   const { chip, source } = setup({ shuntRangeMv: "auto" }, 0.05);
   await source.open();
