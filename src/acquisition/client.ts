@@ -1,26 +1,27 @@
 /**
- * The main thread's side of the acquisition Worker: a push-mode {@link Source}
- * for the INA219 whose device I/O all runs in {@link ./worker.ts}. Readings come in
- * batches with the Worker's timestamps and go to the sampler, which numbers them
- * (seq stays assigned in one place). Commands are messages answered by an
- * acknowledgement (or a timeout). A Worker that crashes or exits becomes an
- * `error` sample (so a "Sensor error" status message) and is started again after
- * the sensor backoff (1 s, 2 s, … 30 s), never a dead monitor. So does a Worker
- * that posts nothing, not even its heartbeat, for {@link HANG_MS} ms: it is hung.
+ * The main thread's side of an acquisition Worker: {@link AcquisitionClient} owns the
+ * Worker of one group (the chips on one I2C bus, or the hwmon channels) and splits
+ * its batches into one push-mode {@link Source} per channel ({@link ChannelClient}),
+ * so each channel's sampler numbers its own readings. Commands are messages
+ * addressed by channel, answered by an acknowledgement (or a timeout). A Worker that
+ * crashes or exits becomes an `error` sample on every channel of the group (so a
+ * "Sensor error" status message each) and is started again after the sensor backoff
+ * (1 s, 2 s, … 30 s), never a dead monitor. So does a Worker that posts nothing, not
+ * even its heartbeat, for {@link HANG_MS} ms: it is hung. The Worker starts when the
+ * first channel opens and ends when the last closes.
  * @module
  */
 import { type Clock, systemClock, type TimerId } from "../clock.ts";
 import { Backoff, type BackoffOptions, secondsText } from "../sources/backoff.ts";
-import { buildIna219 } from "../sources/create.ts";
-import type { Ina219Source } from "../sources/ina219.ts";
-import { adcForSamples } from "../sources/ina219_registers.ts";
+import type { Accumulators } from "../sources/ina228.ts";
 import {
   type AdcState,
   DeviceCommandError,
   type PushEvent,
   type Source,
 } from "../sources/source.ts";
-import type { Command, Ina219Settings, WorkerMessage } from "./protocol.ts";
+import { buildGroup, type GroupSettings } from "./group.ts";
+import type { Command, GroupDetails, WireEvent, WorkerMessage } from "./protocol.ts";
 
 /**
  * How long the Worker may post nothing (it heartbeats every second) before it
@@ -42,8 +43,8 @@ export interface WorkerLike {
 
 /** Options of {@link AcquisitionClient}. */
 export interface AcquisitionClientOptions {
-  /** Receives the driver's status messages (mode changes, chip resets). */
-  onNotice?: (message: string) => void;
+  /** Receives a channel's driver messages (mode changes, chip resets). */
+  onNotice?: (channel: string, message: string) => void;
   /** Starts a Worker (default: {@link startWorker}). */
   spawn?: () => WorkerLike;
   /** How long a command waits for its acknowledgement (default 5000 ms). */
@@ -66,7 +67,7 @@ export const WORKER_URL = new URL(
   import.meta.url,
 );
 
-/** Starts the acquisition Worker. */
+/** Starts an acquisition Worker. */
 export function startWorker(): WorkerLike {
   return new Worker(WORKER_URL, { type: "module" }) as unknown as WorkerLike;
 }
@@ -79,99 +80,96 @@ interface Pending {
   timer: TimerId;
 }
 
-/** The INA219, read in the acquisition Worker. */
-export class AcquisitionClient implements Source {
-  readonly kind = "ina219";
-  readonly type = "INA219";
-  readonly backfill = false;
-  readonly modes: readonly string[];
-  #settings: Ina219Settings;
-  #shadow: Ina219Source;
-  #onNotice: (message: string) => void;
+/** One group's Worker, and a {@link ChannelClient} per channel of the group. */
+export class AcquisitionClient {
+  /** The group's channels as sources, in configuration order. */
+  readonly sources: ReadonlyMap<string, ChannelClient>;
+  #settings: GroupSettings;
+  #onNotice: (channel: string, message: string) => void;
   #spawn: () => WorkerLike;
   #timeoutMs: number;
   #backoff: Backoff;
   #clock: Clock;
   #hangMs: number;
   #worker: WorkerLike | undefined;
+  #starting: Promise<Record<string, string[]>> | undefined;
+  /** The start-up lines of the running Worker, by channel (for a channel opened later). */
+  #lines: Record<string, string[]> = {};
   #lastMessageMs = 0;
   #watchdog: TimerId | undefined;
-  #emit: ((event: PushEvent) => void) | undefined;
   #pending = new Map<number, Pending>();
   #nextId = 1;
-  #open = false;
+  #open = new Set<string>();
   #restartTimer: TimerId | undefined;
   #restarts = 0;
   #lastCrash: string | undefined;
-  #mode: string;
-  #autoRotate: boolean;
-  #intervalMs: number;
-  #details: Record<string, unknown> | undefined;
+  #details: GroupDetails | undefined;
+  /** Settings changed at run time, by channel, so a restarted Worker keeps them. */
+  #changed = new Map<string, { sampleIntervalMs?: number; adcSamples?: number }>();
 
   /**
-   * Checks the settings (by building the driver it never opens here).
-   * @throws {RangeError} for an address, shunt or current the chip cannot take.
+   * Checks the settings (by building the drivers it never opens here).
+   * @throws {RangeError} for a setting a chip cannot take.
    */
-  constructor(settings: Ina219Settings, options: AcquisitionClientOptions = {}) {
-    // One seed for the Worker's emulated input and the details shown before it answers.
-    this.#settings = {
-      ...settings,
-      mockSeed: settings.mockSeed ?? Math.floor(Math.random() * 2 ** 32),
-    };
-    this.#shadow = buildIna219(this.#settings);
-    this.modes = this.#shadow.modes;
-    this.#mode = this.#shadow.mode;
-    this.#autoRotate = this.#shadow.autoRotate;
-    this.#intervalMs = settings.sampleIntervalMs;
+  constructor(settings: GroupSettings, options: AcquisitionClientOptions = {}) {
+    this.#settings = settings;
     this.#onNotice = options.onNotice ?? (() => {});
     this.#spawn = options.spawn ?? startWorker;
     this.#timeoutMs = options.commandTimeoutMs ?? 5000;
     this.#backoff = new Backoff(options.backoff);
     this.#clock = options.clock ?? systemClock;
     this.#hangMs = options.hangMs ?? HANG_MS;
+    const shadows = new Map(
+      buildGroup(settings).flatMap((unit) => unit.channels).map((c) => [c.name, c]),
+    );
+    const sources = new Map<string, ChannelClient>();
+    for (const { name } of settings.channels) {
+      const { source, intervalMs } = shadows.get(name)!;
+      sources.set(name, new ChannelClient(this, { name, shadow: source, intervalMs }));
+    }
+    this.sources = sources;
   }
 
-  /** The mode of the latest reading (the emulated input's), or NORMAL. */
-  get mode(): string {
-    return this.#mode;
+  /** The group's thread facts for `/status`. */
+  get threadDetails(): Record<string, unknown> {
+    const group = this.#settings;
+    return {
+      thread: "worker",
+      thread_group: group.kind === "hwmon" ? "hwmon" : `i2c:${group.bus}`,
+      thread_channels: [...this.sources.keys()],
+      worker_restarts: this.#restarts,
+      worker_last_crash: this.#lastCrash ?? null,
+    };
   }
 
-  /** Whether the emulated input rotates its modes. */
-  get autoRotate(): boolean {
-    return this.#autoRotate;
+  /** The channel's driver facts as the Worker last reported them. */
+  driverDetails(channel: string): Record<string, unknown> | undefined {
+    return this.#details?.[channel];
   }
 
-  /** The interval the Worker confirmed. */
-  get intervalMs(): number {
-    return this.#intervalMs;
-  }
-
-  /** Starts the Worker and the driver in it; returns the driver's start-up lines. */
-  async open(): Promise<string[]> {
-    this.#open = true;
-    this.#backoff.succeed();
+  /** Opens `channel`: starts the Worker unless it runs; that channel's start-up lines. */
+  async openChannel(channel: string): Promise<string[]> {
+    const first = this.#open.size === 0;
+    this.#open.add(channel);
+    if (first && !this.#worker && this.#restartTimer === undefined) this.#backoff.succeed();
+    if (this.#worker && !this.#starting) return this.#lines[channel] ?? []; // it runs
+    if (this.#restartTimer !== undefined) {
+      return [`${this.sources.get(channel)?.type ?? "Sensor"} not ready: ${this.#lastCrash}`];
+    }
     try {
-      return await this.#startWorker();
+      const lines = await (this.#starting ?? this.#startWorker());
+      return lines[channel] ?? [];
     } catch (error) {
       const message = (error as Error).message;
       if (this.#worker) this.#crashed(this.#worker, message); // hung: end it, start anew
-      return [`INA219 not ready: ${message}`];
+      return [`${this.sources.get(channel)?.type ?? "Sensor"} not ready: ${message}`];
     }
   }
 
-  /** Never called: readings are pushed (see {@link AcquisitionClient.listen}). */
-  read(): never {
-    throw new Error("AcquisitionClient pushes its readings: use listen()");
-  }
-
-  listen(emit: (event: PushEvent) => void): void {
-    this.#emit = emit;
-  }
-
-  /** Stops the driver (it releases the device) and ends the Worker. */
-  async close(): Promise<void> {
-    this.#open = false;
-    this.#emit = undefined;
+  /** Closes `channel`; with the last one, stops the drivers and ends the Worker. */
+  async closeChannel(channel: string): Promise<void> {
+    this.#open.delete(channel);
+    if (this.#open.size > 0) return;
     if (this.#restartTimer !== undefined) this.#clock.clearTimeout(this.#restartTimer);
     this.#restartTimer = undefined;
     const worker = this.#worker;
@@ -184,50 +182,33 @@ export class AcquisitionClient implements Source {
     this.#end(worker);
   }
 
-  /** Switches the emulated input's mode; resolves once the Worker did. */
-  async setMode(mode: string): Promise<void> {
-    this.#shadow.setMode(mode); // throws RangeError for an unknown mode
-    await this.#command({ cmd: "setMode", mode });
-    this.#mode = mode;
-    this.#autoRotate = false;
+  /** Sends a command for the group; resolves with the acknowledgement's value. */
+  command(command: CommandBody): Promise<unknown> {
+    return this.#command(command);
   }
 
-  /** Changes the Worker's read interval; resolves once it confirmed. */
-  async setIntervalMs(intervalMs: number): Promise<void> {
-    await this.#command({ cmd: "setInterval", intervalMs });
-    this.#intervalMs = intervalMs;
-    this.#settings = { ...this.#settings, sampleIntervalMs: intervalMs };
+  /** Remembers a setting of `channel` changed at run time, for a Worker started later. */
+  remember(channel: string, change: { sampleIntervalMs?: number; adcSamples?: number }): void {
+    this.#changed.set(channel, { ...this.#changed.get(channel), ...change });
   }
 
-  /**
-   * Sets the INA219's samples per conversion (1–128, a power of two); resolves with
-   * the setting once the Worker's driver wrote it. A Worker started later gets it too.
-   * @throws {RangeError} for another count; nothing is sent then.
-   */
-  async setAdcSamples(samples: number): Promise<AdcState> {
-    adcForSamples(samples); // throws RangeError
-    const state = await this.#command({ cmd: "setAdc", samples }) as AdcState;
-    await this.#shadow.setAdcSamples(samples); // never opened: no bus traffic
-    this.#settings = { ...this.#settings, adcSamples: samples };
-    return state;
-  }
-
-  /** Start-up advice: an interval shorter than the conversion time. */
-  warnings(intervalMs: number): string[] {
-    return this.#shadow.warnings(intervalMs);
-  }
-
-  /** The driver's facts as the Worker last reported them, and the Worker's. */
-  details(): Record<string, unknown> {
+  /** The settings with the run-time changes: what a Worker starts with. */
+  #current(): GroupSettings {
+    const settings = this.#settings;
+    const changed = (name: string) => this.#changed.get(name) ?? {};
+    if (settings.kind === "hwmon") {
+      return {
+        ...settings,
+        channels: settings.channels.map((c) => ({ ...c, ...changed(c.name) })),
+      };
+    }
     return {
-      ...(this.#details ?? this.#shadow.details()),
-      thread: "worker",
-      worker_restarts: this.#restarts,
-      worker_last_crash: this.#lastCrash ?? null,
-    };
+      ...settings,
+      channels: settings.channels.map((c) => ({ ...c, ...changed(c.name) })),
+    } as GroupSettings;
   }
 
-  async #startWorker(): Promise<string[]> {
+  #startWorker(): Promise<Record<string, string[]>> {
     const worker = this.#spawn();
     this.#worker = worker;
     worker.onmessage = (event) => this.#onMessage(worker, event.data);
@@ -235,14 +216,20 @@ export class AcquisitionClient implements Source {
       event.preventDefault();
       this.#crashed(worker, event.message ?? String(event.error));
     };
-    const lines = await this.#command({ cmd: "start", settings: this.#settings });
-    // Watched once started (loading the Worker's modules may take seconds; the start
-    // command has its own timeout).
-    if (worker === this.#worker) {
-      this.#lastMessageMs = this.#clock.now();
-      this.#watch(worker, this.#hangMs);
-    }
-    return lines as string[];
+    const starting = this.#command({ cmd: "start", settings: this.#current() }).then((lines) => {
+      // Watched once started (loading the Worker's modules may take seconds; the start
+      // command has its own timeout).
+      if (worker === this.#worker) {
+        this.#lastMessageMs = this.#clock.now();
+        this.#watch(worker, this.#hangMs);
+      }
+      this.#lines = lines as Record<string, string[]>;
+      return this.#lines;
+    }).finally(() => {
+      if (this.#starting === starting) this.#starting = undefined;
+    });
+    this.#starting = starting;
+    return starting;
   }
 
   /** Checks in `delayMs` that `worker` posted something in the last {@link HANG_MS} ms. */
@@ -267,17 +254,10 @@ export class AcquisitionClient implements Source {
     switch (message.type) {
       case "batch":
         if (message.details) this.#details = message.details;
-        for (const event of message.events) {
-          this.#mode = event.mode;
-          this.#emit?.(
-            event.reading
-              ? { tsMs: event.tsMs, reading: event.reading }
-              : { tsMs: event.tsMs, error: event.error },
-          );
-        }
+        for (const event of message.events) this.sources.get(event.channel)?.deliver(event);
         return;
       case "notice":
-        this.#onNotice(message.message);
+        this.#onNotice(message.channel, message.message);
         return;
       case "heartbeat":
         return;
@@ -339,30 +319,181 @@ export class AcquisitionClient implements Source {
     }
   }
 
-  /** A crashed (or hung) Worker: an error sample now, a new Worker after the backoff. */
+  /** A crashed (or hung) Worker: an error sample on each channel now, a new Worker after the backoff. */
   #crashed(worker: WorkerLike, reason: string, what: "crashed" | "hung" = "crashed"): void {
     if (worker !== this.#worker) return;
     this.#end(worker);
     this.#lastCrash = what === "hung" ? `hung: ${reason}` : reason;
     const delayMs = this.#backoff.fail(this.#clock.now());
-    this.#emit?.({
-      tsMs: this.#clock.now(),
-      error: `The acquisition thread ${what} (${reason}); restarting in ${secondsText(delayMs)}`,
-    });
-    if (!this.#open) return;
+    const error = `The acquisition thread ${what} (${reason}); restarting in ${
+      secondsText(delayMs)
+    }`;
+    for (const name of this.#open) {
+      this.sources.get(name)?.deliver({ channel: name, tsMs: this.#clock.now(), mode: "", error });
+    }
+    if (this.#open.size === 0) return;
     this.#restartTimer = this.#clock.setTimeout(() => {
       this.#restartTimer = undefined;
-      if (!this.#open) return;
+      if (this.#open.size === 0) return;
       this.#restarts++;
       this.#startWorker().then(
         (lines) => {
           this.#backoff.succeed();
-          for (const line of lines) this.#onNotice(line);
+          for (const name of this.#open) {
+            for (const line of lines[name] ?? []) this.#onNotice(name, line);
+          }
         },
         (error) => {
           if (this.#worker) this.#crashed(this.#worker, (error as Error).message);
         },
       );
     }, delayMs);
+  }
+}
+
+/** At most this many events wait for a channel's listen() after its open(). */
+const EARLY_MAX = 1000;
+
+/** Options of {@link ChannelClient}. */
+interface ChannelClientOptions {
+  /** The channel's name. */
+  name: string;
+  /** Its driver built here and never opened: checks, warnings and details before the Worker answers. */
+  shadow: Source;
+  /** Its configured interval. */
+  intervalMs: number;
+}
+
+/** One channel of an acquisition Worker, as a push {@link Source}. */
+export class ChannelClient implements Source {
+  readonly kind: string;
+  readonly type: string;
+  readonly backfill = false;
+  readonly modes: readonly string[];
+  /** The channel's name. */
+  readonly name: string;
+  /**
+   * Present on a channel whose chip has a run-time ADC setting (the INA219): sets its
+   * samples per conversion; resolves with the setting once the Worker's driver wrote it.
+   */
+  readonly setAdcSamples?: (samples: number) => Promise<AdcState>;
+  #group: AcquisitionClient;
+  #shadow: Source;
+  #emit: ((event: PushEvent) => void) | undefined;
+  /** Events that came between open() and listen() (the Worker reads as soon as it opened). */
+  #early: PushEvent[] | undefined;
+  #mode: string;
+  #autoRotate: boolean;
+  #intervalMs: number;
+  #accumulators: Accumulators | undefined;
+
+  /** Channel `options.name` of `group`. */
+  constructor(group: AcquisitionClient, options: ChannelClientOptions) {
+    const { name, shadow, intervalMs } = options;
+    this.#group = group;
+    this.#shadow = shadow;
+    this.name = name;
+    this.kind = shadow.kind;
+    this.type = shadow.type;
+    this.modes = shadow.modes;
+    this.#mode = shadow.mode;
+    this.#autoRotate = shadow.autoRotate ?? false;
+    this.#intervalMs = intervalMs;
+    if (shadow.setAdcSamples) {
+      const setShadow = shadow.setAdcSamples.bind(shadow);
+      this.setAdcSamples = async (samples) => {
+        await setShadow(samples); // throws RangeError; never opened: no bus traffic
+        const state = await group.command({ cmd: "setAdc", channel: name, samples }) as AdcState;
+        group.remember(name, { adcSamples: samples });
+        return state;
+      };
+    }
+  }
+
+  /** The mode of the latest reading (the emulated input's), or NORMAL. */
+  get mode(): string {
+    return this.#mode;
+  }
+
+  /** Whether the emulated input rotates its modes. */
+  get autoRotate(): boolean {
+    return this.#autoRotate;
+  }
+
+  /** The interval the Worker confirmed. */
+  get intervalMs(): number {
+    return this.#intervalMs;
+  }
+
+  /**
+   * An INA228's hardware energy and charge since open, as of its latest reading
+   * (undefined for other chips, and before the first reading).
+   */
+  accumulators(): Accumulators | undefined {
+    return this.#accumulators;
+  }
+
+  /** Starts the group's Worker unless it runs; returns this channel's driver start-up lines. */
+  open(): Promise<string[]> {
+    this.#early ??= [];
+    return this.#group.openChannel(this.name);
+  }
+
+  /** Never called: readings are pushed (see {@link ChannelClient.listen}). */
+  read(): never {
+    throw new Error("ChannelClient pushes its readings: use listen()");
+  }
+
+  listen(emit: (event: PushEvent) => void): void {
+    this.#emit = emit;
+    const early = this.#early ?? [];
+    this.#early = undefined;
+    for (const event of early) emit(event);
+  }
+
+  /** Stops delivering; the last channel of the group to close ends the Worker. */
+  close(): Promise<void> {
+    this.#emit = undefined;
+    this.#early = undefined;
+    return this.#group.closeChannel(this.name);
+  }
+
+  /** Switches the emulated input's mode; resolves once the Worker did. */
+  async setMode(mode: string): Promise<void> {
+    this.#shadow.setMode(mode); // throws RangeError for an unknown mode
+    await this.#group.command({ cmd: "setMode", channel: this.name, mode });
+    this.#mode = mode;
+    this.#autoRotate = false;
+  }
+
+  /** Changes this channel's read interval in the Worker; resolves once it confirmed. */
+  async setIntervalMs(intervalMs: number): Promise<void> {
+    await this.#group.command({ cmd: "setInterval", channel: this.name, intervalMs });
+    this.#intervalMs = intervalMs;
+    this.#group.remember(this.name, { sampleIntervalMs: intervalMs });
+  }
+
+  /** Start-up advice: an interval shorter than the conversion time. */
+  warnings(intervalMs: number): string[] {
+    return this.#shadow.warnings?.(intervalMs) ?? [];
+  }
+
+  /** The driver's facts as the Worker last reported them, and the Worker's. */
+  details(): Record<string, unknown> {
+    return {
+      ...(this.#group.driverDetails(this.name) ?? this.#shadow.details()),
+      ...this.#group.threadDetails,
+    };
+  }
+
+  /** Hands over one event of this channel (the group client calls it). */
+  deliver(event: WireEvent): void {
+    if (event.mode) this.#mode = event.mode;
+    if (event.reading && event.accumulators) this.#accumulators = event.accumulators;
+    const pushed: PushEvent = event.reading
+      ? { tsMs: event.tsMs, reading: event.reading }
+      : { tsMs: event.tsMs, error: event.error };
+    if (this.#emit) this.#emit(pushed);
+    else if (this.#early && this.#early.length < EARLY_MAX) this.#early.push(pushed);
   }
 }

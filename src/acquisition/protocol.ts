@@ -1,49 +1,46 @@
 /**
- * The messages between the main thread and the acquisition Worker
+ * The messages between the main thread and an acquisition Worker
  * ({@link ./worker.ts}, {@link ./client.ts}): commands with a request id, each
- * answered by one acknowledgement, batches of timestamped readings, and a
- * heartbeat every {@link HEARTBEAT_MS} ms, so a hung Worker shows.
+ * answered by one acknowledgement, batches of timestamped readings of the group's
+ * channels, and a heartbeat every {@link HEARTBEAT_MS} ms, so a hung Worker shows.
  * @module
  */
-import type { Config } from "../config.ts";
+import type { Accumulators } from "../sources/ina228.ts";
 import type { Reading } from "../sources/source.ts";
+import type { GroupSettings } from "./group.ts";
 
-/** The settings the Worker builds the INA219 driver from: plain data, cloneable. */
-export type Ina219Settings = Pick<
-  Config,
-  | "i2cBus"
-  | "i2cEmulatedKhz"
-  | "i2cAddress"
-  | "shuntOhms"
-  | "maxCurrentA"
-  | "busVoltageRange"
-  | "adcSamples"
-  | "shuntRangeMv"
-  | "mockSeed"
-  | "mockMode"
-  | "mockAutoRotateMs"
-  | "sampleIntervalMs"
->;
-
-/** A command to the Worker; `id` pairs it with its {@link Ack}. */
+/** A command to the Worker; `id` pairs it with its {@link Ack}. Per-channel ones name it. */
 export type Command =
-  | { id: number; cmd: "start"; settings: Ina219Settings }
+  | { id: number; cmd: "start"; settings: GroupSettings }
   | { id: number; cmd: "stop" }
-  | { id: number; cmd: "setMode"; mode: string }
-  | { id: number; cmd: "setInterval"; intervalMs: number }
-  | { id: number; cmd: "setAdc"; samples: number };
+  | { id: number; cmd: "setMode"; channel: string; mode: string }
+  | { id: number; cmd: "setInterval"; channel: string; intervalMs: number }
+  | { id: number; cmd: "setAdc"; channel: string; samples: number };
 
-/** One reading (or failure) taken in the Worker at `tsMs`, with the mode then. */
+/**
+ * One reading (or failure) of `channel` taken in the Worker at `tsMs`, with the mode
+ * then; an INA228's readings carry its hardware accumulators as of that reading.
+ */
 export type WireEvent =
-  | { tsMs: number; mode: string; reading: Reading; error?: undefined }
-  | { tsMs: number; mode: string; error: string; reading?: undefined };
+  | {
+    channel: string;
+    tsMs: number;
+    mode: string;
+    reading: Reading;
+    error?: undefined;
+    accumulators?: Accumulators;
+  }
+  | { channel: string; tsMs: number; mode: string; error: string; reading?: undefined };
+
+/** Each channel's `/status` facts, by channel name. */
+export type GroupDetails = Record<string, Record<string, unknown>>;
 
 /** What the Worker posts. */
 export type WorkerMessage =
-  | { type: "ack"; id: number; ok: true; value?: unknown; details: Record<string, unknown> }
+  | { type: "ack"; id: number; ok: true; value?: unknown; details: GroupDetails }
   | { type: "ack"; id: number; ok: false; name: string; message: string }
-  | { type: "batch"; events: WireEvent[]; details?: Record<string, unknown> }
-  | { type: "notice"; message: string }
+  | { type: "batch"; events: WireEvent[]; details?: GroupDetails }
+  | { type: "notice"; channel: string; message: string }
   | { type: "heartbeat" };
 
 /** How often the Worker posts a heartbeat, whatever else it does, in ms. */

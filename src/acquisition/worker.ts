@@ -1,32 +1,43 @@
 /**
- * The acquisition Worker: owns the INA219 (on `/dev/i2c-N` or the emulated bus),
- * runs the conversion-synced read loop on its own thread, so no blocking transfer
- * ever runs on the main thread, timestamps each reading here and posts them in
- * batches of at most {@link BATCH_MS} ms. Commands (start, stop, setMode,
- * setInterval, setAdc) each get one acknowledgement; a heartbeat goes out every
- * second, so the client can tell a hung Worker. Started by {@link ./client.ts}.
+ * An acquisition Worker: owns one group of channels (the chips on one I2C bus, on
+ * `/dev/i2c-N` or the emulated bus, or every hwmon channel), runs their
+ * conversion-synced read loops on its own thread under one {@link Scheduler}, so no
+ * blocking transfer ever runs on the main thread and the chips' transfers never
+ * interleave, timestamps each reading here and posts them in batches of at most
+ * {@link BATCH_MS} ms. Commands (start, stop, setMode, setInterval, setAdc) each get
+ * one acknowledgement; a heartbeat goes out every second, so the client can tell a
+ * hung Worker. Started by {@link ./client.ts}.
  * @module
  */
 /// <reference lib="deno.worker" />
-import { buildIna219 } from "../sources/create.ts";
-import type { Ina219Source } from "../sources/ina219.ts";
-import { conversionTimeMs } from "../sources/ina219_registers.ts";
-import { type Command, HEARTBEAT_MS, type WireEvent, type WorkerMessage } from "./protocol.ts";
-import { preciseSleep } from "./sleep.ts";
+import { buildGroup } from "./group.ts";
+import {
+  type Command,
+  type GroupDetails,
+  HEARTBEAT_MS,
+  type WireEvent,
+  type WorkerMessage,
+} from "./protocol.ts";
+import { GroupRunner } from "./runner.ts";
+import { Scheduler } from "./scheduler.ts";
+import { blockFor } from "./sleep.ts";
 
 /** The longest span of samples one batch holds, in ms. */
 export const BATCH_MS = 5;
-/** How often at most a batch carries the driver's `/status` details, in ms. */
+/** How often at most a batch carries the drivers' `/status` details, in ms. */
 const DETAILS_MS = 250;
+/** How much of a wait a timer may take: all but this many ms, which block. */
+const TIMER_SLACK_MS = 2;
+/** The longest timer of a wait, so a command's wake-up is looked at soon, in ms. */
+const MAX_TIMER_MS = 25;
 
-let source: Ina219Source | undefined;
-let intervalMs = 1000;
-let generation = 0;
+let runner: GroupRunner | undefined;
+/** Set by stop: the scheduler drained, so this Worker starts nothing again. */
+let stopped = false;
 let batch: WireEvent[] = [];
 let batchStartMs = 0;
 let detailsAtMs = 0;
-/** The read in progress: a configuration change waits for it. */
-let reading: Promise<unknown> = Promise.resolve();
+let lastYieldMs = 0;
 
 const now = () => performance.timeOrigin + performance.now();
 const post = (message: WorkerMessage) => self.postMessage(message);
@@ -47,98 +58,80 @@ function yieldTask(): Promise<void> {
 function flush(): void {
   if (batch.length === 0) return;
   const t = now();
-  const details = t - detailsAtMs >= DETAILS_MS ? source?.details() : undefined;
-  if (details) detailsAtMs = t;
+  let details: GroupDetails | undefined;
+  if (t - detailsAtMs >= DETAILS_MS && runner) {
+    details = runner.details();
+    detailsAtMs = t;
+  }
   post({ type: "batch", events: batch, details });
   batch = [];
 }
 
-function onNotice(message: string): void {
-  flush(); // keeps notices in order with the samples around them
-  post({ type: "notice", message });
+function onEvent(event: WireEvent): void {
+  if (batch.length === 0) batchStartMs = now();
+  batch.push(event);
+  if (event.error || now() - batchStartMs >= BATCH_MS) flush();
 }
 
-/** Reads until the generation changes: one fresh conversion per tick, ticks skipped when late. */
-async function loop(gen: number): Promise<void> {
-  let t0 = now();
-  let n = 0;
-  let lastYieldMs = t0;
-  let interval = intervalMs;
-  while (gen === generation && source) {
-    if (interval !== intervalMs) {
-      interval = intervalMs;
-      t0 = now();
-      n = 1;
-    }
-    // Within one conversion of the tick the read's wait for CNVR is the pacing: a
-    // timer (1 ms granular) would lose conversions.
-    const conversionMs = conversionTimeMs(source.config);
-    const waitMs = t0 + n * interval - now() - conversionMs;
-    if (waitMs > 0) {
+const scheduler = new Scheduler({
+  now,
+  async waitUntil(atMs) {
+    const ms = atMs - now();
+    if (ms > TIMER_SLACK_MS + 1) {
       flush();
       await yieldTask(); // a timer set from here is not clamped as a nested one
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(ms - TIMER_SLACK_MS, MAX_TIMER_MS))
+      );
       lastYieldMs = now();
-      if (gen !== generation || !source) break;
-      if (interval !== intervalMs) continue;
+      return;
     }
-    let event: WireEvent;
-    const read = Promise.resolve(source.read(now()));
-    reading = read.catch(() => {});
-    try {
-      const value = await read;
-      event = { tsMs: Date.now(), mode: source.mode, reading: value };
-    } catch (error) {
-      event = { tsMs: Date.now(), mode: source.mode, error: (error as Error).message };
-    }
-    if (gen !== generation) break;
-    if (batch.length === 0) batchStartMs = now();
-    batch.push(event);
-    const t = now();
-    // Hardware reads now: missed ticks are skipped.
-    n = Math.max(n + 1, Math.floor((t - t0) / interval) + 1);
-    const stepMs = Math.max(interval, conversionMs);
-    if (event.error || t - batchStartMs + stepMs > BATCH_MS) flush();
-    if (t - lastYieldMs >= BATCH_MS) {
-      await yieldTask();
-      lastYieldMs = now();
-    }
-  }
+    if (batch.length > 0 && atMs - batchStartMs > BATCH_MS) flush();
+    blockFor(atMs - now());
+  },
+  async between() {
+    if (now() - lastYieldMs < BATCH_MS) return;
+    if (batch.length > 0 && now() - batchStartMs >= BATCH_MS) flush();
+    await yieldTask(); // commands get in
+    lastYieldMs = now();
+  },
+});
+
+function onNotice(channel: string, message: string): void {
+  flush(); // keeps notices in order with the samples around them
+  post({ type: "notice", channel, message });
 }
 
 async function handle(command: Command): Promise<unknown> {
   switch (command.cmd) {
     case "start": {
-      if (source) throw new Error("already started");
-      intervalMs = command.settings.sampleIntervalMs;
-      source = buildIna219(command.settings, { onNotice, sleep: (ms) => preciseSleep(ms) });
-      source.readIntervalMs = intervalMs;
-      const lines = await source.open();
-      void loop(++generation);
-      return lines;
+      if (runner || stopped) throw new Error(stopped ? "stopped" : "already started");
+      const units = buildGroup(command.settings, {
+        onNotice,
+        sleepFor: (key) => scheduler.sleepFor(key),
+        now,
+      });
+      runner = new GroupRunner(scheduler, units, { onEvent });
+      return await runner.start();
     }
     case "stop": {
-      generation++;
+      stopped = true;
+      await runner?.stop();
       flush();
-      const closing = source;
-      source = undefined;
-      await closing?.close();
+      runner = undefined;
       return undefined;
     }
     case "setMode":
-      if (!source) throw new Error("not started");
-      source.setMode(command.mode);
+      if (!runner) throw new Error("not started");
+      runner.setMode(command.channel, command.mode);
       return undefined;
     case "setInterval":
-      intervalMs = command.intervalMs;
-      if (source) source.readIntervalMs = intervalMs;
+      if (!runner) throw new Error("not started");
+      runner.setInterval(command.channel, command.intervalMs);
       return undefined;
-    case "setAdc": {
-      if (!source) throw new Error("not started");
-      const target = source;
-      await reading; // not in the middle of a read, which waits by the old conversion time
-      return await target.setAdcSamples(command.samples);
-    }
+    case "setAdc":
+      if (!runner) throw new Error("not started");
+      return await runner.setAdc(command.channel, command.samples);
   }
 }
 
@@ -147,7 +140,7 @@ self.onmessage = async (event: MessageEvent<Command>) => {
   try {
     const value = await handle(command);
     flush(); // samples taken before the acknowledgement arrive before it
-    post({ type: "ack", id: command.id, ok: true, value, details: source?.details() ?? {} });
+    post({ type: "ack", id: command.id, ok: true, value, details: runner?.details() ?? {} });
   } catch (error) {
     const { name, message } = error instanceof Error ? error : new Error(String(error));
     post({ type: "ack", id: command.id, ok: false, name, message });

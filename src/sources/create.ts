@@ -1,18 +1,16 @@
 /**
- * The source factory: `SENSOR` and its settings → the mock, the INA219 on Linux
- * I2C, or the v1 Arduino device on a serial port.
+ * The single-sensor source factory: `SENSOR` and its settings → the mock, a chip
+ * read in an acquisition Worker, or the v1 Arduino device on a serial port; and
+ * {@link buildIna219}, the INA219 driver over its bus on this thread.
  * @module
  */
-import { AcquisitionClient } from "../acquisition/client.ts";
-import type { Ina219Settings } from "../acquisition/protocol.ts";
 import type { Config } from "../config.ts";
+import { createChannelSources } from "./create_channels.ts";
 import { Ina219Source } from "./ina219.ts";
 import { LinuxI2cBus } from "./i2c_linux.ts";
 import { EmulatedI2cBus } from "./i2c_emulated.ts";
 import { Ina219Chip } from "./ina219_chip.ts";
-import { ffiAllowed } from "./libc.ts";
 import { MockSource } from "./mock.ts";
-import { SerialSource } from "./serial.ts";
 import type { Source } from "./source.ts";
 
 /** Options of {@link createSource}. */
@@ -27,33 +25,36 @@ export interface BuildIna219Options extends CreateSourceOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** The settings {@link buildIna219} takes: plain, cloneable data. */
+export type Ina219Settings = Pick<
+  Config,
+  | "i2cBus"
+  | "i2cEmulatedKhz"
+  | "i2cAddress"
+  | "shuntOhms"
+  | "maxCurrentA"
+  | "busVoltageRange"
+  | "adcSamples"
+  | "shuntRangeMv"
+  | "mockSeed"
+  | "mockMode"
+  | "mockAutoRotateMs"
+  | "sampleIntervalMs"
+>;
+
 /**
- * Builds the configured source; opens nothing yet.
+ * Builds the source of the first channel (`main` without CHANNELS) through
+ * {@link createChannelSources}; opens nothing yet.
  * @throws {RangeError} with a one-line message for a person, e.g. when the real
  * sensors lack `--allow-ffi`.
  */
 export function createSource(config: Config, options: CreateSourceOptions = {}): Source {
-  const { onNotice } = options;
-  switch (config.sensor) {
-    case "mock":
-      return new MockSource({
-        seed: config.mockSeed ?? undefined,
-        mode: config.mockMode,
-        autoRotateMs: config.mockAutoRotateMs,
-        onNotice,
-      });
-    case "ina219":
-      if (config.i2cBus !== "emulated") requireFfi(`the INA219 on /dev/i2c-${config.i2cBus}`);
-      return new AcquisitionClient(ina219Settings(config), { onNotice });
-    case "serial":
-      requireFfi(`the serial port ${config.serialPort}`);
-      return new SerialSource({
-        path: config.serialPort,
-        baud: config.serialBaud,
-        intervalMs: config.sampleIntervalMs,
-        onNotice,
-      });
-  }
+  const first = config.channels[0];
+  const sources = createChannelSources([first], {
+    onNotice: (_channel, message) => options.onNotice?.(message),
+    emulatedInput: config,
+  });
+  return sources.get(first.name)!;
 }
 
 /** The settings {@link buildIna219} takes, picked from `config` (plain, cloneable data). */
@@ -75,12 +76,12 @@ export function ina219Settings(config: Config): Ina219Settings {
 }
 
 /**
- * The INA219 driver over its bus: `/dev/i2c-N`, or for `I2C_BUS=emulated` an
- * in-process bus holding an emulated chip at `I2C_ADDRESS`, whose input is the
- * mock's waveform (`MOCK_MODE`, `MOCK_AUTO_ROTATE_S`, `MOCK_SEED`): the bus
- * voltage, and the current through `SHUNT_OHMS`. ERROR_TEST makes the chip stop
- * answering. The acquisition Worker runs it; {@link AcquisitionClient} builds one
- * that it never opens, for its checks, warnings and details before the Worker answers.
+ * The INA219 driver over its bus on this thread: `/dev/i2c-N`, or for
+ * `I2C_BUS=emulated` an in-process bus holding an emulated chip at `I2C_ADDRESS`,
+ * whose input is the mock's waveform (`MOCK_MODE`, `MOCK_AUTO_ROTATE_S`,
+ * `MOCK_SEED`): the bus voltage, and the current through `SHUNT_OHMS`. ERROR_TEST
+ * makes the chip stop answering. (The monitor reads chips in acquisition Workers,
+ * built by ../acquisition/group.ts the same way.)
  * @throws {RangeError} for an address, shunt or current the chip cannot take.
  */
 export function buildIna219(
@@ -122,11 +123,4 @@ export function buildIna219(
     answers: () => analog.mode !== "ERROR_TEST",
   });
   return new Ina219Source(bus, { ...driverOptions, analog });
-}
-
-function requireFfi(what: string): void {
-  if (ffiAllowed()) return;
-  throw new RangeError(
-    `Cannot use ${what}: Deno was not granted FFI access (the monitor reaches the device through the C library): run with --allow-ffi (deno task start and the compiled binaries have it)`,
-  );
 }

@@ -148,6 +148,11 @@ export class Ina2xxSource implements Source {
     return this.#options.analog?.mode ?? "NORMAL";
   }
 
+  /** The time of one full result in ms (the pacing's conversion time). */
+  get periodMs(): number {
+    return this.#model.periodMs;
+  }
+
   /** The modes {@link Ina2xxSource.setMode} takes. */
   get modes(): readonly string[] {
     return this.#options.analog?.modes ?? ["NORMAL"];

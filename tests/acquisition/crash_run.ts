@@ -7,32 +7,33 @@
  * again, or after 20 s.
  * @module
  */
-import { AcquisitionClient, WORKER_URL, type WorkerLike } from "../../src/acquisition/client.ts";
+import { WORKER_URL, type WorkerLike } from "../../src/acquisition/client.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { Sample } from "../../src/sample.ts";
 import { Sampler } from "../../src/sampler.ts";
-import { ina219Settings } from "../../src/sources/create.ts";
+import { createChannelSources } from "../../src/sources/create_channels.ts";
 
 const CRASHING = new URL("./crashing_worker.ts", import.meta.url);
 
-const settings = ina219Settings(loadConfig({
+const config = loadConfig({
   SENSOR: "ina219",
   I2C_BUS: "emulated",
   MOCK_SEED: "7",
   MOCK_AUTO_ROTATE_S: "0",
   SAMPLE_INTERVAL_MS: "5",
   DB_PATH: ":memory:",
-}, []));
+}, []);
 const scripts: string[] = [];
-const source = new AcquisitionClient(settings, {
+const source = createChannelSources(config.channels, {
+  emulatedInput: config,
   // The first Worker crashes after its start; the ones after it are the real Worker.
   spawn: () => {
     const url = scripts.length === 0 ? CRASHING : WORKER_URL;
     scripts.push(url.pathname.split("/").at(-1)!);
     return new Worker(url, { type: "module" }) as unknown as WorkerLike;
   },
-  backoff: { baseMs: 100 },
-});
+  acquisition: { backoff: { baseMs: 100 } },
+}).get("main")!;
 const samples: Sample[] = [];
 const statuses: string[] = [];
 const sampler = new Sampler(source, {

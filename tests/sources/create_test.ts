@@ -3,7 +3,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 import { loadConfig } from "../../src/config.ts";
 import { createCore } from "../../src/monitor.ts";
 import { createSource } from "../../src/sources/create.ts";
-import { AcquisitionClient } from "../../src/acquisition/client.ts";
+import { ChannelClient } from "../../src/acquisition/client.ts";
 import { MockSource } from "../../src/sources/mock.ts";
 import { SerialSource } from "../../src/sources/serial.ts";
 import { poll } from "../daemon.ts";
@@ -11,7 +11,7 @@ import { poll } from "../daemon.ts";
 Deno.test("createSource() builds the source SENSOR names", async () => {
   assert.ok(createSource(loadConfig({}, [])) instanceof MockSource);
   const ina = createSource(loadConfig({ SENSOR: "ina219", I2C_ADDRESS: "0x41" }, []));
-  assert.ok(ina instanceof AcquisitionClient, "the INA219 is read in the acquisition Worker");
+  assert.ok(ina instanceof ChannelClient, "the INA219 is read in the acquisition Worker");
   assert.equal(ina.details().bus, "/dev/i2c-1");
   assert.equal(ina.details().address, "0x41");
   assert.equal(ina.backfill, false);
