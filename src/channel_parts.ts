@@ -13,7 +13,7 @@ import type { ChannelConfig, DerivedChannelConfig, MeasuredChannelConfig } from 
 import type { DerivedSample } from "./derived/combine.ts";
 import { DerivedFigures } from "./derived/figures.ts";
 import { derivedMeasurementMessage, derivedMeasurementsMessages } from "./derived/messages.ts";
-import { EnergyMeter } from "./energy_meter.ts";
+import { EnergyMeter, hardwareSteps, type HardwareTotals } from "./energy_meter.ts";
 import type { ChannelEncoder, Hub, HubChannel } from "./hub.ts";
 import { initialRules, Pipeline } from "./pipeline.ts";
 import type { ChannelInfo } from "./protocol/channels.ts";
@@ -118,10 +118,16 @@ export function measuredParts(
     onSample: samples.emit,
     onStatus: shared.notice,
   });
+  // An INA228's own accumulators count what the chip measured between the samples too.
+  const totals = (parts.source as { accumulators?: () => HardwareTotals | undefined })
+    .accumulators;
   const energy = new EnergyMeter({
     storage: store,
     maxGapMs: () => ENERGY_MAX_GAP_INTERVALS * sampler.intervalMs,
     announce: announceTo(hub, config.name),
+    accumulator: config.sensor === "ina228" && totals
+      ? hardwareSteps(() => totals.call(parts.source))
+      : undefined,
   });
   const analyzer = analyzerFor(store, shared.alertRules);
   const pipeline = new Pipeline({ hub, store, analyzer, energy, channel: config.name });

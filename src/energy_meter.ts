@@ -48,6 +48,34 @@ export interface EnergyMeterOptions {
   accumulator?: (sample: Sample) => EnergyStep | undefined;
 }
 
+/** Energy and charge since a chip's accumulators started (the INA228's ENERGY and CHARGE). */
+export interface HardwareTotals {
+  /** Energy in J. */
+  energyJ: number;
+  /** Charge in C. */
+  chargeC: number;
+}
+
+/**
+ * An {@link EnergyMeterOptions.accumulator} from a chip's running totals: each sample's
+ * step is what the totals grew by since the sample before. No step (integrate instead)
+ * before the totals are known, for the first sample after them, and when they went back
+ * (the channel was reopened and the chip's totals restarted).
+ */
+export function hardwareSteps(
+  read: () => HardwareTotals | undefined,
+): (sample: Sample) => EnergyStep | undefined {
+  let before: HardwareTotals | undefined;
+  return () => {
+    const now = read();
+    if (now === undefined) return undefined;
+    const prev = before;
+    before = { energyJ: now.energyJ, chargeC: now.chargeC };
+    if (prev === undefined || now.energyJ < prev.energyJ) return undefined;
+    return { energyJ: now.energyJ - prev.energyJ, chargeC: now.chargeC - prev.chargeC };
+  };
+}
+
 /** What a reset answers: the since-reset figures before it, and when it happened. */
 export interface EnergyReset {
   /** The counters just before the reset. */

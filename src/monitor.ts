@@ -7,7 +7,6 @@
  * @module
  */
 import type { Config } from "./config.ts";
-import type { MeasuredChannelConfig } from "./channels.ts";
 import {
   addDerived,
   channelInfo,
@@ -53,7 +52,7 @@ import { createIntegrations, type Integrations } from "./integrations/integratio
 import type { Pipeline } from "./pipeline.ts";
 import type { StatusResponse } from "./protocol/status.ts";
 import type { Sampler } from "./sampler.ts";
-import { createSource } from "./sources/create.ts";
+import { createChannelSources } from "./sources/create_channels.ts";
 import type { Source } from "./sources/source.ts";
 import { shownUrl, startupLines, StatusBoard } from "./status.ts";
 import { StoreError } from "./store/db.ts";
@@ -150,74 +149,22 @@ function openStore(config: Config, onHealth: (message: string) => void): Store {
 }
 
 /**
- * The settings `createSource` reads, for one measured channel: the global config with
- * the channel's own settings over it.
- */
-function channelConfig(config: Config, channel: MeasuredChannelConfig): Config {
-  switch (channel.sensor) {
-    case "mock":
-      return {
-        ...config,
-        sensor: "mock",
-        sampleIntervalMs: channel.sampleIntervalMs,
-        mockMode: channel.mockMode,
-        mockAutoRotateMs: channel.mockAutoRotateMs,
-        mockSeed: channel.mockSeed,
-      };
-    case "ina219":
-      return {
-        ...config,
-        sensor: "ina219",
-        sampleIntervalMs: channel.sampleIntervalMs,
-        i2cBus: channel.i2cBus,
-        i2cEmulatedKhz: channel.i2cEmulatedKhz,
-        i2cAddress: channel.i2cAddress,
-        shuntOhms: channel.shuntOhms,
-        maxCurrentA: channel.maxCurrentA,
-        busVoltageRange: channel.busVoltageRange,
-        adcSamples: channel.adcSamples,
-        shuntRangeMv: channel.shuntRangeMv,
-      };
-    case "serial":
-      return {
-        ...config,
-        sensor: "serial",
-        sampleIntervalMs: channel.sampleIntervalMs,
-        serialPort: channel.serialPort,
-        serialBaud: channel.serialBaud,
-      };
-    default:
-      throw new StartupError(
-        `Channel "${channel.name}": sensor "${channel.sensor}" is not supported by this build yet`,
-      );
-  }
-}
-
-/**
- * One source per measured channel, by name; opens nothing. (Where the per-bus
- * acquisition factory plugs in: channels on one I2C bus share one thread.)
+ * One source per measured channel, by name (channels on one I2C bus share one
+ * acquisition thread); opens nothing.
  */
 function openSources(
   config: Config,
   onNotice: (channel: string) => (message: string) => void,
 ): Map<string, Source> {
-  const sources = new Map<string, Source>();
-  for (const channel of config.channels) {
-    if (channel.kind !== "measured") continue;
-    try {
-      sources.set(
-        channel.name,
-        createSource(channelConfig(config, channel), { onNotice: onNotice(channel.name) }),
-      );
-    } catch (error) {
-      if (error instanceof RangeError) {
-        const prefix = config.channels.length > 1 ? `Channel "${channel.name}": ` : "";
-        throw new StartupError(`${prefix}${error.message}`);
-      }
-      throw error;
-    }
+  try {
+    return createChannelSources(config.channels, {
+      onNotice: (channel, message) => onNotice(channel)(message),
+      emulatedInput: config,
+    });
+  } catch (error) {
+    if (error instanceof RangeError) throw new StartupError(error.message);
+    throw error;
   }
-  return sources;
 }
 
 /**
