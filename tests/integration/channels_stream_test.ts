@@ -123,3 +123,31 @@ Deno.test("status messages about one channel carry it and reach only its clients
     assert.equal(status.simulator, "connected", "the first channel still runs");
   });
 });
+
+Deno.test("three emulated chip types on one bus: each channel streams and stores its own", async () => {
+  const channels = JSON.stringify([
+    { name: "in", sensor: "ina219", i2c_bus: "emulated", i2c_address: "0x40" },
+    { name: "out", sensor: "ina226", i2c_bus: "emulated", i2c_address: "0x41" },
+    { name: "bat", sensor: "ina228", i2c_bus: "emulated", i2c_address: "0x44" },
+  ]);
+  await withMonitor({ CHANNELS: channels, SAMPLE_INTERVAL_MS: "20" }, async (h) => {
+    const all = await h.connect("?channel=*");
+    // The first sample may wait for the Worker's modules to be type-checked (cold cache).
+    await all.until(
+      "samples of every chip",
+      (ms) => ["in", "out", "bat"].every((c) => of(ms, c).length >= 5),
+      { timeoutMs: 30_000 },
+    );
+    for (const channel of ["in", "out", "bat"]) {
+      assert.equal(seqGaps(of(all.messages, channel)), 0, channel);
+    }
+    const list = await h.request("GET", "/api/channels");
+    assert.deepEqual(
+      list.body.channels.map((c: { name: string; sensor: string }) => `${c.name}:${c.sensor}`),
+      ["in:ina219", "out:ina226", "bat:ina228"],
+    );
+    const bat = await h.request("GET", "/api/measurements?channel=bat");
+    assert.equal(bat.status, 200);
+    assert.ok(bat.body.count > 0);
+  });
+});
