@@ -41,6 +41,39 @@ export interface EnergyMeterOptions {
   announce: (message: StatusMessage) => void;
   /** The clock (default `Date.now`). */
   now?: () => number;
+  /**
+   * A chip's own accumulators (the INA228's ENERGY and CHARGE registers): the step of
+   * a sample they cover, or undefined to integrate it here. Unset: every step integrated.
+   */
+  accumulator?: (sample: Sample) => EnergyStep | undefined;
+}
+
+/** Energy and charge since a chip's accumulators started (the INA228's ENERGY and CHARGE). */
+export interface HardwareTotals {
+  /** Energy in J. */
+  energyJ: number;
+  /** Charge in C. */
+  chargeC: number;
+}
+
+/**
+ * An {@link EnergyMeterOptions.accumulator} from a chip's running totals: each sample's
+ * step is what the totals grew by since the sample before. No step (integrate instead)
+ * before the totals are known, for the first sample after them, and when they went back
+ * (the channel was reopened and the chip's totals restarted).
+ */
+export function hardwareSteps(
+  read: () => HardwareTotals | undefined,
+): (sample: Sample) => EnergyStep | undefined {
+  let before: HardwareTotals | undefined;
+  return () => {
+    const now = read();
+    if (now === undefined) return undefined;
+    const prev = before;
+    before = { energyJ: now.energyJ, chargeC: now.chargeC };
+    if (prev === undefined || now.energyJ < prev.energyJ) return undefined;
+    return { energyJ: now.energyJ - prev.energyJ, chargeC: now.chargeC - prev.chargeC };
+  };
 }
 
 /** What a reset answers: the since-reset figures before it, and when it happened. */
@@ -58,12 +91,14 @@ export class EnergyMeter {
   #storage: EnergyStorage;
   #announce: (message: StatusMessage) => void;
   #now: () => number;
+  #accumulator: ((sample: Sample) => EnergyStep | undefined) | undefined;
 
   /** Restores the saved counters and registers them to be saved with every flush. */
   constructor(options: EnergyMeterOptions) {
     this.#storage = options.storage;
     this.#announce = options.announce;
     this.#now = options.now ?? Date.now;
+    this.#accumulator = options.accumulator;
     this.#integrator = new EnergyIntegrator(options.maxGapMs);
     this.#totals = new EnergyTotals(
       options.storage.getSetting(ENERGY_KEY) as EnergyCounters | undefined,
@@ -78,7 +113,9 @@ export class EnergyMeter {
       this.#integrator.break();
       return NO_STEP;
     }
-    const step = this.#integrator.add(sample.tsMs, sample.w, sample.a);
+    // Integrated always, so a step the chip does not cover starts from the sample before.
+    const integrated = this.#integrator.add(sample.tsMs, sample.w, sample.a);
+    const step = this.#accumulator?.(sample) ?? integrated;
     this.#totals.add(step);
     return step;
   }

@@ -1,7 +1,7 @@
 /** The energy meter: integration, counters, persistence with the store, reset. */
 import assert from "node:assert/strict";
 import type { EnergyCounters } from "../src/analysis/energy.ts";
-import { ENERGY_KEY, EnergyMeter, type EnergyStorage } from "../src/energy_meter.ts";
+import { ENERGY_KEY, EnergyMeter, type EnergyStorage, hardwareSteps } from "../src/energy_meter.ts";
 import type { StatusMessage } from "../src/protocol/ws.ts";
 import type { Sample } from "../src/sample.ts";
 import { Store } from "../src/store/store.ts";
@@ -139,4 +139,43 @@ Deno.test("Store.saveWithEveryFlush() commits the value with the samples it was 
   } finally {
     store.close();
   }
+});
+
+Deno.test("EnergyMeter takes a chip's accumulator step where it gives one, integrates otherwise", () => {
+  const steps: (undefined | { energyJ: number; chargeC: number })[] = [
+    undefined,
+    { energyJ: 7, chargeC: 2 },
+    undefined,
+  ];
+  const m = new EnergyMeter({
+    storage: new FakeStorage(),
+    maxGapMs: () => 5000,
+    announce: () => {},
+    now: () => T0,
+    accumulator: () => steps.shift(),
+  });
+  assert.deepEqual(m.add(ok(T0)), { energyJ: 0, chargeC: 0 }, "integrated: nothing before");
+  assert.deepEqual(m.add(ok(T0 + 1000)), { energyJ: 7, chargeC: 2 }, "the chip's step");
+  const integrated = m.add(ok(T0 + 2000));
+  assert.equal(integrated.energyJ, 1, "1 W over the 1 s since the last sample");
+  assert.equal(m.counters.totalJ, 8);
+});
+
+Deno.test("hardwareSteps() steps by the chip's totals; integrates before them and after a restart", () => {
+  const totals: ({ energyJ: number; chargeC: number } | undefined)[] = [
+    undefined,
+    { energyJ: 10, chargeC: 1 },
+    { energyJ: 12.5, chargeC: 1.5 },
+    { energyJ: 0.5, chargeC: 0.1 }, // reopened: the chip's totals restarted
+    { energyJ: 1.5, chargeC: 0.3 },
+  ];
+  const step = hardwareSteps(() => totals.shift());
+  const s = ok(T0);
+  assert.equal(step(s), undefined, "no totals yet");
+  assert.equal(step(s), undefined, "the first totals: nothing to step from");
+  assert.deepEqual(step(s), { energyJ: 2.5, chargeC: 0.5 });
+  assert.equal(step(s), undefined, "totals went back");
+  const last = step(s)!;
+  assert.equal(last.energyJ, 1);
+  assert.ok(Math.abs(last.chargeC - 0.2) < 1e-12);
 });
