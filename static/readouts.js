@@ -72,6 +72,19 @@ export class Readouts {
     return true;
   }
 
+  /** Blanks the numbers (another channel is shown) until its first sample. */
+  reset() {
+    this.#latest = null;
+    this.#dirty = false;
+    for (const m of METRICS) {
+      $(`value-${m}`).textContent = "—";
+      markLevel($(`readout-${m}`), "normal");
+    }
+    for (const id of ["sample-mode", "sample-seq", "sample-time"]) $(id).textContent = "—";
+    $("banner-sensor").hidden = true;
+    this.resetWatchdog();
+  }
+
   /** Re-colours the numbers (after the rules changed). */
   recolour() {
     this.#dirty = this.#latest !== null;
