@@ -38,7 +38,7 @@ const live = new LiveChart(byId("live-chart", HTMLCanvasElement));
 const stats = new StatsPanel();
 const alerts = new AlertsPanel();
 const history = new HistoryView();
-new Selection(history);
+const selection = new Selection(history);
 const overview = new Overview();
 const controls = new Controls((status) => {
   // /status describes the first channel; with several, the list has the one shown.
@@ -190,6 +190,8 @@ function wireChannels(stream) {
     renderCompareChoices();
     stream.switchTo(streamUrl({ channel: name })); // Its "live" state reloads the rest.
     history.load();
+    // The same span, now the new channel's figures.
+    if (selection.span) selection.select(selection.span.fromMs, selection.span.toMs);
   });
 }
 
