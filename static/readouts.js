@@ -61,6 +61,14 @@ export class Readouts {
     badge.dataset.status = sample.status ?? "ok";
     badge.textContent = sample.status ?? "ok";
     $("sample-mode").textContent = sample.mode ?? "—";
+    // A derived efficiency channel (issue 13): V, A and W are its output's; these are its own.
+    const efficiency = sample.derived === "efficiency";
+    $("meta-efficiency").hidden = !efficiency;
+    if (efficiency) {
+      const ratio = sample.efficiency;
+      $("sample-efficiency").textContent = failed || ratio == null ? "—" : (ratio * 100).toFixed(1);
+      $("sample-loss").textContent = failed ? "—" : fixed(sample.loss_w ?? null);
+    }
     $("sample-seq").textContent = String(sample.seq ?? "—");
     const tsMs = sampleTimeMs(sample);
     const time = $("sample-time", HTMLTimeElement);
@@ -81,6 +89,7 @@ export class Readouts {
       markLevel($(`readout-${m}`), "normal");
     }
     for (const id of ["sample-mode", "sample-seq", "sample-time"]) $(id).textContent = "—";
+    $("meta-efficiency").hidden = true;
     $("banner-sensor").hidden = true;
     this.resetWatchdog();
   }

@@ -192,6 +192,9 @@ export async function checkChannels(ctx: CheckContext): Promise<void> {
   );
   assert.equal(await page.inputValue("#channel-picker"), "eff");
   assert.equal(await page.isDisabled("#btn-stop"), true);
+  // Its readouts are its output's V, A and W, with its efficiency and loss beside them.
+  await waitForNumber(page, "sample-efficiency", { gt: 0 }, timeoutMs);
+  assert.match(await page.textContent("#sample-loss") ?? "", /^-?\d+\.\d{3}$/);
   await page.click('.channel-card[data-channel="a"]');
   await waitForNumber(page, "value-a", { gt: 0, lt: 0.7 }, timeoutMs);
   await page.waitForSelector("#btn-stop:enabled", wait);
