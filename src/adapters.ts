@@ -1,19 +1,18 @@
 /**
  * How the real objects meet the narrow interfaces the routes and integrations take:
- * the sampler as a {@link SimulatorControl}, the source as a {@link SensorControl}, the store as a {@link HistoryStore} and
- * {@link SpanFigures}, alerts from the store, the analyzer and the pipeline, and the
- * live figures `/metrics` and MQTT read. Delegation only: no policy lives here.
+ * the sampler as a {@link SimulatorControl}, the source as a {@link SensorControl}, alerts
+ * from the store, the analyzer and the pipeline, and the live figures `/metrics` and MQTT
+ * read. (A channel's history and span figures: channel_parts.ts.) Delegation only: no policy lives here.
  * @module
  */
 import type { Analyzer } from "./analysis/analyzer.ts";
-import type { EnergyMeter } from "./energy_meter.ts";
-import type { AlertsControl, SpanFigures } from "./http/routes_analysis.ts";
-import type { HistoryStore } from "./http/routes_history.ts";
+import type { AlertsControl } from "./http/routes_analysis.ts";
 import type { SensorControl } from "./http/routes_sensor.ts";
 import type { SimulatorControl } from "./http/routes_simulator.ts";
 import type { Hub } from "./hub.ts";
-import type { LiveState } from "./integrations/integrations.ts";
-import type { MetricsSource } from "./integrations/metrics.ts";
+import { type ChannelView, channelView } from "./integrations/integrations.ts";
+import type { GlobalMetricsSource } from "./integrations/metrics.ts";
+import type { ChannelParts } from "./channel_parts.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { Sampler } from "./sampler.ts";
 import type { Source } from "./sources/source.ts";
@@ -48,32 +47,12 @@ export function sensorControl(source: Source): SensorControl {
   };
 }
 
-/** The store as the history routes read and maintain it. */
-export function historyStore(store: Store): HistoryStore {
-  return {
-    rawRetentionMs: store.retention.rawRetentionMs,
-    rollupRetentionMs: store.retention.rollupRetentionMs,
-    flush: () => void store.flush(),
-    measurements: (fromMs, toMs, limit) => store.queries.measurements(fromMs, toMs, limit),
-    history: (fromMs, toMs, plan) => store.queries.history(fromMs, toMs, plan),
-    minutes: (fromMs, toMs) => store.queries.minutes(fromMs, toMs),
-    pages: (fromMs, toMs) => store.queries.iterate(fromMs, toMs),
-    stats: () => store.stats(),
-    prune: () => store.prune(),
-    vacuum: () => store.retention.vacuum(),
-  };
-}
-
-/** The store's span figures, as the power-efficiency and span routes read them. */
-export function spanFigures(store: Store): SpanFigures {
-  return {
-    rollupRetentionMs: store.retention.rollupRetentionMs,
-    span: (fromMs, toMs) => store.span(fromMs, toMs),
-  };
-}
-
 /** Alerts: history from the store, live state from the analyzer, changes through the pipeline. */
-export function alertsControl(store: Store, analyzer: Analyzer, pipeline: Pipeline): AlertsControl {
+export function alertsControl(
+  store: Pick<Store, "alerts">,
+  analyzer: Analyzer,
+  pipeline: Pipeline,
+): AlertsControl {
   return {
     history: (fromMs, toMs, limit, severity) => store.alerts.list(fromMs, toMs, limit, severity),
     active: () => analyzer.alerts.active(),
@@ -82,56 +61,55 @@ export function alertsControl(store: Store, analyzer: Analyzer, pipeline: Pipeli
   };
 }
 
-/** The live parts a Prometheus scrape and the MQTT state read. */
-export interface LiveParts {
-  /** The WebSocket clients. */
-  hub: Hub;
-  /** The device. */
-  source: Source;
-  /** The ticker. */
-  sampler: Sampler;
-  /** The history store. */
-  store: Store;
-  /** The per-sample fan-out. */
-  pipeline: Pipeline;
-  /** The live analysis. */
-  analyzer: Analyzer;
-  /** Energy and charge. */
-  energy: EnergyMeter;
+/** One channel as `/metrics` and MQTT see it: its figures and live state. */
+export function integrationChannel(parts: ChannelParts): ChannelView {
+  const { pipeline, analyzer, rate } = parts;
+  if (parts.kind === "derived") {
+    const { last } = parts;
+    const sampling = () => last.status ?? "unknown";
+    const reading = () => last.sample;
+    return channelView(parts.config, {
+      metrics: {
+        last: reading,
+        samplesTotal: () => pipeline.samplesTotal,
+        sampleRateHz: rate.hz,
+        activeAlerts: () => analyzer.alerts.active(),
+      },
+      live: { last: reading, sampling },
+    });
+  }
+  const { sampler, source, energy } = parts;
+  return channelView(parts.config, {
+    metrics: {
+      last: () => pipeline.last,
+      totals: () => {
+        const e = energy.counters;
+        return { energyJ: e.totalJ, chargeC: e.totalC };
+      },
+      samplesTotal: () => pipeline.samplesTotal,
+      sensorErrorsTotal: () => pipeline.sensorErrorsTotal,
+      sequenceGapsTotal: () => sampler.skippedTicks,
+      sensorUp: () => sampler.running && sampler.sensorStatus === "ok",
+      sampleRateHz: rate.hz,
+      activeAlerts: () => analyzer.alerts.active(),
+    },
+    live: {
+      last: () => pipeline.last,
+      energy: () => energy.counters,
+      sampling: () => !sampler.running ? "stopped" : sampler.sensorStatus ?? "unknown",
+      mode: () => source.mode,
+    },
+  });
 }
 
-/** The figures a Prometheus scrape reads, from the live parts. */
-export function metricsSource(parts: LiveParts): MetricsSource {
-  const { hub, sampler, store, pipeline, analyzer, energy } = parts;
+/** The figures of the whole monitor a scrape reads (clients, database). */
+export function globalMetrics(hub: Hub, store: Store): GlobalMetricsSource {
   return {
-    last: () => pipeline.last,
-    totals: () => {
-      const e = energy.counters;
-      return { energyJ: e.totalJ, chargeC: e.totalC };
-    },
-    samplesTotal: () => pipeline.samplesTotal,
-    sensorErrorsTotal: () => pipeline.sensorErrorsTotal,
-    sequenceGapsTotal: () => sampler.skippedTicks,
-    sensorUp: () => sampler.running && sampler.sensorStatus === "ok",
     websocketClients: () => hub.size,
     slowClientSkips: () => hub.stats.slowSkips,
     slowClientCloses: () => hub.stats.slowCloses,
     databaseRows: () => store.rows,
     databaseBytes: () => store.sizeBytes(),
-    databaseDropped: () => store.writer.dropped,
-    activeAlerts: () => analyzer.alerts.active(),
-  };
-}
-
-/** The state MQTT publishes, from the live parts. */
-export function liveState(
-  parts: Pick<LiveParts, "source" | "sampler" | "pipeline" | "energy">,
-): LiveState {
-  const { source, sampler, pipeline, energy } = parts;
-  return {
-    last: () => pipeline.last,
-    energy: () => energy.counters,
-    sampling: () => !sampler.running ? "stopped" : sampler.sensorStatus ?? "unknown",
-    mode: () => source.mode,
+    databaseDropped: () => store.dropped,
   };
 }

@@ -41,6 +41,11 @@ export interface EnergyMeterOptions {
   announce: (message: StatusMessage) => void;
   /** The clock (default `Date.now`). */
   now?: () => number;
+  /**
+   * A chip's own accumulators (the INA228's ENERGY and CHARGE registers): the step of
+   * a sample they cover, or undefined to integrate it here. Unset: every step integrated.
+   */
+  accumulator?: (sample: Sample) => EnergyStep | undefined;
 }
 
 /** What a reset answers: the since-reset figures before it, and when it happened. */
@@ -58,12 +63,14 @@ export class EnergyMeter {
   #storage: EnergyStorage;
   #announce: (message: StatusMessage) => void;
   #now: () => number;
+  #accumulator: ((sample: Sample) => EnergyStep | undefined) | undefined;
 
   /** Restores the saved counters and registers them to be saved with every flush. */
   constructor(options: EnergyMeterOptions) {
     this.#storage = options.storage;
     this.#announce = options.announce;
     this.#now = options.now ?? Date.now;
+    this.#accumulator = options.accumulator;
     this.#integrator = new EnergyIntegrator(options.maxGapMs);
     this.#totals = new EnergyTotals(
       options.storage.getSetting(ENERGY_KEY) as EnergyCounters | undefined,
@@ -78,7 +85,9 @@ export class EnergyMeter {
       this.#integrator.break();
       return NO_STEP;
     }
-    const step = this.#integrator.add(sample.tsMs, sample.w, sample.a);
+    // Integrated always, so a step the chip does not cover starts from the sample before.
+    const integrated = this.#integrator.add(sample.tsMs, sample.w, sample.a);
+    const step = this.#accumulator?.(sample) ?? integrated;
     this.#totals.add(step);
     return step;
   }

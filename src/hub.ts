@@ -1,9 +1,11 @@
 /**
  * The WebSocket hub: a Set of clients, each message serialised once and sent to
  * all. A client that cannot keep up is skipped rather than allowed to slow the
- * others, and closed if it stays stuck. Samples go to plain clients one message each
- * and to batch clients as one `measurements` message per period, built once per
- * period length. Knows nothing of HTTP.
+ * others, and closed if it stays stuck. Each client takes one channel (the first one
+ * by default: the v1 stream), several or all; each channel keeps its own client sets.
+ * Samples go to plain clients one message each and to batch clients as one
+ * `measurements` message per channel per period, built once per period length.
+ * Knows nothing of HTTP.
  * @module
  */
 import type { ServerMessage } from "./protocol/messages.ts";
@@ -60,11 +62,59 @@ const systemTimers: IntervalTimers = {
   clearInterval: (id) => clearInterval(id),
 };
 
-/** The batch clients sharing one period: one timer, one pending list, one serialisation. */
-interface BatchGroup {
+/** How a channel's samples become messages (measured: the v1 ones plus `channel`). */
+export interface ChannelEncoder {
+  /** The JSON text of one sample's `measurement` message. */
+  text(sample: Sample): string;
+  /** The `measurements` messages of one period's samples, in order. */
+  batch(samples: readonly Sample[]): ServerMessage[];
+}
+
+/** A channel the hub streams. */
+export interface HubChannel {
+  /** Its name (`?channel=`, `data.channel`). */
+  name: string;
+  /** Its messages (default: a measured channel's, {@link measuredEncoder}). */
+  encoder?: ChannelEncoder;
+}
+
+/** The messages of a measured channel's samples: the v1 ones with `data.channel`. */
+export function measuredEncoder(channel: string): ChannelEncoder {
+  const json = new MeasurementJson(channel);
+  return {
+    text: (sample) => json.text(sample),
+    batch: (samples) => measurementsMessages(samples, channel),
+  };
+}
+
+/** One channel's batch clients of one period and the samples they are owed. */
+interface BatchSub {
   clients: Set<HubClient>;
   pending: Sample[];
+}
+
+/** The batch clients sharing one period: one timer; per channel one pending list. */
+interface BatchGroup {
+  subs: Map<string, BatchSub>;
+  clients: number;
   timer: IntervalId | undefined;
+}
+
+/** One channel's clients: a Set per way of taking it, so a sample costs no filtering. */
+interface ChannelClients {
+  encoder: ChannelEncoder;
+  /** Its plain-stream clients. */
+  singles: Set<HubClient>;
+  /** Every client taking it (for the channel's statistics, alerts and status). */
+  subscribers: Set<HubClient>;
+  /** Its batch clients, by period. */
+  batches: Map<number, BatchSub>;
+}
+
+/** What one client takes. */
+interface Subscription {
+  channels: readonly string[];
+  batchMs: number | undefined;
 }
 
 /** Options of {@link Hub}. */
@@ -79,6 +129,11 @@ export interface HubOptions {
   now?: () => number;
   /** Timers of the batch periods (default the global ones); tests pass their own. */
   timers?: IntervalTimers;
+  /**
+   * The channels, the first one the v1 stream (what a client takes by default); default
+   * one measured channel, `main`.
+   */
+  channels?: readonly HubChannel[];
 }
 
 /** Counters of the slow-client policy, for `/status` and metrics. */
@@ -111,15 +166,20 @@ function overLimit(data: unknown, maxBytes: number): boolean {
   return size > maxBytes;
 }
 
-/** Broadcasts to a set of WebSocket clients. */
+/**
+ * Broadcasts to a set of WebSocket clients, each taking one channel, several or all:
+ * every channel keeps its own client sets, so a sample goes to its channel's clients
+ * without a filter per client.
+ */
 export class Hub {
   #clients = new Set<HubClient>();
-  /** Clients of the plain stream. */
-  #singles = new Set<HubClient>();
+  #channels = new Map<string, ChannelClients>();
+  /** The first channel: the v1 stream. */
+  #first: string;
   /** Batch clients by period length. */
   #groups = new Map<number, BatchGroup>();
-  /** The period of each batch client. */
-  #batchMsOf = new Map<HubClient, number>();
+  /** What each client takes. */
+  #subscriptions = new Map<HubClient, Subscription>();
   #timers: IntervalTimers;
   /** When each currently-skipped client was first skipped. */
   #stuckSinceMs = new Map<HubClient, number>();
@@ -127,17 +187,33 @@ export class Hub {
   #stuckCloseMs: number;
   #maxIncomingBytes: number;
   #now: () => number;
-  #measurementJson = new MeasurementJson();
   /** Slow-client skips and closes so far, for `/status` and the metrics. */
   readonly stats: HubStats = { slowSkips: 0, slowCloses: 0, oversizeCloses: 0 };
 
-  /** Applies the slow-client and message-size limits of `options`. */
+  /**
+   * Applies the slow-client and message-size limits of `options`.
+   * @throws {RangeError} for no channels or a name given twice.
+   */
   constructor(options: HubOptions = {}) {
     this.#maxBufferedBytes = options.maxBufferedBytes ?? 1 << 20;
     this.#stuckCloseMs = options.stuckCloseMs ?? 10_000;
     this.#maxIncomingBytes = options.maxIncomingBytes ?? MAX_INCOMING_BYTES;
     this.#now = options.now ?? Date.now;
     this.#timers = options.timers ?? systemTimers;
+    const channels = options.channels ?? [{ name: "main" }];
+    if (channels.length === 0) throw new RangeError("Invalid hub channels: none given");
+    for (const { name, encoder } of channels) {
+      if (this.#channels.has(name)) {
+        throw new RangeError(`Invalid hub channels: "${name}" is given twice`);
+      }
+      this.#channels.set(name, {
+        encoder: encoder ?? measuredEncoder(name),
+        singles: new Set(),
+        subscribers: new Set(),
+        batches: new Map(),
+      });
+    }
+    this.#first = channels[0].name;
   }
 
   /** Number of connected clients. */
@@ -145,68 +221,125 @@ export class Hub {
     return this.#clients.size;
   }
 
-  /** Starts broadcasting to `client`, which takes samples as `kind` says. */
-  add(client: HubClient, kind: ClientKind = SINGLE): void {
+  /** The channels' names, the first one the v1 stream. */
+  get channels(): string[] {
+    return [...this.#channels.keys()];
+  }
+
+  /** Number of clients taking `channel`. */
+  clientsOf(channel: string): number {
+    return this.#channels.get(channel)?.subscribers.size ?? 0;
+  }
+
+  #channel(name: string): ChannelClients {
+    const channel = this.#channels.get(name);
+    if (channel === undefined) {
+      throw new RangeError(
+        `Unknown channel "${name}": expected one of ${this.channels.join(", ")}`,
+      );
+    }
+    return channel;
+  }
+
+  /**
+   * Starts broadcasting to `client`, which takes samples as `kind` says, of `channels`
+   * (default the first channel: the v1 stream).
+   * @throws {RangeError} for a channel the hub does not have (nothing added).
+   */
+  add(client: HubClient, kind: ClientKind = SINGLE, channels?: readonly string[]): void {
+    const names = channels ?? [this.#first];
+    const targets = names.map((name) => this.#channel(name));
     this.#clients.add(client);
-    if (kind.format === "single") {
-      this.#singles.add(client);
+    const batchMs = kind.format === "batch" ? kind.batchMs : undefined;
+    this.#subscriptions.set(client, { channels: names, batchMs });
+    for (const target of targets) target.subscribers.add(client);
+    if (batchMs === undefined) {
+      for (const target of targets) target.singles.add(client);
       return;
     }
-    let group = this.#groups.get(kind.batchMs);
+    let group = this.#groups.get(batchMs);
     if (!group) {
-      const batchMs = kind.batchMs;
-      group = { clients: new Set(), pending: [], timer: undefined };
+      group = { subs: new Map(), clients: 0, timer: undefined };
       group.timer = this.#timers.setInterval(() => this.#flush(batchMs), batchMs);
       this.#groups.set(batchMs, group);
     }
-    group.clients.add(client);
-    this.#batchMsOf.set(client, kind.batchMs);
+    group.clients++;
+    for (const [i, target] of targets.entries()) {
+      let sub = group.subs.get(names[i]);
+      if (!sub) {
+        sub = { clients: new Set(), pending: [] };
+        group.subs.set(names[i], sub);
+        target.batches.set(batchMs, sub);
+      }
+      sub.clients.add(client);
+    }
   }
 
   /** Stops broadcasting to `client` and forgets its slow-client state. */
   delete(client: HubClient): void {
     this.#clients.delete(client);
-    this.#singles.delete(client);
     this.#stuckSinceMs.delete(client);
-    const batchMs = this.#batchMsOf.get(client);
+    const subscription = this.#subscriptions.get(client);
+    if (subscription === undefined) return;
+    this.#subscriptions.delete(client);
+    const { channels, batchMs } = subscription;
+    for (const name of channels) {
+      const channel = this.#channels.get(name)!;
+      channel.singles.delete(client);
+      channel.subscribers.delete(client);
+    }
     if (batchMs === undefined) return;
-    this.#batchMsOf.delete(client);
     const group = this.#groups.get(batchMs);
     if (!group) return;
-    group.clients.delete(client);
-    if (group.clients.size === 0) {
+    for (const name of channels) {
+      const sub = group.subs.get(name);
+      if (!sub) continue;
+      sub.clients.delete(client);
+      if (sub.clients.size === 0) {
+        group.subs.delete(name);
+        this.#channels.get(name)!.batches.delete(batchMs);
+      }
+    }
+    if (--group.clients === 0) {
       if (group.timer !== undefined) this.#timers.clearInterval(group.timer);
       this.#groups.delete(batchMs);
     }
   }
 
   /**
-   * Hands one sample to the clients: a `measurement` message to each plain client now,
-   * and a place in the next `measurements` message of each batch period.
+   * Hands one sample of `channel` (default the first) to its clients: a `measurement`
+   * message to each plain client now, and a place in the next `measurements` message
+   * of each batch period.
    */
-  publish(sample: Sample): void {
-    if (this.#singles.size > 0) {
-      const text = this.#measurementJson.text(sample);
+  publish(sample: Sample, channel: string = this.#first): void {
+    const target = this.#channels.get(channel);
+    if (target === undefined) return;
+    if (target.singles.size > 0) {
+      const text = target.encoder.text(sample);
       const nowMs = this.#now();
-      for (const client of this.#singles) this.#deliver(client, text, nowMs);
+      for (const client of target.singles) this.#deliver(client, text, nowMs);
     }
-    for (const group of this.#groups.values()) group.pending.push(sample);
+    for (const sub of target.batches.values()) sub.pending.push(sample);
   }
 
   /**
-   * Sends the samples of the period just ended to one group's clients, each message
-   * serialised once; nothing when there were none. A client skipped as slow misses
-   * the whole message, so it sees a `seq` gap, never samples merged into a later one.
+   * Sends the samples of the period just ended to one group's clients, one channel at
+   * a time, each message serialised once; nothing for a channel without samples. A
+   * client skipped as slow misses the whole message, so it sees a `seq` gap, never
+   * samples merged into a later one.
    */
   #flush(batchMs: number): void {
     const group = this.#groups.get(batchMs);
-    if (!group || group.pending.length === 0) return;
-    const messages = measurementsMessages(group.pending);
-    group.pending = [];
-    for (const message of messages) {
-      const text = JSON.stringify(message);
-      const nowMs = this.#now();
-      for (const client of group.clients) this.#deliver(client, text, nowMs);
+    if (!group) return;
+    for (const [name, sub] of group.subs) {
+      if (sub.pending.length === 0) continue;
+      const messages = this.#channels.get(name)!.encoder.batch(sub.pending);
+      sub.pending = [];
+      for (const message of messages) {
+        const text = JSON.stringify(message);
+        const nowMs = this.#now();
+        for (const client of sub.clients) this.#deliver(client, text, nowMs);
+      }
     }
   }
 
@@ -215,13 +348,19 @@ export class Hub {
     this.#deliver(client, JSON.stringify(message), this.#now());
   }
 
-  /** Serialises `message` once and sends it to every client; returns how many got it. */
-  broadcast(message: ServerMessage): number {
-    if (this.#clients.size === 0) return 0;
+  /**
+   * Serialises `message` once and sends it to every client, or with `channel` to the
+   * clients taking that channel; returns how many got it.
+   */
+  broadcast(message: ServerMessage, channel?: string): number {
+    const clients = channel === undefined
+      ? this.#clients
+      : this.#channels.get(channel)?.subscribers;
+    if (clients === undefined || clients.size === 0) return 0;
     const text = JSON.stringify(message);
     const nowMs = this.#now();
     let delivered = 0;
-    for (const client of this.#clients) {
+    for (const client of clients) {
       if (this.#deliver(client, text, nowMs)) delivered++;
     }
     return delivered;

@@ -22,13 +22,23 @@ const MAX_QUOTED = 64;
  * ```ts
  * const json = new MeasurementJson();
  * json.text(sample) === JSON.stringify(measurementMessage(sample)); // true
+ * new MeasurementJson("in").text(sample) === JSON.stringify(measurementMessage(sample, "in"));
  * ```
  */
 export class MeasurementJson {
+  #channel: string | undefined;
+  /** `,"channel":"<name>"`, or nothing without a channel. */
+  #channelField: string;
   #secondMs = NaN;
   /** `"YYYY-MM-DDTHH:MM:SS.` of {@link #secondMs}, with the opening quote. */
   #datePrefix = "";
   #quoted = new Map<string, string>();
+
+  /** Writes the messages of `channel`'s samples (`data.channel`); none: the bare v1 message. */
+  constructor(channel?: string) {
+    this.#channel = channel;
+    this.#channelField = channel === undefined ? "" : `,"channel":${JSON.stringify(channel)}`;
+  }
 
   /** The JSON text of the sample's `measurement` message. */
   text(s: Sample): string {
@@ -39,7 +49,7 @@ export class MeasurementJson {
       !Number.isFinite(s.seq)
     ) {
       // Rare shapes (failed reads, odd numbers, far dates): the general path.
-      return JSON.stringify(measurementMessage(s));
+      return JSON.stringify(measurementMessage(s, this.#channel));
     }
     const ms = tsMs % 1000;
     const secondMs = tsMs - ms;
@@ -52,7 +62,7 @@ export class MeasurementJson {
       secondMs / 1000
     },"ts_ms":${tsMs},"seq":${s.seq},"status":${this.#quote(s.status)},"mode":${
       this.#quote(s.mode)
-    }},"timestamp":${this.#datePrefix}${msText}Z"}`;
+    }${this.#channelField}},"timestamp":${this.#datePrefix}${msText}Z"}`;
   }
 
   #quote(value: string): string {

@@ -7,7 +7,26 @@
  * @module
  */
 import type { Config } from "./config.ts";
-import { Hub, MAX_INCOMING_BYTES } from "./hub.ts";
+import type { ChannelConfig, MeasuredChannelConfig } from "./channels.ts";
+import {
+  addDerived,
+  channelInfo,
+  type ChannelParts,
+  type ChannelShared,
+  channelViews,
+  derivedHistory,
+  type DerivedParts,
+  derivedParts,
+  derivedSpans,
+  measuredHistory,
+  type MeasuredParts,
+  measuredParts,
+  measuredSpans,
+} from "./channel_parts.ts";
+import { DerivedChannels } from "./derived/channels.ts";
+import { derivedMeasurementMessage, derivedMeasurementsMessages } from "./derived/messages.ts";
+import type { DerivedSample } from "./derived/combine.ts";
+import { type ChannelEncoder, Hub, type HubChannel, MAX_INCOMING_BYTES } from "./hub.ts";
 import { createApp } from "./http/app.ts";
 import { ClientLimits } from "./http/limits.ts";
 import { ConnectionLimits } from "./http/conn_limits.ts";
@@ -25,31 +44,22 @@ import {
   NO_HOST_FACTS,
 } from "./http/host_guard.ts";
 import { RejectCounter } from "./http/request_guard.ts";
-import { AlertEngine, DEFAULT_RULES } from "./analysis/alerts.ts";
-import { Analyzer } from "./analysis/analyzer.ts";
+import { perChannel } from "./http/route_helpers.ts";
 import {
   alertsControl,
-  historyStore,
-  liveState,
-  metricsSource,
+  globalMetrics,
+  integrationChannel,
   sensorControl,
   simulatorControl,
-  spanFigures,
 } from "./adapters.ts";
-import { EnergyMeter } from "./energy_meter.ts";
-import {
-  createIntegrations,
-  type Integrations,
-  singleChannelParts,
-} from "./integrations/integrations.ts";
-import { initialRules, Pipeline } from "./pipeline.ts";
+import type { EnergyMeter } from "./energy_meter.ts";
+import { createIntegrations, type Integrations } from "./integrations/integrations.ts";
+import type { Pipeline } from "./pipeline.ts";
 import type { StatusResponse } from "./protocol/status.ts";
-import type { Sample } from "./sample.ts";
-import { Sampler } from "./sampler.ts";
-import { Signal } from "./signal.ts";
+import type { Sampler } from "./sampler.ts";
 import { createSource } from "./sources/create.ts";
 import type { Source } from "./sources/source.ts";
-import { SampleRate, shownUrl, startupLines, StatusBoard } from "./status.ts";
+import { shownUrl, startupLines, StatusBoard } from "./status.ts";
 import { StoreError } from "./store/db.ts";
 import { Store } from "./store/store.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
@@ -76,10 +86,12 @@ export interface Monitor {
   readonly app: OpenAPIHono;
   /** The WebSocket clients and their broadcast. */
   readonly hub: Hub;
-  /** Drives the source and numbers the samples. */
+  /** Drives the first channel's source and numbers its samples. */
   readonly sampler: Sampler;
-  /** The per-sample fan-out (tests feed past samples through it). */
+  /** The first channel's per-sample fan-out (tests feed past samples through it). */
   readonly pipeline: Pipeline;
+  /** Every channel's parts, by name, in configuration order. */
+  readonly channels: ReadonlyMap<string, ChannelParts>;
   /** The history database. */
   readonly store: Store;
   /** Stops sampling, closes clients with 1001 and closes the server. */
@@ -92,16 +104,18 @@ export interface MonitorCore {
   app: OpenAPIHono;
   /** The WebSocket clients. */
   hub: Hub;
-  /** The ticker (not started). */
+  /** The first channel's ticker (not started). */
   sampler: Sampler;
-  /** The device. */
+  /** The first channel's device. */
   source: Source;
   /** The history store. */
   store: Store;
-  /** The per-sample fan-out (tests feed past samples through it). */
+  /** The first channel's per-sample fan-out (tests feed past samples through it). */
   pipeline: Pipeline;
-  /** Energy and charge: counters, persistence, reset. */
+  /** The first channel's energy and charge: counters, persistence, reset. */
   energy: EnergyMeter;
+  /** Every channel's parts, by name, in configuration order (the first is the v1 channel). */
+  channels: ReadonlyMap<string, ChannelParts>;
   /** Metrics and MQTT. */
   integrations: Integrations;
   /** `/status` and every status message. */
@@ -121,13 +135,11 @@ const FRONT_MAX_MESSAGE_BYTES = 16 * MAX_INCOMING_BYTES;
 /** How often retention runs. */
 const RETENTION_INTERVAL_MS = 60_000;
 
-/** Energy is not integrated across a gap of more than this many sample intervals. */
-const ENERGY_MAX_GAP_INTERVALS = 5;
-
 function openStore(config: Config, onHealth: (message: string) => void): Store {
   try {
     return new Store({
       path: config.dbPath,
+      channels: config.channels.map((c) => c.name),
       rawRetentionMs: config.rawRetentionMs,
       rollupRetentionMs: config.rollupRetentionMs,
       flushIntervalMs: config.flushIntervalMs,
@@ -141,13 +153,94 @@ function openStore(config: Config, onHealth: (message: string) => void): Store {
   }
 }
 
-function openSource(config: Config, onNotice: (message: string) => void): Source {
-  try {
-    return createSource(config, { onNotice });
-  } catch (error) {
-    if (error instanceof RangeError) throw new StartupError(error.message);
-    throw error;
+/**
+ * The settings `createSource` reads, for one measured channel: the global config with
+ * the channel's own settings over it.
+ */
+function channelConfig(config: Config, channel: MeasuredChannelConfig): Config {
+  switch (channel.sensor) {
+    case "mock":
+      return {
+        ...config,
+        sensor: "mock",
+        sampleIntervalMs: channel.sampleIntervalMs,
+        mockMode: channel.mockMode,
+        mockAutoRotateMs: channel.mockAutoRotateMs,
+        mockSeed: channel.mockSeed,
+      };
+    case "ina219":
+      return {
+        ...config,
+        sensor: "ina219",
+        sampleIntervalMs: channel.sampleIntervalMs,
+        i2cBus: channel.i2cBus,
+        i2cEmulatedKhz: channel.i2cEmulatedKhz,
+        i2cAddress: channel.i2cAddress,
+        shuntOhms: channel.shuntOhms,
+        maxCurrentA: channel.maxCurrentA,
+        busVoltageRange: channel.busVoltageRange,
+        adcSamples: channel.adcSamples,
+        shuntRangeMv: channel.shuntRangeMv,
+      };
+    case "serial":
+      return {
+        ...config,
+        sensor: "serial",
+        sampleIntervalMs: channel.sampleIntervalMs,
+        serialPort: channel.serialPort,
+        serialBaud: channel.serialBaud,
+      };
+    default:
+      throw new StartupError(
+        `Channel "${channel.name}": sensor "${channel.sensor}" is not supported by this build yet`,
+      );
   }
+}
+
+/**
+ * One source per measured channel, by name; opens nothing. (Where the per-bus
+ * acquisition factory plugs in: channels on one I2C bus share one thread.)
+ */
+function openSources(
+  config: Config,
+  onNotice: (channel: string) => (message: string) => void,
+): Map<string, Source> {
+  const sources = new Map<string, Source>();
+  for (const channel of config.channels) {
+    if (channel.kind !== "measured") continue;
+    try {
+      sources.set(
+        channel.name,
+        createSource(channelConfig(config, channel), { onNotice: onNotice(channel.name) }),
+      );
+    } catch (error) {
+      if (error instanceof RangeError) {
+        const prefix = config.channels.length > 1 ? `Channel "${channel.name}": ` : "";
+        throw new StartupError(`${prefix}${error.message}`);
+      }
+      throw error;
+    }
+  }
+  return sources;
+}
+
+/** How a channel's samples are written on the stream (a derived one's with its extras). */
+function hubChannel(channel: ChannelConfig): HubChannel {
+  if (channel.kind === "measured") return { name: channel.name };
+  const name = channel.name;
+  const encoder: ChannelEncoder = {
+    text: (sample) => {
+      const message = derivedMeasurementMessage(sample as DerivedSample);
+      message.data.channel = name;
+      return JSON.stringify(message);
+    },
+    batch: (samples) => {
+      const messages = derivedMeasurementsMessages(samples as DerivedSample[]);
+      for (const message of messages) message.data.channel = name;
+      return messages;
+    },
+  };
+  return { name, encoder };
 }
 
 /**
@@ -167,52 +260,84 @@ export function createCore(
   const hub = new Hub({
     maxBufferedBytes: config.wsMaxBufferedBytes,
     stuckCloseMs: config.wsStuckCloseMs,
+    channels: config.channels.map(hubChannel),
   });
-  // Device, sampler and database events become status messages carrying the sampler's
-  // state, and samples feed a pipeline whose energy meter reads the sampler's
-  // interval: both go through signals made before the parts on either side.
-  const notices = new Signal<string>();
-  const samples = new Signal<Sample>();
-  const source = openSource(config, notices.emit);
+  // The status board reads every part, so it is built last: until then there is no
+  // client to tell (nothing is started before createCore returns).
+  let board: StatusBoard | undefined;
+  const several = config.channels.length > 1;
+  const toClients = (message: string, channel?: string) => {
+    if (!board) return;
+    hub.broadcast(board.notice(message, channel), channel);
+  };
+  // Sampler and sensor events also go to the log (the journal on a Pi), not only to the
+  // browsers that happen to be connected; device notices go to the clients only.
+  const samplerNotice = (channel: string) => (message: string) => {
+    log(several ? `[${channel}] ${message}` : message);
+    toClients(message, channel);
+  };
+  const sources = openSources(config, (channel) => (message) => toClients(message, channel));
   const store = openStore(config, (message) => {
     console.error(message);
-    notices.emit(message);
+    toClients(message);
   });
-  const sampler = new Sampler(source, {
-    intervalMs: config.sampleIntervalMs,
-    lastSeq: store.writer.lastSeq,
-    onSample: samples.emit,
-    // Device and sensor events also go to the log (the journal on a Pi), not only to
-    // the browsers that happen to be connected.
-    onStatus: (message) => {
-      log(message);
-      notices.emit(message);
+  const parts = new Map<string, ChannelParts>();
+  const measured = (name: string) => parts.get(name) as MeasuredParts;
+  const derived = new DerivedChannels(config.channels, {
+    intervalMs: (name) => measured(name).sampler.intervalMs,
+  });
+  const shared = (channel: string): ChannelShared => ({
+    hub,
+    alertRules: config.alertRules,
+    notice: samplerNotice(channel),
+    log,
+  });
+  for (const channel of config.channels) {
+    const name = channel.name;
+    if (channel.kind === "derived") {
+      const computed = derived.channels.get(name)!;
+      parts.set(
+        name,
+        derivedParts(channel, { store, staleMs: () => computed.staleMs }, shared(name)),
+      );
+      continue;
+    }
+    const feedsDerived = derived.reads(name);
+    parts.set(
+      name,
+      measuredParts(channel, {
+        source: sources.get(name)!,
+        store,
+        onSample: (sample) => {
+          if (!feedsDerived) return;
+          for (const d of derived.add(name, sample)) {
+            addDerived(parts.get(d.channel) as DerivedParts, d.sample);
+          }
+        },
+      }, shared(name)),
+    );
+  }
+  const first = measured(config.channels[0].name);
+  const { source, sampler, pipeline, energy } = first;
+  const integrations = createIntegrations(config, {
+    channels: [...parts.values()].map(integrationChannel),
+    global: globalMetrics(hub, store),
+    onAlert: (listener) => {
+      for (const p of parts.values()) p.pipeline.onAlert(listener);
     },
+    version,
+    log,
   });
-  const energy = new EnergyMeter({
-    storage: store,
-    maxGapMs: () => ENERGY_MAX_GAP_INTERVALS * sampler.intervalMs,
-    announce: (message) => hub.broadcast(message),
-  });
-  const analyzer = new Analyzer({
-    alerts: new AlertEngine(initialRules(store, config.alertRules, DEFAULT_RULES)),
-  });
-  const pipeline = new Pipeline({ hub, store, analyzer, energy });
-  samples.listen(pipeline.onSample);
-  const sampleRate = new SampleRate();
-  samples.listen(sampleRate.add);
-  const live = { hub, source, sampler, store, pipeline, analyzer, energy };
-  const integrations = createIntegrations(
-    config,
-    singleChannelParts(config, {
-      metrics: { ...metricsSource(live), sampleRateHz: sampleRate.hz },
-      live: liveState(live),
-      onAlert: (listener) => pipeline.onAlert(listener),
-      version,
-      log,
-    }),
-  );
-  const statusBoard = new StatusBoard({
+  const all = <T>(pick: (p: ChannelParts) => T) =>
+    perChannel(new Map([...parts].map(([name, p]) => [name, pick(p)])));
+  const measuredOnly = <T>(pick: (p: MeasuredParts) => T) =>
+    perChannel(
+      new Map(
+        [...parts.values()].filter((p) => p.kind === "measured").map((p) => [p.name, pick(p)]),
+      ),
+    );
+  const channelList = () => [...parts.values()].map((p) => channelInfo(p, parts));
+  const statusBoard = board = new StatusBoard({
     version,
     startedAtMs,
     authRequired: config.apiToken !== null,
@@ -224,13 +349,17 @@ export function createCore(
     sampling: sampler,
     clients: hub,
     samplesTotal: () => pipeline.samplesTotal,
-    sampleRateHz: sampleRate.hz,
+    sampleRateHz: first.rate.hz,
     database: () => store.stats(),
     mqtt: () => integrations.mqttStatus(),
     rejections: () => rejections.counts,
     connections: () => connections,
+    channels: channelList,
+    channel: (name) => {
+      const p = parts.get(name);
+      return p === undefined ? undefined : channelViews(p, parts);
+    },
   });
-  notices.listen((message) => hub.broadcast(statusBoard.notice(message)));
   const app = createApp({
     version,
     security: {
@@ -239,13 +368,20 @@ export function createCore(
       allowedOrigins: config.allowedOrigins,
     },
     status: statusBoard.status,
-    simulator: simulatorControl(sampler, source),
-    sensor: sensorControl(source),
-    history: historyStore(store),
-    alerts: alertsControl(store, analyzer, pipeline),
-    analysis: analyzer,
-    spans: spanFigures(store),
-    energy,
+    channels: () => ({ channels: channelList() }),
+    simulator: measuredOnly((p) => simulatorControl(p.sampler, p.source)),
+    sensor: measuredOnly((p) => sensorControl(p.source)),
+    history: all((p) =>
+      p.kind === "measured"
+        ? measuredHistory(store, p.store)
+        : derivedHistory(p.config, store, (n) => measured(n).sampler.intervalMs)
+    ),
+    alerts: all((p) => alertsControl(p.store, p.analyzer, p.pipeline)),
+    analysis: all((p) => p.analyzer),
+    spans: all((p) =>
+      p.kind === "measured" ? measuredSpans(store, p.store) : derivedSpans(p.config, store)
+    ),
+    energy: all((p) => p.energy),
     hub,
     upgrade: createDenoUpgrader({
       limits: new ClientLimits({
@@ -268,6 +404,7 @@ export function createCore(
     store,
     pipeline,
     energy,
+    channels: parts,
     integrations,
     statusBoard,
     status: statusBoard.status,
@@ -338,7 +475,8 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
   const log = options.log ?? console.log;
   await ensureWritableDir(config.dataDir);
   const core = createCore(config, options.version, log, machineHostFacts(log));
-  const { app, hub, sampler, statusBoard, store, pipeline, integrations } = core;
+  const { app, hub, sampler, statusBoard, store, pipeline, integrations, channels } = core;
+  const samplers = [...channels.values()].flatMap((p) => p.kind === "measured" ? [p.sampler] : []);
   let server: Front;
   try {
     server = listen(config, app.fetch, core.connections);
@@ -354,10 +492,21 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
     host: config.host,
     port,
     tokenSet: Boolean(config.apiToken),
-    sourceWarnings: core.source.warnings?.(config.sampleIntervalMs) ?? [],
+    sourceWarnings: [...channels.values()].flatMap((p) => {
+      if (p.kind !== "measured") return [];
+      const warnings = p.source.warnings?.(p.config.sampleIntervalMs) ?? [];
+      return channels.size > 1 ? warnings.map((w) => `channel "${p.name}": ${w}`) : warnings;
+    }),
   });
   for (const line of lines) log(line);
-  await sampler.start();
+  try {
+    await Promise.all(samplers.map((s) => s.start()));
+  } catch (error) {
+    await Promise.allSettled(samplers.map((s) => s.stop()));
+    store.close();
+    await server.shutdown();
+    throw error;
+  }
   await integrations.startMqtt();
   let ticker: ReturnType<typeof setInterval> | undefined;
   if (config.statusIntervalMs > 0) {
@@ -366,7 +515,9 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
       config.statusIntervalMs,
     );
   }
-  const statistics = setInterval(() => pipeline.broadcastStatistics(), 1000);
+  const statistics = setInterval(() => {
+    for (const p of channels.values()) p.pipeline.broadcastStatistics();
+  }, 1000);
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -375,11 +526,12 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
     sampler,
     pipeline,
     store,
+    channels,
     shutdown: () =>
       closing ??= (async () => {
         clearInterval(ticker);
         clearInterval(statistics);
-        await sampler.stop();
+        await Promise.all(samplers.map((s) => s.stop()));
         await integrations.stopMqtt();
         // Everything broadcast is in the writer's queue: write it before going.
         store.close();

@@ -1,8 +1,9 @@
 /**
- * What happens to each sample: the energy meter integrates it once, then the sample
- * goes to the store, to every WebSocket client and to the live analysis, whose alert
- * transitions are stored and broadcast. Also restores and persists the alert rules
- * through the store. (Energy and charge are owned by energy_meter.ts.)
+ * What happens to each sample of one channel: the energy meter integrates it once, then
+ * the sample goes to the store (a measured channel's only), to the channel's WebSocket
+ * clients and to its live analysis, whose alert transitions are stored and broadcast.
+ * Also restores and persists the channel's alert rules through the store. (Energy and
+ * charge are owned by energy_meter.ts.)
  * @module
  */
 import type { Analyzer } from "./analysis/analyzer.ts";
@@ -12,16 +13,33 @@ import { type AlertMessage, alertMessage, type AlertRule, AlertRules } from "./p
 import { type StatisticsData, statisticsMessage } from "./protocol/analysis.ts";
 import { statusMessage } from "./protocol/ws.ts";
 import type { Sample } from "./sample.ts";
-import type { Store } from "./store/store.ts";
+import type { AlertEvent } from "./protocol/alerts.ts";
+import type { EnergyStep } from "./analysis/energy.ts";
 
 const RULES_KEY = "alert_rules";
+
+/** One channel's share of the store, as the pipeline writes it. */
+export interface PipelineStore {
+  /** Queues a sample with the energy integrated up to it. */
+  append(sample: Sample, step: EnergyStep): void;
+  /** The channel's alert history. */
+  readonly alerts: { add(event: AlertEvent): number };
+  /** Stores one of the channel's settings now. */
+  setSetting(key: string, value: unknown): void;
+}
 
 /** Collaborators of {@link Pipeline}. */
 export interface PipelineOptions {
   /** Broadcasts each sample and message to the WebSocket clients. */
-  hub: Hub;
-  /** Stores each sample and the alert history. */
-  store: Store;
+  hub: Pick<Hub, "publish" | "broadcast">;
+  /** Stores each sample (unless `derived`) and the alert history. */
+  store: PipelineStore;
+  /** The channel's name (default `main`): samples and messages go to its clients. */
+  channel?: string;
+  /** A derived channel: its samples are never stored (they are computed from stored ones). */
+  derived?: boolean;
+  /** Extra `statistics` fields at `nowMs` (a derived channel's efficiency and loss). */
+  extraStatistics?: (nowMs: number) => Partial<StatisticsData>;
   /** The live analysis (statistics, outliers, alerts). */
   analyzer: Analyzer;
   /** Energy and charge. */
@@ -44,9 +62,13 @@ export interface LastReading {
 
 /** The per-sample fan-out and the analysis state around it. */
 export class Pipeline {
+  /** The channel's name. */
+  readonly channel: string;
   #analyzer: Analyzer;
-  #hub: Hub;
-  #store: Store;
+  #hub: Pick<Hub, "publish" | "broadcast">;
+  #store: PipelineStore;
+  #derived: boolean;
+  #extraStatistics: ((nowMs: number) => Partial<StatisticsData>) | undefined;
   #energy: EnergyMeter;
   #now: () => number;
   #alertListeners: ((message: AlertMessage) => void)[] = [];
@@ -61,6 +83,9 @@ export class Pipeline {
   constructor(options: PipelineOptions) {
     this.#hub = options.hub;
     this.#store = options.store;
+    this.channel = options.channel ?? "main";
+    this.#derived = options.derived ?? false;
+    this.#extraStatistics = options.extraStatistics;
     this.#now = options.now ?? Date.now;
     this.#analyzer = options.analyzer;
     this.#energy = options.energy;
@@ -71,8 +96,9 @@ export class Pipeline {
     this.samplesTotal++;
     if (sample.status === "error") this.sensorErrorsTotal++;
     else this.last = { v: sample.v, a: sample.a, w: sample.w, tsMs: sample.tsMs };
-    this.#store.append(sample, this.#energy.add(sample));
-    this.#hub.publish(sample);
+    const step = this.#energy.add(sample);
+    if (!this.#derived) this.#store.append(sample, step);
+    this.#hub.publish(sample, this.channel);
     for (const event of this.#analyzer.add(sample)) {
       let id = 0;
       try {
@@ -81,8 +107,8 @@ export class Pipeline {
         // The alert still reaches every client; only its history entry is missing.
         console.error(`Cannot store alert: ${(error as Error).message}`);
       }
-      const message = alertMessage(event, id);
-      this.#hub.broadcast(message);
+      const message = alertMessage(event, id, this.channel);
+      this.#hub.broadcast(message, this.channel);
       for (const listener of this.#alertListeners) listener(message);
     }
   };
@@ -95,13 +121,19 @@ export class Pipeline {
   /** The `statistics` message's data at `nowMs`: window figures and energy. */
   statistics(nowMs: number = this.#now()): StatisticsData {
     const { samples, ...window } = this.#analyzer.snapshot(nowMs);
-    return { ...window, ...this.#energy.figures(), samples };
+    return {
+      ...window,
+      ...this.#energy.figures(),
+      samples,
+      ...this.#extraStatistics?.(nowMs),
+      channel: this.channel,
+    };
   }
 
-  /** Sends the `statistics` message. */
+  /** Sends the `statistics` message to the channel's clients. */
   broadcastStatistics(): void {
     const nowMs = this.#now();
-    this.#hub.broadcast(statisticsMessage(this.statistics(nowMs), nowMs));
+    this.#hub.broadcast(statisticsMessage(this.statistics(nowMs), nowMs), this.channel);
   }
 
   /** The alert rules in force. */
@@ -114,7 +146,11 @@ export class Pipeline {
     this.#analyzer.alerts.setRules(rules);
     this.#store.setSetting(RULES_KEY, rules);
     this.#hub.broadcast(
-      statusMessage("Alert rules updated", this.#now(), { event: "rules_updated" }),
+      statusMessage("Alert rules updated", this.#now(), {
+        event: "rules_updated",
+        channel: this.channel,
+      }),
+      this.channel,
     );
   }
 }
@@ -124,7 +160,7 @@ export class Pipeline {
  * saved through the API, otherwise `defaults`.
  */
 export function initialRules(
-  store: Pick<Store, "getSetting" | "setSetting">,
+  store: { getSetting(key: string): unknown; setSetting(key: string, value: unknown): void },
   configured: readonly AlertRule[] | null,
   defaults: readonly AlertRule[],
   log: (line: string) => void = console.error,

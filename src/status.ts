@@ -6,6 +6,7 @@
  * @module
  */
 import type { DatabaseStats } from "./protocol/database.ts";
+import type { ChannelInfo } from "./protocol/channels.ts";
 import type { StatusResponse } from "./protocol/status.ts";
 import { type StatusMessage, statusMessage } from "./protocol/ws.ts";
 
@@ -67,6 +68,13 @@ export interface StatusInputs {
   rejections: () => StatusResponse["rejected_requests"];
   /** The TCP front's connection counters. */
   connections: () => StatusResponse["connections"];
+  /** Every channel (default: none listed); `/status` shows them without their settings. */
+  channels?: () => ChannelInfo[];
+  /**
+   * The source and sampler of channel `name` (for its notices and greeting); undefined
+   * for the first channel's, which `source` and `sampling` are.
+   */
+  channel?: (name: string) => { source: SourceView; sampling: SamplingView } | undefined;
   /** The clock (default `Date.now`). */
   now?: () => number;
 }
@@ -88,8 +96,14 @@ export class StatusBoard {
     this.#now = inputs.now ?? Date.now;
   }
 
-  #simulator(): "connected" | "disconnected" {
-    return this.#in.sampling.running ? "connected" : "disconnected";
+  #simulator(sampling: SamplingView = this.#in.sampling): "connected" | "disconnected" {
+    return sampling.running ? "connected" : "disconnected";
+  }
+
+  /** The views of channel `name` (the first channel's when undefined or unknown). */
+  #views(name: string | undefined): { source: SourceView; sampling: SamplingView } {
+    const views = name === undefined ? undefined : this.#in.channel?.(name);
+    return views ?? { source: this.#in.source, sampling: this.#in.sampling };
   }
 
   /**
@@ -135,17 +149,27 @@ export class StatusBoard {
       retention: { ...this.#in.retention },
       rejected_requests: { ...this.#in.rejections() },
       connections: { ...this.#in.connections() },
+      ...(this.#in.channels
+        ? { channels: this.#in.channels().map(({ settings: _, ...summary }) => summary) }
+        : {}),
     };
   };
 
-  /** The message a WebSocket client receives right after it connects. */
-  greeting = (): StatusMessage => {
-    const { source, sampling, clients } = this.#in;
-    const simulator = this.#simulator();
+  /**
+   * The message a WebSocket client receives right after it connects: about the first
+   * channel (the v1 protocol's), or about `channel` (then carrying `channel`).
+   */
+  greeting = (channel?: string): StatusMessage => {
+    const { source, sampling } = this.#views(channel);
+    const simulator = this.#simulator(sampling);
     return statusMessage(
       `Connected to ina219-monitor: ${source.type} ${simulator}, mode ${source.mode}, ${sampling.intervalMs} ms`,
       this.#now(),
-      { websocket_connections: clients.size, simulator },
+      {
+        websocket_connections: this.#in.clients.size,
+        simulator,
+        ...(channel === undefined ? {} : { channel }),
+      },
     );
   };
 
@@ -162,14 +186,18 @@ export class StatusBoard {
 
   /**
    * A device, sensor, sampler or database event, with the state it leaves behind, so
-   * a client can follow mode, interval and start/stop without parsing the text.
+   * a client can follow mode, interval and start/stop without parsing the text; one
+   * about a channel carries its name and state (without: the first channel's state).
    */
-  notice = (message: string): StatusMessage =>
-    statusMessage(message, this.#now(), {
-      simulator: this.#simulator(),
-      mode: this.#in.source.mode,
-      interval_ms: this.#in.sampling.intervalMs,
+  notice = (message: string, channel?: string): StatusMessage => {
+    const { source, sampling } = this.#views(channel);
+    return statusMessage(message, this.#now(), {
+      simulator: this.#simulator(sampling),
+      mode: source.mode,
+      interval_ms: sampling.intervalMs,
+      ...(channel === undefined ? {} : { channel }),
     });
+  };
 }
 
 /** Seconds {@link SampleRate} averages over. */

@@ -140,3 +140,23 @@ Deno.test("Store.saveWithEveryFlush() commits the value with the samples it was 
     store.close();
   }
 });
+
+Deno.test("EnergyMeter takes a chip's accumulator step where it gives one, integrates otherwise", () => {
+  const steps: (undefined | { energyJ: number; chargeC: number })[] = [
+    undefined,
+    { energyJ: 7, chargeC: 2 },
+    undefined,
+  ];
+  const m = new EnergyMeter({
+    storage: new FakeStorage(),
+    maxGapMs: () => 5000,
+    announce: () => {},
+    now: () => T0,
+    accumulator: () => steps.shift(),
+  });
+  assert.deepEqual(m.add(ok(T0)), { energyJ: 0, chargeC: 0 }, "integrated: nothing before");
+  assert.deepEqual(m.add(ok(T0 + 1000)), { energyJ: 7, chargeC: 2 }, "the chip's step");
+  const integrated = m.add(ok(T0 + 2000));
+  assert.equal(integrated.energyJ, 1, "1 W over the 1 s since the last sample");
+  assert.equal(m.counters.totalJ, 8);
+});

@@ -11,6 +11,8 @@ import { type AppDeps, createApp } from "../src/http/app.ts";
 import { hostAllowlist, NO_HOST_FACTS } from "../src/http/host_guard.ts";
 import { newConnectionCounters } from "../src/http/front_state.ts";
 import { RejectCounter } from "../src/http/request_guard.ts";
+import { singleChannel } from "../src/http/route_helpers.ts";
+import type { SensorControl } from "../src/http/routes_sensor.ts";
 import type {
   AlertsControl,
   EnergyReset,
@@ -408,7 +410,7 @@ export interface FakeParts {
  * without a sampler, a store or a database. `over` replaces any dependency.
  */
 export function fakeApp(
-  over: Partial<AppDeps> = {},
+  over: Partial<Omit<AppDeps, "sensor">> & { sensor?: SensorControl } = {},
 ): { app: OpenAPIHono; fakes: FakeParts; nowMs: number } {
   const nowMs = 1_700_000_000_000;
   const fakes: FakeParts = {
@@ -431,8 +433,16 @@ export function fakeApp(
       rejections: new RejectCounter({ log: () => {} }),
     },
     now: () => nowMs,
-    ...fakes,
+    channels: () => ({ channels: [] }),
+    hub: fakes.hub,
+    simulator: singleChannel(fakes.simulator),
+    history: singleChannel(fakes.history),
+    alerts: singleChannel(fakes.alerts),
+    analysis: singleChannel(fakes.analysis),
+    spans: singleChannel(fakes.spans),
+    energy: singleChannel(fakes.energy),
     ...over,
+    sensor: over.sensor ? singleChannel(over.sensor) : undefined,
   });
   return { app, fakes, nowMs };
 }

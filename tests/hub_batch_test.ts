@@ -83,6 +83,7 @@ Deno.test("Hub.publish() batches a period's samples in columns, plain clients ge
     w: [0.5, 1.02, 0.5],
     status: ["ok", "ok", "ok"],
     mode: "NORMAL",
+    channel: "main",
   });
   assert.equal(message.timestamp, new Date(samples[2].tsMs).toISOString());
   assert.equal(plain.sent.length, 3, "the flush sends nothing to plain clients");

@@ -71,3 +71,12 @@ Deno.test("MeasurementJson.text() stays right with more modes than it caches", (
     assert.equal(json.text(s), expected(s));
   }
 });
+
+Deno.test("MeasurementJson.text() of a channel carries data.channel, as measurementMessage(s, channel)", () => {
+  const json = new MeasurementJson("in-1");
+  for (const over of [{}, { status: "error" as const, v: 0, a: 0, w: 0, error: "gone" }]) {
+    const s = sample(over);
+    assert.equal(json.text(s), JSON.stringify(measurementMessage(s, "in-1")));
+    assert.equal(JSON.parse(json.text(s)).data.channel, "in-1");
+  }
+});

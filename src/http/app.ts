@@ -18,6 +18,7 @@ import {
   validationHook,
 } from "./errors.ts";
 import { type AnalysisDeps, analysisRoutes } from "./routes_analysis.ts";
+import { type ChannelsDeps, channelsRoutes } from "./routes_channels.ts";
 import { type HistoryDeps, historyRoutes } from "./routes_history.ts";
 import { registerMessageSchemas } from "./openapi_schemas.ts";
 import { type MetricsDeps, metricsRoutes } from "./routes_metrics.ts";
@@ -32,7 +33,13 @@ const MAX_BODY_BYTES = 16 * 1024;
 
 /** Everything the routes act on. */
 export interface AppDeps
-  extends SimulatorDeps, SensorDeps, HistoryDeps, AnalysisDeps, Omit<WsDeps, "allowedOrigins"> {
+  extends
+    SimulatorDeps,
+    SensorDeps,
+    HistoryDeps,
+    AnalysisDeps,
+    ChannelsDeps,
+    Omit<WsDeps, "allowedOrigins"> {
   /** The running version, shown in the OpenAPI document. */
   version: string;
   /** API_TOKEN (null: none), READ_TOKEN_REQUIRED and ALLOWED_ORIGINS. */
@@ -75,10 +82,14 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   wsRoutes(app, { ...deps, allowedOrigins: deps.security.allowedOrigins });
   historyRoutes(app, deps);
   spanRoutes(app, {
-    span: (fromMs, toMs) => deps.spans.span(fromMs, toMs),
-    keptMs: deps.spans.rollupRetentionMs,
+    span: {
+      names: deps.spans.names,
+      get: (name) => (fromMs, toMs) => deps.spans.get(name).span(fromMs, toMs),
+    },
+    keptMs: deps.spans.get(deps.spans.names[0]).rollupRetentionMs,
     now: deps.now,
   });
+  channelsRoutes(app, deps);
   analysisRoutes(app, deps);
   if (deps.metrics) metricsRoutes(app, { metrics: deps.metrics });
 

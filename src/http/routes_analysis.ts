@@ -19,8 +19,11 @@ import { roundCounter, roundFigure, roundFigures } from "../protocol/figures.ts"
 import type { SpanResponse } from "../protocol/span.ts";
 import {
   badRequest,
+  CHANNEL_QUERY,
+  channelPart,
   invalidWindow,
   json,
+  type PerChannel,
   SECURED,
   UNAUTHORIZED,
   WINDOW_QUERY,
@@ -63,21 +66,22 @@ export interface EnergyReset {
   reset(): { previous: { sinceResetJ: number; sinceResetC: number }; resetAtMs: number };
 }
 
-/** What the analysis routes act on. */
+/** What the analysis routes act on, each per channel (`?channel=`, default the first). */
 export interface AnalysisDeps {
   /** Alert history, active alerts and rules. */
-  alerts: AlertsControl;
+  alerts: PerChannel<AlertsControl>;
   /** The live analysis. */
-  analysis: LiveAnalysis;
+  analysis: PerChannel<LiveAnalysis>;
   /** Span figures, for power efficiency and `/api/span`. */
-  spans: SpanFigures;
+  spans: PerChannel<SpanFigures>;
   /** The energy counters' reset. */
-  energy: EnergyReset;
+  energy: PerChannel<EnergyReset>;
   /** The clock windows end at (default `Date.now`). */
   now?: () => number;
 }
 
-const bad = badRequest("Invalid parameters");
+const bad = badRequest("Invalid parameters or unknown channel");
+const channelOnly = { query: z.object(CHANNEL_QUERY) };
 
 const alertsRoute = createRoute({
   method: "get",
@@ -89,6 +93,7 @@ const alertsRoute = createRoute({
   request: {
     query: z.object({
       ...WINDOW_QUERY,
+      ...CHANNEL_QUERY,
       severity: Severity.optional(),
       limit: z.coerce.number().int().min(1).max(10_000).default(1000),
     }),
@@ -112,8 +117,10 @@ const activeRoute = createRoute({
   path: "/api/alerts/active",
   tags: ["Alerts"],
   summary: "Alerts currently raised",
+  request: channelOnly,
   responses: {
     200: json(z.object({ data: z.array(ActiveAlert), count: z.number().int() }), "Active"),
+    400: bad,
   },
 });
 
@@ -122,7 +129,8 @@ const getRulesRoute = createRoute({
   path: "/api/alerts/rules",
   tags: ["Alerts"],
   summary: "Alert rules in force",
-  responses: { 200: json(AlertRulesBody, "Rules") },
+  request: channelOnly,
+  responses: { 200: json(AlertRulesBody, "Rules"), 400: bad },
 });
 
 const putRulesRoute = createRoute({
@@ -135,6 +143,7 @@ const putRulesRoute = createRoute({
     "so they survive a restart. Metrics without a rule no longer alert.",
   security: SECURED,
   request: {
+    ...channelOnly,
     body: { content: { "application/json": { schema: AlertRulesBody } }, required: true },
   },
   responses: { 200: json(AlertRulesBody, "Rules now in force"), 400: bad, 401: UNAUTHORIZED },
@@ -145,7 +154,8 @@ const averagesRoute = createRoute({
   path: "/api/analysis/moving-averages",
   tags: ["Analysis"],
   summary: "Moving averages over 1, 5 and 15 minutes",
-  responses: { 200: json(MovingAverages, "Averages") },
+  request: channelOnly,
+  responses: { 200: json(MovingAverages, "Averages"), 400: bad },
 });
 
 const outlierSummaryRoute = createRoute({
@@ -156,7 +166,8 @@ const outlierSummaryRoute = createRoute({
   description:
     "z-score: |value − mean| / std over the 60 s window (warning ≥ 3, danger ≥ 5). IQR: distance " +
     "beyond the window's quartiles in IQRs (warning ≥ 1.5, danger ≥ 3). Failed reads never count.",
-  responses: { 200: json(OutlierSummary, "Summary") },
+  request: channelOnly,
+  responses: { 200: json(OutlierSummary, "Summary"), 400: bad },
 });
 
 const outlierRecentRoute = createRoute({
@@ -164,7 +175,12 @@ const outlierRecentRoute = createRoute({
   path: "/api/analysis/outliers/recent",
   tags: ["Analysis"],
   summary: "The most recent outliers, newest first",
-  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(10) }) },
+  request: {
+    query: z.object({
+      ...CHANNEL_QUERY,
+      limit: z.coerce.number().int().min(1).max(1000).default(10),
+    }),
+  },
   responses: {
     200: json(z.object({ data: z.array(OutlierData), count: z.number().int() }), "Outliers"),
     400: bad,
@@ -179,7 +195,7 @@ const efficiencyRoute = createRoute({
   description:
     "The figures of `GET /api/span` over the window (default 24 h): exact to the sample inside " +
     "the raw retention, from the per-minute rollups before it.",
-  request: { query: z.object(WINDOW_QUERY) },
+  request: { query: z.object({ ...WINDOW_QUERY, ...CHANNEL_QUERY }) },
   responses: { 200: json(PowerEfficiency, "Figures"), 400: bad },
 });
 
@@ -191,53 +207,76 @@ const resetRoute = createRoute({
   description:
     "Zeroes `energy_wh` and `charge_ah` of the statistics message; totals keep counting.",
   security: SECURED,
-  responses: { 200: json(EnergyResetResponse, "Reset"), 401: UNAUTHORIZED },
+  request: channelOnly,
+  responses: { 200: json(EnergyResetResponse, "Reset"), 400: bad, 401: UNAUTHORIZED },
 });
 
 /** Registers the alert and analysis routes on `app`. */
 export function analysisRoutes(app: OpenAPIHono, deps: AnalysisDeps): void {
-  const { alerts, analysis, spans } = deps;
   const now = deps.now ?? Date.now;
+  const keptMs = deps.spans.get(deps.spans.names[0]).rollupRetentionMs;
   const resolve = (q: { from?: number; to?: number; hours?: number }, hours: number) =>
-    windowOrIssue(q, now(), spans.rollupRetentionMs, hours);
+    windowOrIssue(q, now(), keptMs, hours);
 
   app.openapi(alertsRoute, (c) => {
     const q = c.req.valid("query");
+    const pick = channelPart(deps.alerts, q.channel);
+    if (!pick.ok) return c.json(pick.body, 400);
     const w = resolve(q, 24);
     if ("message" in w) return c.json(invalidWindow(w), 400);
-    const data = alerts.history(w.fromMs, w.toMs, q.limit, q.severity);
+    const data = pick.part.history(w.fromMs, w.toMs, q.limit, q.severity);
     return c.json({ data, count: data.length, from_ms: w.fromMs, to_ms: w.toMs }, 200);
   });
 
   app.openapi(activeRoute, (c) => {
-    const data = alerts.active();
+    const pick = channelPart(deps.alerts, c.req.valid("query").channel);
+    if (!pick.ok) return c.json(pick.body, 400);
+    const data = pick.part.active();
     return c.json({ data, count: data.length }, 200);
   });
 
-  app.openapi(getRulesRoute, (c) => c.json({ rules: alerts.rules() }, 200));
+  app.openapi(getRulesRoute, (c) => {
+    const pick = channelPart(deps.alerts, c.req.valid("query").channel);
+    if (!pick.ok) return c.json(pick.body, 400);
+    return c.json({ rules: pick.part.rules() }, 200);
+  });
 
   app.openapi(putRulesRoute, (c) => {
-    alerts.setRules(c.req.valid("json").rules);
-    return c.json({ rules: alerts.rules() }, 200);
+    const pick = channelPart(deps.alerts, c.req.valid("query").channel);
+    if (!pick.ok) return c.json(pick.body, 400);
+    pick.part.setRules(c.req.valid("json").rules);
+    return c.json({ rules: pick.part.rules() }, 200);
   });
 
   app.openapi(averagesRoute, (c) => {
+    const pick = channelPart(deps.analysis, c.req.valid("query").channel);
+    if (!pick.ok) return c.json(pick.body, 400);
     const nowMs = now();
-    const [v, a, w] = METRICS.map((m) => roundFigures(analysis.movingAverages(m, nowMs)));
+    const [v, a, w] = METRICS.map((m) => roundFigures(pick.part.movingAverages(m, nowMs)));
     return c.json({ ts_ms: nowMs, v, a, w }, 200);
   });
 
-  app.openapi(outlierSummaryRoute, (c) => c.json(analysis.outlierSummary(now()), 200));
+  app.openapi(outlierSummaryRoute, (c) => {
+    const pick = channelPart(deps.analysis, c.req.valid("query").channel);
+    if (!pick.ok) return c.json(pick.body, 400);
+    return c.json(pick.part.outlierSummary(now()), 200);
+  });
 
   app.openapi(outlierRecentRoute, (c) => {
-    const data = analysis.recentOutliers(c.req.valid("query").limit);
+    const q = c.req.valid("query");
+    const pick = channelPart(deps.analysis, q.channel);
+    if (!pick.ok) return c.json(pick.body, 400);
+    const data = pick.part.recentOutliers(q.limit);
     return c.json({ data, count: data.length }, 200);
   });
 
   app.openapi(efficiencyRoute, (c) => {
-    const w = resolve(c.req.valid("query"), 24);
+    const q = c.req.valid("query");
+    const pick = channelPart(deps.spans, q.channel);
+    if (!pick.ok) return c.json(pick.body, 400);
+    const w = resolve(q, 24);
     if ("message" in w) return c.json(invalidWindow(w), 400);
-    const span = spans.span(w.fromMs, w.toMs);
+    const span = pick.part.span(w.fromMs, w.toMs);
     return c.json({
       from_ms: w.fromMs,
       to_ms: w.toMs,
@@ -253,7 +292,9 @@ export function analysisRoutes(app: OpenAPIHono, deps: AnalysisDeps): void {
   });
 
   app.openapi(resetRoute, (c) => {
-    const { previous, resetAtMs } = deps.energy.reset();
+    const pick = channelPart(deps.energy, c.req.valid("query").channel);
+    if (!pick.ok) return c.json(pick.body, 400);
+    const { previous, resetAtMs } = pick.part.reset();
     return c.json({
       status: "ok" as const,
       energy_since_ms: resetAtMs,

@@ -16,8 +16,11 @@ import {
 import { type HistoryPlan, planHistory } from "../store/queries.ts";
 import {
   badRequest,
+  CHANNEL_QUERY,
+  channelPart,
   invalidWindow,
   json,
+  type PerChannel,
   SECURED,
   UNAUTHORIZED,
   WINDOW_QUERY,
@@ -50,13 +53,16 @@ export interface HistoryStore {
 
 /** What the history routes act on. */
 export interface HistoryDeps {
-  /** The stored samples and rollups. */
-  history: HistoryStore;
+  /**
+   * Each channel's stored samples and rollups (a derived channel's computed from its
+   * inputs'); the database routes act on the whole database through the first.
+   */
+  history: PerChannel<HistoryStore>;
   /** The clock windows end at (default `Date.now`). */
   now?: () => number;
 }
 
-const bad = badRequest("Invalid parameters (window, limits, times)");
+const bad = badRequest("Invalid parameters (window, limits, times) or unknown channel");
 
 const measurementsRoute = createRoute({
   method: "get",
@@ -67,6 +73,7 @@ const measurementsRoute = createRoute({
   request: {
     query: z.object({
       ...WINDOW_QUERY,
+      ...CHANNEL_QUERY,
       limit: z.coerce.number().int().min(1).max(100_000).default(1000),
     }),
   },
@@ -86,6 +93,7 @@ const historyRoute = createRoute({
   request: {
     query: z.object({
       ...WINDOW_QUERY,
+      ...CHANNEL_QUERY,
       points: z.coerce.number().int().min(1).max(5000).default(500),
     }),
   },
@@ -98,7 +106,7 @@ const statisticsRoute = createRoute({
   tags: ["History"],
   summary: "Per-minute statistics",
   description: "One row per minute with count and min/max/avg of each metric. Default: 24 h.",
-  request: { query: z.object(WINDOW_QUERY) },
+  request: { query: z.object({ ...WINDOW_QUERY, ...CHANNEL_QUERY }) },
   responses: { 200: json(StatisticsResponse, "Minutes, oldest first"), 400: bad },
 });
 
@@ -111,7 +119,7 @@ const exportRoute = createRoute({
     "Streamed from the database page by page, oldest first: `time,ts_ms,seq,v,a,w,status,mode,error`. " +
     "Default: the last hour. Needs the bearer token when API_TOKEN is set.",
   security: SECURED,
-  request: { query: z.object(WINDOW_QUERY) },
+  request: { query: z.object({ ...WINDOW_QUERY, ...CHANNEL_QUERY }) },
   responses: {
     200: { content: { "text/csv": { schema: z.string() } }, description: "CSV with a header row" },
     400: bad,
@@ -165,7 +173,9 @@ function csvLine(r: MeasurementRow): string {
 
 /** Registers the history and database routes on `app`. */
 export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
-  const store = deps.history;
+  const channels = deps.history;
+  // Retention and the database are the same for every channel.
+  const store = channels.get(channels.names[0]);
   const now = deps.now ?? Date.now;
   const rawKeptMs = store.rawRetentionMs;
   const rollupKeptMs = store.rollupRetentionMs;
@@ -178,10 +188,12 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
 
   app.openapi(measurementsRoute, (c) => {
     const q = c.req.valid("query");
+    const pick = channelPart(channels, q.channel);
+    if (!pick.ok) return c.json(pick.body, 400);
     const w = window(q, rawKeptMs, 1);
     if ("message" in w) return c.json(invalidWindow(w), 400);
     store.flush();
-    const data = store.measurements(w.fromMs, w.toMs, q.limit);
+    const data = pick.part.measurements(w.fromMs, w.toMs, q.limit);
     return c.json({
       data,
       count: data.length,
@@ -194,13 +206,15 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
 
   app.openapi(historyRoute, (c) => {
     const q = c.req.valid("query");
+    const pick = channelPart(channels, q.channel);
+    if (!pick.ok) return c.json(pick.body, 400);
     const w = window(q, rollupKeptMs, 24);
     if ("message" in w) return c.json(invalidWindow(w), 400);
     store.flush();
     // Only the per-minute rollups reach back past the raw data.
     const minRes = w.fromMs < now() - rawKeptMs ? 60_000 : 1;
     const plan = planHistory(w.fromMs, w.toMs, q.points, minRes);
-    const data = store.history(w.fromMs, w.toMs, plan).map(roundMetrics);
+    const data = pick.part.history(w.fromMs, w.toMs, plan).map(roundMetrics);
     return c.json({
       data,
       count: data.length,
@@ -212,18 +226,24 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
   });
 
   app.openapi(statisticsRoute, (c) => {
-    const w = window(c.req.valid("query"), rollupKeptMs, 24);
+    const q = c.req.valid("query");
+    const pick = channelPart(channels, q.channel);
+    if (!pick.ok) return c.json(pick.body, 400);
+    const w = window(q, rollupKeptMs, 24);
     if ("message" in w) return c.json(invalidWindow(w), 400);
     store.flush();
-    const data = store.minutes(w.fromMs, w.toMs).map(roundMetrics);
+    const data = pick.part.minutes(w.fromMs, w.toMs).map(roundMetrics);
     return c.json({ data, count: data.length, from_ms: w.fromMs, to_ms: w.toMs }, 200);
   });
 
   app.openapi(exportRoute, (c) => {
-    const w = window(c.req.valid("query"), rawKeptMs, 1);
+    const q = c.req.valid("query");
+    const pick = channelPart(channels, q.channel);
+    if (!pick.ok) return c.json(pick.body, 400);
+    const w = window(q, rawKeptMs, 1);
     if ("message" in w) return c.json(invalidWindow(w), 400);
     store.flush();
-    const pages = store.pages(w.fromMs, w.toMs);
+    const pages = pick.part.pages(w.fromMs, w.toMs);
     const encoder = new TextEncoder();
     let headerSent = false;
     let rows = 0;
@@ -255,7 +275,11 @@ export function historyRoutes(app: OpenAPIHono, deps: HistoryDeps): void {
       },
       // No read-ahead: a page is read from the database when the client takes one.
     }, { highWaterMark: 0 });
-    const name = `ina219-${new Date(w.fromMs).toISOString()}-${new Date(w.toMs).toISOString()}`
+    // The first channel's file keeps its single-channel name.
+    const tag = pick.name === channels.names[0] ? "" : `${pick.name}-`;
+    const name = `ina219-${tag}${new Date(w.fromMs).toISOString()}-${
+      new Date(w.toMs).toISOString()
+    }`
       .replaceAll(":", "");
     return c.body(body, 200, {
       "Content-Type": "text/csv; charset=utf-8",

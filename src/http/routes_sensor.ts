@@ -3,11 +3,18 @@
  * at run time (what `ADC_SAMPLES` sets at start-up).
  * @module
  */
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ErrorBody } from "../protocol/common.ts";
 import { AdcRequest, AdcResponse, SensorCommandErrorBody } from "../protocol/sensor.ts";
 import { type AdcState, DeviceCommandError } from "../sources/source.ts";
-import { json, SECURED, UNAUTHORIZED } from "./route_helpers.ts";
+import {
+  CHANNEL_QUERY,
+  channelPart,
+  json,
+  type PerChannel,
+  SECURED,
+  UNAUTHORIZED,
+} from "./route_helpers.ts";
 
 /** The source's settings, as the sensor routes change them. */
 export interface SensorControl {
@@ -24,8 +31,11 @@ export interface SensorControl {
 
 /** What the sensor routes act on. */
 export interface SensorDeps {
-  /** The source's settings; absent means none can be changed (every answer a 409). */
-  sensor?: SensorControl;
+  /**
+   * Each measured channel's source settings (`?channel=`, default the first); absent
+   * means none can be changed (every answer a 409).
+   */
+  sensor?: PerChannel<SensorControl>;
 }
 
 const COMMAND_STATUS = { refused: 422, timeout: 504, garbled: 502, gone: 502 } as const;
@@ -39,11 +49,12 @@ const adcRoute = createRoute({
     "The INA219's samples averaged per conversion (1–128, a power of two, as `ADC_SAMPLES`): more samples, less noise, fewer samples a second. The acquisition thread rewrites the chip's configuration register and paces its reads by the new conversion time; the answer comes once it did. Until the next restart only: `ADC_SAMPLES` sets it at start-up.",
   security: SECURED,
   request: {
+    query: z.object(CHANNEL_QUERY),
     body: { content: { "application/json": { schema: AdcRequest } }, required: true },
   },
   responses: {
     200: json(AdcResponse, "Set: the setting in force"),
-    400: json(ErrorBody, "Invalid input; nothing was changed"),
+    400: json(ErrorBody, "Invalid input or unknown channel; nothing was changed"),
     401: UNAUTHORIZED,
     409: json(ErrorBody, "The source has no ADC setting (the mock, a serial device)"),
     413: json(ErrorBody, "Body over 16 KiB"),
@@ -57,7 +68,12 @@ const adcRoute = createRoute({
 export function sensorRoutes(app: OpenAPIHono, deps: SensorDeps): void {
   app.openapi(adcRoute, async (c) => {
     const { samples } = c.req.valid("json");
-    const { sensor } = deps;
+    let sensor: SensorControl | undefined;
+    if (deps.sensor) {
+      const pick = channelPart(deps.sensor, c.req.valid("query").channel);
+      if (!pick.ok) return c.json(pick.body, 400);
+      sensor = pick.part;
+    }
     if (!sensor?.hasAdc) {
       const message = `The ${sensor?.type ?? "source"} source has no ADC setting`;
       return c.json({

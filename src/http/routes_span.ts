@@ -7,12 +7,12 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Issue } from "../protocol/common.ts";
 import { roundCounter, roundMetrics } from "../protocol/figures.ts";
 import { SpanResponse } from "../protocol/span.ts";
-import { badRequest, json } from "./route_helpers.ts";
+import { badRequest, CHANNEL_QUERY, channelPart, json, type PerChannel } from "./route_helpers.ts";
 
 /** What the span route acts on. */
 export interface SpanDeps {
-  /** Figures of [fromMs, toMs), with queued samples included. */
-  span(fromMs: number, toMs: number): SpanResponse;
+  /** Each channel's figures of [fromMs, toMs), with queued samples included. */
+  span: PerChannel<(fromMs: number, toMs: number) => SpanResponse>;
   /** How far back data is kept (the per-minute rollups): also the longest span. */
   keptMs: number;
   /** The clock that dates "older than the data kept" (tests fix it); defaults to `Date.now`. */
@@ -39,11 +39,14 @@ const spanRoute = createRoute({
     query: z.object({
       from: Millis.openapi({ description: "Start (inclusive), epoch ms", example: 1767225600000 }),
       to: Millis.openapi({ description: "End (exclusive), epoch ms", example: 1767229200000 }),
+      ...CHANNEL_QUERY,
     }),
   },
   responses: {
     200: json(SpanResponse, "Figures"),
-    400: badRequest("Invalid span (not integers, empty, too long or older than the data kept)"),
+    400: badRequest(
+      "Invalid span (not integers, empty, too long or older than the data kept), or unknown channel",
+    ),
   },
 });
 
@@ -53,7 +56,9 @@ export function spanRoutes(app: OpenAPIHono, deps: SpanDeps): void {
   const days = (ms: number) => `${Math.round(ms / 86_400_000 * 10) / 10} days`;
 
   app.openapi(spanRoute, (c) => {
-    const { from, to } = c.req.valid("query");
+    const { from, to, channel } = c.req.valid("query");
+    const pick = channelPart(deps.span, channel);
+    if (!pick.ok) return c.json(pick.body, 400);
     const nowMs = now();
     let issue: Issue | undefined;
     if (from >= to) {
@@ -75,7 +80,7 @@ export function spanRoutes(app: OpenAPIHono, deps: SpanDeps): void {
       };
     }
     if (issue) return c.json({ error: "Invalid span", issues: [issue] }, 400);
-    const span = roundMetrics(deps.span(from, to));
+    const span = roundMetrics(pick.part(from, to));
     return c.json({
       ...span,
       energy_j: roundCounter(span.energy_j),

@@ -7,6 +7,7 @@ import type { ClientKind, Hub } from "../hub.ts";
 import { BATCH_MS_RANGE, type StatusMessage, StreamQuery } from "../protocol/ws.ts";
 import { ErrorBody } from "../protocol/common.ts";
 import { errorResponse } from "./errors.ts";
+import { unknownChannel } from "./route_helpers.ts";
 import { originAllowed, requestHost } from "./request_guard.ts";
 import type { Upgrader } from "./ws_adapter.ts";
 
@@ -18,8 +19,8 @@ export interface WsDeps {
   upgrade: Upgrader;
   /** Extra allowed origins (`*` = any, `null` = pages from disk); the server's own is allowed. */
   allowedOrigins: readonly string[];
-  /** The message a client receives right after it connects. */
-  greeting: () => StatusMessage;
+  /** The message a client receives right after it connects (about its first channel). */
+  greeting: (channel?: string) => StatusMessage;
 }
 
 const wsRoute = createRoute({
@@ -38,6 +39,9 @@ const wsRoute = createRoute({
     "components. A bad `format` or `batch_ms` gets 400 before the upgrade. " +
     "Messages from the client are ignored; one over 4 KiB closes the connection (1009), and " +
     "one whose frame header announces over 64 KiB is cut at once (no close frame). " +
+    "`channel` picks the channel (default the first, the v1 protocol's stream; `*` every " +
+    "channel, each message carrying `data.channel`, each channel's `seq` contiguous on its own); " +
+    "an unknown name gets 400 listing the names. " +
     "A browser Origin other than the server's own or ALLOWED_ORIGINS gets 403 (`null`, sent by " +
     "pages opened from disk and sandboxed frames, only with ALLOWED_ORIGINS=null).",
   request: { query: StreamQuery },
@@ -45,7 +49,8 @@ const wsRoute = createRoute({
     101: { description: "Switching protocols: the stream starts" },
     400: {
       content: { "application/json": { schema: ErrorBody } },
-      description: "Bad `format` or `batch_ms`, malformed Host header, or the upgrade is not " +
+      description:
+        "Bad `format`, `batch_ms` or `channel`, malformed Host header, or the upgrade is not " +
         "the first request on its connection",
     },
     403: {
@@ -91,11 +96,21 @@ export function wsRoutes(app: OpenAPIHono, deps: WsDeps): void {
     const kind: ClientKind = query.format === "batch"
       ? { format: "batch", batchMs: query.batch_ms ?? BATCH_MS_RANGE.default }
       : { format: "single" };
+    const names = deps.hub.channels;
+    const channels = query.channel === undefined
+      ? undefined
+      : query.channel === "*"
+      ? names
+      : names.includes(query.channel)
+      ? [query.channel]
+      : null;
+    if (channels === null) return c.json(unknownChannel(query.channel!, names), 400);
     return deps.upgrade(
       c.req.raw,
       deps.hub,
-      (ws) => deps.hub.sendTo(ws, deps.greeting()),
+      (ws) => deps.hub.sendTo(ws, deps.greeting(channels?.[0])),
       kind,
+      channels,
     );
   });
 }

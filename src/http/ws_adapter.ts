@@ -11,13 +11,15 @@ import { type ClientLimits, isRefusal, remoteAddressOf, upgradeForbidden } from 
  * Upgrades a request and attaches the socket to a hub; returns the 101 response,
  * or a JSON error response (503/429) when a client cap is reached (400 when the front
  * saw the request not as the first of its connection: it watches frames only there).
- * The client joins the hub as `kind` (default the plain v1 stream).
+ * The client joins the hub as `kind` (default the plain v1 stream) taking `channels`
+ * (default the first channel).
  */
 export type Upgrader = (
   request: Request,
   hub: Hub,
   onOpen: (client: HubClient) => void,
   kind?: ClientKind,
+  channels?: readonly string[],
 ) => Response;
 
 /** Options of {@link createDenoUpgrader}. */
@@ -36,7 +38,7 @@ const IDLE_TIMEOUT_S = 60;
  * there is no way to drop it sooner, so it must go on counting.
  */
 export function createDenoUpgrader(options: DenoUpgraderOptions = {}): Upgrader {
-  return (request, hub, onOpen, kind = SINGLE) => {
+  return (request, hub, onOpen, kind = SINGLE, channels) => {
     const slot = options.limits?.acquire(remoteAddressOf(request));
     if (slot && isRefusal(slot)) {
       return Response.json({ error: slot.error, issues: [] }, {
@@ -60,7 +62,7 @@ export function createDenoUpgrader(options: DenoUpgraderOptions = {}): Upgrader 
     }
     const { socket, response } = upgraded;
     socket.onopen = () => {
-      hub.add(socket, kind);
+      hub.add(socket, kind, channels);
       onOpen(socket);
     };
     socket.onmessage = (event) => hub.receive(socket, event.data);

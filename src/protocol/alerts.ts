@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { Metric, METRIC_NAMES, METRIC_UNITS, Severity } from "./common.ts";
+import { ChannelName, Metric, METRIC_NAMES, METRIC_UNITS, Severity } from "./common.ts";
 
 /**
  * The physical range of each metric's limits: wide enough for any INA2xx board
@@ -115,6 +115,7 @@ export const AlertData = z.object({
   limit: z.number(),
   message: z.string(),
   ts_ms: z.number().int(),
+  channel: ChannelName.optional(),
 });
 /** A stored alert transition. */
 export type AlertData = z.output<typeof AlertData>;
@@ -130,11 +131,11 @@ export const AlertMessage = z.object({
 /** The `alert` message. */
 export type AlertMessage = z.output<typeof AlertMessage>;
 
-/** The `alert` message of a stored transition. */
-export function alertMessage(event: AlertEvent, id: number): AlertMessage {
+/** The `alert` message of a stored transition (of `channel`, when given). */
+export function alertMessage(event: AlertEvent, id: number, channel?: string): AlertMessage {
   return {
     type: "alert",
-    data: { id, ...event },
+    data: channel === undefined ? { id, ...event } : { id, ...event, channel },
     timestamp: new Date(event.ts_ms).toISOString(),
   };
 }

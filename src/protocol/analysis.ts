@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { Metric, Severity } from "./common.ts";
+import { ChannelName, Metric, Severity } from "./common.ts";
 import { DerivedStatisticsFields } from "./derived.ts";
 import { roundCounter, roundMetrics } from "./figures.ts";
 
@@ -34,6 +34,7 @@ export const StatisticsData = z.object({
   charge_total_ah: z.number(),
   energy_since_ms: z.number().int().meta({ description: "When the counters were last reset" }),
   samples: z.number().int().meta({ description: "Measured samples in the window" }),
+  channel: ChannelName.optional(),
 }).extend(DerivedStatisticsFields.shape);
 /** `data` of the `statistics` message. */
 export type StatisticsData = z.output<typeof StatisticsData>;

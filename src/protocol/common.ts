@@ -47,3 +47,9 @@ export const ErrorBody = z.object({
 });
 /** `{"error": "...", "issues": [...]}` */
 export type ErrorBody = z.output<typeof ErrorBody>;
+
+/** The `channel` a message or row belongs to (issue 13): its name from CHANNELS, `main` without. */
+export const ChannelName = z.string().meta({
+  description: "The channel: its name in CHANNELS (`main` without CHANNELS)",
+  example: "main",
+});

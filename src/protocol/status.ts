@@ -5,10 +5,15 @@
  */
 import { z } from "zod";
 import { SimulatorState } from "./ws.ts";
+import { ChannelSummary } from "./channels.ts";
 
 /** `GET /status`. */
 export const StatusResponse = z.object({
   server: z.literal("running"),
+  channels: z.array(ChannelSummary).optional().meta({
+    description: "Every channel, in configuration order (`GET /api/channels` has their " +
+      "settings); the fields above describe the first",
+  }),
   simulator: SimulatorState,
   websocket_connections: z.number().int(),
   type: z.string().meta({ description: "Source type", example: "Mock" }),

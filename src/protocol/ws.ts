@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { Sample } from "../sample.ts";
-import { SampleStatus } from "./common.ts";
+import { ChannelName, SampleStatus } from "./common.ts";
 import { DerivedMeasurementFields, DerivedMeasurementsFields } from "./derived.ts";
 
 /** Measurement payload: the v1 device line plus `ts_ms` (and `error`). */
@@ -33,6 +33,7 @@ export const MeasurementData = z.object({
   error: z.string().optional().meta({
     description: "Why the read failed; only when status is `error`",
   }),
+  channel: ChannelName.optional(),
 }).extend(DerivedMeasurementFields.shape);
 /** `data` of the `measurement` message. */
 export type MeasurementData = z.output<typeof MeasurementData>;
@@ -64,12 +65,15 @@ export const StatusMessage = z.object({
   event: z.enum(["rules_updated", "energy_reset"]).optional().meta({
     description: "Set on changes that are not part of the device state",
   }),
+  channel: ChannelName.optional().meta({
+    description: "The channel the message is about; absent on messages about the monitor",
+  }),
 });
 /** The `status` message. */
 export type StatusMessage = z.output<typeof StatusMessage>;
 
-/** A measurement message for one sample. */
-export function measurementMessage(s: Sample): MeasurementMessage {
+/** A measurement message for one sample (of `channel`, when given). */
+export function measurementMessage(s: Sample, channel?: string): MeasurementMessage {
   const data: MeasurementData = {
     v: s.v,
     a: s.a,
@@ -81,6 +85,7 @@ export function measurementMessage(s: Sample): MeasurementMessage {
     mode: s.mode,
   };
   if (s.error !== undefined) data.error = s.error;
+  if (channel !== undefined) data.channel = channel;
   return {
     type: "measurement",
     data,
@@ -130,6 +135,7 @@ export const MeasurementsData = z.object({
     description: "Why each failed read failed, by index in the batch; only when one failed",
     example: { "3": "I2C read failed" },
   }),
+  channel: ChannelName.optional(),
 }).extend(DerivedMeasurementsFields.shape);
 /** `data` of the `measurements` message. */
 export type MeasurementsData = z.output<typeof MeasurementsData>;
@@ -148,9 +154,12 @@ export type MeasurementsMessage = z.output<typeof MeasurementsMessage>;
 
 /**
  * The `measurements` messages for consecutive samples: one per run of the same mode,
- * none for no samples.
+ * none for no samples; each carries `channel`, when given.
  */
-export function measurementsMessages(samples: readonly Sample[]): MeasurementsMessage[] {
+export function measurementsMessages(
+  samples: readonly Sample[],
+  channel?: string,
+): MeasurementsMessage[] {
   const messages: MeasurementsMessage[] = [];
   let data: MeasurementsData | undefined;
   let lastTsMs = 0;
@@ -163,6 +172,7 @@ export function measurementsMessages(samples: readonly Sample[]): MeasurementsMe
     if (!data || s.mode !== data.mode) {
       push();
       data = { seq0: s.seq, ts_ms: [], v: [], a: [], w: [], status: [], mode: s.mode };
+      if (channel !== undefined) data.channel = channel;
     }
     const i = data.ts_ms.length;
     data.ts_ms.push(s.tsMs);
@@ -180,8 +190,13 @@ export function measurementsMessages(samples: readonly Sample[]): MeasurementsMe
 /** Shortest and longest batch period of the batched stream (ms). */
 export const BATCH_MS_RANGE = { min: 10, max: 1000, default: 50 } as const;
 
-/** The query of `GET /ws`: the plain v1 stream, or batches of `batch_ms`. */
+/** The query of `GET /ws`: the plain v1 stream, or batches of `batch_ms`; one channel or all. */
 export const StreamQuery = z.object({
+  channel: z.string().optional().meta({
+    description: "The channel to stream (default: the first, as the v1 protocol's stream), " +
+      "or `*` for every channel, measured and derived; an unknown name gets 400",
+    example: "*",
+  }),
   format: z.enum(["single", "batch"]).default("single").meta({
     description: "`single`: one `measurement` message per sample (the v1 stream); " +
       "`batch`: one `measurements` message per `batch_ms`",

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { validationHook } from "../../src/http/errors.ts";
 import { spanRoutes } from "../../src/http/routes_span.ts";
+import { singleChannel } from "../../src/http/route_helpers.ts";
 import { ErrorBody } from "../../src/protocol/common.ts";
 import { SpanResponse } from "../../src/protocol/span.ts";
 
@@ -18,7 +19,7 @@ function fakeApp() {
   const calls: [number, number][] = [];
   const app = new OpenAPIHono({ defaultHook: validationHook });
   spanRoutes(app, {
-    span: (fromMs, toMs) => {
+    span: singleChannel((fromMs: number, toMs: number): SpanResponse => {
       calls.push([fromMs, toMs]);
       const stat = { min: 1, max: 2, avg: 1.5 };
       return {
@@ -42,7 +43,7 @@ function fakeApp() {
           steps_unknown: 0,
         },
       };
-    },
+    }),
     keptMs: 30 * DAY,
     now: () => NOW,
   });

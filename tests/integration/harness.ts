@@ -39,6 +39,13 @@ export const BASE_ENV = {
   SAMPLE_INTERVAL_MS: "20",
   STATUS_INTERVAL_S: "0",
 };
+/** Two mocks at 10 ms and the efficiency from a to b. */
+export const THREE_CHANNELS = JSON.stringify([
+  { name: "a", sensor: "mock", mock_seed: 1, sample_interval_ms: 10 },
+  { name: "b", sensor: "mock", mock_seed: 2, sample_interval_ms: 10 },
+  { name: "eff", derived: "efficiency", input: "a", output: "b" },
+]);
+
 /** An ISO-8601 time with milliseconds, as the v1 protocol writes `timestamp`. */
 export const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** The mock's start-up status messages, in order (the v1 simulator's). */
