@@ -17,7 +17,6 @@ import { fixed } from "./format.js";
 /** @typedef {import("./types.js").ChannelInfo} ChannelInfo */
 /** @typedef {import("./types.js").MeasurementsData} MeasurementsData */
 /** @typedef {import("./types.js").MeasurementData} MeasurementData */
-/** @typedef {import("./types.js").ChannelTagged} ChannelTagged */
 /** @typedef {"ok" | "error" | "stopped" | "stale" | "waiting"} CardState */
 /**
  * The last sample of one channel, as the cards show it.
@@ -157,7 +156,7 @@ export class Overview {
   /** @param {unknown} raw */
   #onMessage(raw) {
     const message =
-      /** @type {{ type?: string, data?: (MeasurementsData | MeasurementData) & ChannelTagged } | null} */ (
+      /** @type {{ type?: string, data?: (MeasurementsData | MeasurementData) } | null} */ (
         raw
       );
     if (message?.type !== "measurements" && message?.type !== "measurement") return;

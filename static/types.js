@@ -25,20 +25,7 @@
 /** @typedef {import("zod").output<typeof import("../src/protocol/simulator.ts").IntervalResponse>} IntervalResponse */
 
 /** @typedef {import("../src/protocol/ws.ts").MeasurementsData} MeasurementsData */
-/**
- * One channel as `GET /api/channels` lists it (issue 13's contract, CHANNELS_API.md).
- * Written out here until src/protocol/channels.ts (ChannelInfo) lands on this branch;
- * then this becomes an import like the others.
- * @typedef {{
- *   name: string, label: string, kind: "measured" | "derived", sensor?: string,
- *   derived?: "efficiency" | "sum", inputs?: string[],
- *   state: "running" | "stopped" | "error", sensor_status: "ok" | "error" | "unknown",
- *   interval_ms: number, sample_rate_hz: number, last_seq: number,
- *   settings?: Record<string, unknown>
- * }} ChannelInfo
- */
-/** The `channel` a message's data names (issue 13; absent from a server before channels). */
-/** @typedef {{ channel?: string }} ChannelTagged */
+/** @typedef {import("../src/protocol/channels.ts").ChannelInfo} ChannelInfo */
 
 /** Normal, warning or danger: how a value stands against its alert rule. */
 /** @typedef {"normal" | Severity} Level */
