@@ -7,6 +7,7 @@
  */
 
 import { getJson } from "./api.js";
+import { withChannel } from "./channels.js";
 import {
   fixed,
   formatClock,
@@ -44,9 +45,12 @@ export class AlertsPanel {
   /** Reloads active alerts and recent history (at start and after a reconnect). */
   async load() {
     const [active, recent] = await Promise.all([
-      /** @type {Promise<{ data: ActiveAlert[] }>} */ (getJson("/api/alerts/active")),
+      /** @type {Promise<{ data: ActiveAlert[] }>} */ (getJson(
+        "/api/alerts/active",
+        withChannel(),
+      )),
       /** @type {Promise<{ data: AlertData[] }>} */ (
-        getJson("/api/alerts", { hours: "24", limit: String(HISTORY_LIMIT) })
+        getJson("/api/alerts", withChannel({ hours: "24", limit: String(HISTORY_LIMIT) }))
       ),
     ]);
     this.#active.clear();

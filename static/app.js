@@ -3,15 +3,27 @@
 /**
  * @module Dashboard entry point: builds the panels, routes each WebSocket message to
  * them, and draws in animation frames at most ten times a second (never once per
- * message), so the page keeps up with a sampler running at 1 kHz.
+ * message), so the page keeps up with a sampler running at 1 kHz. With several channels
+ * (issue 13) the panels show the channel picked in the top bar, the overview strip shows
+ * them all, and the live chart can draw a second one.
  */
 
 import { wireTokenDialog } from "./api.js";
 import { AlertsPanel } from "./alerts.js";
+import {
+  channelInfo,
+  channels,
+  channelTitle,
+  loadChannels,
+  onChannelPicked,
+  pickedChannel,
+  several,
+} from "./channels.js";
 import { connectStream, renderConnection, streamUrl } from "./connection.js";
 import { Controls, logStatus, renderSimulator } from "./controls.js";
 import { HistoryView } from "./history.js";
 import { LiveChart } from "./live_chart.js";
+import { Overview } from "./overview.js";
 import { Readouts } from "./readouts.js";
 import { loadRules, onRulesChanged } from "./rules.js";
 import { Selection } from "./selection.js";
@@ -26,11 +38,14 @@ const live = new LiveChart(byId("live-chart", HTMLCanvasElement));
 const stats = new StatsPanel();
 const alerts = new AlertsPanel();
 const history = new HistoryView();
-new Selection(history);
+const selection = new Selection(history);
+const overview = new Overview();
 const controls = new Controls((status) => {
-  if (Number.isFinite(status.interval_ms)) {
-    live.intervalMs = status.interval_ms;
-    readouts.intervalMs = status.interval_ms;
+  // /status describes the first channel; with several, the list has the one shown.
+  const intervalMs = several() ? channelInfo(pickedChannel())?.interval_ms : status.interval_ms;
+  if (intervalMs !== undefined && Number.isFinite(intervalMs)) {
+    live.intervalMs = intervalMs;
+    readouts.intervalMs = intervalMs;
   }
 });
 
@@ -121,16 +136,80 @@ function reportFailure(what) {
   return (error) => console.warn(`${what}: ${errorText(error)}`);
 }
 
-function main() {
+/** The stream's query: the channel shown, with several (plain /ws with one, as before). */
+function streamParams() {
+  const name = pickedChannel();
+  return several() && name !== null ? { channel: name } : undefined;
+}
+
+/** Fills the "compare with" select with the channels other than the one shown. */
+function renderCompareChoices() {
+  const select = byId("live-compare", HTMLSelectElement);
+  const keep = select.value;
+  const others = channels().filter((c) => c.name !== pickedChannel());
+  select.replaceChildren(
+    new Option("none", ""),
+    ...others.map((c) => new Option(channelTitle(c), c.name)),
+  );
+  select.value = others.some((c) => c.name === keep) ? keep : "";
+  if (select.value !== keep) compareWith("");
+}
+
+/**
+ * Draws channel `name` on the live chart too ("" for none).
+ * @param {string} name
+ */
+function compareWith(name) {
+  const info = channelInfo(name);
+  overview.compare(info ? info.name : null, (tsMs, v, a, w, ok) => {
+    live.pushCompared(tsMs, v, a, w, ok);
+    requestDraw();
+  });
+  live.setCompared(
+    info ? { name: info.name, label: info.label || info.name, intervalMs: info.interval_ms } : null,
+  ).then(requestDraw, reportFailure("Cannot backfill the compared channel"));
+}
+
+/**
+ * Wires the channel picker's consequences: every panel shows the channel picked.
+ * @param {import("./connection.js").Stream} stream
+ */
+function wireChannels(stream) {
+  const select = byId("live-compare", HTMLSelectElement);
+  byId("live-compare-box").hidden = false;
+  select.addEventListener("change", () => compareWith(select.value));
+  renderCompareChoices();
+  overview.start(channels());
+  onChannelPicked((name) => {
+    const info = channelInfo(name);
+    live.mainLabel = info?.label || name;
+    live.reset();
+    readouts.reset();
+    stats.reset();
+    overview.markPicked(name);
+    renderCompareChoices();
+    stream.switchTo(streamUrl({ channel: name })); // Its "live" state reloads the rest.
+    history.load();
+    // The same span, now the new channel's figures.
+    if (selection.span) selection.select(selection.span.fromMs, selection.span.toMs);
+  });
+}
+
+async function main() {
   wireTokenDialog();
+  await loadChannels();
+  if (several()) {
+    const info = channelInfo(pickedChannel());
+    live.mainLabel = info?.label || info?.name || "";
+  }
   onRulesChanged(() => {
     readouts.recolour();
     stats.rulesChanged();
     requestDraw();
   });
   let connectedBefore = false;
-  connectStream({
-    url: streamUrl(),
+  const stream = connectStream({
+    url: streamUrl(streamParams()),
     onMessage: handleMessage,
     onState: (state, detail) => {
       renderConnection(state, detail);
@@ -147,6 +226,7 @@ function main() {
     },
   });
   history.load();
+  if (several()) wireChannels(stream);
 }
 
 main();

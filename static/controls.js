@@ -3,11 +3,21 @@
 /**
  * @module Simulator controls over REST (start/stop, mode, sample interval; the token
  * prompt lives in api.js), the simulator state from /status and status messages, and
- * the log of status messages.
+ * the log of status messages. With several channels the commands act on the channel
+ * shown (`?channel=`), and the card describes it from `GET /api/channels`; a derived
+ * channel has no sampler of its own, so the commands are disabled for it.
  */
 
 import { getJson, postJson, setAuthRequired } from "./api.js";
 import { byId as $, errorText } from "./dom.js";
+import {
+  channelInfo,
+  channelPath,
+  channelTitle,
+  pickedChannel,
+  refreshChannels,
+  several,
+} from "./channels.js";
 import { formatClock } from "./format.js";
 
 /** @typedef {import("./types.js").StatusResponse} StatusResponse */
@@ -47,14 +57,14 @@ export class Controls {
     $("btn-start").addEventListener("click", () =>
       this.#run(buttons, async () => {
         /** @type {StartResponse} */
-        const r = await postJson("/simulator/start");
+        const r = await postJson(channelPath("/simulator/start"));
         renderSimulator("connected");
         return r.already_running ? "Simulator was already running." : "Simulator started.";
       }));
     $("btn-stop").addEventListener("click", () =>
       this.#run(buttons, async () => {
         /** @type {StopResponse} */
-        const r = await postJson("/simulator/stop");
+        const r = await postJson(channelPath("/simulator/stop"));
         renderSimulator("disconnected");
         return r.was_running ? "Simulator stopped." : "Simulator was already stopped.";
       }));
@@ -64,7 +74,7 @@ export class Controls {
       const mode = $("mode-select", HTMLSelectElement).value;
       this.#run(modeForm, async () => {
         /** @type {ModeResponse} */
-        const r = await postJson("/simulator/mode", { mode });
+        const r = await postJson(channelPath("/simulator/mode"), { mode });
         return `Mode set to ${r.mode}.`;
       });
     });
@@ -74,7 +84,9 @@ export class Controls {
       const intervalMs = Number($("interval-input", HTMLInputElement).value);
       this.#run(intervalForm, async () => {
         /** @type {IntervalResponse} */
-        const r = await postJson("/simulator/interval", { interval_ms: intervalMs });
+        const r = await postJson(channelPath("/simulator/interval"), {
+          interval_ms: intervalMs,
+        });
         return `Interval set to ${r.interval_ms} ms.`;
       });
     });
@@ -83,7 +95,10 @@ export class Controls {
   /** Reads /status and shows it; errors go to the feedback line. */
   async refresh() {
     try {
-      this.#render(/** @type {StatusResponse} */ (await getJson("/status")));
+      /** @type {StatusResponse} */
+      const status = await getJson("/status");
+      if (several()) await refreshChannels();
+      this.#render(status);
     } catch (error) {
       feedback(`Cannot read /status: ${errorText(error)}`, true);
     }
@@ -128,7 +143,37 @@ export class Controls {
     $("server-info").textContent = `${status.type ?? "?"} source · ` +
       `${status.websocket_connections ?? 0} client(s) · server up ${uptime} s · ` +
       `v${status.version ?? "?"}`;
+    if (several()) this.#renderChannel(status);
     this.#onStatus(status);
+  }
+
+  /**
+   * Describes the channel shown (the fields of /status describe the first one).
+   * @param {StatusResponse} status
+   */
+  #renderChannel(status) {
+    const info = channelInfo(pickedChannel());
+    if (!info) return;
+    const derived = info.kind === "derived";
+    for (const button of document.querySelectorAll(".controls button")) {
+      if (button instanceof HTMLButtonElement) button.disabled = derived;
+    }
+    $("controls-title").textContent = `Simulator · ${info.label || info.name}`;
+    if (derived) {
+      renderSimulator(info.state === "stopped" ? "disconnected" : "connected");
+      $("sim-detail").textContent = `${channelTitle(info)} is derived (${info.derived}) from ` +
+        `${(info.inputs ?? []).join(" and ")}: pick one of those to control it.`;
+      return;
+    }
+    renderSimulator(info.state === "stopped" ? "disconnected" : "connected");
+    const mode = info.settings?.mock_mode;
+    const select = $("mode-select", HTMLSelectElement);
+    if (typeof mode === "string" && document.activeElement !== select) select.value = mode;
+    const input = $("interval-input", HTMLInputElement);
+    if (document.activeElement !== input) input.value = String(info.interval_ms);
+    const token = status.auth_required ? " · changes need the API token" : "";
+    $("sim-detail").textContent = `${channelTitle(info)} · ${info.sensor ?? "sensor"} · ` +
+      `${info.state} · every ${info.interval_ms} ms · ${info.sample_rate_hz} samples/s${token}`;
   }
 }
 

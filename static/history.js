@@ -7,6 +7,7 @@
  */
 
 import { getJson } from "./api.js";
+import { withChannel } from "./channels.js";
 import {
   byMetric,
   datasetMetric,
@@ -152,7 +153,7 @@ export class HistoryView {
     }
     byId("history").dataset.state = "loading";
     /** @type {Promise<HistoryResponse>} */
-    const answer = getJson("/api/history", params);
+    const answer = getJson("/api/history", withChannel(params));
     const request = this.#loading = answer.then((body) => {
       if (request === this.#loading) this.#draw(body);
     }).catch((error) => {

@@ -5,6 +5,8 @@
  * 10 min), fed from the stream into a {@link LiveBuffer}, decimated to about one min/max
  * pair per pixel and redrawn at most every 100 ms (less often when one pixel is longer),
  * scrolling smoothly between samples. Pause freezes the picture; data keeps arriving.
+ * With several channels a second channel can be drawn on the same axes ("compare"):
+ * its own buffer, decimated the same way in the same frame, dotted in lighter colours.
  */
 
 import { getJson } from "./api.js";
@@ -20,6 +22,7 @@ import {
   tooltipBase,
   wireMetricToggles,
 } from "./chart_common.js";
+import { withChannel } from "./channels.js";
 import { byId } from "./dom.js";
 import { COLORS, fixed, formatClock, formatDuration, METRICS, NAMES, UNITS } from "./format.js";
 import { LiveBuffer } from "./live_buffer.js";
@@ -31,12 +34,19 @@ import { sampleTimeMs } from "./readouts.js";
 /** @typedef {import("chart.js").Chart<"line", Point[]>} LineChart */
 /**
  * A line of one metric; `metric` is ours (Chart.js keeps unknown dataset properties).
- * @typedef {import("chart.js").ChartDataset<"line", Point[]> & { metric: import("./types.js").Metric }} MetricDataset
+ * @typedef {import("chart.js").ChartDataset<"line", Point[]> & { metric: import("./types.js").Metric, compare?: boolean }} MetricDataset
+ */
+/**
+ * The second channel drawn on the chart.
+ * @typedef {{ name: string, label: string, intervalMs: number, buffer: LiveBuffer }} Compared
  */
 
 const KEEP_MS = 600_000;
 const MIN_FRAME_MS = 100;
 const BACKFILL_POINTS = 2400;
+/** The compared channel's colours: the metrics' hues, lighter, so each line's metric stays plain. */
+const COMPARE_COLORS = { v: "#fef08a", a: "#a5f3fc", w: "#c4b5fd" };
+const COMPARE_DASH = [2, 3];
 
 /** The rolling chart, or a stand-in that only counts when Chart.js is missing. */
 export class LiveChart {
@@ -56,6 +66,10 @@ export class LiveChart {
   /** @type {number | null} */
   #drawnMax = null;
   #lastDraw = 0;
+  /** @type {Compared | null} */
+  compared = null;
+  /** The shown channel's label for the legend (empty: one channel, no legend). */
+  mainLabel = "";
 
   /** @param {HTMLCanvasElement} canvas */
   constructor(canvas) {
@@ -85,6 +99,72 @@ export class LiveChart {
     this.#samples++;
     this.#lastArrival = performance.now();
     this.#dirty = true;
+  }
+
+  /** Forgets every sample (another channel is shown); the caller backfills. */
+  reset() {
+    this.buffer.clear();
+    this.#samples = 0;
+    this.#axisMax = null;
+    this.#drawnMax = null;
+    this.#lastArrival = 0;
+    this.#dirty = true;
+  }
+
+  /**
+   * Adds one sample of the compared channel (from the overview's stream).
+   * @param {number} tsMs
+   * @param {number} v
+   * @param {number} a
+   * @param {number} w
+   * @param {boolean} ok
+   */
+  pushCompared(tsMs, v, a, w, ok) {
+    if (!this.compared) return;
+    this.compared.buffer.add(tsMs, v, a, w, ok);
+    this.#dirty = true;
+  }
+
+  /**
+   * Draws channel `name` too (null: only the shown one), filled from its history.
+   * @param {{ name: string, label: string, intervalMs: number } | null} channel
+   * @returns {Promise<void>}
+   */
+  async setCompared(channel) {
+    this.compared = channel
+      ? { ...channel, buffer: new LiveBuffer({ resolutionMs: 10, keepMs: KEEP_MS + 5_000 }) }
+      : null;
+    this.#applyLabels();
+    this.#dirty = true;
+    this.#drawNow();
+    if (!this.compared) return;
+    const compared = this.compared;
+    const body = await fetchWindow({ channel: compared.name });
+    if (this.compared !== compared) return; // Another channel was picked meanwhile.
+    compared.buffer.prepend(bucketsOf(body));
+    this.#dirty = true;
+    this.#drawNow();
+  }
+
+  /** Dataset labels and the legend under the chart for the channels drawn. */
+  #applyLabels() {
+    const legend = byId("live-legend");
+    const compared = this.compared;
+    legend.hidden = compared === null;
+    this.#canvas.dataset.compare = compared?.name ?? "";
+    const chart = this.#chart;
+    if (chart) {
+      for (const ds of /** @type {MetricDataset[]} */ (chart.data.datasets)) {
+        const base = `${NAMES[ds.metric]} (${UNITS[ds.metric]})`;
+        if (ds.compare) {
+          ds.label = compared ? `${base} · ${compared.label}` : base;
+          if (!compared) ds.data = [];
+        } else ds.label = compared && this.mainLabel ? `${base} · ${this.mainLabel}` : base;
+      }
+    }
+    if (!compared) return;
+    byId("live-legend-main").textContent = this.mainLabel || "shown channel";
+    byId("live-legend-compare").textContent = compared.label;
   }
 
   /**
@@ -125,20 +205,14 @@ export class LiveChart {
    */
   async backfill({ clear = false } = {}) {
     if (clear) this.buffer.clear();
-    /** @type {HistoryResponse} */
-    const body = await getJson("/api/history", {
-      hours: String(KEEP_MS / 3_600_000),
-      points: String(BACKFILL_POINTS),
-    });
-    const half = body.bucket_ms / 2;
-    this.buffer.prepend(body.data.map((b) => ({
-      first: b.count === 1 ? b.ts_ms + half : b.ts_ms,
-      last: b.count === 1 ? b.ts_ms + half : b.ts_ms + body.bucket_ms - 1,
-      count: b.count,
-      v: b.v,
-      a: b.a,
-      w: b.w,
-    })));
+    this.buffer.prepend(bucketsOf(await fetchWindow(withChannel())));
+    this.#applyLabels();
+    const compared = this.compared;
+    if (clear && compared) {
+      compared.buffer.clear();
+      const body = await fetchWindow({ channel: compared.name });
+      if (this.compared === compared) compared.buffer.prepend(bucketsOf(body));
+    }
     this.#dirty = true;
   }
 
@@ -186,6 +260,12 @@ export class LiveChart {
     const gapMs = Math.max(3 * this.intervalMs, 1_500);
     const series = this.buffer.decimate(fromMs, axisMax, width, gapMs);
     METRICS.forEach((m, i) => chart.data.datasets[i].data = series[m]);
+    const compared = this.compared;
+    if (compared) {
+      const gap = Math.max(3 * compared.intervalMs, 1_500);
+      const other = compared.buffer.decimate(fromMs, axisMax, width, gap);
+      METRICS.forEach((m, i) => chart.data.datasets[METRICS.length + i].data = other[m]);
+    }
     const x = chart.options.scales?.x;
     if (x) {
       x.min = fromMs;
@@ -197,6 +277,8 @@ export class LiveChart {
     this.#lastDraw = now;
     this.#canvas.dataset.points = String(series.v.length);
     this.#canvas.dataset.samples = String(this.#samples);
+    this.#canvas.dataset.traces = chart.data.datasets
+      .filter((ds) => !ds.hidden && ds.data.length > 0).map((ds) => ds.label).join("|");
     return scrolling ? nextMs : null;
   }
 }
@@ -239,7 +321,7 @@ const lonePoints = {
  */
 function createChart(canvas) {
   /** @type {MetricDataset[]} */
-  const datasets = METRICS.map((m) => ({
+  const main = METRICS.map((m) => ({
     label: `${NAMES[m]} (${UNITS[m]})`,
     metric: m,
     data: [],
@@ -252,6 +334,23 @@ function createChart(canvas) {
     pointHoverRadius: 4,
     spanGaps: false,
   }));
+  /** @type {MetricDataset[]} */
+  const compared = METRICS.map((m) => ({
+    label: `${NAMES[m]} (${UNITS[m]})`,
+    metric: m,
+    compare: true,
+    data: [],
+    yAxisID: m,
+    borderColor: COMPARE_COLORS[m],
+    backgroundColor: COMPARE_COLORS[m],
+    borderWidth: 1.4,
+    borderDash: COMPARE_DASH,
+    order: 3,
+    pointRadius: 0,
+    pointHoverRadius: 4,
+    spanGaps: false,
+  }));
+  const datasets = [...main, ...compared];
   /** @type {LineChart | null} */
   const chart = newChart(canvas, {
     type: "line",
@@ -276,7 +375,9 @@ function createChart(canvas) {
             },
             label: (item) => {
               const m = datasetMetric(item.dataset) ?? "v";
-              return `${NAMES[m]}: ${fixed(item.parsed.y)} ${UNITS[m]}`;
+              const label = item.dataset.label ?? "";
+              const channel = label.includes(" · ") ? ` · ${label.split(" · ")[1]}` : "";
+              return `${NAMES[m]}${channel}: ${fixed(item.parsed.y)} ${UNITS[m]}`;
             },
             footer: (items) => {
               const n = /** @type {Point | undefined} */ (items[0]?.raw)?.n ?? 0;
@@ -292,4 +393,33 @@ function createChart(canvas) {
   });
   if (chart) fitAxisTitles(chart); // onResize does not fire for the first layout.
   return chart;
+}
+
+/**
+ * The last 10 minutes of `/api/history` (of `params.channel`, when given), for a backfill.
+ * @param {Record<string, string>} params
+ * @returns {Promise<HistoryResponse>}
+ */
+function fetchWindow(params) {
+  return getJson("/api/history", {
+    hours: String(KEEP_MS / 3_600_000),
+    points: String(BACKFILL_POINTS),
+    ...params,
+  });
+}
+
+/**
+ * History buckets as {@link LiveBuffer.prepend} takes them.
+ * @param {HistoryResponse} body
+ */
+function bucketsOf(body) {
+  const half = body.bucket_ms / 2;
+  return body.data.map((b) => ({
+    first: b.count === 1 ? b.ts_ms + half : b.ts_ms,
+    last: b.count === 1 ? b.ts_ms + half : b.ts_ms + body.bucket_ms - 1,
+    count: b.count,
+    v: b.v,
+    a: b.a,
+    w: b.w,
+  }));
 }

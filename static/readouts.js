@@ -61,6 +61,14 @@ export class Readouts {
     badge.dataset.status = sample.status ?? "ok";
     badge.textContent = sample.status ?? "ok";
     $("sample-mode").textContent = sample.mode ?? "—";
+    // A derived efficiency channel (issue 13): V, A and W are its output's; these are its own.
+    const efficiency = sample.derived === "efficiency";
+    $("meta-efficiency").hidden = !efficiency;
+    if (efficiency) {
+      const ratio = sample.efficiency;
+      $("sample-efficiency").textContent = failed || ratio == null ? "—" : (ratio * 100).toFixed(1);
+      $("sample-loss").textContent = failed ? "—" : fixed(sample.loss_w ?? null);
+    }
     $("sample-seq").textContent = String(sample.seq ?? "—");
     const tsMs = sampleTimeMs(sample);
     const time = $("sample-time", HTMLTimeElement);
@@ -70,6 +78,20 @@ export class Readouts {
     if (banner.hidden === failed) banner.hidden = !failed;
     if (failed) banner.textContent = `Sensor error: ${sample.error ?? "no detail given"}`;
     return true;
+  }
+
+  /** Blanks the numbers (another channel is shown) until its first sample. */
+  reset() {
+    this.#latest = null;
+    this.#dirty = false;
+    for (const m of METRICS) {
+      $(`value-${m}`).textContent = "—";
+      markLevel($(`readout-${m}`), "normal");
+    }
+    for (const id of ["sample-mode", "sample-seq", "sample-time"]) $(id).textContent = "—";
+    $("meta-efficiency").hidden = true;
+    $("banner-sensor").hidden = true;
+    this.resetWatchdog();
   }
 
   /** Re-colours the numbers (after the rules changed). */

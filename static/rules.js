@@ -6,6 +6,7 @@
  */
 
 import { getJson } from "./api.js";
+import { withChannel } from "./channels.js";
 import { errorText } from "./dom.js";
 import { levelOf } from "./format.js";
 
@@ -52,7 +53,7 @@ export function onRulesChanged(fn) {
 export async function loadRules() {
   try {
     /** @type {{ rules?: AlertRule[] }} */
-    const body = await getJson("/api/alerts/rules");
+    const body = await getJson("/api/alerts/rules", withChannel());
     for (const key of /** @type {Metric[]} */ (Object.keys(rules))) delete rules[key];
     for (const rule of body.rules ?? []) rules[rule.metric] = rule;
     for (const fn of listeners) fn();

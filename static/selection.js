@@ -7,6 +7,7 @@
  */
 
 import { download, getJson } from "./api.js";
+import { withChannel } from "./channels.js";
 import {
   fixed,
   formatDateTime,
@@ -146,7 +147,10 @@ export class Selection {
     const request = ++this.#request;
     try {
       /** @type {SpanResponse} */
-      const span = await getJson("/api/span", { from: String(fromMs), to: String(toMs) });
+      const span = await getJson(
+        "/api/span",
+        withChannel({ from: String(fromMs), to: String(toMs) }),
+      );
       if (request === this.#request) this.#render(span);
     } catch (error) {
       if (request === this.#request) this.#setState("error", /** @type {Error} */ (error).message);
@@ -232,7 +236,7 @@ export class Selection {
   /** Downloads the span as CSV, after checking the server will serve that window. */
   async #export() {
     if (!this.span) return;
-    const window = { from: String(this.span.fromMs), to: String(this.span.toMs) };
+    const window = withChannel({ from: String(this.span.fromMs), to: String(this.span.toMs) });
     try {
       /** @type {MeasurementsResponse} */
       const probe = await getJson("/api/measurements", { ...window, limit: "1" });

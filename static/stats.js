@@ -7,6 +7,7 @@
  */
 
 import { postJson } from "./api.js";
+import { channelPath } from "./channels.js";
 import {
   describeRule,
   fixed,
@@ -70,6 +71,25 @@ export class StatsPanel {
     $("stats").dataset.updated = String(Date.now());
   }
 
+  /** Blanks the panel (another channel is shown) until its first statistics message. */
+  reset() {
+    this.#last = null;
+    for (const m of METRICS) {
+      for (const f of FIGURES) {
+        const cell = $(`stat-${m}-${f}`);
+        if (cell.firstElementChild) cell.firstElementChild.textContent = "—";
+        cell.dataset.value = "";
+        markLevel(cell, "normal");
+      }
+    }
+    $("stats-caption").textContent = "Waiting for the first statistics…";
+    for (const id of ["energy-wh", "charge-mah"]) {
+      $(id).textContent = "—";
+      $(id).dataset.value = "";
+    }
+    for (const id of ["energy-since", "energy-total", "energy-feedback"]) $(id).textContent = "";
+  }
+
   /** Re-colours with new rules and shows them under the table. */
   rulesChanged() {
     $("stats-rules").replaceChildren(...METRICS.map((m) => {
@@ -94,7 +114,7 @@ export class StatsPanel {
     const feedback = $("energy-feedback");
     try {
       /** @type {EnergyResetResponse} */
-      const r = await postJson("/api/energy/reset");
+      const r = await postJson(channelPath("/api/energy/reset"));
       feedback.dataset.error = "false";
       feedback.textContent = `Reset. Before: ${formatWh(r.previous.energy_wh)} Wh, ` +
         `${formatMah(r.previous.charge_ah)} mAh.`;

@@ -24,6 +24,9 @@
 /** @typedef {import("zod").output<typeof import("../src/protocol/simulator.ts").ModeResponse>} ModeResponse */
 /** @typedef {import("zod").output<typeof import("../src/protocol/simulator.ts").IntervalResponse>} IntervalResponse */
 
+/** @typedef {import("../src/protocol/ws.ts").MeasurementsData} MeasurementsData */
+/** @typedef {import("../src/protocol/channels.ts").ChannelInfo} ChannelInfo */
+
 /** Normal, warning or danger: how a value stands against its alert rule. */
 /** @typedef {"normal" | Severity} Level */
 

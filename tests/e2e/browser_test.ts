@@ -3,7 +3,8 @@
  * synthetic history written first, driven by the system Chromium through
  * playwright-core. Checks the dashboard (live chart, statistics, controls, alerts,
  * history and span selection, CSV export, phone layout), the WebSocket test page and
- * the API docs, with no console errors and no request leaving this machine.
+ * the API docs, with no console errors and no request leaving this machine; then the
+ * dashboard's channels on a second monitor with three (issue 13).
  * @module
  */
 import assert from "node:assert/strict";
@@ -22,6 +23,7 @@ import {
 } from "./dashboard_checks.ts";
 import { checkCsvExport, checkHistorySelection } from "./history_checks.ts";
 import { checkTokenReprompt } from "./token_checks.ts";
+import { checkChannels, checkSingleChannel, TEST_CHANNELS } from "./channel_checks.ts";
 
 const CHROMIUM_PATH = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -119,8 +121,10 @@ Deno.test({
     await Deno.mkdir(SCREENSHOTS, { recursive: true });
     const tmpDir = await Deno.makeTempDir({ prefix: "ina219-e2e-" });
     const tokenDir = await Deno.makeTempDir({ prefix: "ina219-e2e-token-" });
+    const channelsDir = await Deno.makeTempDir({ prefix: "ina219-e2e-channels-" });
     let monitor: Monitor | undefined;
     let tokenMonitor: Monitor | undefined;
+    let channelsMonitor: Monitor | undefined;
     let browser: Browser | undefined;
     try {
       const env = {
@@ -148,6 +152,10 @@ Deno.test({
       watch(page, log);
       const ctx = { page, url: monitor.url, timeoutMs: TIMEOUT_MS, screenshot };
 
+      await t.step(
+        "one channel: no picker, overview or compare, and no request names a channel",
+        () => checkSingleChannel(ctx),
+      );
       await t.step(
         "dashboard connects, shows samples and the live chart gains points",
         () => checkLiveDashboard(ctx),
@@ -207,14 +215,38 @@ Deno.test({
       );
       await tokenContext.close();
 
+      // Three channels: two mock sensors and the efficiency between them.
+      channelsMonitor = await startMonitor(
+        loadConfig({
+          ...env,
+          DATA_DIR: channelsDir,
+          SAMPLE_INTERVAL_MS: "100",
+          CHANNELS: JSON.stringify(TEST_CHANNELS),
+        }, []),
+        { log: () => {} },
+      );
+      const channelsContext = await localContext(browser, {
+        viewport: { width: 1440, height: 900 },
+      });
+      const channelsPage = await channelsContext.newPage();
+      watch(channelsPage, log);
+      const channelsUrl = channelsMonitor.url;
+      await t.step(
+        "channels: picker, overview, picking a channel and compare",
+        () => checkChannels({ ...ctx, page: channelsPage, url: channelsUrl }),
+      );
+      await channelsContext.close();
+
       assert.deepEqual(log.consoleErrors, []);
       assert.deepEqual(log.requests.filter((url) => !isLocal(url)), []);
     } finally {
       await browser?.close();
       await monitor?.shutdown();
       await tokenMonitor?.shutdown();
+      await channelsMonitor?.shutdown();
       await Deno.remove(tmpDir, { recursive: true });
       await Deno.remove(tokenDir, { recursive: true });
+      await Deno.remove(channelsDir, { recursive: true });
     }
   },
 });
