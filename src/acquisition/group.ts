@@ -288,6 +288,7 @@ export function buildGroup(settings: GroupSettings, options: BuildGroupOptions =
         intervalMs: c.sampleIntervalMs,
       })),
       periodMs: () => cycleTimeMs(driver.config),
+      setReadInterval: (ms) => driver.readIntervalMs = ms,
     });
   }
   return units;
@@ -298,7 +299,12 @@ function ina2xxUnit(
   member: { name: string; intervalMs: number },
   source: Ina2xxSource,
 ): Unit {
-  return { key, channels: [{ ...member, source }], periodMs: () => source.periodMs };
+  return {
+    key,
+    channels: [{ ...member, source }],
+    periodMs: () => source.periodMs,
+    setReadInterval: (ms) => source.readIntervalMs = ms,
+  };
 }
 
 function ina219(

@@ -5,6 +5,7 @@
  * @module
  */
 import { Backoff, type BackoffOptions, secondsText } from "./backoff.ts";
+import { type ConversionFound, ConversionPacer } from "./conversion_pacer.ts";
 import { hex, type I2cBus } from "./i2c.ts";
 import {
   adcForSamples,
@@ -82,16 +83,6 @@ export interface AnalogControl {
   details(): Record<string, unknown>;
 }
 
-/**
- * How long before a conversion's earliest possible end the driver stops sleeping
- * and polls CNVR, in ms: a sub-millisecond sleep overshoots by about 0.1 ms
- * (Atomics.wait in the Worker, p50, measured) and the bound is itself early by up to
- * one poll, so the first poll comes about when the conversion ends. Waking late
- * loses nothing but the bound's precision, as long as it is by less than the
- * conversion time minus a sample's reads.
- */
-export const WAKE_EARLY_MS = 0.1;
-
 /** An INA219 on an I2C bus. */
 export class Ina219Source implements Source {
   readonly kind = "ina219";
@@ -114,26 +105,20 @@ export class Ina219Source implements Source {
     initialisations: 0,
     resets: 0,
     gain_changes: 0,
-    samples: 0,
-    polls: 0,
-    early_polls: 0,
-    torn_reads: 0,
-    resyncs: 0,
   };
-  /**
-   * A lower bound of when the newest unread conversion completed or completes (clock
-   * ms): the last sample's bound + one conversion, or a configuration write + one
-   * conversion. The driver sleeps until just before it.
-   */
-  #nextNotBeforeMs = -Infinity;
-  /** How long the last sample's reads took, from its ready poll to its power read, ms. */
-  #readSpanMs = 0;
+  #pacer: ConversionPacer;
   /**
    * How often the caller reads, in ms (the acquisition Worker sets its interval):
-   * at two conversions or more the driver may resync (see #awaitConversion).
+   * at two conversions or more the driver may resync (see {@link ConversionPacer.await}).
    * Default 0: never.
    */
-  readIntervalMs = 0;
+  get readIntervalMs(): number {
+    return this.#pacer.readIntervalMs;
+  }
+
+  set readIntervalMs(ms: number) {
+    this.#pacer.readIntervalMs = ms;
+  }
 
   /**
    * Checks the options and works out the calibration; the chip is set up on the first read.
@@ -165,6 +150,7 @@ export class Ina219Source implements Source {
       ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#onNotice = options.onNotice ?? (() => {});
     this.#backoff = new Backoff(options.backoff);
+    this.#pacer = new ConversionPacer(this.#now, this.#sleep);
   }
 
   /** NORMAL, or the analog input's mode on an emulated chip. */
@@ -290,9 +276,7 @@ export class Ina219Source implements Source {
       current_lsb_a: this.calibration.currentLsbA,
       power_lsb_w: this.calibration.powerLsbW,
       ...this.#counts,
-      polls_per_sample: this.#counts.samples === 0
-        ? null
-        : Math.round((this.#counts.polls / this.#counts.samples) * 100) / 100,
+      ...this.#pacer.details(),
       last_error: this.#lastError ?? null,
       retry_in_s: this.#ready ? null : waitMs / 1000,
       ...(this.#options.analog ? { emulated_input: this.#options.analog.details() } : {}),
@@ -322,7 +306,7 @@ export class Ina219Source implements Source {
   async #writeConfig(): Promise<void> {
     const startMs = this.#now();
     await this.#writeRegister(REG_CONFIG, encodeConfig(this.#config));
-    this.#nextNotBeforeMs = startMs + conversionTimeMs(this.#config);
+    this.#pacer.restarted(startMs, conversionTimeMs(this.#config));
   }
 
   /** Writes configuration and calibration, checks they held, waits for a conversion. */
@@ -340,7 +324,7 @@ export class Ina219Source implements Source {
     }
     // Until the first conversion with the new calibration, current and power read 0.
     // That conversion stays unread (CNVR set) for the first sample.
-    this.#nextNotBeforeMs = (await this.#awaitConversion()).notBeforeMs;
+    this.#pacer.consumed(await this.#awaitConversion());
     this.#ready = true;
     this.#backoff.succeed();
     this.#counts.initialisations++;
@@ -348,89 +332,33 @@ export class Ina219Source implements Source {
 
   /**
    * Waits for a conversion completed since the power register was last read (CNVR,
-   * bus voltage register bit 1, §8.6.3.2), so each sample is one fresh conversion:
-   * none counted twice, none skipped while reads come at least a conversion apart.
-   * Sleeps until just before the conversion's earliest end ({@link WAKE_EARLY_MS}),
-   * then polls back to back; a quarter conversion past that end it sleeps an eighth
-   * of one between polls. Returns the bus register and a lower bound of when its
-   * conversion completed (for the torn-read check and the next wait).
-   *
-   * A first poll that finds a conversion ready more than one conversion time after
-   * the earliest end it could have had cannot tell when it latched. If the caller
-   * reads every two conversions or slower ({@link Ina219Source.readIntervalMs}: not
-   * a late wake-up at the conversion rate) and a sample's reads fit in one
-   * conversion, it clears CNVR (reads the power register) and waits for the next
-   * one instead (`resyncs`), so the sample is not torn.
+   * bus voltage register bit 1, §8.6.3.2), paced by {@link ConversionPacer.await}
+   * (a resync clears CNVR by reading the power register). Returns the bus register.
    * @throws {Error} when none completes within twice the conversion time + 10 ms.
    */
-  async #awaitConversion(): Promise<{ bus: BusVoltage; notBeforeMs: number; readyPollMs: number }> {
-    const conversionMs = conversionTimeMs(this.#config);
-    const limitMs = 2 * conversionMs + 10;
-    const sleepMs = this.#nextNotBeforeMs - WAKE_EARLY_MS - this.#now();
-    if (sleepMs > 0.05) await this.#sleep(sleepMs);
-    // A bound on polls too, for clocks that do not move: a register read takes ≥ 0.1 ms.
-    const maxPolls = Math.ceil(limitMs / 0.1);
-    const start = this.#now();
-    let notBeforeMs = this.#nextNotBeforeMs;
-    let resynced = false;
-    for (let polls = 1;; polls++) {
-      const pollStartMs = this.#now();
-      const bus = decodeBusVoltage(await this.#readRegister(REG_BUS_VOLTAGE));
-      this.#counts.polls++;
-      if (bus.conversionReady) {
-        // The registers hold the newest conversion, so it completed after pollStart − one
-        // conversion; more than one past the bound, which one it is is unknown. When the
-        // caller reads every two conversions or slower, conversions go unread anyway:
-        // waiting for the next costs no sample and pins down its latch.
-        const unknown = pollStartMs - conversionMs > notBeforeMs;
-        if (
-          polls === 1 && unknown && this.#ready && !resynced &&
-          this.readIntervalMs >= 2 * conversionMs &&
-          this.#readSpanMs > 0 && this.#readSpanMs < conversionMs
-        ) {
-          resynced = true;
-          this.#counts.resyncs++;
-          notBeforeMs = this.#now();
-          await this.#readRegister(REG_POWER); // clears CNVR: the next one completes after now
-          continue;
-        }
-        return {
-          bus,
-          notBeforeMs: Math.max(notBeforeMs, pollStartMs - conversionMs),
-          readyPollMs: pollStartMs,
-        };
-      }
-      // Not ready at pollStart: the conversion that comes completes after it.
-      this.#counts.early_polls++;
-      notBeforeMs = Math.max(notBeforeMs, pollStartMs);
-      // Judged by when the poll started: a thread preempted after a poll must not turn
-      // a conversion in progress into a sensor error.
-      if (polls >= maxPolls || pollStartMs - start >= limitMs) {
-        throw new Error(
+  #awaitConversion(): Promise<ConversionFound<BusVoltage>> {
+    return this.#pacer.await({
+      conversionMs: conversionTimeMs(this.#config),
+      poll: async () => decodeBusVoltage(await this.#readRegister(REG_BUS_VOLTAGE)),
+      outcome: (bus) => bus.conversionReady ? "ready" : "busy",
+      clear: () => this.#readRegister(REG_POWER),
+      mayResync: this.#ready,
+      timeout: (limitMs) =>
+        new Error(
           `INA219 at ${hex(this.#address)} on ${this.#bus.name} finished no conversion within ${
             Math.round(limitMs)
           } ms: check the sensor's power`,
-        );
-      }
-      if (this.#now() > this.#nextNotBeforeMs + conversionMs / 4) {
-        await this.#sleep(conversionMs / 8);
-      }
-    }
+        ),
+    });
   }
 
   async #measure(mayReinit: boolean): Promise<Reading> {
-    const { bus, notBeforeMs, readyPollMs } = await this.#awaitConversion();
+    const found = await this.#awaitConversion();
+    const bus = found.value;
     const shuntRaw = await this.#readRegister(REG_SHUNT_VOLTAGE);
     const currentRaw = await this.#readRegister(REG_CURRENT);
     const powerRaw = await this.#readRegister(REG_POWER); // clears CNVR (§8.6.3.2)
-    const endMs = this.#now();
-    const conversionMs = conversionTimeMs(this.#config);
-    this.#counts.samples++;
-    // The next conversion latches after notBeforeMs + one conversion: a power read
-    // that ends later may hold it while the bus voltage read holds this one.
-    if (endMs - notBeforeMs > conversionMs) this.#counts.torn_reads++;
-    this.#nextNotBeforeMs = notBeforeMs + conversionMs;
-    this.#readSpanMs = endMs - readyPollMs;
+    this.#pacer.sampled(found, conversionTimeMs(this.#config));
     if (currentRaw === 0 && powerRaw === 0 && await this.#readRegister(REG_CALIBRATION) === 0) {
       // A reset chip (brown-out) reads 0 A whatever flows: set it up again, read anew.
       this.#counts.resets++;

@@ -8,6 +8,7 @@
  * @module
  */
 import { Backoff, type BackoffOptions, secondsText } from "./backoff.ts";
+import { type ConversionFound, ConversionPacer } from "./conversion_pacer.ts";
 import { hex, type I2cBus } from "./i2c.ts";
 import type { AnalogControl } from "./ina219.ts";
 import { bytesToUint, type ChipIdentity, identityMatches } from "./ina2xx_registers.ts";
@@ -88,7 +89,10 @@ export interface Ina2xxOptions {
   onNotice?: (message: string) => void;
   /** Clock for retry timing and conversion waits (default `Date.now`). */
   now?: () => number;
-  /** Waits between polls for a long conversion. */
+  /**
+   * Sleeps through most of a conversion before the flag is polled (default: a timer,
+   * about 1 ms granular; the acquisition Worker passes a sub-millisecond one).
+   */
   sleep?: (ms: number) => Promise<void>;
   /** Delays between attempts to reach a failing chip. */
   backoff?: BackoffOptions;
@@ -113,7 +117,8 @@ export class Ina2xxSource implements Source {
   #now: () => number;
   #sleep: (ms: number) => Promise<void>;
   #onNotice: (message: string) => void;
-  #counts = { initialisations: 0, resets: 0, stale_reads: 0 };
+  #counts = { initialisations: 0, resets: 0 };
+  #pacer: ConversionPacer;
 
   /**
    * Checks the address; the chip is set up on {@link Ina2xxSource.open} or the first read.
@@ -134,6 +139,7 @@ export class Ina2xxSource implements Source {
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#onNotice = options.onNotice ?? (() => {});
     this.#backoff = new Backoff(options.backoff);
+    this.#pacer = new ConversionPacer(this.#now, this.#sleep);
     this.#io = {
       read: async (register, bytes = 2) =>
         bytesToUint(await bus.writeRead(this.#address, Uint8Array.of(register), bytes)),
@@ -141,6 +147,19 @@ export class Ina2xxSource implements Source {
         await bus.writeRead(this.#address, Uint8Array.of(register, value >> 8, value & 0xff), 0);
       },
     };
+  }
+
+  /**
+   * How often the caller reads, in ms (the acquisition Worker sets its interval):
+   * at two conversions or more the driver may resync (see {@link ConversionPacer.await}).
+   * Default 0: never.
+   */
+  get readIntervalMs(): number {
+    return this.#pacer.readIntervalMs;
+  }
+
+  set readIntervalMs(ms: number) {
+    this.#pacer.readIntervalMs = ms;
   }
 
   /** NORMAL, or the analog input's mode on an emulated chip. */
@@ -224,6 +243,7 @@ export class Ina2xxSource implements Source {
       conversion_time_ms: this.#model.periodMs,
       ...this.#model.details(),
       ...this.#counts,
+      ...this.#pacer.details(),
       last_error: this.#lastError ?? null,
       retry_in_s: this.#ready ? null : this.#backoff.waitMs(this.#now()) / 1000,
       ...(this.#options.analog ? { emulated_input: this.#options.analog.details() } : {}),
@@ -254,7 +274,10 @@ export class Ina2xxSource implements Source {
         }x): check I2C_ADDRESS and the sensor type`,
       );
     }
+    // The configuration write restarts the conversion (and clears the flag).
+    const startMs = this.#now();
     for (const { register, value } of setup) await this.#io.write(register, value);
+    this.#pacer.restarted(startMs, this.#model.periodMs);
     for (const { name, register, value, readBack = 0xffff } of setup) {
       const got = await this.#io.read(register);
       if ((got & readBack) !== (value & readBack)) {
@@ -263,9 +286,11 @@ export class Ina2xxSource implements Source {
         );
       }
     }
-    if (await this.#awaitConversion() === "reset") {
+    const found = await this.#awaitConversion();
+    if (found.value === "reset") {
       throw new Error(`${this.#where} reset during set-up: check the sensor's power`);
     }
+    this.#pacer.consumed(found, this.#model.periodMs);
     this.#ready = true;
     this.#backoff.succeed();
     this.#counts.initialisations++;
@@ -273,42 +298,33 @@ export class Ina2xxSource implements Source {
   }
 
   /**
-   * Polls the flag register until it announces a conversion completed since the last
-   * poll (the read clears the flag), so each sample is one fresh conversion: none
-   * counted twice, none skipped while reads come at least a conversion apart. Short
-   * conversions are polled back to back, long ones with sleeps of a quarter period.
-   * Returns the flags, or `reset` when the marker bits are gone.
+   * Waits for a conversion completed since the flag register was last read (the read
+   * clears the flag), paced by {@link ConversionPacer.await}. Returns the flags, or
+   * `reset` when the marker bits are gone.
    * @throws {Error} when none completes within twice the conversion time + 10 ms.
    */
-  async #awaitConversion(): Promise<number | "reset"> {
+  #awaitConversion(): Promise<ConversionFound<number | "reset">> {
     const { register, ready, marker } = this.#model.flags;
-    const periodMs = this.#model.periodMs;
-    const limitMs = 2 * periodMs + 10;
-    const sleepMs = periodMs >= 4 ? periodMs / 4 : 0;
-    // A bound on polls too, for clocks that do not move: a register read takes ≥ 0.1 ms.
-    const maxPolls = Math.ceil(limitMs / Math.max(sleepMs, 0.1));
-    const start = this.#now();
-    for (let polls = 1;; polls++) {
-      // The limit is judged by when the failing poll started: a thread preempted after a
-      // poll must not turn a conversion in progress into a sensor error.
-      const pollStartMs = this.#now();
-      const flags = await this.#io.read(register);
-      if ((flags & marker) !== marker) return "reset";
-      if (flags & ready) return flags;
-      if (polls === 1 && this.#ready) this.#counts.stale_reads++;
-      if (polls >= maxPolls || pollStartMs - start >= limitMs) {
-        throw new Error(
+    return this.#pacer.await<number | "reset">({
+      conversionMs: this.#model.periodMs,
+      poll: async () => {
+        const flags = await this.#io.read(register);
+        return (flags & marker) === marker ? flags : "reset";
+      },
+      outcome: (flags) => flags === "reset" ? "final" : flags & ready ? "ready" : "busy",
+      mayResync: this.#ready,
+      timeout: (limitMs) =>
+        new Error(
           `${this.#where} finished no conversion within ${
             Math.round(limitMs)
           } ms: check the sensor's power`,
-        );
-      }
-      if (sleepMs > 0) await this.#sleep(sleepMs);
-    }
+        ),
+    });
   }
 
   async #measure(mayReinit: boolean): Promise<Reading> {
-    const flags = await this.#awaitConversion();
+    const found = await this.#awaitConversion();
+    const flags = found.value;
     if (flags === "reset") {
       // A reset chip lost the marker with the rest of its set-up: set it up again, read anew.
       this.#counts.resets++;
@@ -320,6 +336,7 @@ export class Ina2xxSource implements Source {
       return this.#measure(false);
     }
     const { reading, clipped } = await this.#model.measure(this.#io);
+    this.#pacer.sampled(found, this.#model.periodMs);
     const overflow = clipped || (flags & this.#model.flags.overflow) !== 0;
     return { ...reading, status: overflow ? "overflow" : "ok" };
   }

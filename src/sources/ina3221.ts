@@ -7,6 +7,7 @@
  * @module
  */
 import { Backoff, type BackoffOptions, secondsText } from "./backoff.ts";
+import { type ConversionFound, ConversionPacer } from "./conversion_pacer.ts";
 import { hex, type I2cBus } from "./i2c.ts";
 import type { AnalogControl } from "./ina219.ts";
 import { roundToLsb } from "./ina219_registers.ts";
@@ -60,7 +61,10 @@ export interface Ina3221Options {
   onNotice?: (message: string) => void;
   /** Clock for retry timing (default `Date.now`). */
   now?: () => number;
-  /** Waits between polls for a long cycle. */
+  /**
+   * Sleeps through most of a cycle before CVRF is polled (default: a timer, about
+   * 1 ms granular; the acquisition Worker passes a sub-millisecond one).
+   */
   sleep?: (ms: number) => Promise<void>;
   /** Delays between attempts to reach a failing chip. */
   backoff?: BackoffOptions;
@@ -92,7 +96,8 @@ export class Ina3221Driver {
   #now: () => number;
   #sleep: (ms: number) => Promise<void>;
   #onNotice: (message: string) => void;
-  #counts = { initialisations: 0, resets: 0, stale_reads: 0, cycles: 0, dropped_readings: 0 };
+  #counts = { initialisations: 0, resets: 0, cycles: 0, dropped_readings: 0 };
+  #pacer: ConversionPacer;
 
   /**
    * Checks the options; the chip is set up when the first channel opens.
@@ -132,6 +137,20 @@ export class Ina3221Driver {
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#onNotice = options.onNotice ?? (() => {});
     this.#backoff = new Backoff(options.backoff);
+    this.#pacer = new ConversionPacer(this.#now, this.#sleep);
+  }
+
+  /**
+   * How often the fastest of its channels reads, in ms (the acquisition Worker sets
+   * it): at two cycles or more the driver may resync (see {@link ConversionPacer.await}).
+   * Default 0: never.
+   */
+  get readIntervalMs(): number {
+    return this.#pacer.readIntervalMs;
+  }
+
+  set readIntervalMs(ms: number) {
+    this.#pacer.readIntervalMs = ms;
   }
 
   /** `INA3221 at 0x40 on /dev/i2c-1`. */
@@ -223,6 +242,7 @@ export class Ina3221Driver {
       cycle_time_ms: cycleTimeMs(this.config),
       config: hex(this.#raw, 4),
       ...this.#counts,
+      ...this.#pacer.details(),
       last_error: this.#lastError ?? null,
       retry_in_s: this.#ready ? null : this.#backoff.waitMs(this.#now()) / 1000,
       ...(this.analog ? { emulated_input: this.analog.details() } : {}),
@@ -295,6 +315,7 @@ export class Ina3221Driver {
       );
     }
     const raw = this.#raw;
+    const startMs = this.#now(); // the write restarts the cycle and clears CVRF
     await this.#bus.writeRead(this.#address, Uint8Array.of(REG_CONFIG, raw >> 8, raw & 0xff), 0);
     const readBack = await this.#readRegister(REG_CONFIG);
     if (readBack !== raw) {
@@ -304,44 +325,47 @@ export class Ina3221Driver {
         }`,
       );
     }
-    await this.#awaitCycle(); // the configuration write cleared CVRF
+    this.#pacer.restarted(startMs, cycleTimeMs(this.config));
+    this.#pacer.consumed(await this.#awaitCycle(), cycleTimeMs(this.config));
     this.#ready = true;
     this.#backoff.succeed();
     this.#counts.initialisations++;
   }
 
   /**
-   * Polls CVRF (Mask/Enable bit 0, cleared by that very read, §8.6.2.16) until a
-   * cycle completed since the last poll. Short cycles are polled back to back (the
-   * transfers pace it); longer ones with sleeps of a quarter cycle.
+   * Waits for a cycle completed since CVRF (Mask/Enable bit 0, cleared by that very
+   * read, §8.6.2.16) was last polled, paced by {@link ConversionPacer.await}.
    * @throws {Error} when none completes within twice the cycle time + 10 ms.
    */
-  async #awaitCycle(): Promise<void> {
-    const cycleMs = cycleTimeMs(this.config);
-    const limitMs = 2 * cycleMs + 10;
-    const sleepMs = cycleMs >= 4 ? cycleMs / 4 : 0;
-    const maxPolls = Math.ceil(limitMs / Math.max(sleepMs, 0.1));
-    const start = this.#now();
-    for (let polls = 1;; polls++) {
-      // Judged by when the failing poll started (see the INA219 driver): preemption after
-      // a poll is no sensor error.
-      const pollStartMs = this.#now();
-      if (conversionReady(await this.#readRegister(REG_MASK_ENABLE))) return;
-      if (polls === 1 && this.#ready) this.#counts.stale_reads++;
-      if (polls >= maxPolls || pollStartMs - start >= limitMs) {
-        throw new Error(
+  #awaitCycle(): Promise<ConversionFound<number>> {
+    return this.#pacer.await({
+      conversionMs: cycleTimeMs(this.config),
+      holdMs: this.#holdMs(),
+      poll: () => this.#readRegister(REG_MASK_ENABLE),
+      outcome: (mask) => conversionReady(mask) ? "ready" : "busy",
+      mayResync: this.#ready,
+      timeout: (limitMs) =>
+        new Error(
           `${this.where} finished no conversion cycle within ${
             Math.round(limitMs)
           } ms: check the sensor's power`,
-        );
-      }
-      if (sleepMs > 0) await this.#sleep(sleepMs);
-    }
+        ),
+    });
+  }
+
+  /**
+   * How long a cycle's results all stay in the registers once it completed, ms: the
+   * chip latches each conversion as it ends (as the emulated chip does), so the first chip channel's
+   * shunt register changes one shunt conversion into the next cycle. A sample read
+   * later holds two cycles, and the next sample repeats the newer one's values.
+   */
+  #holdMs(): number {
+    return (this.config.averages * this.config.shuntConversionUs) / 1000;
   }
 
   /** One cycle: every enabled chip channel's shunt and bus, then the configuration check. */
   async #measure(mayReinit: boolean): Promise<Map<ChipChannel, Reading>> {
-    await this.#awaitCycle();
+    const found = await this.#awaitCycle();
     const raws: [ChipChannel, number, number][] = [];
     for (const channel of this.config.channels) {
       raws.push([
@@ -350,6 +374,7 @@ export class Ina3221Driver {
         await this.#readRegister(busRegister(channel)),
       ]);
     }
+    this.#pacer.sampled(found, cycleTimeMs(this.config), this.#holdMs());
     // A brown-out resets the configuration to 0x7127 (every channel, 1.1 ms, no averaging).
     const config = await this.#readRegister(REG_CONFIG);
     if (config !== this.#raw) {

@@ -293,7 +293,47 @@ Deno.test("Ina2xxSource waits for a fresh conversion and fails, never repeats, w
     source.read(0),
     /finished no conversion within 14 ms: check the sensor's power/,
   );
-  assert.equal(source.details().stale_reads, 1);
+  const details = source.details();
+  assert.equal(details.samples, 0);
+  assert.ok((details.early_polls as number) >= 2, `${details.early_polls} polls found it running`);
+  assert.equal(details.polls_per_sample, null);
+});
+
+Deno.test("Ina2xxSource sleeps until just before each conversion ends, then polls: one sample each", async (t) => {
+  for (const kind of KINDS) {
+    await t.step(kind.name, async () => {
+      const { source, clock, chip } = rig(kind);
+      await source.open();
+      const t0 = clock.ms;
+      const rounds = 50;
+      for (let i = 0; i < rounds; i++) await source.read(clock.ms); // back to back
+      const details = source.details();
+      assert.equal(details.samples, rounds);
+      assert.equal(details.torn_reads, 0);
+      assert.equal(details.resyncs, 0);
+      // Asleep through the conversion: a poll or two a sample, not one every 0.1 ms.
+      assert.ok((details.polls_per_sample as number) <= 3, `${details.polls_per_sample}`);
+      const perSampleMs = (clock.ms - t0) / rounds;
+      assert.ok(Math.abs(perSampleMs - chip.periodMs) < 0.1, `${perSampleMs} ms a sample`);
+      await source.close();
+    });
+  }
+});
+
+Deno.test("Ina2xxSource read long after the last conversion waits for the next one (resync)", async () => {
+  const { source, clock } = rig(KINDS[0]);
+  source.readIntervalMs = 1000; // as the acquisition Worker tells it
+  await source.open();
+  await source.read(clock.ms);
+  for (let i = 0; i < 10; i++) {
+    clock.ms += 1000 + 0.3 * i; // 1 Hz, at every phase of the conversion
+    await source.read(clock.ms);
+  }
+  const details = source.details();
+  assert.equal(details.resyncs, 10);
+  assert.equal(details.torn_reads, 0);
+  assert.equal(details.samples, 11);
+  await source.close();
 });
 
 Deno.test("Ina228Source.accumulators(): the chip's energy and charge, carried over a brown-out", async () => {

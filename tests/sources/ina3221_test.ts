@@ -131,10 +131,36 @@ Deno.test("Ina3221 sources get every cycle once, none twice, none skipped", asyn
       assert.equal(details.cycles, rounds, "one cycle read per round");
       // Every cycle the chip finished went to the driver: the one after set-up, then one per round.
       assert.equal(chip.cycles, rounds + 1, `no cycle skipped (clock at ${clock.ms} ms)`);
-      assert.equal(details.stale_reads, rounds, "each poll found the cycle still running");
+      assert.equal(details.samples, rounds);
+      assert.equal(details.torn_reads, 0);
+      // Asleep through the cycle, then a poll or two: not one every 0.1 ms.
+      assert.ok((details.polls_per_sample as number) <= 3, `${details.polls_per_sample} polls`);
       await closeAll(sources);
     });
   }
+});
+
+Deno.test("Ina3221 sources never repeat a cycle when sleeps overshoot (late reads were torn)", async () => {
+  const { sources, setInput, clock } = setup({
+    // Every sleep 0.25 ms late (the Worker's sub-millisecond sleep overshoots about 0.1 ms).
+    sleep: (ms) => {
+      clock.ms += ms + 0.25;
+      return Promise.resolve();
+    },
+  });
+  // Every conversion sees a different shunt voltage (one 40 µV step per 0.1 ms).
+  setInput((_c, tMs) => ({ shuntV: 40e-6 * (Math.round(tMs * 10) % 4000), busV: 5 }));
+  await openAll(sources);
+  const seen = sources.map(() => [] as number[]);
+  for (let i = 0; i < 200; i++) {
+    for (const [k, source] of sources.entries()) seen[k].push((await source.read(0)).a);
+  }
+  for (const [k, values] of seen.entries()) {
+    const repeats = values.filter((a, i) => i > 0 && a === values[i - 1]).length;
+    assert.equal(repeats, 0, `chip channel ${k + 1} repeated a conversion ${repeats} times`);
+  }
+  assert.equal(sources[0].details().torn_reads, 0);
+  await closeAll(sources);
 });
 
 Deno.test("Ina3221 enables only the chip channels in use", async () => {
