@@ -54,7 +54,19 @@ export function readUintArrayAfter(text: string, key: string): number[] | undefi
   return undefined;
 }
 
-/** A WebSocket client that tallies the stream; counters are public for cheap reads. */
+/** Reads the string right after `key` (which ends in `"`) up to the next `"`, no escapes; undefined if absent. */
+function readNameAfter(text: string, key: string): string | undefined {
+  const at = text.indexOf(key);
+  if (at < 0) return undefined;
+  const end = text.indexOf('"', at + key.length);
+  return end < 0 ? undefined : text.slice(at + key.length, end);
+}
+
+/**
+ * A WebSocket client that tallies the stream; counters are public for cheap reads. On
+ * `?channel=*` (every channel in one stream) `seq` is contiguous per channel, so gaps are
+ * counted per `data.channel`; on any other URL, over the whole stream.
+ */
 export class StreamClient {
   /** Messages of any type received while counting. */
   totalMessages = 0;
@@ -83,12 +95,15 @@ export class StreamClient {
   #socket: WebSocket;
   #counting = false;
   #closing = false;
-  #lastSeq = -1;
+  /** Last `seq` per channel (`""` for the whole stream unless {@linkcode #perChannel}). */
+  #lastSeqs = new Map<string, number>();
+  #perChannel: boolean;
   #onFirstMeasurement: (() => void) | undefined;
 
   /** Connects to `wsUrl` at once. */
   constructor(wsUrl: string) {
     this.#socket = new WebSocket(wsUrl);
+    this.#perChannel = new URL(wsUrl).searchParams.get("channel") === "*";
     this.opened = new Promise((resolve, reject) => {
       this.#socket.addEventListener("open", () => resolve(), { once: true });
       this.#socket.addEventListener(
@@ -111,14 +126,30 @@ export class StreamClient {
     this.#counting = on;
   }
 
-  /** Tallies one `measurements` message (the batched stream): each sample it holds. */
-  #onBatch(data: { seq0: number; ts_ms: number[] }, receivedMs: number): void {
-    if (this.#lastSeq >= 0 && data.seq0 !== this.#lastSeq + 1) {
+  /** The stream `text` belongs to for gap counting: its `data.channel` on `?channel=*`, else `""`. */
+  #streamOf(text: string): string {
+    if (!this.#perChannel) return "";
+    return readNameAfter(text, '"channel":"') ?? JSON.parse(text).data?.channel ?? "";
+  }
+
+  /** Counts a gap if `seq` does not follow the last of `stream`; then `last` is that stream's last. */
+  #follow(stream: string, seq: number, last: number): void {
+    const lastSeq = this.#lastSeqs.get(stream) ?? -1;
+    if (lastSeq >= 0 && seq !== lastSeq + 1) {
       this.seqGaps++;
-      if (data.seq0 > this.#lastSeq + 1) this.missedSamples += data.seq0 - this.#lastSeq - 1;
+      if (seq > lastSeq + 1) this.missedSamples += seq - lastSeq - 1;
     }
-    if (this.#lastSeq < 0) this.#onFirstMeasurement?.();
-    this.#lastSeq = data.seq0 + data.ts_ms.length - 1;
+    if (this.#lastSeqs.size === 0) this.#onFirstMeasurement?.();
+    this.#lastSeqs.set(stream, last);
+  }
+
+  /** Tallies one `measurements` message (the batched stream): each sample it holds. */
+  #onBatch(
+    data: { seq0: number; ts_ms: number[] },
+    receivedMs: number,
+    stream: string,
+  ): void {
+    this.#follow(stream, data.seq0, data.seq0 + data.ts_ms.length - 1);
     if (!this.#counting) return;
     this.totalMessages++;
     this.measurements += data.ts_ms.length;
@@ -137,7 +168,7 @@ export class StreamClient {
       const data = Number.isNaN(seq0) || tsMs === undefined
         ? JSON.parse(text).data
         : { seq0, ts_ms: tsMs };
-      return this.#onBatch(data, receivedMs);
+      return this.#onBatch(data, receivedMs, this.#streamOf(text));
     }
     let seq = NaN;
     let tsMs = NaN;
@@ -154,16 +185,7 @@ export class StreamClient {
       seq = message.data?.seq;
       tsMs = message.data?.ts_ms;
     }
-    if (isMeasurement) {
-      if (this.#lastSeq >= 0 && seq !== this.#lastSeq + 1) {
-        this.seqGaps++;
-        if (seq > this.#lastSeq + 1) {
-          this.missedSamples += seq - this.#lastSeq - 1;
-        }
-      }
-      if (this.#lastSeq < 0) this.#onFirstMeasurement?.();
-      this.#lastSeq = seq;
-    }
+    if (isMeasurement) this.#follow(this.#streamOf(text), seq, seq);
     if (!this.#counting) return;
     this.totalMessages++;
     if (isMeasurement) {

@@ -4,10 +4,11 @@
  * never reads) against a fresh server per run; reports delivered rate, gaps,
  * latency, `GET /status` response time, server RSS and CPU, and checks them
  * against targets. Runs a–d use the mock; the `ina*` runs
- * ({@link ./_fanout_ina219.ts}) the real INA219 driver on the emulated bus.
+ * ({@link ./_fanout_ina219.ts}) the real INA219 driver on the emulated bus; the `ch*` runs
+ * ({@link ./_fanout_channels.ts}) several channels in one stream.
  *
  * ```sh
- * deno run -A bench/fanout.ts [--runs a,b,c,d|stream|ina219|all|NAME,...] [--repeat 3]
+ * deno run -A bench/fanout.ts [--runs a,b,c,d|stream|ina219|channels|all|NAME,...] [--repeat 3]
  *   [--quick] [--seconds N] [--seconds-a 30] [--seconds-b 20] [--seconds-c 45] [--seconds-d 20] [--seconds-e 20]
  *   [--client-workers N] [--entry dist/ina219-monitor.js] [--server-dir DIR]
  * ```
@@ -15,6 +16,7 @@
 
 import { parseArgs } from "node:util";
 import { openStalledClient } from "./_client.ts";
+import { CHANNEL_SPECS } from "./_fanout_channels.ts";
 import { INA219_SPECS } from "./_fanout_ina219.ts";
 import { MachineSampler, ProcSampler, waitForQuiet } from "./_proc.ts";
 import { openReaders, type ReaderGroup } from "./_readers.ts";
@@ -39,6 +41,8 @@ export interface FanoutSpec {
   stalled: number;
   /** Readers use the batched stream with this period (`/ws?format=batch&batch_ms=N`). */
   batchMs?: number;
+  /** Readers ask for this channel (`/ws?channel=NAME`; `*`: every channel); none: plain `/ws`. */
+  channel?: string;
   seconds: number;
   targets: FanoutTargets;
   /** Further server settings, e.g. `SENSOR=ina219`; none: the mock. */
@@ -112,6 +116,10 @@ export const STATUS_PROBE_MS = 200;
 
 /** Names the sample source of a run from its settings. */
 export function sourceName(env: Record<string, string> = {}): string {
+  if (env.CHANNELS !== undefined) {
+    const channels: { sensor?: string; derived?: string }[] = JSON.parse(env.CHANNELS);
+    return `CHANNELS: ${channels.map((c) => c.sensor ?? c.derived).join(", ")}`;
+  }
   if (env.SENSOR !== "ina219") return env.SENSOR ?? "mock";
   const bus = env.I2C_BUS === "emulated"
     ? `emulated ${env.I2C_EMULATED_KHZ ?? 400} kHz`
@@ -160,7 +168,11 @@ export async function runFanout(
     for (let i = 0; i < spec.stalled; i++) {
       stalled.push(await openStalledClient(server.wsUrl));
     }
-    const query = spec.batchMs === undefined ? "" : `?format=batch&batch_ms=${spec.batchMs}`;
+    const params = new URLSearchParams(
+      spec.batchMs === undefined ? {} : { format: "batch", batch_ms: String(spec.batchMs) },
+    );
+    if (spec.channel !== undefined) params.set("channel", spec.channel);
+    const query = params.size === 0 ? "" : `?${params}`;
     readers = openReaders(server.wsUrl + query, spec.readers, spec.clientWorkers ?? 0);
     await readers.ready(5_000 + 2 * spec.sampleIntervalMs).catch((error) => {
       throw new Error(`Run ${spec.name}: ${error.message}`);
@@ -249,14 +261,19 @@ export const QUICK_SECONDS: Readonly<Record<string, number>> = {
   e: 10,
 };
 
-/** Every scenario `--runs` can name: the stream runs, then the emulated INA219 runs. */
-export const ALL_SPECS: readonly FanoutSpec[] = [...DEFAULT_SPECS, ...INA219_SPECS];
+/** Every scenario `--runs` can name: the stream runs, the emulated INA219 runs, the channel runs. */
+export const ALL_SPECS: readonly FanoutSpec[] = [
+  ...DEFAULT_SPECS,
+  ...INA219_SPECS,
+  ...CHANNEL_SPECS,
+];
 
-/** Names `--runs` expands: `stream` (a–d…), `ina219` (the emulated sensor), `all`. */
+/** Names `--runs` expands: `stream` (a–d…), `ina219` (the emulated sensor), `channels`, `all`. */
 function expandRuns(runs: string): string[] {
   const groups: Record<string, readonly FanoutSpec[]> = {
     stream: DEFAULT_SPECS,
     ina219: INA219_SPECS,
+    channels: CHANNEL_SPECS,
     all: ALL_SPECS,
   };
   return runs.split(",").flatMap((name) => groups[name]?.map((spec) => spec.name) ?? [name]);
@@ -290,7 +307,7 @@ async function main(): Promise<void> {
   const unknown = names.filter((name) => !ALL_SPECS.some((spec) => spec.name === name));
   if (unknown.length > 0) {
     throw new RangeError(
-      `Invalid --runs: "${unknown.join(",")}" (choose from stream, ina219, all, ${
+      `Invalid --runs: "${unknown.join(",")}" (choose from stream, ina219, channels, all, ${
         ALL_SPECS.map((spec) => spec.name).join(", ")
       })`,
     );
