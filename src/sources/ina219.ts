@@ -4,7 +4,8 @@
  * tick, and rides out faults (backoff, re-initialisation, brown-out resets).
  * @module
  */
-import { Backoff, type BackoffOptions, secondsText } from "./backoff.ts";
+import type { BackoffOptions } from "./backoff.ts";
+import { RetryGate } from "./retry_gate.ts";
 import { type ConversionFound, ConversionPacer } from "./conversion_pacer.ts";
 import { hex, type I2cBus } from "./i2c.ts";
 import {
@@ -96,8 +97,7 @@ export class Ina219Source implements Source {
   #config: Ina219Config;
   #autoGain: boolean;
   #ready = false;
-  #backoff: Backoff;
-  #lastError: string | undefined;
+  #retry: RetryGate;
   #now: () => number;
   #sleep: (ms: number) => Promise<void>;
   #onNotice: (message: string) => void;
@@ -149,7 +149,7 @@ export class Ina219Source implements Source {
     this.#sleep = options.sleep ??
       ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#onNotice = options.onNotice ?? (() => {});
-    this.#backoff = new Backoff(options.backoff);
+    this.#retry = new RetryGate(options.backoff);
     this.#pacer = new ConversionPacer(this.#now, this.#sleep);
   }
 
@@ -218,7 +218,7 @@ export class Ina219Source implements Source {
 
   close(): Promise<void> {
     this.#ready = false;
-    this.#backoff.succeed();
+    this.#retry.succeed();
     this.#bus.close();
     return Promise.resolve();
   }
@@ -231,10 +231,8 @@ export class Ina219Source implements Source {
   /** Reads one sample now; after a failure, retries only when the backoff allows. */
   async read(_tsMs: number): Promise<Reading> {
     if (!this.#ready) {
-      const waitMs = this.#backoff.waitMs(this.#now());
-      if (waitMs > 0) {
-        throw new SensorError(`${this.#lastError}; retrying in ${secondsText(waitMs)}`);
-      }
+      const refusal = this.#retry.refusal(this.#now());
+      if (refusal) throw refusal;
       try {
         await this.#init();
       } catch (error) {
@@ -259,7 +257,7 @@ export class Ina219Source implements Source {
   }
 
   details(): Record<string, unknown> {
-    const waitMs = this.#backoff.waitMs(this.#now());
+    const waitMs = this.#retry.waitMs(this.#now());
     return {
       bus: this.#bus.name,
       address: hex(this.#address),
@@ -277,7 +275,7 @@ export class Ina219Source implements Source {
       power_lsb_w: this.calibration.powerLsbW,
       ...this.#counts,
       ...this.#pacer.details(),
-      last_error: this.#lastError ?? null,
+      last_error: this.#retry.lastError ?? null,
       retry_in_s: this.#ready ? null : waitMs / 1000,
       ...(this.#options.analog ? { emulated_input: this.#options.analog.details() } : {}),
     };
@@ -286,11 +284,7 @@ export class Ina219Source implements Source {
   #fail(error: unknown): SensorError {
     this.#ready = false;
     this.#bus.close();
-    const delayMs = this.#backoff.fail(this.#now());
-    this.#lastError = error instanceof Error ? error.message : String(error);
-    return new SensorError(`${this.#lastError}; retrying in ${secondsText(delayMs)}`, {
-      cause: error,
-    });
+    return this.#retry.fail(error, this.#now());
   }
 
   async #readRegister(register: number): Promise<number> {
@@ -326,7 +320,7 @@ export class Ina219Source implements Source {
     // That conversion stays unread (CNVR set) for the first sample.
     this.#pacer.consumed(await this.#awaitConversion());
     this.#ready = true;
-    this.#backoff.succeed();
+    this.#retry.succeed();
     this.#counts.initialisations++;
   }
 

@@ -7,11 +7,12 @@
  * the chip does not answer.
  * @module
  */
-import { Backoff, type BackoffOptions, secondsText } from "./backoff.ts";
+import type { BackoffOptions } from "./backoff.ts";
 import { type ConversionFound, ConversionPacer } from "./conversion_pacer.ts";
 import { hex, type I2cBus } from "./i2c.ts";
 import type { AnalogControl } from "./ina219.ts";
 import { bytesToUint, type ChipIdentity, identityMatches } from "./ina2xx_registers.ts";
+import { RetryGate } from "./retry_gate.ts";
 import { type Reading, SensorError, type Source } from "./source.ts";
 
 /** Register reads and writes at the chip's address. */
@@ -112,8 +113,7 @@ export class Ina2xxSource implements Source {
   #io: RegisterIo;
   #where: string;
   #ready = false;
-  #backoff: Backoff;
-  #lastError: string | undefined;
+  #retry: RetryGate;
   #now: () => number;
   #sleep: (ms: number) => Promise<void>;
   #onNotice: (message: string) => void;
@@ -138,7 +138,7 @@ export class Ina2xxSource implements Source {
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#onNotice = options.onNotice ?? (() => {});
-    this.#backoff = new Backoff(options.backoff);
+    this.#retry = new RetryGate(options.backoff);
     this.#pacer = new ConversionPacer(this.#now, this.#sleep);
     this.#io = {
       read: async (register, bytes = 2) =>
@@ -195,7 +195,7 @@ export class Ina2xxSource implements Source {
 
   close(): Promise<void> {
     this.#ready = false;
-    this.#backoff.succeed();
+    this.#retry.succeed();
     this.#bus.close();
     return Promise.resolve();
   }
@@ -208,10 +208,8 @@ export class Ina2xxSource implements Source {
   /** Reads one fresh conversion now; after a failure, retries only when the backoff allows. */
   async read(_tsMs: number): Promise<Reading> {
     if (!this.#ready) {
-      const waitMs = this.#backoff.waitMs(this.#now());
-      if (waitMs > 0) {
-        throw new SensorError(`${this.#lastError}; retrying in ${secondsText(waitMs)}`);
-      }
+      const refusal = this.#retry.refusal(this.#now());
+      if (refusal) throw refusal;
       try {
         await this.#init();
       } catch (error) {
@@ -244,8 +242,8 @@ export class Ina2xxSource implements Source {
       ...this.#model.details(),
       ...this.#counts,
       ...this.#pacer.details(),
-      last_error: this.#lastError ?? null,
-      retry_in_s: this.#ready ? null : this.#backoff.waitMs(this.#now()) / 1000,
+      last_error: this.#retry.lastError ?? null,
+      retry_in_s: this.#ready ? null : this.#retry.waitMs(this.#now()) / 1000,
       ...(this.#options.analog ? { emulated_input: this.#options.analog.details() } : {}),
     };
   }
@@ -253,11 +251,7 @@ export class Ina2xxSource implements Source {
   #fail(error: unknown): SensorError {
     this.#ready = false;
     this.#bus.close();
-    const delayMs = this.#backoff.fail(this.#now());
-    this.#lastError = error instanceof Error ? error.message : String(error);
-    return new SensorError(`${this.#lastError}; retrying in ${secondsText(delayMs)}`, {
-      cause: error,
-    });
+    return this.#retry.fail(error, this.#now());
   }
 
   /** Checks the IDs, writes the set-up registers, reads them back, waits for a conversion. */
@@ -292,7 +286,7 @@ export class Ina2xxSource implements Source {
     }
     this.#pacer.consumed(found, this.#model.periodMs);
     this.#ready = true;
-    this.#backoff.succeed();
+    this.#retry.succeed();
     this.#counts.initialisations++;
     this.#model.initialised?.();
   }

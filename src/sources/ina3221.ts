@@ -6,7 +6,7 @@
  * is one of our channels. Current and power are computed here (shunt V / R, V × I).
  * @module
  */
-import { Backoff, type BackoffOptions, secondsText } from "./backoff.ts";
+import { type BackoffOptions, secondsText } from "./backoff.ts";
 import { type ConversionFound, ConversionPacer } from "./conversion_pacer.ts";
 import { hex, type I2cBus } from "./i2c.ts";
 import type { AnalogControl } from "./ina219.ts";
@@ -33,6 +33,7 @@ import {
   shuntClipped,
   shuntRegister,
 } from "./ina3221_registers.ts";
+import { RetryGate } from "./retry_gate.ts";
 import { type Reading, SensorError } from "./source.ts";
 
 /** One chip channel in use: which, and the shunt on it. */
@@ -91,8 +92,7 @@ export class Ina3221Driver {
   #queues = new Map<ChipChannel, Reading[]>();
   #lock: Promise<unknown> = Promise.resolve();
   #ready = false;
-  #backoff: Backoff;
-  #lastError: string | undefined;
+  #retry: RetryGate;
   #now: () => number;
   #sleep: (ms: number) => Promise<void>;
   #onNotice: (message: string) => void;
@@ -136,7 +136,7 @@ export class Ina3221Driver {
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#onNotice = options.onNotice ?? (() => {});
-    this.#backoff = new Backoff(options.backoff);
+    this.#retry = new RetryGate(options.backoff);
     this.#pacer = new ConversionPacer(this.#now, this.#sleep);
   }
 
@@ -170,11 +170,11 @@ export class Ina3221Driver {
       this.#queues.set(channel, []);
       const lines = [`${this.where}, chip channel ${channel}: shunt ${this.shuntOhms(channel)} Ω`];
       if (this.#ready) return [...lines, "INA3221 ready - Starting measurements..."];
-      const waitMs = this.#backoff.waitMs(this.#now());
+      const waitMs = this.#retry.waitMs(this.#now());
       if (waitMs > 0) {
         return [
           ...lines,
-          `INA3221 not ready: ${this.#lastError}; retrying in ${secondsText(waitMs)}`,
+          `INA3221 not ready: ${this.#retry.lastError}; retrying in ${secondsText(waitMs)}`,
         ];
       }
       const { averages, busConversionUs, shuntConversionUs } = this.config;
@@ -201,7 +201,7 @@ export class Ina3221Driver {
       this.#queues.delete(channel);
       if (this.#queues.size > 0) return;
       this.#ready = false;
-      this.#backoff.succeed();
+      this.#retry.succeed();
       this.#bus.close();
     });
   }
@@ -243,8 +243,8 @@ export class Ina3221Driver {
       config: hex(this.#raw, 4),
       ...this.#counts,
       ...this.#pacer.details(),
-      last_error: this.#lastError ?? null,
-      retry_in_s: this.#ready ? null : this.#backoff.waitMs(this.#now()) / 1000,
+      last_error: this.#retry.lastError ?? null,
+      retry_in_s: this.#ready ? null : this.#retry.waitMs(this.#now()) / 1000,
       ...(this.analog ? { emulated_input: this.analog.details() } : {}),
     };
   }
@@ -262,10 +262,8 @@ export class Ina3221Driver {
 
   async #fetch(): Promise<void> {
     if (!this.#ready) {
-      const waitMs = this.#backoff.waitMs(this.#now());
-      if (waitMs > 0) {
-        throw new SensorError(`${this.#lastError}; retrying in ${secondsText(waitMs)}`);
-      }
+      const refusal = this.#retry.refusal(this.#now());
+      if (refusal) throw refusal;
       try {
         await this.#init();
       } catch (error) {
@@ -291,11 +289,7 @@ export class Ina3221Driver {
     if (error instanceof SensorError) return error;
     this.#ready = false;
     this.#bus.close();
-    const delayMs = this.#backoff.fail(this.#now());
-    this.#lastError = error instanceof Error ? error.message : String(error);
-    return new SensorError(`${this.#lastError}; retrying in ${secondsText(delayMs)}`, {
-      cause: error,
-    });
+    return this.#retry.fail(error, this.#now());
   }
 
   async #readRegister(register: number): Promise<number> {
@@ -328,7 +322,7 @@ export class Ina3221Driver {
     this.#pacer.restarted(startMs, cycleTimeMs(this.config));
     this.#pacer.consumed(await this.#awaitCycle(), cycleTimeMs(this.config));
     this.#ready = true;
-    this.#backoff.succeed();
+    this.#retry.succeed();
     this.#counts.initialisations++;
   }
 
