@@ -49,6 +49,8 @@ import {
 } from "./adapters.ts";
 import type { EnergyMeter } from "./energy_meter.ts";
 import { createIntegrations, type Integrations } from "./integrations/integrations.ts";
+import { destinationsOf } from "./notify/destinations.ts";
+import { Notifier } from "./notify/notifier.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { StatusResponse } from "./protocol/status.ts";
 import type { Sampler } from "./sampler.ts";
@@ -113,6 +115,8 @@ export interface MonitorCore {
   channels: ReadonlyMap<string, ChannelParts>;
   /** Metrics and MQTT. */
   integrations: Integrations;
+  /** Alert notifications (webhooks, ntfy); undefined when none is configured. */
+  notifier: Notifier | undefined;
   /** `/status` and every status message. */
   statusBoard: StatusBoard;
   /** The `/status` body. */
@@ -129,6 +133,25 @@ const FRONT_MAX_MESSAGE_BYTES = 16 * MAX_INCOMING_BYTES;
 
 /** How often retention runs. */
 const RETENTION_INTERVAL_MS = 60_000;
+
+/** The notifier the NOTIFY_* settings ask for, on the store's database; undefined: none. */
+function openNotifier(config: Config, store: Store, log: (line: string) => void) {
+  const destinations = destinationsOf(config);
+  if (destinations.length === 0) return undefined;
+  try {
+    return new Notifier(store.db, {
+      destinations,
+      device: config.deviceId,
+      defaultChannel: config.channels[0].name,
+      ruleLimit: config.notifyRuleLimit,
+      ruleWindowMs: config.notifyRuleWindowMs,
+      log,
+    });
+  } catch (error) {
+    store.close();
+    throw new StartupError(`Cannot open the notification outbox: ${(error as Error).message}`);
+  }
+}
 
 function openStore(config: Config, onHealth: (message: string) => void): Store {
   try {
@@ -243,6 +266,8 @@ export function createCore(
   }
   const first = measured(config.channels[0].name);
   const { source, sampler, pipeline, energy } = first;
+  const notifier = openNotifier(config, store, log);
+  if (notifier) { for (const p of parts.values()) p.pipeline.onAlert(notifier.onAlert); }
   const integrations = createIntegrations(config, {
     channels: [...parts.values()].map(integrationChannel),
     global: globalMetrics(hub, store),
@@ -251,6 +276,7 @@ export function createCore(
     },
     version,
     log,
+    notifications: notifier && (() => notifier.metrics()),
   });
   const all = <T>(pick: (p: ChannelParts) => T) =>
     perChannel(new Map([...parts].map(([name, p]) => [name, pick(p)])));
@@ -276,6 +302,7 @@ export function createCore(
     sampleRateHz: first.rate.hz,
     database: () => store.stats(),
     mqtt: () => integrations.mqttStatus(),
+    notifications: () => notifier?.status() ?? { enabled: false },
     rejections: () => rejections.counts,
     connections: () => connections,
     channels: channelList,
@@ -330,6 +357,7 @@ export function createCore(
     energy,
     channels: parts,
     integrations,
+    notifier,
     statusBoard,
     status: statusBoard.status,
     connections,
@@ -399,7 +427,8 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
   const log = options.log ?? console.log;
   await ensureWritableDir(config.dataDir);
   const core = createCore(config, options.version, log, machineHostFacts(log));
-  const { app, hub, sampler, statusBoard, store, pipeline, integrations, channels } = core;
+  const { app, hub, sampler, statusBoard, store, pipeline, integrations, channels, notifier } =
+    core;
   const samplers = [...channels.values()].flatMap((p) => p.kind === "measured" ? [p.sampler] : []);
   let server: Front;
   try {
@@ -432,6 +461,7 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
     throw error;
   }
   await integrations.startMqtt();
+  notifier?.start();
   let ticker: ReturnType<typeof setInterval> | undefined;
   if (config.statusIntervalMs > 0) {
     ticker = setInterval(
@@ -457,6 +487,8 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
         clearInterval(statistics);
         await Promise.all(samplers.map((s) => s.stop()));
         await integrations.stopMqtt();
+        // Pending notifications stay in the outbox (the same database) for the next run.
+        await notifier?.stop();
         // Everything broadcast is in the writer's queue: write it before going.
         store.close();
         hub.closeAll();

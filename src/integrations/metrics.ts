@@ -7,6 +7,7 @@
  * @module
  */
 import { Counter, Gauge, Registry } from "prom-client";
+import { type NotifyMetricsSource, registerNotifyMetrics } from "../notify/metrics.ts";
 
 /** The newest sample of a channel: measured (v, a, w) or derived (w, efficiency, loss). */
 export interface ChannelReading {
@@ -88,8 +89,10 @@ type Read = (channel: MetricsChannel) => number | undefined;
 export function createMetrics(
   channels: Channels,
   global: GlobalMetricsSource,
+  notifications?: NotifyMetricsSource,
 ): { render(): Promise<string>; contentType: string } {
   const registry = new Registry();
+  if (notifications) registerNotifyMetrics(registry, notifications);
   const registers = [registry];
   const labelNames = ["channel"];
   const measured = channels.filter((c) => c.kind === "measured");
