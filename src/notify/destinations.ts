@@ -132,9 +132,12 @@ export async function attempt(
   try {
     res = await options.fetch(url, { ...init, signal: options.signal, redirect: "manual" });
   } catch (error) {
+    // Deno says "fetch failed" and puts the reason (with the full URL) in `cause`.
+    const cause = (error as Error).cause;
+    const reason = cause instanceof Error ? cause.message : (error as Error).message;
     return {
       result: "retry",
-      error: scrub(d, `cannot reach ${d.shown}: ${(error as Error).message}`),
+      error: scrub(d, `cannot reach ${d.shown}: ${reason}`),
     };
   }
   await res.body?.cancel();
