@@ -152,7 +152,9 @@ export class Outbox {
    * this returns, the notifications are durable.
    */
   enqueue(rows: readonly NewRow[], window: RuleWindow | undefined, nowMs: number): void {
-    this.#db.exec("BEGIN IMMEDIATE");
+    // Inside someone else's transaction (none today), the rows join it.
+    const own = !this.#db.isTransaction;
+    if (own) this.#db.exec("BEGIN IMMEDIATE");
     try {
       for (const r of rows) {
         this.#insert.run(
@@ -167,9 +169,9 @@ export class Outbox {
         );
       }
       if (window) this.#writeRule(window);
-      this.#db.exec("COMMIT");
+      if (own) this.#db.exec("COMMIT");
     } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      if (own && this.#db.isTransaction) this.#db.exec("ROLLBACK");
       throw error;
     }
   }
