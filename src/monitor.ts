@@ -486,9 +486,9 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
         clearInterval(ticker);
         clearInterval(statistics);
         await Promise.all(samplers.map((s) => s.stop()));
-        await integrations.stopMqtt();
-        // Pending notifications stay in the outbox (the same database) for the next run.
-        await notifier?.stop();
+        // Side by side: each may wait up to 1 s for a peer. Pending notifications stay in
+        // the outbox (the same database) for the next run.
+        await Promise.all([integrations.stopMqtt(), notifier?.stop()]);
         // Everything broadcast is in the writer's queue: write it before going.
         store.close();
         hub.closeAll();

@@ -13,6 +13,7 @@ import { NotificationBody } from "../../src/protocol/notifications.ts";
 import { destinationsOf, type NotifySettings } from "../../src/notify/destinations.ts";
 import { Notifier, type NotifierOptions } from "../../src/notify/notifier.ts";
 import { openDatabase } from "../../src/store/db.ts";
+import { poll } from "../daemon.ts";
 import { type Received, Receiver } from "./receiver.ts";
 
 const SECRET = "whsec-0123456789abcdef";
@@ -330,13 +331,10 @@ Deno.test("Notifier keeps URL paths, tokens and the secret out of /status, /metr
       async (notifier, lines) => {
         notifier.start();
         notifier.onAlert(alert("raised", T0));
-        const deadline = Date.now() + 5000;
-        while (notifier.status().enabled && Date.now() < deadline) {
+        await poll("both destinations failing", () => {
           const s = notifier.status();
-          if (s.enabled && s.destinations.every((d) => d.last_error !== null)) break;
-          await new Promise((r) => setTimeout(r, 20));
-        }
-        console.log(lines);
+          return Promise.resolve(s.enabled && s.destinations.every((d) => d.last_error !== null));
+        });
         const shown = JSON.stringify(notifier.status()) + JSON.stringify(notifier.metrics()) +
           lines.join("\n");
         const s = notifier.status();
@@ -374,10 +372,7 @@ Deno.test("Notifier keeps undelivered notifications across a restart and sends t
     db = openDatabase(`${dir}/db.sqlite`);
     await withNotifier({ notifyWebhookUrls: [receiver.url] }, { db }, async (notifier, lines) => {
       notifier.start();
-      const deadline = Date.now() + 5000;
-      while (receiver.requests.length < 2 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await poll("both delivered", () => Promise.resolve(receiver.requests.length >= 2));
       assert.deepEqual(receiver.requests.map((r) => body(r).kind), ["raised", "cleared"]);
       assert.match(lines[0], /\(2 waiting from the last run\)/);
     });
