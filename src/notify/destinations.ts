@@ -14,6 +14,7 @@ import { ntfyMessage } from "./event.ts";
 export interface Destination {
   /** `webhook-<8 hex>` or `ntfy-<8 hex>` from the URL's hash: stable, and secret-free. */
   id: string;
+  /** What it is: a webhook or an ntfy topic. */
   type: "webhook" | "ntfy";
   /** The full URL (may hold a token or an ntfy topic: never shown). */
   url: string;
@@ -25,9 +26,13 @@ export interface Destination {
 
 /** What the configuration says about notifications. */
 export interface NotifySettings {
+  /** NOTIFY_WEBHOOK_URLS. */
   notifyWebhookUrls: readonly string[];
+  /** NOTIFY_WEBHOOK_SECRET; `null` = unsigned. */
   notifyWebhookSecret: string | null;
+  /** NOTIFY_NTFY_URL; `null` = none. */
   notifyNtfyUrl: string | null;
+  /** NOTIFY_NTFY_TOKEN; `null` = none. */
   notifyNtfyToken: string | null;
 }
 

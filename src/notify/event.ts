@@ -11,15 +11,23 @@ import type { Summary } from "./limiter.ts";
 
 /** An alert transition worth a notification. */
 export interface NotifyEvent {
+  /** What happened. */
   kind: "raised" | "escalated" | "cleared";
   /** The transition's id in the alert history (0 when it could not be stored). */
   alertId: number;
+  /** The channel the alert belongs to. */
   channel: string;
+  /** The metric of the rule. */
   metric: Metric;
+  /** The level now; for `cleared`, the level that ended. */
   level: Severity;
+  /** The value that completed the transition. */
   value: number;
+  /** The limit crossed (for `cleared`, the one it had crossed). */
   threshold: number;
+  /** The alert's text for people. */
   message: string;
+  /** When it happened (the sample's time). */
   tsMs: number;
 }
 
@@ -50,8 +58,11 @@ export function eventOf(message: AlertMessage, defaultChannel: string): NotifyEv
 
 /** Identity of one delivery. */
 export interface Delivery {
+  /** The event (the same at every destination). */
   eventId: string;
+  /** This delivery: the event at one destination. */
   idempotencyKey: string;
+  /** DEVICE_ID. */
   device: string;
 }
 
@@ -117,11 +128,13 @@ export function summaryBody(s: Summary, d: Delivery): NotificationBody {
 
 /** An ntfy message: the body text and its headers' values. */
 export interface NtfyMessage {
+  /** The `X-Title` header (ASCII). */
   title: string;
   /** 1 (min) to 5 (max). */
   priority: 1 | 2 | 3 | 4 | 5;
   /** Emoji short codes and plain tags. */
   tags: string[];
+  /** The alert's text for people. */
   message: string;
 }
 

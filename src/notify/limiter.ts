@@ -33,13 +33,17 @@ export interface RuleWindow {
 
 /** A summary due: a rule that was held back in a window now ended. */
 export interface Summary {
+  /** `<channel>/<metric>`. */
   rule: string;
   /** The state the rule was left in (the newest held-back transition). */
   event: NotifyEvent;
   /** Transitions held back. */
   suppressed: number;
+  /** When the first held-back transition happened. */
   firstTsMs: number;
+  /** When the newest held-back transition happened. */
   lastTsMs: number;
+  /** The window length. */
   windowMs: number;
 }
 

@@ -67,11 +67,17 @@ interface Tally {
 
 /** Per-destination counters since start-up, for `/metrics`. */
 export interface DestinationMetrics {
+  /** The destination's id (the `destination` label). */
   id: string;
+  /** `webhook` or `ntfy`. */
   type: string;
+  /** Rows waiting now. */
   pending: number;
+  /** Deliveries acknowledged since start-up. */
   deliveredTotal: number;
+  /** Deliveries given up since start-up. */
   failedTotal: number;
+  /** Failed attempts (to be retried) since start-up. */
   attemptErrorsTotal: number;
 }
 

@@ -46,30 +46,47 @@ const MIGRATIONS: readonly string[] = [
 
 /** A row to send. */
 export interface OutboxRow {
+  /** The row id (its place in the queue). */
   id: number;
+  /** The destination id. */
   destination: string;
+  /** `<channel>/<metric>`: rows of one rule and destination leave in order. */
   rule: string;
+  /** The delivery's key, the same on every retry. */
   idempotencyKey: string;
+  /** `raised`, `escalated`, `cleared` or `summary`. */
   kind: string;
+  /** The webhook body (JSON), exactly as sent and signed. */
   body: string;
+  /** When it was queued. */
   createdMs: number;
+  /** Attempts made so far. */
   attempts: number;
 }
 
 /** One new delivery. */
 export interface NewRow {
+  /** The destination id. */
   destination: string;
+  /** `<channel>/<metric>`: rows of one rule and destination leave in order. */
   rule: string;
+  /** The event, the same at every destination. */
   eventId: string;
+  /** The delivery's key, the same on every retry. */
   idempotencyKey: string;
+  /** `raised`, `escalated`, `cleared` or `summary`. */
   kind: string;
+  /** The webhook body (JSON), exactly as sent and signed. */
   body: string;
 }
 
 /** Row counts of one destination. */
 export interface OutboxCounts {
+  /** Waiting for (another) attempt. */
   pending: number;
+  /** Acknowledged. */
   delivered: number;
+  /** Given up. */
   failed: number;
 }
 
