@@ -65,6 +65,11 @@ export class PrometheusServer {
   #dir = Deno.makeTempDirSync({ prefix: "ina219-prometheus-" });
   #child: Deno.ChildProcess | undefined;
 
+  /** Its temporary folder (configuration, data), removed by {@link dispose}. */
+  get dir(): string {
+    return this.#dir;
+  }
+
   /** Starts the server; resolves once it answers (scrapes follow each second). */
   start(target: string): Promise<void> {
     const conf = `${this.#dir}/prometheus.yml`;
