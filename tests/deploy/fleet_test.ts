@@ -118,9 +118,13 @@ Deno.test({
       };
       await poll("three monitors up, recording and alert rules evaluated", async () => {
         const up = await q('up{job="ina219"} == 1');
+        // Each recording rule group once (energy, averages), the spike seen by both.
         const daily = await q("device_channel:ina219_energy_watt_hours:increase1d");
+        const average = await q("device_channel:ina219_power_watts:rate1m");
         const pending = await q('ALERTS{alertname="Ina219CurrentHigh", device="pi-3"}');
-        return up.length === 3 && daily.length === 4 && pending.length === 1;
+        const raised = await q('ina219_alert_active{device="pi-3"}');
+        return up.length === 3 && daily.length === 4 && average.length === 4 &&
+          pending.length === 1 && raised.length > 0;
       }, 20_000);
 
       await t.step("every monitor's /metrics passes promtool check metrics", async () => {
