@@ -73,12 +73,15 @@ async function getJson(url: string, init?: RequestInit): Promise<any> {
   return await res.json();
 }
 
-/** The shipped configuration with 1 s intervals, and targets for `monitors`, in `dir`. */
+/** The shipped configuration and rules with 1 s intervals, and targets for `monitors`, in `dir`. */
 async function writeConfig(dir: string, monitors: Monitor[]): Promise<string> {
   await Deno.mkdir(`${dir}/rules`);
   await Deno.mkdir(`${dir}/targets`);
+  // The rules as shipped; a group's own interval (the daily energy's 1 m) becomes 1 s too.
   for (const e of Deno.readDirSync(`${DEPLOY}/rules`)) {
-    await Deno.copyFile(`${DEPLOY}/rules/${e.name}`, `${dir}/rules/${e.name}`);
+    const rules = parse(await Deno.readTextFile(`${DEPLOY}/rules/${e.name}`));
+    for (const group of rules.groups) if (group.interval) group.interval = "1s";
+    await Deno.writeTextFile(`${dir}/rules/${e.name}`, stringify(rules));
   }
   const config = parse(await Deno.readTextFile(`${DEPLOY}/prometheus.yml`));
   assert.equal(config.global.scrape_interval, "15s", "the shipped interval");
@@ -118,12 +121,14 @@ Deno.test({
       };
       await poll("three monitors up, recording and alert rules evaluated", async () => {
         const up = await q('up{job="ina219"} == 1');
-        // Each recording rule group once (energy, averages), the spike seen by both.
+        // Each recording rule group once (hourly, daily, averages), the spike seen by both.
+        const hourly = await q("device_channel:ina219_energy_watt_hours:increase1h");
         const daily = await q("device_channel:ina219_energy_watt_hours:increase1d");
         const average = await q("device_channel:ina219_power_watts:rate1m");
         const pending = await q('ALERTS{alertname="Ina219CurrentHigh", device="pi-3"}');
         const raised = await q('ina219_alert_active{device="pi-3"}');
-        return up.length === 3 && daily.length === 4 && average.length === 4 &&
+        return up.length === 3 && hourly.length === 4 && daily.length === 4 &&
+          average.length === 4 &&
           pending.length === 1 && raised.length > 0;
       }, 20_000);
 
@@ -171,6 +176,7 @@ Deno.test({
         assert.deepEqual(groups.map((g) => g.name).sort(), [
           "ina219-averages",
           "ina219-energy",
+          "ina219-energy-daily",
           "ina219-health",
           "ina219-rails",
         ]);
