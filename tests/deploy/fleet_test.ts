@@ -1,8 +1,8 @@
 /**
  * A fleet for real: three monitors (main.ts in child processes, mock sensors at 20 Hz), and
  * Debian's Prometheus running the shipped deploy/prometheus configuration (only the scrape
- * and evaluation intervals shortened to 1 s) with file-based targets carrying a `device`
- * label. Its HTTP API must show each device's series with the right labels and values
+ * and evaluation intervals shortened to 1 s, and the token lines uncommented: the monitors
+ * have an API_TOKEN) with file-based targets carrying a `device` label. Its HTTP API must show each device's series with the right labels and values
  * that agree with each monitor's own answers; every Grafana panel's query must return data.
  */
 import assert from "node:assert/strict";
@@ -13,6 +13,9 @@ import { loadDashboard, parseLabelValues, regexValue, substitute } from "./grafa
 
 const DEPLOY = new URL("../../deploy/prometheus/", import.meta.url).pathname;
 const INTERVAL_MS = 50;
+/** The fleet's token (docs/fleet.md: one for every monitor of the scrape job). */
+const TOKEN = "fleet-token-1";
+const AUTH = { Authorization: `Bearer ${TOKEN}` };
 
 /** The three monitors: one channel; two measured and a derived one; one in LOAD_SPIKE. */
 const FLEET: { device: string; env: Record<string, string>; channels: string[] }[] = [
@@ -51,6 +54,7 @@ async function startMonitor(spec: (typeof FLEET)[number]): Promise<Monitor> {
     SAMPLE_INTERVAL_MS: String(INTERVAL_MS),
     STATUS_INTERVAL_S: "0",
     FLUSH_INTERVAL_MS: "100",
+    API_TOKEN: TOKEN,
     ...spec.env,
   });
   const monitor = { ...spec, daemon, dataDir, url: "", address: "" };
@@ -68,7 +72,7 @@ async function stopMonitor(m: Monitor): Promise<void> {
 
 // deno-lint-ignore no-explicit-any
 async function getJson(url: string, init?: RequestInit): Promise<any> {
-  const res = await fetch(url, init);
+  const res = await fetch(url, { ...init, headers: AUTH });
   assert.equal(res.status, 200, `${url}: ${res.status}`);
   return await res.json();
 }
@@ -89,6 +93,15 @@ async function writeConfig(dir: string, monitors: Monitor[]): Promise<string> {
   const sd = config.scrape_configs[0].file_sd_configs[0];
   assert.deepEqual(sd.files, ["targets/*.json"]);
   sd.refresh_interval = "1s";
+  // The token as the comment in prometheus.yml says: a file, and its two lines uncommented.
+  const scrape = config.scrape_configs[0];
+  const shipped = await Deno.readTextFile(`${DEPLOY}/prometheus.yml`);
+  assert.match(
+    shipped,
+    /# authorization:\n\s+# {3}credentials_file: \/etc\/prometheus\/ina219\.token/,
+  );
+  scrape.authorization = { credentials_file: `${dir}/ina219.token` };
+  await Deno.writeTextFile(`${dir}/ina219.token`, `${TOKEN}\n`);
   const conf = `${dir}/prometheus.yml`;
   await Deno.writeTextFile(conf, stringify(config));
   // The shipped example lists hosts that do not exist here: the test writes its own file.
@@ -135,7 +148,7 @@ Deno.test({
       await t.step("every monitor's /metrics passes promtool check metrics", async () => {
         for (const m of monitors) {
           const { code, output } = await promtoolCheck(
-            await (await fetch(`${m.url}/metrics`)).text(),
+            await (await fetch(`${m.url}/metrics`, { headers: AUTH })).text(),
           );
           assert.equal(code, 0, `${m.device}: ${output}`);
           assert.equal(output.trim(), "", `${m.device}: no lint complaints`);
