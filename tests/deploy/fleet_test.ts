@@ -2,8 +2,9 @@
  * A fleet for real: three monitors (main.ts in child processes, mock sensors at 20 Hz), and
  * Debian's Prometheus running the shipped deploy/prometheus configuration (only the scrape
  * and evaluation intervals shortened to 1 s, and the token lines uncommented: the monitors
- * have an API_TOKEN) with file-based targets carrying a `device` label. Its HTTP API must show each device's series with the right labels and values
- * that agree with each monitor's own answers; every Grafana panel's query must return data.
+ * have an API_TOKEN) with file-based targets carrying a `device` label. Its HTTP API must
+ * show each device's series with the right labels and values that agree with each
+ * monitor's own answers; every Grafana panel's query must return data.
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
@@ -58,10 +59,15 @@ async function startMonitor(spec: (typeof FLEET)[number]): Promise<Monitor> {
     ...spec.env,
   });
   const monitor = { ...spec, daemon, dataDir, url: "", address: "" };
-  const [, port] = await daemon.waitFor(LISTENING);
-  monitor.address = `127.0.0.1:${port}`;
-  monitor.url = `http://${monitor.address}`;
-  return monitor;
+  try {
+    const [, port] = await daemon.waitFor(LISTENING);
+    monitor.address = `127.0.0.1:${port}`;
+    monitor.url = `http://${monitor.address}`;
+    return monitor;
+  } catch (error) {
+    await stopMonitor(monitor);
+    throw error;
+  }
 }
 
 async function stopMonitor(m: Monitor): Promise<void> {
