@@ -14,7 +14,7 @@ export const MAX_PRE_TRIGGER_MS = 10_000;
 export const MAX_FOR_MS = 3_600_000;
 /**
  * Longest hold of a *start* condition (ms): until it fires, an arm keeps every sample
- * from `trigger − pre_trigger_ms` on (at 1 kHz about 6 MB a minute), so the hold is
+ * from `trigger − pre_trigger_ms` on (at 1 kHz about 9 MB a minute), so the hold is
  * bounded where a stop condition's is not.
  */
 export const MAX_START_FOR_MS = 60_000;
