@@ -66,6 +66,7 @@ interface Armed<S extends TriggerSample> {
   channel: string;
   arm: TriggerArm<S>;
   onEvent: (event: TriggerEvent<S>) => void;
+  onSample: ((sample: S) => void) | undefined;
 }
 
 /** Every channel's armed recordings, fed by the channels' sample listeners. */
@@ -85,14 +86,19 @@ export class Triggers<S extends TriggerSample = TriggerSample> {
 
   /**
    * Arms a recording of `channel` on `spec` and announces it; `onEvent` hears its
-   * start (with the pre-trigger samples) and its stop. Returns its id (`options.id`,
+   * start (with the samples up to the one that fired) and its stop, `onSample` each later
+   * sample that belongs to the recording, before the stop. Returns its id (`options.id`,
    * e.g. the recording's, or `t1`, `t2`, …).
    * @throws {RangeError} for an unknown channel, a used id or an invalid spec.
    */
   arm(
     channel: string,
     spec: z.input<typeof TriggerSpec>,
-    options: { id?: string; onEvent?: (event: TriggerEvent<S>) => void } = {},
+    options: {
+      id?: string;
+      onEvent?: (event: TriggerEvent<S>) => void;
+      onSample?: (sample: S) => void;
+    } = {},
   ): string {
     const list = this.#byChannel.get(channel);
     if (list === undefined) {
@@ -107,6 +113,7 @@ export class Triggers<S extends TriggerSample = TriggerSample> {
       channel,
       arm: new TriggerArm<S>(spec),
       onEvent: options.onEvent ?? (() => {}),
+      onSample: options.onSample,
     };
     list.push(armed);
     this.#byId.set(id, armed);
@@ -119,7 +126,11 @@ export class Triggers<S extends TriggerSample = TriggerSample> {
     const list = this.#byChannel.get(channel);
     if (list === undefined || list.length === 0) return;
     for (const armed of [...list]) {
+      const recording = armed.arm.state === "triggered";
       const event = armed.arm.feed(sample);
+      if (recording && armed.onSample && sample.tsMs < (armed.arm.stopMs ?? Infinity)) {
+        this.#call(armed, () => armed.onSample!(sample));
+      }
       if (event) this.#after(armed, event, sample.tsMs);
     }
   }
@@ -145,8 +156,12 @@ export class Triggers<S extends TriggerSample = TriggerSample> {
       list.splice(list.indexOf(armed), 1);
     }
     this.#tell(armed, atMs);
+    this.#call(armed, () => armed.onEvent(event));
+  }
+
+  #call(armed: Armed<S>, listener: () => void): void {
     try {
-      armed.onEvent(event);
+      listener();
     } catch (error) {
       // A failing recording must not stop the channel's other arms or its samples.
       console.error(`Trigger ${armed.id}: ${(error as Error).message}`);

@@ -66,6 +66,25 @@ Deno.test("Triggers announces armed, triggered and stopped on the arm's channel"
   assert.deepEqual(triggers.list(), [], "a stopped arm is forgotten");
 });
 
+Deno.test("Triggers hands a recording every sample of [startMs, stopMs) exactly once", () => {
+  const { triggers } = setup();
+  const recorded: number[] = [];
+  triggers.arm("main", {
+    start: { metric: "a", op: ">", value: 0.1, for_ms: 1 },
+    pre_trigger_ms: 2,
+    stop: { metric: "a", op: "<", value: 0.1, for_ms: 2 },
+  }, {
+    onEvent: (e) => {
+      if (e.state === "triggered") recorded.push(...e.samples.map((s) => s.tsMs - T0));
+    },
+    onSample: (s) => recorded.push(s.tsMs - T0),
+  });
+  const currents = [0, 0, 0, 0, 0.2, 0.2, 0.2, 0, 0, 0, 0, 0.2];
+  currents.forEach((a, i) => triggers.feed("main", sample(i, a)));
+  // Triggered at 4 (fired at 5), from 2; the stop held 7–9, so 9 is the last one in.
+  assert.deepEqual(recorded, [2, 3, 4, 5, 6, 7, 8, 9]);
+});
+
 Deno.test("Triggers stops by hand, disarms, and refuses bad arms", () => {
   const { triggers, told, setNow } = setup();
   const a = triggers.arm("main", { start: { metric: "v", op: "<", value: 3.3, for_ms: 0 } });
