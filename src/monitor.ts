@@ -54,6 +54,7 @@ import { Triggers } from "./recordings/trigger_manager.ts";
 import { MarkerLog } from "./store/markers.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { StatusResponse } from "./protocol/status.ts";
+import type { Sample } from "./sample.ts";
 import type { Sampler } from "./sampler.ts";
 import { createChannelSources } from "./sources/create_channels.ts";
 import type { Source } from "./sources/source.ts";
@@ -125,7 +126,7 @@ export interface MonitorCore {
   /** Every channel's markers (`/api/markers`; alert transitions add theirs). */
   markers: Markers;
   /** Every channel's armed recordings, fed each channel's samples. */
-  triggers: Triggers;
+  triggers: Triggers<Sample>;
 }
 
 /**
@@ -265,7 +266,7 @@ export function createCore(
     broadcast: (message, channel) => hub.broadcast(message, channel),
     channels: names,
   });
-  const triggers = new Triggers({
+  const triggers = new Triggers<Sample>({
     channels: names,
     announce: (message, channel) => hub.broadcast(message, channel),
   });
