@@ -51,8 +51,12 @@ import type { EnergyMeter } from "./energy_meter.ts";
 import { createIntegrations, type Integrations } from "./integrations/integrations.ts";
 import { destinationsOf } from "./notify/destinations.ts";
 import { Notifier } from "./notify/notifier.ts";
+import { Markers } from "./recordings/markers.ts";
+import { Triggers } from "./recordings/trigger_manager.ts";
+import { MarkerLog } from "./store/markers.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { StatusResponse } from "./protocol/status.ts";
+import type { Sample } from "./sample.ts";
 import type { Sampler } from "./sampler.ts";
 import { createChannelSources } from "./sources/create_channels.ts";
 import type { Source } from "./sources/source.ts";
@@ -123,6 +127,10 @@ export interface MonitorCore {
   status: () => StatusResponse;
   /** The TCP front's counters (zero until a front serves this core). */
   connections: ConnectionCounters;
+  /** Every channel's markers (`/api/markers`; alert transitions add theirs). */
+  markers: Markers;
+  /** Every channel's armed recordings, fed each channel's samples. */
+  triggers: Triggers<Sample>;
 }
 
 /**
@@ -278,6 +286,20 @@ export function createCore(
     log,
     notifications: notifier && (() => notifier.metrics()),
   });
+  const names = config.channels.map((c) => c.name);
+  const markers = new Markers({
+    log: new MarkerLog(store.db),
+    broadcast: (message, channel) => hub.broadcast(message, channel),
+    channels: names,
+  });
+  const triggers = new Triggers<Sample>({
+    channels: names,
+    announce: (message, channel) => hub.broadcast(message, channel),
+  });
+  for (const p of parts.values()) {
+    p.pipeline.onAlert(markers.onAlert);
+    p.pipeline.onEachSample((sample) => triggers.feed(p.name, sample));
+  }
   const all = <T>(pick: (p: ChannelParts) => T) =>
     perChannel(new Map([...parts].map(([name, p]) => [name, pick(p)])));
   const measuredOnly = <T>(pick: (p: MeasuredParts) => T) =>
@@ -333,6 +355,7 @@ export function createCore(
       p.kind === "measured" ? measuredSpans(store, p.store) : derivedSpans(p.config, store)
     ),
     energy: all((p) => p.energy),
+    markers,
     hub,
     upgrade: createDenoUpgrader({
       limits: new ClientLimits({
@@ -361,6 +384,8 @@ export function createCore(
     statusBoard,
     status: statusBoard.status,
     connections,
+    markers,
+    triggers,
   };
 }
 

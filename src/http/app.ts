@@ -20,6 +20,7 @@ import {
 import { type AnalysisDeps, analysisRoutes } from "./routes_analysis.ts";
 import { type ChannelsDeps, channelsRoutes } from "./routes_channels.ts";
 import { type HistoryDeps, historyRoutes } from "./routes_history.ts";
+import { type MarkersControl, markersRoutes } from "./routes_markers.ts";
 import { registerMessageSchemas } from "./openapi_schemas.ts";
 import { type MetricsDeps, metricsRoutes } from "./routes_metrics.ts";
 import { type SensorDeps, sensorRoutes } from "./routes_sensor.ts";
@@ -48,6 +49,8 @@ export interface AppDeps
     readTokenRequired: boolean;
     allowedOrigins: readonly string[];
   };
+  /** Markers (`/api/markers`); absent: no marker routes. */
+  markers?: MarkersControl;
   /** Prometheus metrics; absent when METRICS_ENABLED=false. */
   metrics?: MetricsDeps["metrics"];
   /** The names this server answers to, and where refused requests are counted. */
@@ -91,6 +94,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   });
   channelsRoutes(app, deps);
   analysisRoutes(app, deps);
+  if (deps.markers) markersRoutes(app, { markers: deps.markers, now: deps.now });
   if (deps.metrics) metricsRoutes(app, { metrics: deps.metrics });
 
   // Built on the first request, not at start-up: the generator's work (and the code it
@@ -109,6 +113,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       { name: "History", description: "Stored samples, downsampled history, the database" },
       { name: "Analysis", description: "Moving averages, outliers, energy and efficiency" },
       { name: "Alerts", description: "Threshold rules, active alerts and their history" },
+      { name: "Markers", description: "Labelled instants of a channel, by hand or from alerts" },
       { name: "Metrics", description: "Prometheus exposition" },
     ],
   };

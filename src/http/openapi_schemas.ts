@@ -15,6 +15,7 @@ import * as analysis from "../protocol/analysis.ts";
 import { ErrorBody } from "../protocol/common.ts";
 import * as database from "../protocol/database.ts";
 import * as history from "../protocol/history.ts";
+import * as markers from "../protocol/markers.ts";
 import * as simulator from "../protocol/simulator.ts";
 import * as span from "../protocol/span.ts";
 import { StatusResponse } from "../protocol/status.ts";
@@ -62,6 +63,8 @@ const COMPONENTS: [string, z.ZodType][] = [
   ["Alert", alerts.AlertData],
   ["AlertMessage", alerts.AlertMessage],
   ["ActiveAlert", alerts.ActiveAlert],
+  ["Marker", markers.MarkerData],
+  ["MarkerMessage", markers.MarkerMessage],
 ];
 
 for (const [name, schema] of COMPONENTS) {
@@ -76,6 +79,7 @@ const WS_MESSAGES = {
   StatusMessage: ws.StatusMessage,
   StatisticsMessage: analysis.StatisticsMessage,
   AlertMessage: alerts.AlertMessage,
+  MarkerMessage: markers.MarkerMessage,
 } as const;
 
 /**

@@ -5,6 +5,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import type { SampleStatus } from "../protocol/common.ts";
+import { MARKERS_MIGRATION } from "./markers.ts";
 
 /** Sample status as stored: small integers keep the rows short. Never renumber. */
 export const STATUS_CODES: Readonly<Record<SampleStatus, number>> = Object.freeze({
@@ -82,6 +83,8 @@ const MIGRATIONS: readonly string[] = [
   // The interval each sample's energy step integrated (0: none; NULL: stored before this
   // column), so a span's raw edges recompute the very steps the rollups summed.
   "ALTER TABLE samples ADD COLUMN step_ms INTEGER",
+  // Markers: labelled instants per channel, never pruned (src/store/markers.ts).
+  MARKERS_MIGRATION,
 ];
 
 /** The schema version this code writes. */

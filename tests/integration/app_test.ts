@@ -155,6 +155,7 @@ test("GET /openapi.json documents every route; /docs loads Scalar from this serv
     "Alerts",
     "Analysis",
     "History",
+    "Markers",
     "Metrics",
     "Simulator",
     "Status",
@@ -167,6 +168,7 @@ test("GET /openapi.json documents every route; /docs loads Scalar from this serv
       "StatusMessage",
       "StatisticsMessage",
       "AlertMessage",
+      "MarkerMessage",
     ]
   ) {
     assert.equal(doc.components.schemas[name]?.type, "object", `WebSocket message ${name}`);
