@@ -21,7 +21,7 @@ import {
   UNITS,
 } from "./format.js";
 import { byId as $, errorText } from "./dom.js";
-import { onLanguageChange, t } from "./i18n.js";
+import { formatNumber, onLanguageChange, t } from "./i18n.js";
 import { level, markLevel, ruleOf } from "./rules.js";
 
 /** @typedef {import("./types.js").StatisticsData} StatisticsData */
@@ -76,7 +76,10 @@ export class StatsPanel {
       note.hidden = !partial;
       note.dataset.coveredS = coveredS === undefined ? "" : String(coveredS);
       if (partial) {
-        const duration = formatDuration(coveredS * 1000);
+        // Whole seconds: the server counts the window in them.
+        const duration = coveredS < 60
+          ? t("common.duration.s", { n: formatNumber(coveredS, 0) })
+          : formatDuration(coveredS * 1000);
         note.textContent = t("stats.partial", { duration });
         note.title = t("stats.partial_hint", { duration });
       }
