@@ -198,15 +198,16 @@ export async function checkThemes(ctx: CheckContext): Promise<void> {
   assert.equal(backgrounds.size, 2, "the two schemes look different");
   // The toggle overrides the system and is remembered.
   await page.emulateMedia({ colorScheme: "dark" });
+  await page.waitForSelector('#theme-toggle[data-theme="dark"]', { timeout: timeoutMs });
   await page.click("#theme-toggle");
-  assert.equal(await page.getAttribute("html", "data-theme"), "light");
+  await page.waitForSelector('html[data-theme="light"]', { state: "attached", timeout: timeoutMs });
   await page.reload();
   assert.equal(await page.getAttribute("html", "data-theme"), "light");
   assert.equal(await page.getAttribute("#theme-toggle", "data-theme"), "light");
   const light = await inPage<Contrast>(page, READOUT_CONTRAST);
   assert.deepEqual(light.out.filter((o) => o.ratio < 4.5), [], "light by the toggle");
   await page.click("#theme-toggle");
-  assert.equal(await page.getAttribute("html", "data-theme"), "dark");
+  await page.waitForSelector('html[data-theme="dark"]', { state: "attached", timeout: timeoutMs });
 }
 
 /** In-page: where the parts that must fit are, and the viewport. */
@@ -258,6 +259,10 @@ export async function checkLayout(ctx: CheckContext): Promise<void> {
   assert.ok(wide.chart.bottom - wide.chart.top >= 250, "the chart keeps a readable height");
   await ctx.screenshot(page, "dashboard-1280x720.png", false);
   await page.setViewportSize({ width: 390, height: 844 });
+  // A chart resizes asynchronously: load the page at this size rather than shrink it.
+  await page.reload();
+  await page.waitForSelector('#conn[data-state="live"]', { timeout: ctx.timeoutMs });
+  await page.waitForFunction(`document.getElementById("stats").dataset.updated !== undefined`);
   const phone = await inPage<Places>(page, PLACES);
   assert.equal(phone.overflowX, 0);
   assert.ok(phone.stats.bottom <= 2 * 844, `statistics end at ${phone.stats.bottom} px`);
