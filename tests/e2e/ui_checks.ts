@@ -112,10 +112,16 @@ export async function checkLanguages(ctx: CheckContext): Promise<void> {
     }
   }
   // The switch changes the page at once and is remembered.
+  await openWith(ctx, { language: "en" });
+  await page.selectOption("#language-picker", "ko");
+  assert.equal(await page.textContent("#conn-text"), ko["conn.live"]);
+  assert.equal(await page.textContent("#stats-title"), ko["stats.title"]);
+  await page.reload();
+  await page.waitForSelector('#conn[data-state="live"]', { timeout: ctx.timeoutMs });
+  assert.equal(await page.getAttribute("html", "lang"), "ko");
+  assert.equal(await page.textContent("#stats-title"), ko["stats.title"]);
   await page.selectOption("#language-picker", "en");
   assert.equal(await page.textContent("#conn-text"), "Live");
-  await page.reload();
-  assert.equal(await page.getAttribute("html", "lang"), "en");
 
   // The WebSocket test page speaks both too.
   for (const lang of ["ko", "en"] as const) {
@@ -202,6 +208,8 @@ export async function checkThemes(ctx: CheckContext): Promise<void> {
   await page.click("#theme-toggle");
   await page.waitForSelector('html[data-theme="light"]', { state: "attached", timeout: timeoutMs });
   await page.reload();
+  // The page's script may run after "load" (its modules wait for Chart.js): wait for it.
+  await page.waitForSelector('#conn[data-state="live"]', { timeout: timeoutMs });
   assert.equal(await page.getAttribute("html", "data-theme"), "light");
   assert.equal(await page.getAttribute("#theme-toggle", "data-theme"), "light");
   const light = await inPage<Contrast>(page, READOUT_CONTRAST);
