@@ -7,15 +7,15 @@
  */
 
 import { download, getJson } from "./api.js";
-import { withChannel } from "./channels.js";
+import { pickedResolution, withChannel } from "./channels.js";
 import {
-  fixed,
+  chargeText,
+  energyText,
   formatDateTime,
   formatDuration,
-  formatMah,
-  formatWh,
   fromLocalInput,
   METRICS,
+  metricText,
   toLocalInput,
 } from "./format.js";
 import { describeSpanSource } from "./span_stats.js";
@@ -170,12 +170,12 @@ export class Selection {
   #render(span) {
     for (const m of /** @type {import("../src/protocol/common.ts").Metric[]} */ (METRICS)) {
       for (const f of /** @type {const} */ (["min", "avg", "max"])) {
-        setValue($(`sel-${m}-${f}`), fixed(span[m][f]), span[m][f]);
+        setValue($(`sel-${m}-${f}`), metricText(m, span[m][f], pickedResolution()), span[m][f]);
       }
     }
-    setValue($("sel-energy"), formatWh(span.energy_wh), span.energy_wh);
-    setValue($("sel-charge"), formatMah(span.charge_ah), span.charge_ah);
-    setValue($("sel-power"), fixed(span.w.avg), span.w.avg);
+    setValue($("sel-energy"), energyText(span.energy_wh), span.energy_wh);
+    setValue($("sel-charge"), chargeText(span.charge_ah), span.charge_ah);
+    setValue($("sel-power"), metricText("w", span.w.avg), span.w.avg);
     const errors = span.errors > 0 ? `, ${span.errors} failed reads` : "";
     $("sel-samples").textContent = `${span.count} samples${errors}`;
     $("sel-resolution").textContent = describeSpanSource(span, formatDateTime);

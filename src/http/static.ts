@@ -105,7 +105,8 @@ async function openAsset(relative: string): Promise<Asset | undefined> {
 
 /**
  * Adds `GET /` (static/index.html), `GET /<file>` for files directly in static/,
- * and `GET /vendor/<lib>/<file>` for {@link VENDOR_FILES}. Uncompressed files are
+ * `GET /i18n/<lang>.js` for the language catalogues in static/i18n/, and
+ * `GET /vendor/<lib>/<file>` for {@link VENDOR_FILES}. Uncompressed files are
  * streamed from disk (or the compiled binary) on each request rather than held in
  * memory; compressed ones are made once per file version and kept (about 2.3 MB for
  * Scalar's bundle in both codings, only once /docs has been loaded).
@@ -158,6 +159,12 @@ export function serveStatic(app: Hono): void {
     const key = c.req.path.slice("/vendor/".length);
     const file = VENDOR_FILES[key];
     return (file && await send(c, file, file, 86_400)) ||
+      errorResponse(c, 404, `Not found: GET ${c.req.path}`);
+  });
+  // The dashboard's language catalogues (static/i18n/en.js, ko.js).
+  app.get("/i18n/:file{[a-z]{2}\\.js}", async (c) => {
+    const name = c.req.param("file");
+    return await send(c, `static/i18n/${name}`, name, 0) ??
       errorResponse(c, 404, `Not found: GET ${c.req.path}`);
   });
   app.get("/:file{[A-Za-z0-9_-][A-Za-z0-9_.-]*\\.[a-z]+}", async (c) => {
