@@ -123,7 +123,7 @@ const NO_TRIGGERS: RecordingTriggers = {
 
 const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-const mb = (bytes: number) => `${Math.round(bytes / 1e5) / 10} MB`;
+const mb = (bytes: number) => `${Math.round(bytes / 1048576 * 10) / 10} MB`;
 
 /** The recordings of one store. */
 export class Recordings {
