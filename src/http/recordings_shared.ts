@@ -6,11 +6,11 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { ErrorBody } from "../protocol/common.ts";
-import { roundMetrics } from "../protocol/figures.ts";
 import type { CreateRecordingBody, Recording } from "../protocol/recordings.ts";
 import { CsvImportError } from "../recordings/csv.ts";
 import { type NewRecording, RecordingError, type Recordings } from "../recordings/recordings.ts";
 import { json } from "./route_helpers.ts";
+import { spanBody } from "./routes_span.ts";
 
 /** The recordings as the routes use them. */
 export type RecordingsControl = Pick<
@@ -61,10 +61,10 @@ export const ID_PARAM = z.object({
   }),
 });
 
-/** A recording with its figures as the API writes them (rounded as /api/span's). */
+/** A recording with its figures as the API writes them (rounded as /api/span's: float noise out). */
 export function recordingBody(r: Recording): Recording {
   const figures: Recording["figures"] = {};
-  for (const [channel, span] of Object.entries(r.figures)) figures[channel] = roundMetrics(span);
+  for (const [channel, span] of Object.entries(r.figures)) figures[channel] = spanBody(span, {});
   return { ...r, figures };
 }
 

@@ -24,7 +24,8 @@ import {
   type RecordingsDeps,
   refusal,
 } from "./recordings_shared.ts";
-import { BATTERY_QUERY, batteryIssue, spanBody, SpanWithBattery } from "./routes_span.ts";
+import { BATTERY_QUERY, batteryIssue, spanBody } from "./routes_span.ts";
+import { SpanResponse } from "../protocol/span.ts";
 import { TimeParam } from "./times.ts";
 
 /** The path of the import (the app's 16 KiB body limit does not apply to it). */
@@ -70,7 +71,7 @@ const spanRoute = createRoute({
     "runtime at the span's average draw (no chemistry model: said in `battery.assumption`).",
   request: { params: ID_PARAM, query: z.object({ ...SPAN_QUERY, ...BATTERY_QUERY }) },
   responses: {
-    200: json(SpanWithBattery, "Figures"),
+    200: json(SpanResponse, "Figures"),
     400: badRequest("Invalid parameters"),
     404: RECORDING_ERRORS[404],
     422: RECORDING_ERRORS[422],

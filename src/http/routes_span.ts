@@ -6,7 +6,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Issue } from "../protocol/common.ts";
 import { roundCounter, roundMetrics } from "../protocol/figures.ts";
-import { BatteryLife } from "../protocol/recordings.ts";
 import { SpanResponse } from "../protocol/span.ts";
 import { batteryLife } from "../recordings/battery.ts";
 import { badRequest, CHANNEL_QUERY, channelPart, json, type PerChannel } from "./route_helpers.ts";
@@ -39,13 +38,6 @@ export const BATTERY_QUERY = {
     }),
 };
 
-/** A span's figures with battery life when asked (`GET /api/span`, a recording's span). */
-export const SpanWithBattery = SpanResponse.extend({
-  battery: BatteryLife.optional().meta({
-    description: "With `capacity_mah`: expected runtime at this span's average draw",
-  }),
-});
-
 /**
  * A span's figures as the API writes them: figures to 6 significant digits, counters to
  * 9 decimals, and battery life when `capacity_mah` is given.
@@ -53,7 +45,7 @@ export const SpanWithBattery = SpanResponse.extend({
 export function spanBody(
   raw: SpanResponse,
   battery: { capacity_mah?: number; nominal_v?: number },
-): z.output<typeof SpanWithBattery> {
+): SpanResponse {
   const span = roundMetrics(raw);
   return {
     ...span,
@@ -96,7 +88,7 @@ const spanRoute = createRoute({
     }),
   },
   responses: {
-    200: json(SpanWithBattery, "Figures"),
+    200: json(SpanResponse, "Figures"),
     400: badRequest(
       "Invalid span (not integers, empty, too long or older than the data kept), or unknown channel",
     ),

@@ -4,7 +4,7 @@
  * average power. Pure arithmetic: no chemistry model.
  * @module
  */
-import type { BatteryLife } from "../protocol/recordings.ts";
+import type { BatteryLife } from "../protocol/battery.ts";
 import type { SpanResponse } from "../protocol/span.ts";
 
 /** What every battery figure assumes, said next to it. */

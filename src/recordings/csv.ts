@@ -162,6 +162,12 @@ export async function readCsv(
   options: ReadCsvOptions,
 ): Promise<CsvSummary> {
   const batchRows = options.batchRows ?? 10_000;
+  const modeIds = new Map<string, number>();
+  const modeId = (name: string) => {
+    let id = modeIds.get(name);
+    if (id === undefined) modeIds.set(name, id = options.modeId(name));
+    return id;
+  };
   const parser = Readable.fromWeb(body as never).pipe(
     parse({ relax_column_count: true, skip_empty_lines: true, bom: true }),
   );
@@ -192,7 +198,7 @@ export async function readCsv(
   let nordicSum = 0;
   let nordicN = 0;
   let nordicSeq = 0;
-  const nordicModeId = () => options.modeId("import");
+  const nordicModeId = () => modeId("import");
   const flushNordic = () => {
     if (nordicMs === null || nordicN === 0) return;
     const a = nordicSum / nordicN / 1e6;
@@ -250,7 +256,7 @@ export async function readCsv(
         a: num(record[4 + off], "a", line),
         w: num(record[5 + off], "w", line),
         status: STATUS_CODES[status],
-        modeId: options.modeId(record[7 + off] || "unknown"),
+        modeId: modeId(record[7 + off] || "unknown"),
         error: record[8 + off] === "" ? null : record[8 + off],
         stepMs: null,
       };

@@ -156,6 +156,7 @@ test("GET /openapi.json documents every route; /docs loads Scalar from this serv
     "Analysis",
     "History",
     "Metrics",
+    "Recordings",
     "Simulator",
     "Status",
   ]);
