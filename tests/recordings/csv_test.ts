@@ -180,3 +180,23 @@ Deno.test("csvFormat() tells the three formats by their header", () => {
   assert.equal(csvFormat(["Timestamp(ms)", "Current(uA)", "D0-D7", "D0", "D1"]), "nordic");
   assert.throws(() => csvFormat(["ts", "current"]), /Unknown CSV header/);
 });
+
+Deno.test("Recording CSV import past RECORDINGS_MAX_MB: 507, nothing kept, the others untouched", async () => {
+  const t = setup({ maxBytes: 1024 * 1024 });
+  try {
+    t.feed("main", T0, 5_000);
+    t.clock.ms = T0 + 10_000;
+    const kept = await t.recordings.fromHistory({ name: "small" }, T0, T0 + 5_000);
+    const a = app(t);
+    const lines = [RECORDING_CSV_HEADER];
+    for (let i = 0; i < 40_000; i++) lines.push(`main,x,${T0 + i},${i + 1},5,0.1,0.5,ok,NORMAL,,1`);
+    const res = await a.request("/api/recordings/import?name=big", upload(lines.join("\n")));
+    assert.equal(res.status, 507);
+    assert.match((await res.json()).error, /RECORDINGS_MAX_MB/);
+    assert.ok(t.notices.some((n) => /Import "big" refused/.test(n)));
+    assert.deepEqual(t.recordings.list().map((r) => r.id), [kept.id]);
+    assert.equal(t.recordings.get(kept.id)!.samples, 5_000);
+  } finally {
+    t.close();
+  }
+});
