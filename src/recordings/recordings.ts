@@ -25,7 +25,7 @@ import { type IngestRow, type SeriesState, SeriesWriter } from "./ingest.ts";
 import { migrateRecordings, RECORDING_TABLES } from "./schema.ts";
 
 /** Bytes a sample row takes on disk with its index entry and rollup share (measured, bench/recordings.ts). */
-export const ROW_BYTES_ESTIMATE = 64;
+export const ROW_BYTES_ESTIMATE = 72;
 
 /** Span of raw history copied per transaction: a minute (60 000 rows at 1 kHz). */
 const COPY_CHUNK_MS = 60_000;
