@@ -14,6 +14,7 @@ import {
   RecordingList,
 } from "../protocol/recordings.ts";
 import { compare } from "../recordings/compare.ts";
+import { roundCounter, roundFigure } from "../protocol/figures.ts";
 import { type NewRecording, RecordingError } from "../recordings/recordings.ts";
 import {
   ID_PARAM,
@@ -30,6 +31,28 @@ export type { RecordingsControl, RecordingsDeps } from "./recordings_shared.ts";
 const TRIGGER_FIELDS = ["start_trigger", "stop_trigger", "pre_trigger_ms", "duration_ms"] as const;
 
 const tags = ["Recordings"];
+
+const COUNTERS = new Set(["energy_j", "charge_c"]);
+
+/** A comparison without float noise: counters to 9 decimals, the rest to 6 digits. */
+function roundComparison(out: CompareResponse): CompareResponse {
+  const round = (key: string, x: number | null) =>
+    x === null ? null : COUNTERS.has(key) ? roundCounter(x) : roundFigure(x);
+  return {
+    ...out,
+    items: out.items.map((item) => ({
+      ...item,
+      figures: Object.fromEntries(
+        Object.entries(item.figures).map(([k, x]) => [k, round(k, x)]),
+      ) as CompareResponse["items"][number]["figures"],
+      deltas: Object.fromEntries(
+        Object.entries(item.deltas).map((
+          [k, d],
+        ) => [k, { abs: round(k, d.abs), pct: roundFigure(d.pct) }]),
+      ),
+    })),
+  };
+}
 
 const createRouteDef = createRoute({
   method: "post",
@@ -170,7 +193,7 @@ export function recordingsRoutes(app: OpenAPIHono, deps: RecordingsDeps): void {
           rec.span(id, channel, r.start_ms, r.end_ms ?? Math.max(r.start_ms + 1, now()));
         return { id, name: r.name, channel, span };
       });
-      return c.json(compare(inputs), 200);
+      return c.json(roundComparison(compare(inputs)), 200);
     } catch (error) {
       return refusal(c, error) as never;
     }

@@ -14,6 +14,7 @@ import { HistoryResponse } from "../../src/protocol/history.ts";
 import { CompareResponse, Recording, RecordingList } from "../../src/protocol/recordings.ts";
 import { SpanResponse } from "../../src/protocol/span.ts";
 import { planHistory } from "../../src/store/queries.ts";
+import { roundCounter, roundFigure } from "../../src/protocol/figures.ts";
 import { setup, T0 } from "./fixtures.ts";
 
 function app(t: ReturnType<typeof setup>) {
@@ -174,9 +175,14 @@ Deno.test("GET /api/recordings/compare gives figures side by side with absolute 
     assert.equal(y.figures.duration_ms, 15_000);
     assert.equal(y.deltas.duration_ms.abs, 5_000);
     assert.equal(y.deltas.duration_ms.pct, 50);
-    assert.equal(y.deltas.energy_j.abs, fb.energy_j - fa.energy_j);
-    assert.equal(y.deltas.energy_j.pct, (fb.energy_j - fa.energy_j) / fa.energy_j * 100);
-    assert.equal(y.deltas.a_avg.abs, fb.a.avg! - fa.a.avg!);
+    // As the API writes figures: counters to 9 decimals, the rest to 6 significant digits.
+    assert.equal(y.deltas.energy_j.abs, roundCounter(fb.energy_j - fa.energy_j));
+    assert.equal(
+      y.deltas.energy_j.pct,
+      roundFigure((fb.energy_j - fa.energy_j) / fa.energy_j * 100),
+    );
+    assert.equal(y.deltas.a_avg.abs, roundFigure(fb.a.avg! - fa.a.avg!));
+    assert.equal(y.figures.a_avg, roundFigure(fb.a.avg!));
     assert.equal((await a.request(`/api/recordings/compare?ids=${one.id}`)).status, 400);
     assert.equal((await a.request(`/api/recordings/compare?ids=${one.id},77`)).status, 404);
     assert.equal(
