@@ -4,6 +4,7 @@
  * recomputation of a span's figures straight from the samples.
  * @module
  */
+import assert from "node:assert/strict";
 import { EnergyIntegrator, type EnergyStep } from "../../src/analysis/energy.ts";
 import type { SpanResponse } from "../../src/protocol/span.ts";
 import { Recordings, recordingsStore } from "../../src/recordings/recordings.ts";
@@ -121,11 +122,8 @@ export function recompute(
 }
 
 /** Asserts a span's figures equal a recomputation (sums to 1e-9 relative). */
-export function assertFigures(
-  actual: SpanResponse,
-  expected: ReturnType<typeof recompute>,
-  assertEqual: (a: unknown, b: unknown, m?: string) => void,
-): void {
+export function assertFigures(actual: SpanResponse, expected: ReturnType<typeof recompute>): void {
+  const assertEqual = (a: unknown, b: unknown, m: string) => assert.equal(a, b, m);
   assertEqual(actual.count, expected.count, "count");
   assertEqual(actual.errors, expected.errors, "errors");
   for (const m of ["v", "a", "w"] as const) {
