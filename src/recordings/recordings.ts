@@ -220,14 +220,14 @@ export class Recordings {
     this.#write(id, () => {
       for (const s of series) {
         s.cursorId = cursor;
-        if (fromMs < this.#now()) {
-          this.#writer.copyRange(
-            s,
-            this.#store.channelId(s.channel),
-            fromMs,
-            Number.MAX_SAFE_INTEGER,
-          );
-        }
+        // Rows already stored from `fromMs` on (a pre-trigger span, or samples stamped
+        // this very millisecond); newer ones come with each flush.
+        this.#writer.copyRange(
+          s,
+          this.#store.channelId(s.channel),
+          fromMs,
+          Number.MAX_SAFE_INTEGER,
+        );
       }
     }, series);
     this.#live.set(id, series);
