@@ -87,6 +87,8 @@ export interface Config {
   readonly flushIntervalMs: number;
   /** Samples held while the database refuses writes. */
   readonly dbMaxQueue: number;
+  /** RECORDINGS_MAX_MB in bytes: the recordings' disk budget. */
+  readonly recordingsMaxBytes: number;
 
   /** Bearer token for changes and bulk reads; `null` = open. */
   readonly apiToken: string | null;
@@ -256,6 +258,7 @@ export function loadConfig(
     rollupRetentionMs: parsed.rollupRetentionDays * 86_400_000,
     flushIntervalMs: parsed.flushIntervalMs,
     dbMaxQueue: parsed.dbMaxQueue,
+    recordingsMaxBytes: parsed.recordingsMaxMb * 1024 * 1024,
     apiToken: parsed.apiToken ?? null,
     readTokenRequired: parsed.readTokenRequired,
     allowedHosts: parsed.allowedHosts,

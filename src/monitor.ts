@@ -63,6 +63,7 @@ import type { Source } from "./sources/source.ts";
 import { shownUrl, startupLines, StatusBoard } from "./status.ts";
 import { StoreError } from "./store/db.ts";
 import { Store } from "./store/store.ts";
+import { Recordings, recordingsStore } from "./recordings/recordings.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 
 /** A start-up failure meant for a person: one line, exit code 1. */
@@ -111,6 +112,8 @@ export interface MonitorCore {
   source: Source;
   /** The history store. */
   store: Store;
+  /** Kept recordings (in the store's database). */
+  recordings: Recordings;
   /** The first channel's per-sample fan-out (tests feed past samples through it). */
   pipeline: Pipeline;
   /** The first channel's energy and charge: counters, persistence, reset. */
@@ -179,6 +182,25 @@ function openStore(config: Config, onHealth: (message: string) => void): Store {
   }
 }
 
+/** The recordings over the store's database (measured channels only: derived ones are not stored). */
+function openRecordings(
+  config: Config,
+  store: Store,
+  notice: (message: string) => void,
+): Recordings {
+  try {
+    return new Recordings(recordingsStore(store), {
+      channels: config.channels.filter((c) => c.kind === "measured").map((c) => c.name),
+      maxBytes: config.recordingsMaxBytes,
+      notice,
+    });
+  } catch (error) {
+    store.close();
+    if (error instanceof StoreError) throw new StartupError(error.message);
+    throw error;
+  }
+}
+
 /**
  * One source per measured channel, by name (channels on one I2C bus share one
  * acquisition thread); opens nothing.
@@ -234,6 +256,11 @@ export function createCore(
   const sources = openSources(config, (channel) => (message) => toClients(message, channel));
   const store = openStore(config, (message) => {
     console.error(message);
+    toClients(message);
+  });
+  // Recordings: kept spans beside the store's history; their notices go to every client.
+  const recordings = openRecordings(config, store, (message) => {
+    log(message);
     toClients(message);
   });
   const parts = new Map<string, ChannelParts>();
@@ -369,6 +396,7 @@ export function createCore(
       hosts: hostAllowlist(hostFacts, { boundHost: config.host, extra: config.allowedHosts }),
       rejections,
     },
+    recordings: { recordings },
   });
   return {
     app,
@@ -376,6 +404,7 @@ export function createCore(
     sampler,
     source,
     store,
+    recordings,
     pipeline,
     energy,
     channels: parts,
@@ -452,8 +481,18 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
   const log = options.log ?? console.log;
   await ensureWritableDir(config.dataDir);
   const core = createCore(config, options.version, log, machineHostFacts(log));
-  const { app, hub, sampler, statusBoard, store, pipeline, integrations, channels, notifier } =
-    core;
+  const {
+    app,
+    hub,
+    sampler,
+    statusBoard,
+    store,
+    pipeline,
+    integrations,
+    channels,
+    notifier,
+    recordings,
+  } = core;
   const samplers = [...channels.values()].flatMap((p) => p.kind === "measured" ? [p.sampler] : []);
   let server: Front;
   try {
@@ -514,6 +553,8 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
         // Side by side: each may wait up to 1 s for a peer. Pending notifications stay in
         // the outbox (the same database) for the next run.
         await Promise.all([integrations.stopMqtt(), notifier?.stop()]);
+        // Live recordings take what the store holds, then stop ("shutdown").
+        recordings.close();
         // Everything broadcast is in the writer's queue: write it before going.
         store.close();
         hub.closeAll();

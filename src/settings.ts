@@ -240,6 +240,13 @@ export const SETTINGS = {
     defaultText: "300000",
     schema: int(1000, 10_000_000),
   },
+  recordingsMaxMb: {
+    env: "RECORDINGS_MAX_MB",
+    help:
+      "disk budget of kept recordings (their samples and rollups, in MB of database pages); when reached, new recordings, imports and live appends are refused with an error and a status message, and nothing is deleted",
+    defaultText: "1024",
+    schema: int(1, 10_000_000),
+  },
   alertRules: {
     env: "ALERT_RULES",
     help:

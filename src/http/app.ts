@@ -26,6 +26,8 @@ import { type MetricsDeps, metricsRoutes } from "./routes_metrics.ts";
 import { type SensorDeps, sensorRoutes } from "./routes_sensor.ts";
 import { type SimulatorDeps, simulatorRoutes } from "./routes_simulator.ts";
 import { spanRoutes } from "./routes_span.ts";
+import { type RecordingsDeps, recordingsRoutes } from "./routes_recordings.ts";
+import { RECORDINGS_IMPORT_PATH } from "./routes_recordings_data.ts";
 import { type WsDeps, wsRoutes } from "./routes_ws.ts";
 import { serveStatic } from "./static.ts";
 
@@ -55,6 +57,8 @@ export interface AppDeps
   metrics?: MetricsDeps["metrics"];
   /** The names this server answers to, and where refused requests are counted. */
   guard: { hosts: HostAllowlist; rejections: RejectCounter };
+  /** Kept recordings (`/api/recordings`); absent, the routes are not registered. */
+  recordings?: RecordingsDeps;
 }
 
 /** Builds the application; `app.request()` drives it in tests without a port. */
@@ -65,10 +69,16 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   // First, so a wrong Host or a foreign page is refused on every route, static files included.
   app.use(requestGuard({ ...deps.guard, allowedOrigins: deps.security.allowedOrigins }));
   app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
-  app.use(bodyLimit(
+  const limit = bodyLimit(
     MAX_BODY_BYTES,
     (c) => errorResponse(c, 413, `Request body over ${MAX_BODY_BYTES} bytes`),
-  ));
+  );
+  // A recording import streams its CSV and caps it itself (routes_recordings_data.ts).
+  app.use((c, next) =>
+    c.req.method === "POST" && c.req.path === RECORDINGS_IMPORT_PATH && deps.recordings
+      ? next()
+      : limit(c, next)
+  );
   app.use(
     requireToken(deps.security.apiToken, { readTokenRequired: deps.security.readTokenRequired }),
   );
@@ -96,6 +106,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   analysisRoutes(app, deps);
   if (deps.markers) markersRoutes(app, { markers: deps.markers, now: deps.now });
   if (deps.metrics) metricsRoutes(app, { metrics: deps.metrics });
+  if (deps.recordings) recordingsRoutes(app, { now: deps.now, ...deps.recordings });
 
   // Built on the first request, not at start-up: the generator's work (and the code it
   // compiles) is held only by a server whose document someone reads (docs/benchmarks.md).
@@ -115,6 +126,10 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       { name: "Alerts", description: "Threshold rules, active alerts and their history" },
       { name: "Markers", description: "Labelled instants of a channel, by hand or from alerts" },
       { name: "Metrics", description: "Prometheus exposition" },
+      {
+        name: "Recordings",
+        description: "Kept, named spans: record, import, export, compare, battery life",
+      },
     ],
   };
   let messagesRegistered = false;

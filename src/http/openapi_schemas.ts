@@ -18,6 +18,8 @@ import * as history from "../protocol/history.ts";
 import * as markers from "../protocol/markers.ts";
 import * as simulator from "../protocol/simulator.ts";
 import * as span from "../protocol/span.ts";
+import { BatteryLife } from "../protocol/battery.ts";
+import * as recordings from "../protocol/recordings.ts";
 import { StatusResponse } from "../protocol/status.ts";
 import * as ws from "../protocol/ws.ts";
 
@@ -44,6 +46,10 @@ const COMPONENTS: [string, z.ZodType][] = [
   ["History", history.HistoryResponse],
   ["MinuteStatistics", history.StatisticsResponse],
   ["Span", span.SpanResponse],
+  ["BatteryLife", BatteryLife],
+  ["Recording", recordings.Recording],
+  ["TriggerCondition", recordings.TriggerCondition],
+  ["RecordingComparison", recordings.CompareResponse],
   ["SpanSource", span.SpanSource],
   ["SpanPart", span.SpanPart],
   ["DatabaseStats", database.DatabaseStats],

@@ -157,6 +157,7 @@ test("GET /openapi.json documents every route; /docs loads Scalar from this serv
     "History",
     "Markers",
     "Metrics",
+    "Recordings",
     "Simulator",
     "Status",
   ]);
