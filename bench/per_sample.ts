@@ -10,6 +10,8 @@
  * Bytes are counted with a young generation large enough that no scavenge runs inside
  * a round: run it with the flag below, or the byte figure is meaningless (it says so).
  *
+ * With `--status`, also the CPU of one `GET /status` (through the app, no socket).
+ *
  * ```sh
  * deno run -A --v8-flags=--max-semi-space-size=512,--min-semi-space-size=512 bench/per_sample.ts [--samples 20000] [--rounds 7]
  * ```
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     samples: { type: "string", default: "20000" },
     rounds: { type: "string", default: "7" },
     stage: { type: "string", default: "all" },
+    status: { type: "boolean", default: false },
   },
 });
 const perRound = Number(values.samples);
@@ -105,6 +108,23 @@ for (let r = 0; r < rounds; r++) {
   us.push((c1.user + c1.system) / perRound);
   if (h1 < h0) scavenged++;
   bytes.push((h1 - h0) / perRound);
+}
+if (values.status) {
+  // `GET /status` through the app (no socket), and the store's part of it.
+  const time = async (what: string, n: number, fn: () => unknown) => {
+    const runs: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < n; i++) await fn();
+      const c = process.cpuUsage(c0);
+      runs.push((c.user + c.system) / n);
+    }
+    console.log(`${what}: ${round(median(runs), 1)} µs (min ${round(Math.min(...runs), 1)})`);
+  };
+  const request = () => core.app.request("http://127.0.0.1/status").then((r) => r.text());
+  await time("GET /status", 500, request);
+  await time("status body", 500, () => core.status());
+  await time("store.stats()", 500, () => core.store.stats());
 }
 core.store.close();
 await Deno.remove(dir, { recursive: true });

@@ -274,7 +274,7 @@ export function createCore(
     clients: hub,
     samplesTotal: () => pipeline.samplesTotal,
     sampleRateHz: first.rate.hz,
-    database: () => store.stats(),
+    database: () => store.summary(),
     mqtt: () => integrations.mqttStatus(),
     rejections: () => rejections.counts,
     connections: () => connections,
