@@ -121,7 +121,7 @@ if (values.status) {
     }
     console.log(`${what}: ${round(median(runs), 1)} µs (min ${round(Math.min(...runs), 1)})`);
   };
-  const request = () => core.app.request("http://127.0.0.1/status").then((r) => r.text());
+  const request = async () => await (await core.app.request("http://127.0.0.1/status")).text();
   await time("GET /status", 500, request);
   await time("status body", 500, () => core.status());
   await time("store.stats()", 500, () => core.store.stats());
