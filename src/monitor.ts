@@ -349,7 +349,7 @@ export function createCore(
     clients: hub,
     samplesTotal: () => pipeline.samplesTotal,
     sampleRateHz: first.rate.hz,
-    database: () => store.stats(),
+    database: () => store.summary(),
     mqtt: () => integrations.mqttStatus(),
     notifications: () => notifier?.status() ?? { enabled: false },
     rejections: () => rejections.counts,
