@@ -159,7 +159,6 @@ function openSources(
   try {
     return createChannelSources(config.channels, {
       onNotice: (channel, message) => onNotice(channel)(message),
-      emulatedInput: config,
     });
   } catch (error) {
     if (error instanceof RangeError) throw new StartupError(error.message);

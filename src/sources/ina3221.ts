@@ -42,6 +42,8 @@ export interface Ina3221ChannelOptions {
   chipChannel: ChipChannel;
   /** Shunt resistance in ohms (0.1 on most breakout boards). */
   shuntOhms: number;
+  /** The analog input of this chip channel on an emulated chip: its modes become its source's. */
+  analog?: AnalogControl;
 }
 
 /** Options of {@link Ina3221Driver}. */
@@ -69,7 +71,7 @@ export interface Ina3221Options {
   sleep?: (ms: number) => Promise<void>;
   /** Delays between attempts to reach a failing chip. */
   backoff?: BackoffOptions;
-  /** The analog input of an emulated chip: its modes become the sources'. */
+  /** The analog input of an emulated chip, for chip channels without their own. */
   analog?: AnalogControl;
 }
 
@@ -82,11 +84,12 @@ export interface Ina3221Options {
 export class Ina3221Driver {
   /** The configuration written to the chip. */
   readonly config: Readonly<Ina3221Config>;
-  /** The analog input of an emulated chip, if any. */
+  /** The analog input of an emulated chip shared by its chip channels, if any. */
   readonly analog: AnalogControl | undefined;
   #bus: I2cBus;
   #address: number;
   #shunts: Map<ChipChannel, number>;
+  #analogs = new Map<ChipChannel, AnalogControl>();
   #raw: number;
   #queueDepth: number;
   #queues = new Map<ChipChannel, Reading[]>();
@@ -110,7 +113,7 @@ export class Ina3221Driver {
       throw new RangeError(`Invalid INA3221 address ${this.#address}: must be 0x40 to 0x43`);
     }
     this.#shunts = new Map();
-    for (const { chipChannel, shuntOhms } of options.channels) {
+    for (const { chipChannel, shuntOhms, analog } of options.channels) {
       if (![1, 2, 3].includes(chipChannel)) {
         throw new RangeError(`Invalid INA3221 chip channel ${chipChannel}: must be 1, 2 or 3`);
       }
@@ -121,6 +124,8 @@ export class Ina3221Driver {
         throw new RangeError(`Invalid shunt ${shuntOhms} Ω on INA3221 chip channel ${chipChannel}`);
       }
       this.#shunts.set(chipChannel, shuntOhms);
+      const input = analog ?? options.analog;
+      if (input) this.#analogs.set(chipChannel, input);
     }
     if (this.#shunts.size === 0) throw new RangeError("An INA3221 needs at least one chip channel");
     this.config = Object.freeze({
@@ -161,6 +166,11 @@ export class Ina3221Driver {
   /** The shunt on `channel` in ohms. */
   shuntOhms(channel: ChipChannel): number {
     return this.#shunts.get(channel)!;
+  }
+
+  /** The analog input of `channel` on an emulated chip: its own, else the chip's. */
+  analogOf(channel: ChipChannel): AnalogControl | undefined {
+    return this.#analogs.get(channel);
   }
 
   /** Opens `channel` for reading; the first to open sets the chip up. */

@@ -7,6 +7,7 @@
 import { type Ina3221ChannelOptions, Ina3221Driver, type Ina3221Options } from "./ina3221.ts";
 import { type ChipChannel, SHUNT_LSB_V } from "./ina3221_registers.ts";
 import type { I2cBus } from "./i2c.ts";
+import type { AnalogControl } from "./ina219.ts";
 import type { Reading, Source } from "./source.ts";
 
 /** Chip channel `chipChannel` of a shared INA3221. */
@@ -18,6 +19,8 @@ export class Ina3221ChannelSource implements Source {
   readonly driver: Ina3221Driver;
   /** The chip channel, 1 to 3. */
   readonly chipChannel: ChipChannel;
+  /** This chip channel's analog input on an emulated chip. */
+  readonly analog: AnalogControl | undefined;
 
   /** Chip channel `chipChannel` of `driver`'s chip. */
   constructor(driver: Ina3221Driver, chipChannel: ChipChannel) {
@@ -26,21 +29,22 @@ export class Ina3221ChannelSource implements Source {
     }
     this.driver = driver;
     this.chipChannel = chipChannel;
+    this.analog = driver.analogOf(chipChannel);
   }
 
   /** NORMAL, or the analog input's mode on an emulated chip. */
   get mode(): string {
-    return this.driver.analog?.mode ?? "NORMAL";
+    return this.analog?.mode ?? "NORMAL";
   }
 
   /** The modes {@link Ina3221ChannelSource.setMode} takes. */
   get modes(): readonly string[] {
-    return this.driver.analog?.modes ?? ["NORMAL"];
+    return this.analog?.modes ?? ["NORMAL"];
   }
 
   /** Whether an emulated chip's analog input rotates its modes. */
   get autoRotate(): boolean {
-    return this.driver.analog?.autoRotate ?? false;
+    return this.analog?.autoRotate ?? false;
   }
 
   open(): Promise<string[]> {
@@ -53,7 +57,7 @@ export class Ina3221ChannelSource implements Source {
   }
 
   setMode(mode: string): void {
-    if (this.driver.analog) return this.driver.analog.setMode(mode);
+    if (this.analog) return this.analog.setMode(mode);
     if (mode !== "NORMAL") throw new RangeError(`Unknown mode "${mode}": expected NORMAL`);
   }
 
@@ -72,6 +76,7 @@ export class Ina3221ChannelSource implements Source {
       chip_channel: this.chipChannel,
       shunt_ohms: shuntOhms,
       current_lsb_a: SHUNT_LSB_V / shuntOhms,
+      ...(this.analog ? { emulated_input: this.analog.details() } : {}),
     };
   }
 }
