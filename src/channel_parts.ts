@@ -6,7 +6,13 @@
  * (Its history and span figures: channel_history.ts.)
  * @module
  */
-import { AlertEngine, DEFAULT_RULES } from "./analysis/alerts.ts";
+import {
+  AlertEngine,
+  alertMetricsOf,
+  DEFAULT_RULES,
+  ruleMetricIssues,
+  rulesFor,
+} from "./analysis/alerts.ts";
 import type { AlertRule } from "./protocol/alerts.ts";
 import { Analyzer } from "./analysis/analyzer.ts";
 import type { ChannelConfig, DerivedChannelConfig, MeasuredChannelConfig } from "./channels.ts";
@@ -93,8 +99,29 @@ function announceTo(hub: Hub, channel: string): (message: StatusMessage) => void
   return (message) => hub.broadcast({ ...message, channel }, channel);
 }
 
-function analyzerFor(store: ChannelStore, rules: ChannelShared["alertRules"]): Analyzer {
-  return new Analyzer({ alerts: new AlertEngine(initialRules(store, rules, DEFAULT_RULES)) });
+/**
+ * The channel's analyzer with its alert rules: those of ALERT_RULES for the metrics it
+ * has, else the saved ones, else the defaults (the 5 V rail's for a measured channel,
+ * none for a derived one). Saved rules of metrics it does not have are dropped, said.
+ */
+function analyzerFor(
+  config: ChannelConfig,
+  store: ChannelStore,
+  shared: Pick<ChannelShared, "alertRules" | "log">,
+): Analyzer {
+  const metrics = alertMetricsOf(config);
+  const defaults = config.kind === "measured" ? DEFAULT_RULES : [];
+  let rules = initialRules(store, rulesFor(shared.alertRules, metrics), defaults, shared.log);
+  const issues = ruleMetricIssues(rules, metrics);
+  if (issues.length > 0) {
+    shared.log(
+      `Warning: channel "${config.name}": saved alert rules are no longer valid (${
+        issues[0].path
+      }: ${issues[0].message}); using the defaults until new rules are saved`,
+    );
+    rules = [...defaults];
+  }
+  return new Analyzer({ alerts: new AlertEngine(rules) });
 }
 
 /**
@@ -129,7 +156,7 @@ export function measuredParts(
       ? hardwareSteps(() => totals.call(parts.source))
       : undefined,
   });
-  const analyzer = analyzerFor(store, shared.alertRules);
+  const analyzer = analyzerFor(config, store, shared);
   const pipeline = new Pipeline({ hub, store, analyzer, energy, channel: config.name });
   samples.listen(pipeline.onSample);
   samples.listen(rate.add);
@@ -161,7 +188,7 @@ export function derivedParts(
     maxGapMs: () => 2 * parts.staleMs(),
     announce: announceTo(hub, config.name),
   });
-  const analyzer = analyzerFor(store, shared.alertRules);
+  const analyzer = analyzerFor(config, store, shared);
   const figures = new DerivedFigures(config.derived);
   const pipeline = new Pipeline({
     hub,

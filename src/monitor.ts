@@ -21,6 +21,7 @@ import {
 } from "./channel_parts.ts";
 import { derivedHistory, derivedSpans, measuredHistory, measuredSpans } from "./channel_history.ts";
 import { DerivedChannels } from "./derived/channels.ts";
+import { alertMetricsOf } from "./analysis/alerts.ts";
 import { Hub, MAX_INCOMING_BYTES } from "./hub.ts";
 import { createApp } from "./http/app.ts";
 import { ClientLimits } from "./http/limits.ts";
@@ -299,7 +300,7 @@ export function createCore(
         ? measuredHistory(store, p.store)
         : derivedHistory(p.config, store, (n) => measured(n).sampler.intervalMs)
     ),
-    alerts: all((p) => alertsControl(p.store, p.analyzer, p.pipeline)),
+    alerts: all((p) => alertsControl(p.store, p.analyzer, p.pipeline, alertMetricsOf(p.config))),
     analysis: all((p) => p.analyzer),
     spans: all((p) =>
       p.kind === "measured" ? measuredSpans(store, p.store) : derivedSpans(p.config, store)

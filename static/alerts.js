@@ -21,7 +21,7 @@ import { byId as $ } from "./dom.js";
 
 /** @typedef {import("./types.js").AlertData} AlertData */
 /** @typedef {import("./types.js").ActiveAlert} ActiveAlert */
-/** @typedef {import("./types.js").Metric} Metric */
+/** @typedef {import("./types.js").AlertMetric} AlertMetric */
 /**
  * An alert now raised: from /api/alerts/active, or the last `alert` message (with its text).
  * @typedef {ActiveAlert & { message?: string }} Raised
@@ -33,7 +33,7 @@ const BASE_TITLE = document.title;
 
 /** The alerts panel and notices. */
 export class AlertsPanel {
-  /** @type {Map<Metric, Raised>} */
+  /** @type {Map<AlertMetric, Raised>} */
   #active = new Map();
   /** @type {AlertData[]} */
   #history = [];
@@ -138,9 +138,9 @@ export class AlertsPanel {
  * @returns {string}
  */
 function describeActive(a) {
-  const unit = UNITS[a.metric];
+  const unit = /** @type {Record<string, string>} */ (UNITS)[a.metric] ?? "";
   const side = a.value > a.limit ? "above" : "below";
-  return `${NAMES[a.metric]} ${a.severity}: ${
+  return `${/** @type {Record<string, string>} */ (NAMES)[a.metric] ?? a.metric} ${a.severity}: ${
     fixed(a.value)
   } ${unit} is ${side} ${a.limit} ${unit}`;
 }

@@ -211,7 +211,7 @@ export function levelOf(rule, value) {
  */
 export function describeRule(rule) {
   if (!rule || rule.enabled === false) return "no alert rule";
-  const unit = UNITS[rule.metric] ?? "";
+  const unit = /** @type {Record<string, string>} */ (UNITS)[rule.metric] ?? "";
   /** @type {(low?: number, high?: number) => string} */
   const band = (low, high) =>
     [low !== undefined ? `< ${low}` : null, high !== undefined ? `> ${high}` : null]
