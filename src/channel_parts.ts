@@ -25,7 +25,8 @@ import { initialRules, Pipeline } from "./pipeline.ts";
 import type { ChannelInfo } from "./protocol/channels.ts";
 import type { StatusMessage } from "./protocol/ws.ts";
 import type { Sample } from "./sample.ts";
-import { Sampler } from "./sampler.ts";
+import { DEFAULT_BATCH_MS, Sampler } from "./sampler.ts";
+import { type Clock, systemClock } from "./clock.ts";
 import { Signal } from "./signal.ts";
 import type { Source } from "./sources/source.ts";
 import { SampleRate, type SamplingView, type SourceView } from "./status.ts";
@@ -130,7 +131,13 @@ function analyzerFor(
  */
 export function measuredParts(
   config: MeasuredChannelConfig,
-  parts: { source: Source; store: Store; onSample: (sample: Sample) => void },
+  parts: {
+    source: Source;
+    store: Store;
+    onSample: (sample: Sample) => void;
+    /** Delay of the sampler's wake-ups, ms (see {@link wakePhases}); default 0. */
+    phaseMs?: number;
+  },
   shared: ChannelShared,
 ): MeasuredParts {
   const { hub } = shared;
@@ -144,6 +151,7 @@ export function measuredParts(
     lastSeq: store.writer.lastSeq,
     onSample: samples.emit,
     onStatus: shared.notice,
+    clock: parts.phaseMs ? phasedClock(parts.phaseMs) : undefined,
   });
   // An INA228's own accumulators count what the chip measured between the samples too.
   const totals = (parts.source as { accumulators?: () => HardwareTotals | undefined })
@@ -172,6 +180,33 @@ export function measuredParts(
     energy,
     pipeline,
     rate,
+  };
+}
+
+/**
+ * The wake-up delay of each channel whose sampler ticks on the main thread in batches
+ * (the mock: {@link DEFAULT_BATCH_MS} of samples per wake-up), spread evenly over one
+ * batch period in configuration order, so several such channels do not all wake, and
+ * send their batches to the `channel=*` clients, at the same instant: each burst is
+ * one channel's. A wake-up still reads every tick due by then, so the samples' times
+ * and their age on delivery stay as they were.
+ *
+ * @example
+ * ```ts
+ * wakePhases(config.channels); // three mocks: Map { "a" => 0, "b" => 3.33, "c" => 6.67 }
+ * ```
+ */
+export function wakePhases(channels: readonly ChannelConfig[]): Map<string, number> {
+  const batched = channels.filter((c) => c.kind === "measured" && c.sensor === "mock");
+  return new Map(batched.map((c, i) => [c.name, (i * DEFAULT_BATCH_MS) / batched.length]));
+}
+
+/** The system clock with every timer firing `phaseMs` later. */
+function phasedClock(phaseMs: number): Clock {
+  return {
+    now: systemClock.now,
+    setTimeout: (fn, delayMs) => systemClock.setTimeout(fn, delayMs + phaseMs),
+    clearTimeout: systemClock.clearTimeout,
   };
 }
 

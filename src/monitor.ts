@@ -18,6 +18,7 @@ import {
   hubChannel,
   type MeasuredParts,
   measuredParts,
+  wakePhases,
 } from "./channel_parts.ts";
 import { derivedHistory, derivedSpans, measuredHistory, measuredSpans } from "./channel_history.ts";
 import { DerivedChannels } from "./derived/channels.ts";
@@ -216,6 +217,7 @@ export function createCore(
     notice: samplerNotice(channel),
     log,
   });
+  const phases = wakePhases(config.channels);
   for (const channel of config.channels) {
     const name = channel.name;
     if (channel.kind === "derived") {
@@ -232,6 +234,7 @@ export function createCore(
       measuredParts(channel, {
         source: sources.get(name)!,
         store,
+        phaseMs: phases.get(name),
         onSample: (sample) => {
           if (!feedsDerived) return;
           for (const d of derived.add(name, sample)) {
