@@ -82,6 +82,11 @@ const MIGRATIONS: readonly string[] = [
   // The interval each sample's energy step integrated (0: none; NULL: stored before this
   // column), so a span's raw edges recompute the very steps the rollups summed.
   "ALTER TABLE samples ADD COLUMN step_ms INTEGER",
+  // Sums of squares per metric, for a span's RMS and standard deviation (NULL: a bucket
+  // written, wholly or partly, before this column; its squares are unknown).
+  ["rollup_100ms", "rollup_1s", "rollup_1m"].flatMap((t) =>
+    ["v", "a", "w"].map((m) => `ALTER TABLE ${t} ADD COLUMN ${m}_sq REAL;`)
+  ).join("\n"),
 ];
 
 /** The schema version this code writes. */
