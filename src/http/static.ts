@@ -1,5 +1,5 @@
 /**
- * Static files: the pages in static/, Chart.js from npm and the vendored Scalar bundle,
+ * Static files: the pages in static/, uPlot from npm and the vendored Scalar bundle,
  * resolved from this module rather than the working directory so they are found in a
  * compiled binary too. Nothing is loaded from a CDN. Text is sent compressed (brotli or
  * gzip) to clients that accept it, compressed once and cached.
@@ -25,14 +25,13 @@ import { errorResponse } from "./errors.ts";
 const ROOT = new URL(import.meta.url.endsWith(".ts") ? "../../" : "../", import.meta.url);
 
 /**
- * Browser libraries served under /vendor/: Chart.js from its npm package, Scalar's
+ * Browser libraries served under /vendor/: uPlot (ES module and CSS) from its npm package, Scalar's
  * bundle vendored in static/vendor/ (`deno task vendor:scalar`; its npm package
  * would install a tree of 250+ packages for this one file).
  */
 export const VENDOR_FILES: Readonly<Record<string, string>> = {
-  "chart.js/chart.js": "node_modules/chart.js/dist/chart.js",
-  "chart.js/chunks/index.js": "node_modules/chart.js/dist/chunks/index.js",
-  "@kurkle/color/color.esm.js": "node_modules/@kurkle/color/dist/color.esm.js",
+  "uplot/uPlot.esm.js": "node_modules/uplot/dist/uPlot.esm.js",
+  "uplot/uPlot.min.css": "node_modules/uplot/dist/uPlot.min.css",
   "scalar/standalone.js": "static/vendor/scalar/standalone.js",
 };
 
@@ -105,7 +104,8 @@ async function openAsset(relative: string): Promise<Asset | undefined> {
 
 /**
  * Adds `GET /` (static/index.html), `GET /<file>` for files directly in static/,
- * and `GET /vendor/<lib>/<file>` for {@link VENDOR_FILES}. Uncompressed files are
+ * `GET /i18n/<language>.js` (the catalogues in static/i18n/), and
+ * `GET /vendor/<lib>/<file>` for {@link VENDOR_FILES}. Uncompressed files are
  * streamed from disk (or the compiled binary) on each request rather than held in
  * memory; compressed ones are made once per file version and kept (about 2.3 MB for
  * Scalar's bundle in both codings, only once /docs has been loaded).
@@ -158,6 +158,12 @@ export function serveStatic(app: Hono): void {
     const key = c.req.path.slice("/vendor/".length);
     const file = VENDOR_FILES[key];
     return (file && await send(c, file, file, 86_400)) ||
+      errorResponse(c, 404, `Not found: GET ${c.req.path}`);
+  });
+  // The language catalogues (static/i18n/<language>.js) that i18n.js imports.
+  app.get("/i18n/:file{[a-z]{2}\\.js}", async (c) => {
+    const name = c.req.param("file");
+    return await send(c, `static/i18n/${name}`, `i18n/${name}`, 0) ??
       errorResponse(c, 404, `Not found: GET ${c.req.path}`);
   });
   app.get("/:file{[A-Za-z0-9_-][A-Za-z0-9_.-]*\\.[a-z]+}", async (c) => {
