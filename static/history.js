@@ -147,7 +147,7 @@ export class HistoryView {
    * @returns {Promise<void>}
    */
   load(custom) {
-    const width = this.chart?.over?.clientWidth ?? 800;
+    const width = this.chart?.plotWidth ?? 800;
     /** @type {Record<string, string>} */
     const params = { points: String(chartPoints(width)) };
     if (custom) {

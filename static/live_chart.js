@@ -26,8 +26,8 @@ import { sampleTimeMs } from "./readouts.js";
 /** @typedef {import("./scope_chart.js").Range} Range */
 
 const KEEP_EXTRA_MS = 5_000;
-/** Redraws at least this far apart: 40/s keeps motion smooth and leaves the CPU time. */
-const MIN_REDRAW_MS = 25;
+/** Redraws at least this far apart: 25/s moves smoothly and leaves the CPU time. */
+const MIN_REDRAW_MS = 40;
 const FETCH_DELAY_MS = 120;
 
 /** The rolling chart and its controls. */
@@ -53,6 +53,7 @@ export class LiveChart {
   #lastDraw = -Infinity;
   #dirty = true;
   #frame = 0;
+  #published = -Infinity;
   #onScreen = true;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   #fetchTimer = undefined;
@@ -267,7 +268,7 @@ export class LiveChart {
   /** @param {Range} view */
   async #loadView(view) {
     const seq = ++this.#fetchSeq;
-    const width = this.chart?.over?.clientWidth ?? 800;
+    const width = this.chart?.plotWidth ?? 800;
     const from = Math.floor(view.min);
     const to = Math.max(from + 1, Math.ceil(view.max));
     /** @type {HistoryResponse} */
@@ -305,15 +306,18 @@ export class LiveChart {
     }
     const latest = this.buffer.latestMs;
     if (latest === null) return false;
-    const ahead = Math.min(now - this.#lastArrival, 1.5 * this.intervalMs + 100);
+    // Fast streams scroll smoothly between batches; slow ones (a sample every 200 ms or
+    // more) step with each sample, so a 1 Hz chart draws once a second, not 20 times.
+    const smooth = this.intervalMs < 200;
+    const ahead = smooth ? Math.min(now - this.#lastArrival, 1.5 * this.intervalMs + 100) : 0;
     const target = latest + Math.max(0, ahead);
     if (this.#axisMax === null || target > this.#axisMax || target < this.#axisMax - 5_000) {
       this.#axisMax = target;
     }
     const axisMax = this.#axisMax;
-    const width = Math.max(50, chart.over?.clientWidth ?? 600);
+    const width = Math.max(50, chart.plotWidth);
     const colMs = this.windowMs / width;
-    const moved = Math.abs(axisMax - chart.view.max) >= colMs / 2;
+    const moved = smooth && Math.abs(axisMax - chart.view.max) >= colMs / 2;
     const scrolling = now - this.#lastArrival < 2 * this.intervalMs + 1000;
     if ((this.#dirty || moved) && now - this.#lastDraw >= MIN_REDRAW_MS) {
       const fromMs = axisMax - this.windowMs;
@@ -324,10 +328,12 @@ export class LiveChart {
       chart.render();
       this.#dirty = false;
       this.#lastDraw = now;
-      this.#root.dataset.samples = String(this.#samples);
-      this.#root.dataset.traces = chart.traces().join("|");
+      if (now - this.#published >= 200) {
+        this.#published = now;
+        this.#root.dataset.samples = String(this.#samples);
+      }
     }
-    return scrolling || this.#dirty || chart.pending;
+    return (smooth && scrolling) || this.#dirty || chart.pending;
   }
 
   /** @param {number} colMs */

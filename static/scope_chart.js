@@ -48,6 +48,8 @@ const CURSOR_COLOR = "#e2e8f0";
 export class ScopeChart {
   /** Redraws done (the benchmark reads it as redraws per second). */
   redraws = 0;
+  /** Width of the plot area in CSS pixels, kept on resize (reading it per frame forces layout). */
+  plotWidth = 600;
   /** @type {Range} The time range shown. */
   view = { min: 0, max: 1 };
   /** @type {Layout} */
@@ -79,6 +81,7 @@ export class ScopeChart {
   #handlers;
   #key;
   #pending = false;
+  #published = -Infinity;
 
   /**
    * @param {HTMLElement} root the element the chart fills (its height from CSS)
@@ -122,6 +125,7 @@ export class ScopeChart {
       this.#plots.push(plot);
     });
     this.#root.dataset.layout = this.layout;
+    if (this.#plots.length) this.plotWidth = this.#plots[0].bbox.width / devicePixelRatio;
     this.#root.append(this.#tooltip);
   }
 
@@ -140,6 +144,7 @@ export class ScopeChart {
     this.#plots.forEach((p, i) => {
       if (p.width !== width || p.height !== heights[i]) p.setSize({ width, height: heights[i] });
     });
+    this.plotWidth = this.#plots[0].bbox.width / devicePixelRatio;
   }
 
   /**
@@ -153,8 +158,6 @@ export class ScopeChart {
   #options(metrics, withTimeAxis, width, height) {
     /** @type {import("uplot").Series[]} */
     const series = [{}];
-    /** @type {import("uplot").Band[]} */
-    const bands = [];
     /** @type {Record<string, import("uplot").Scale>} */
     const scales = {
       x: { time: false, auto: false, range: () => [this.view.min, this.view.max] },
@@ -179,19 +182,26 @@ export class ScopeChart {
         return splits.map((v, i) => tickLabel(v, stepMs, i > 0 ? splits[i - 1] : undefined));
       },
     }];
+    /** @type {Map<number, string>} The band colour of each max series. */
+    const bandFills = new Map();
     metrics.forEach((m, k) => {
+      bandFills.set(series.length, `${COLORS[m]}48`);
       const log = m === "a" && this.logCurrent;
       scales[m] = log
         ? { distr: 3, log: 10, auto: true }
         : { auto: true, range: (_u, min, max) => padRange(min, max) };
-      const base = series.length;
       series.push(
+        // The band: one rectangle per column from min to max (drawn by the max series;
+        // the min series only widens the axis). Axis-aligned rectangles rasterise far
+        // faster in a software canvas than a zig-zag polygon with a gap clip.
         {
           scale: m,
           label: `${metricName(m)} max`,
           stroke: COLORS[m],
+          fill: `${COLORS[m]}48`,
           width: 0,
           points: { show: false },
+          paths: () => null,
         },
         {
           scale: m,
@@ -199,16 +209,16 @@ export class ScopeChart {
           stroke: COLORS[m],
           width: 0,
           points: { show: false },
+          paths: () => null,
         },
-        { scale: m, label: metricName(m), stroke: COLORS[m], width: 1.5, points: { show: false } },
+        { scale: m, label: metricName(m), stroke: COLORS[m], width: 1, points: { show: false } },
       );
-      bands.push({ series: [base, base + 1], fill: `${COLORS[m]}40` });
       if (this.compare) {
         series.push({
           scale: m,
           label: `${metricName(m)} · ${this.compareLabel}`,
           stroke: `${COLORS[m]}99`,
-          width: 1.2,
+          width: 1,
           dash: [3, 3],
           points: { show: false },
         });
@@ -236,7 +246,6 @@ export class ScopeChart {
       pxAlign: 0,
       scales,
       series,
-      bands,
       axes,
       select: { show: true, left: 0, top: 0, width: 0, height: 0 },
       cursor: {
@@ -248,6 +257,11 @@ export class ScopeChart {
       },
       hooks: {
         draw: [(u) => this.#drawOverlays(u)],
+        drawSeries: [(u, sidx) => {
+          // The band is filled when its max series' turn comes: under the mean line.
+          const fill = bandFills.get(sidx);
+          if (fill) fillBand(u, sidx, fill);
+        }],
         setCursor: [(u) => this.#showTooltip(u)],
         setSelect: [(u) => this.#onSelect(u)],
       },
@@ -303,11 +317,23 @@ export class ScopeChart {
     if (!this.#plots.length) return;
     this.#plots.forEach((p, i) => p.setData(this.#data(this.#groups[i])));
     this.redraws++;
+    // Attributes for tests and tools, a few times a second: each write costs a style pass.
+    const now = performance.now();
+    if (now - this.#published < 200) return;
+    this.#published = now;
+    this.publish();
+  }
+
+  /** Writes what is drawn into the root's `data-*` attributes (tests and tools read them). */
+  publish() {
     const cols = this.columns;
-    this.#root.dataset.points = String(cols ? cols.length : 0);
-    this.#root.dataset.viewMin = String(this.view.min);
-    this.#root.dataset.viewMax = String(this.view.max);
-    this.#root.dataset.redraws = String(this.redraws);
+    const data = this.#root.dataset;
+    data.points = String(cols ? cols.length : 0);
+    data.viewMin = String(this.view.min);
+    data.viewMax = String(this.view.max);
+    data.redraws = String(this.redraws);
+    const traces = this.traces().join("|");
+    if (data.traces !== traces) data.traces = traces;
   }
 
   /**
@@ -682,6 +708,46 @@ export class ScopeChart {
   get over() {
     return this.#plots[0]?.over ?? null;
   }
+}
+
+/**
+ * Fills a min–max band: per column a rectangle from the min (series `sidx + 1`) to the
+ * max (series `sidx`), as wide as the step to the next column (1 to 3 pixels), on whole
+ * pixels. `fillRect` on whole pixels is the cheapest thing a software canvas draws; a
+ * zig-zag polygon with gap clipping cost several times more per frame.
+ * @param {UPlotChart} u
+ * @param {number} sidx
+ * @param {string} fill
+ */
+function fillBand(u, sidx, fill) {
+  const xs = /** @type {number[]} */ (u.data[0]);
+  const hi = u.data[sidx];
+  const lo = u.data[sidx + 1];
+  const series = u.series[sidx];
+  const scale = /** @type {string} */ (series.scale);
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, width, height);
+  ctx.clip();
+  ctx.fillStyle = fill;
+  const i0 = series.idxs?.[0] ?? 0;
+  const i1 = series.idxs?.[1] ?? xs.length - 1;
+  let nextX = NaN;
+  for (let i = i1; i >= i0; i--) {
+    const x = Math.round(u.valToPos(xs[i], "x", true));
+    const h = hi[i];
+    const l = lo[i];
+    if (h !== null && h !== undefined && l !== null && l !== undefined) {
+      const w = Number.isNaN(nextX) ? 1 : Math.min(Math.max(1, nextX - x), 3);
+      const y0 = Math.round(u.valToPos(h, scale, true));
+      const y1 = Math.round(u.valToPos(l, scale, true));
+      ctx.fillRect(x, y0, w, Math.max(1, y1 - y0));
+    }
+    nextX = x;
+  }
+  ctx.restore();
 }
 
 /**

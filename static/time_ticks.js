@@ -6,7 +6,7 @@
  * apart from `Intl` (through i18n.js), so tests import it directly.
  */
 
-import { formatTime, language } from "./i18n.js";
+import { language } from "./i18n.js";
 
 const US = 0.001;
 const MS = 1;
@@ -116,7 +116,7 @@ export function fractionDigits(stepMs) {
 export function tickLabel(valueMs, stepMs, previousMs) {
   const digits = fractionDigits(stepMs);
   const whole = Math.floor(valueMs);
-  let text = formatTime(whole, { ms: digits > 0 });
+  let text = clock(digits > 0).format(whole);
   if (stepMs >= MINUTE) text = text.slice(0, text.lastIndexOf(":"));
   if (digits > 3) {
     const micro = Math.round((valueMs - whole) * 1000);
@@ -132,11 +132,40 @@ export function tickLabel(valueMs, stepMs, previousMs) {
     : text;
 }
 
+/** @type {Map<string, Intl.DateTimeFormat>} */
+const formats = new Map();
+
+/**
+ * A cached 24-hour clock format of the page's language (axes relabel many times a
+ * second; building an `Intl.DateTimeFormat` each time was a tenth of the frame).
+ * @param {boolean} withMs
+ * @param {boolean} [date] month and day only
+ * @returns {Intl.DateTimeFormat}
+ */
+function clock(withMs, date = false) {
+  const key = `${language()}|${withMs}|${date}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(
+      language(),
+      date ? { month: "short", day: "numeric" } : {
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+        ...(withMs ? { fractionalSecondDigits: 3 } : {}),
+        hourCycle: "h23",
+      },
+    );
+    formats.set(key, format);
+  }
+  return format;
+}
+
 /**
  * The day of `ms` in the page's language ("Nov 30", "11월 30일").
  * @param {number} ms
  * @returns {string}
  */
 export function formatDay(ms) {
-  return new Intl.DateTimeFormat(language(), { month: "short", day: "numeric" }).format(ms);
+  return clock(false, true).format(ms);
 }
