@@ -10,8 +10,8 @@
  */
 
 import { axisValues, BASE_UNITS, COLORS, metricName, METRICS, UPlot } from "./chart_common.js";
-import { formatTime, t } from "./i18n.js";
-import { tickLabel, timeTicks } from "./time_ticks.js";
+import { formatTime, language, onLanguageChange, t } from "./i18n.js";
+import { setTickLanguage, tickLabel, timeTicks } from "./time_ticks.js";
 import { formatUnit } from "./units.js";
 import { formatNumber } from "./i18n.js";
 
@@ -43,6 +43,9 @@ const MARKER_COLORS = /** @type {Record<string, string>} */ ({
 });
 const FAILED_FILL = "rgba(239, 68, 68, 0.22)";
 const CURSOR_COLOR = "#e2e8f0";
+
+setTickLanguage(language());
+onLanguageChange((lang) => setTickLanguage(lang));
 
 /** A chart of columns over a time range; one uPlot (overlay) or three (stacked). */
 export class ScopeChart {
@@ -596,6 +599,12 @@ export class ScopeChart {
       const factor = Math.pow(1.0015, event.deltaY || event.deltaX);
       this.zoom(factor, this.timeAt(event.clientX));
     }, { passive: false });
+    root.addEventListener("click", (event) => {
+      // A click in a plot (not the end of a drag: uPlot swallows those) places a cursor.
+      const target = /** @type {Node | null} */ (event.target);
+      if (!this.cursorsEnabled || !this.#plots.some((p) => p.over.contains(target))) return;
+      this.clickAt(event.clientX);
+    });
     root.addEventListener("dblclick", (event) => {
       event.preventDefault();
       this.#handlers.onReset?.();

@@ -3,10 +3,19 @@
  * @module Time ticks for the charts' x-axes: steps from 1 µs to days on round local
  * times, and their labels (24-hour clock; milliseconds, then microseconds, appear once
  * the step needs them; the date on the first tick and where the day changes). Pure
- * apart from `Intl` (through i18n.js), so tests import it directly.
+ * apart from `Intl`, so tests import it directly.
  */
 
-import { language } from "./i18n.js";
+/** The language of the labels (i18n.js's choice; set by the charts). */
+let tickLanguage = "en";
+
+/**
+ * Sets the language tick labels are written in (the page passes i18n.js's choice).
+ * @param {string} lang
+ */
+export function setTickLanguage(lang) {
+  tickLanguage = lang;
+}
 
 const US = 0.001;
 const MS = 1;
@@ -143,11 +152,11 @@ const formats = new Map();
  * @returns {Intl.DateTimeFormat}
  */
 function clock(withMs, date = false) {
-  const key = `${language()}|${withMs}|${date}`;
+  const key = `${tickLanguage}|${withMs}|${date}`;
   let format = formats.get(key);
   if (!format) {
     format = new Intl.DateTimeFormat(
-      language(),
+      tickLanguage,
       date ? { month: "short", day: "numeric" } : {
         hour: "2-digit",
         minute: "2-digit",

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /** Tests of static/time_ticks.js: tick steps from µs to days and their labels. */
 import assert from "node:assert/strict";
 import { fractionDigits, tickLabel, timeTicks } from "../../static/time_ticks.js";
