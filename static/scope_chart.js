@@ -85,6 +85,8 @@ export class ScopeChart {
   #key;
   #pending = false;
   #published = -Infinity;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  #publishTimer = undefined;
 
   /**
    * @param {HTMLElement} root the element the chart fills (its height from CSS)
@@ -322,7 +324,15 @@ export class ScopeChart {
     this.redraws++;
     // Attributes for tests and tools, a few times a second: each write costs a style pass.
     const now = performance.now();
-    if (now - this.#published < 200) return;
+    if (now - this.#published < 200) {
+      // The last state is always published, a little later.
+      this.#publishTimer ??= setTimeout(() => {
+        this.#publishTimer = undefined;
+        this.#published = performance.now();
+        this.publish();
+      }, 200);
+      return;
+    }
     this.#published = now;
     this.publish();
   }

@@ -188,7 +188,7 @@ export async function checkCursorFigures(ctx: CheckContext, known: KnownHistory)
       assert.equal(want.count, 72, "72 samples in 72 ms at 1 kHz");
       // The units follow the magnitude: µAh and mJ, not "0.000".
       assert.match(await page.textContent("#sel-charge") ?? "", /µAh/);
-      assert.match(await page.textContent("#sel-duration") ?? "", /^72[.,]000 ms$/);
+      assert.match(await page.textContent("#sel-duration") ?? "", /^72[.,]00 ms$/);
     }
   }
   await ctx.screenshot(ctx.page, "scope-cursors.png");
@@ -225,10 +225,16 @@ export async function checkNavigation(ctx: CheckContext, known: KnownHistory): P
   const zoomed = await view(ctx, "history-chart");
   assert.ok(zoomed[0] > before[0] && zoomed[1] < before[1], "zoomed in around the pointer");
   // Drag the time axis (below the plot) to the right: earlier times come into view.
-  const axisY = box.y + box.height - 12;
-  await page.mouse.move(box.x + box.width * 0.4, axisY);
+  await page.evaluate(() =>
+    (document.getElementById("history-chart") as unknown as {
+      scrollIntoView(o: { block: string }): void;
+    }).scrollIntoView({ block: "end" })
+  );
+  const now = (await chart.boundingBox())!;
+  const axisY = now.y + now.height - 12;
+  await page.mouse.move(now.x + now.width * 0.4, axisY);
   await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.6, axisY, { steps: 5 });
+  await page.mouse.move(now.x + now.width * 0.6, axisY, { steps: 5 });
   await page.mouse.up();
   await page.waitForFunction(
     ([min]) => Number(document.getElementById("history-chart")?.dataset.viewMin) < min - 1,
