@@ -18,6 +18,11 @@ import { parseArgs } from "node:util";
 import { chromium, type Page } from "../tests/e2e/playwright.ts";
 import { REPO_DIR, startServer } from "./_server.ts";
 
+/** The little of the page's DOM the in-page callbacks use (no DOM lib here). */
+declare const document: {
+  getElementById(id: string): { dataset: Record<string, string | undefined> } | null;
+};
+
 const args = parseArgs({
   options: {
     "server-dir": { type: "string", default: REPO_DIR },
