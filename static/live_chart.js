@@ -13,7 +13,7 @@ import { getJson } from "./api.js";
 import { withChannel } from "./channels.js";
 import { historyColumns, requireChart, wireMetricToggles } from "./chart_common.js";
 import { byId } from "./dom.js";
-import { t } from "./i18n.js";
+import { onLanguageChange, t } from "./i18n.js";
 import { LiveBuffer, newColumns, resolutionFor } from "./live_buffer.js";
 import { ScopeChart } from "./scope_chart.js";
 import { CursorFigures } from "./selection.js";
@@ -77,6 +77,12 @@ export class LiveChart {
     }
     const select = byId("live-window", HTMLSelectElement);
     select.addEventListener("change", () => this.setWindow(Number(select.value)));
+    this.#title();
+    onLanguageChange(() => {
+      this.#title();
+      byId("live-pause").textContent = this.paused ? t("chart.live.resume") : t("chart.live.pause");
+      this.chart?.setLayout(this.chart.layout); // axis labels and names
+    });
     byId("live-pause").addEventListener("click", () => this.setPaused(!this.paused));
     byId("live-back").addEventListener("click", () => this.chart?.back());
     byId("live-zoom-out").addEventListener("click", () => {
@@ -185,6 +191,15 @@ export class LiveChart {
     byId("live-legend-compare").textContent = compared.label;
   }
 
+  /** The card's title and the chart's label for the window shown, in the page's language. */
+  #title() {
+    const select = byId("live-window", HTMLSelectElement);
+    const label = [...select.options].find((o) => Number(o.value) === this.windowMs)?.text ??
+      `${this.windowMs} ms`;
+    byId("live-title").textContent = t("chart.live.title", { window: label });
+    this.#root.setAttribute("aria-label", t("chart.live.aria", { window: label }));
+  }
+
   /** @returns {{ resolutionMs: number, keepMs: number }} */
   #bufferOptions() {
     return { resolutionMs: resolutionFor(this.windowMs), keepMs: this.windowMs + KEEP_EXTRA_MS };
@@ -207,10 +222,7 @@ export class LiveChart {
     this.windowMs = ms;
     this.buffer = this.buffer.rebucket(this.#bufferOptions());
     if (this.compareBuffer) this.compareBuffer = this.compareBuffer.rebucket(this.#bufferOptions());
-    const select = byId("live-window", HTMLSelectElement);
-    const label = [...select.options].find((o) => Number(o.value) === ms)?.text ?? `${ms} ms`;
-    byId("live-title").textContent = t("chart.live.title", { window: label });
-    this.#root.setAttribute("aria-label", t("chart.live.aria", { window: label }));
+    this.#title();
     if (this.paused) this.setPaused(false);
     this.#dirty = true;
     this.backfill().catch((error) => console.warn(`Cannot backfill: ${error}`));

@@ -66,4 +66,10 @@ export default {
   "history.failed": "Cannot load history: {error}",
   "history.meta":
     "{from} → {to} ({span}) · {count} buckets of {bucket} from {source} · updated {updated}",
+  "chart.toggle.v": "Voltage (V)",
+  "chart.toggle.a": "Current (A)",
+  "chart.toggle.w": "Power (W)",
+  "chart.compare": "Compare with",
+  "chart.live.lines": "Lines shown in the live chart",
+  "history.lines": "Lines shown in the history chart",
 };

@@ -66,4 +66,10 @@ export default {
   "history.failed": "기록을 불러올 수 없음: {error}",
   "history.meta":
     "{from} → {to} ({span}) · {bucket} 버킷 {count}개, 출처: {source} · 갱신 {updated}",
+  "chart.toggle.v": "전압 (V)",
+  "chart.toggle.a": "전류 (A)",
+  "chart.toggle.w": "전력 (W)",
+  "chart.compare": "비교할 채널",
+  "chart.live.lines": "실시간 차트에 표시할 선",
+  "history.lines": "기록 차트에 표시할 선",
 };
