@@ -91,6 +91,7 @@ export function integrationChannel(parts: ChannelParts): ChannelView {
       sequenceGapsTotal: () => sampler.skippedTicks,
       sensorUp: () => sampler.running && sampler.sensorStatus === "ok",
       sampleRateHz: rate.hz,
+      sampleIntervalS: () => sampler.intervalMs / 1000,
       activeAlerts: () => analyzer.alerts.active(),
     },
     live: {

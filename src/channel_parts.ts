@@ -21,6 +21,7 @@ import type { StatusMessage } from "./protocol/ws.ts";
 import type { Sample } from "./sample.ts";
 import { Sampler } from "./sampler.ts";
 import { Signal } from "./signal.ts";
+import { resolutionOf } from "./sources/resolution.ts";
 import type { Source } from "./sources/source.ts";
 import { SampleRate, type SamplingView, type SourceView } from "./status.ts";
 import type { ChannelStore } from "./store/channel_store.ts";
@@ -277,6 +278,9 @@ export function channelInfo(
     sample_rate_hz: parts.rate.hz(),
     last_seq: sampling.lastSeq,
     settings: settingsOf(parts.config),
+    resolution: parts.kind === "measured"
+      ? resolutionOf(parts.config.sensor, parts.source.details())
+      : null,
   };
 }
 

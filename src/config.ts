@@ -87,6 +87,8 @@ export interface Config {
   readonly flushIntervalMs: number;
   /** Samples held while the database refuses writes. */
   readonly dbMaxQueue: number;
+  /** RECORDINGS_MAX_MB in bytes: the recordings' disk budget. */
+  readonly recordingsMaxBytes: number;
 
   /** Bearer token for changes and bulk reads; `null` = open. */
   readonly apiToken: string | null;
@@ -140,6 +142,19 @@ export interface Config {
   readonly mqttDiscoveryPrefix: string;
   /** State publishing period. */
   readonly mqttIntervalMs: number;
+
+  /** Webhooks alert transitions are pushed to; empty = none. */
+  readonly notifyWebhookUrls: readonly string[];
+  /** HMAC-SHA256 key of the webhooks' `X-Signature`; `null` = unsigned. */
+  readonly notifyWebhookSecret: string | null;
+  /** The ntfy topic URL; `null` = none. */
+  readonly notifyNtfyUrl: string | null;
+  /** The ntfy access token; `null` = none. */
+  readonly notifyNtfyToken: string | null;
+  /** Transitions of one rule pushed per window at most; the rest become a summary. */
+  readonly notifyRuleLimit: number;
+  /** The window of `notifyRuleLimit`. */
+  readonly notifyRuleWindowMs: number;
 }
 
 /** Thrown for a bad setting; its message is one line meant for a person. */
@@ -208,6 +223,12 @@ export function loadConfig(
   if (parsed.readTokenRequired && parsed.apiToken === undefined) {
     throw new ConfigError("Invalid READ_TOKEN_REQUIRED true: it needs API_TOKEN to be set");
   }
+  if (parsed.notifyWebhookSecret !== undefined && parsed.notifyWebhookUrls === undefined) {
+    throw new ConfigError("Invalid NOTIFY_WEBHOOK_SECRET: it needs NOTIFY_WEBHOOK_URLS to be set");
+  }
+  if (parsed.notifyNtfyToken !== undefined && parsed.notifyNtfyUrl === undefined) {
+    throw new ConfigError("Invalid NOTIFY_NTFY_TOKEN: it needs NOTIFY_NTFY_URL to be set");
+  }
   const deviceId = parsed.deviceId ?? defaultDeviceId(facts.hostname);
   // Checked even when SHUNT_RANGE_MV is set: the calibration needs the current to fit.
   const fittedRange = fittedShuntRange(parsed);
@@ -237,6 +258,7 @@ export function loadConfig(
     rollupRetentionMs: parsed.rollupRetentionDays * 86_400_000,
     flushIntervalMs: parsed.flushIntervalMs,
     dbMaxQueue: parsed.dbMaxQueue,
+    recordingsMaxBytes: parsed.recordingsMaxMb * 1024 * 1024,
     apiToken: parsed.apiToken ?? null,
     readTokenRequired: parsed.readTokenRequired,
     allowedHosts: parsed.allowedHosts,
@@ -262,6 +284,12 @@ export function loadConfig(
     mqttTopicPrefix: parsed.mqttTopicPrefix ?? `ina219/${deviceId}`,
     mqttDiscoveryPrefix: parsed.mqttDiscoveryPrefix,
     mqttIntervalMs: parsed.mqttIntervalS * 1000,
+    notifyWebhookUrls: parsed.notifyWebhookUrls ?? [],
+    notifyWebhookSecret: parsed.notifyWebhookSecret ?? null,
+    notifyNtfyUrl: parsed.notifyNtfyUrl ?? null,
+    notifyNtfyToken: parsed.notifyNtfyToken ?? null,
+    notifyRuleLimit: parsed.notifyRuleLimit,
+    notifyRuleWindowMs: parsed.notifyRuleWindowS * 1000,
   };
   return deepFreeze(config);
 }

@@ -49,14 +49,21 @@ import {
 } from "./adapters.ts";
 import type { EnergyMeter } from "./energy_meter.ts";
 import { createIntegrations, type Integrations } from "./integrations/integrations.ts";
+import { destinationsOf } from "./notify/destinations.ts";
+import { Notifier } from "./notify/notifier.ts";
+import { Markers } from "./recordings/markers.ts";
+import { Triggers } from "./recordings/trigger_manager.ts";
+import { MarkerLog } from "./store/markers.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { StatusResponse } from "./protocol/status.ts";
+import type { Sample } from "./sample.ts";
 import type { Sampler } from "./sampler.ts";
 import { createChannelSources } from "./sources/create_channels.ts";
 import type { Source } from "./sources/source.ts";
 import { shownUrl, startupLines, StatusBoard } from "./status.ts";
 import { StoreError } from "./store/db.ts";
 import { Store } from "./store/store.ts";
+import { Recordings, recordingsStore } from "./recordings/recordings.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 
 /** A start-up failure meant for a person: one line, exit code 1. */
@@ -105,6 +112,8 @@ export interface MonitorCore {
   source: Source;
   /** The history store. */
   store: Store;
+  /** Kept recordings (in the store's database). */
+  recordings: Recordings;
   /** The first channel's per-sample fan-out (tests feed past samples through it). */
   pipeline: Pipeline;
   /** The first channel's energy and charge: counters, persistence, reset. */
@@ -113,12 +122,18 @@ export interface MonitorCore {
   channels: ReadonlyMap<string, ChannelParts>;
   /** Metrics and MQTT. */
   integrations: Integrations;
+  /** Alert notifications (webhooks, ntfy); undefined when none is configured. */
+  notifier: Notifier | undefined;
   /** `/status` and every status message. */
   statusBoard: StatusBoard;
   /** The `/status` body. */
   status: () => StatusResponse;
   /** The TCP front's counters (zero until a front serves this core). */
   connections: ConnectionCounters;
+  /** Every channel's markers (`/api/markers`; alert transitions add theirs). */
+  markers: Markers;
+  /** Every channel's armed recordings, fed each channel's samples. */
+  triggers: Triggers<Sample>;
 }
 
 /**
@@ -129,6 +144,25 @@ const FRONT_MAX_MESSAGE_BYTES = 16 * MAX_INCOMING_BYTES;
 
 /** How often retention runs. */
 const RETENTION_INTERVAL_MS = 60_000;
+
+/** The notifier the NOTIFY_* settings ask for, on the store's database; undefined: none. */
+function openNotifier(config: Config, store: Store, log: (line: string) => void) {
+  const destinations = destinationsOf(config);
+  if (destinations.length === 0) return undefined;
+  try {
+    return new Notifier(store.db, {
+      destinations,
+      device: config.deviceId,
+      defaultChannel: config.channels[0].name,
+      ruleLimit: config.notifyRuleLimit,
+      ruleWindowMs: config.notifyRuleWindowMs,
+      log,
+    });
+  } catch (error) {
+    store.close();
+    throw new StartupError(`Cannot open the notification outbox: ${(error as Error).message}`);
+  }
+}
 
 function openStore(config: Config, onHealth: (message: string) => void): Store {
   try {
@@ -143,6 +177,25 @@ function openStore(config: Config, onHealth: (message: string) => void): Store {
       onHealth,
     });
   } catch (error) {
+    if (error instanceof StoreError) throw new StartupError(error.message);
+    throw error;
+  }
+}
+
+/** The recordings over the store's database (measured channels only: derived ones are not stored). */
+function openRecordings(
+  config: Config,
+  store: Store,
+  notice: (message: string) => void,
+): Recordings {
+  try {
+    return new Recordings(recordingsStore(store), {
+      channels: config.channels.filter((c) => c.kind === "measured").map((c) => c.name),
+      maxBytes: config.recordingsMaxBytes,
+      notice,
+    });
+  } catch (error) {
+    store.close();
     if (error instanceof StoreError) throw new StartupError(error.message);
     throw error;
   }
@@ -205,6 +258,11 @@ export function createCore(
     console.error(message);
     toClients(message);
   });
+  // Recordings: kept spans beside the store's history; their notices go to every client.
+  const recordings = openRecordings(config, store, (message) => {
+    log(message);
+    toClients(message);
+  });
   const parts = new Map<string, ChannelParts>();
   const measured = (name: string) => parts.get(name) as MeasuredParts;
   const derived = new DerivedChannels(config.channels, {
@@ -243,6 +301,8 @@ export function createCore(
   }
   const first = measured(config.channels[0].name);
   const { source, sampler, pipeline, energy } = first;
+  const notifier = openNotifier(config, store, log);
+  if (notifier) { for (const p of parts.values()) p.pipeline.onAlert(notifier.onAlert); }
   const integrations = createIntegrations(config, {
     channels: [...parts.values()].map(integrationChannel),
     global: globalMetrics(hub, store),
@@ -251,7 +311,22 @@ export function createCore(
     },
     version,
     log,
+    notifications: notifier && (() => notifier.metrics()),
   });
+  const names = config.channels.map((c) => c.name);
+  const markers = new Markers({
+    log: new MarkerLog(store.db),
+    broadcast: (message, channel) => hub.broadcast(message, channel),
+    channels: names,
+  });
+  const triggers = new Triggers<Sample>({
+    channels: names,
+    announce: (message, channel) => hub.broadcast(message, channel),
+  });
+  for (const p of parts.values()) {
+    p.pipeline.onAlert(markers.onAlert);
+    p.pipeline.onEachSample((sample) => triggers.feed(p.name, sample));
+  }
   const all = <T>(pick: (p: ChannelParts) => T) =>
     perChannel(new Map([...parts].map(([name, p]) => [name, pick(p)])));
   const measuredOnly = <T>(pick: (p: MeasuredParts) => T) =>
@@ -276,6 +351,7 @@ export function createCore(
     sampleRateHz: first.rate.hz,
     database: () => store.stats(),
     mqtt: () => integrations.mqttStatus(),
+    notifications: () => notifier?.status() ?? { enabled: false },
     rejections: () => rejections.counts,
     connections: () => connections,
     channels: channelList,
@@ -306,6 +382,7 @@ export function createCore(
       p.kind === "measured" ? measuredSpans(store, p.store) : derivedSpans(p.config, store)
     ),
     energy: all((p) => p.energy),
+    markers,
     hub,
     upgrade: createDenoUpgrader({
       limits: new ClientLimits({
@@ -319,6 +396,7 @@ export function createCore(
       hosts: hostAllowlist(hostFacts, { boundHost: config.host, extra: config.allowedHosts }),
       rejections,
     },
+    recordings: { recordings },
   });
   return {
     app,
@@ -326,13 +404,17 @@ export function createCore(
     sampler,
     source,
     store,
+    recordings,
     pipeline,
     energy,
     channels: parts,
     integrations,
+    notifier,
     statusBoard,
     status: statusBoard.status,
     connections,
+    markers,
+    triggers,
   };
 }
 
@@ -399,7 +481,18 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
   const log = options.log ?? console.log;
   await ensureWritableDir(config.dataDir);
   const core = createCore(config, options.version, log, machineHostFacts(log));
-  const { app, hub, sampler, statusBoard, store, pipeline, integrations, channels } = core;
+  const {
+    app,
+    hub,
+    sampler,
+    statusBoard,
+    store,
+    pipeline,
+    integrations,
+    channels,
+    notifier,
+    recordings,
+  } = core;
   const samplers = [...channels.values()].flatMap((p) => p.kind === "measured" ? [p.sampler] : []);
   let server: Front;
   try {
@@ -432,6 +525,7 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
     throw error;
   }
   await integrations.startMqtt();
+  notifier?.start();
   let ticker: ReturnType<typeof setInterval> | undefined;
   if (config.statusIntervalMs > 0) {
     ticker = setInterval(
@@ -456,7 +550,11 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
         clearInterval(ticker);
         clearInterval(statistics);
         await Promise.all(samplers.map((s) => s.stop()));
-        await integrations.stopMqtt();
+        // Side by side: each may wait up to 1 s for a peer. Pending notifications stay in
+        // the outbox (the same database) for the next run.
+        await Promise.all([integrations.stopMqtt(), notifier?.stop()]);
+        // Live recordings take what the store holds, then stop ("shutdown").
+        recordings.close();
         // Everything broadcast is in the writer's queue: write it before going.
         store.close();
         hub.closeAll();

@@ -72,6 +72,7 @@ export class Pipeline {
   #energy: EnergyMeter;
   #now: () => number;
   #alertListeners: ((message: AlertMessage) => void)[] = [];
+  #sampleListeners: ((sample: Sample) => void)[] = [];
   /** Samples handled since start-up, failed reads included. */
   samplesTotal = 0;
   /** Failed reads (`error` samples) handled since start-up. */
@@ -111,7 +112,13 @@ export class Pipeline {
       this.#hub.broadcast(message, this.channel);
       for (const listener of this.#alertListeners) listener(message);
     }
+    for (const listener of this.#sampleListeners) listener(sample);
   };
+
+  /** Calls `listener` with every sample, after the clients have it (recording triggers). */
+  onEachSample(listener: (sample: Sample) => void): void {
+    this.#sampleListeners.push(listener);
+  }
 
   /** Calls `listener` with every alert message (integrations such as MQTT). */
   onAlert(listener: (message: AlertMessage) => void): void {

@@ -59,6 +59,16 @@ export const nonEmpty = z.string().trim().min(1, "must not be empty");
 /** What hono/bearer-auth accepts after `Bearer ` (RFC 6750 b64token). */
 const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
 
+/** Whether `text` is an absolute `http:` or `https:` URL with a host. */
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
 /** Every setting, in the order `--help` and the docs list them. */
 export const SETTINGS = {
   port: {
@@ -230,6 +240,13 @@ export const SETTINGS = {
     defaultText: "300000",
     schema: int(1000, 10_000_000),
   },
+  recordingsMaxMb: {
+    env: "RECORDINGS_MAX_MB",
+    help:
+      "disk budget of kept recordings (their samples and rollups, in MB of database pages); when reached, new recordings, imports and live appends are refused with an error and a status message, and nothing is deleted",
+    defaultText: "1024",
+    schema: int(1, 10_000_000),
+  },
   alertRules: {
     env: "ALERT_RULES",
     help:
@@ -298,6 +315,54 @@ export const SETTINGS = {
     help: "publish the state every N s (Home Assistant bogs down at 1 Hz)",
     defaultText: "10",
     schema: int(1, 3600),
+  },
+  notifyWebhookUrls: {
+    env: "NOTIFY_WEBHOOK_URLS",
+    help:
+      "push alert transitions to these `http(s)://` webhooks, comma-separated, as signed JSON through a durable outbox (unset = none; shown as scheme and host only) ([integrations.md](integrations.md#notifications))",
+    secret: true,
+    schema: z.string().transform((s) => s.split(",").map((u) => u.trim()).filter(Boolean)).pipe(
+      z.array(z.string().refine(isHttpUrl, "must be an http:// or https:// URL")).min(
+        1,
+        "must list at least one URL",
+      ),
+    ),
+  },
+  notifyWebhookSecret: {
+    env: "NOTIFY_WEBHOOK_SECRET",
+    help:
+      "with `NOTIFY_WEBHOOK_URLS`: sign each body with HMAC-SHA256 in `X-Signature: sha256=<hex>` (16 or more characters)",
+    secret: true,
+    schema: z.string().min(16, "must be at least 16 characters"),
+  },
+  notifyNtfyUrl: {
+    env: "NOTIFY_NTFY_URL",
+    help:
+      "push alert transitions to this ntfy topic, e.g. `https://ntfy.sh/my-topic` or a self-hosted server's (unset = none; shown as scheme and host only)",
+    secret: true,
+    schema: z.string().trim().refine(
+      (u) => isHttpUrl(u) && new URL(u).pathname.replace(/\/+$/, "").length > 1,
+      "must be an http:// or https:// URL naming a topic, like https://ntfy.sh/my-topic",
+    ),
+  },
+  notifyNtfyToken: {
+    env: "NOTIFY_NTFY_TOKEN",
+    help: "with `NOTIFY_NTFY_URL`: an access token sent as `Authorization: Bearer …`",
+    secret: true,
+    schema: z.string().regex(BEARER_TOKEN, "must be an access token such as tk_…"),
+  },
+  notifyRuleLimit: {
+    env: "NOTIFY_RULE_LIMIT",
+    help:
+      "at most this many transitions of one rule (channel and metric) are pushed per `NOTIFY_RULE_WINDOW_S`; the rest become one summary at the window's end",
+    defaultText: "4",
+    schema: int(1, 100),
+  },
+  notifyRuleWindowS: {
+    env: "NOTIFY_RULE_WINDOW_S",
+    help: "the window of `NOTIFY_RULE_LIMIT`, in seconds",
+    defaultText: "600",
+    schema: int(10, 86_400),
   },
   apiToken: {
     env: "API_TOKEN",

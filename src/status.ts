@@ -7,6 +7,7 @@
  */
 import type { DatabaseStats } from "./protocol/database.ts";
 import type { ChannelInfo } from "./protocol/channels.ts";
+import type { NotificationsStatus } from "./protocol/notifications.ts";
 import type { StatusResponse } from "./protocol/status.ts";
 import { type StatusMessage, statusMessage } from "./protocol/ws.ts";
 
@@ -64,6 +65,8 @@ export interface StatusInputs {
   database: () => DatabaseStats;
   /** The MQTT publisher's state. */
   mqtt: () => StatusResponse["mqtt"];
+  /** The notifications' deliveries (default: `{ enabled: false }`). */
+  notifications?: () => NotificationsStatus;
   /** Requests refused before reaching a route. */
   rejections: () => StatusResponse["rejected_requests"];
   /** The TCP front's connection counters. */
@@ -146,6 +149,7 @@ export class StatusBoard {
         last_error,
       },
       mqtt: this.#in.mqtt(),
+      notifications: this.#in.notifications?.() ?? { enabled: false },
       retention: { ...this.#in.retention },
       rejected_requests: { ...this.#in.rejections() },
       connections: { ...this.#in.connections() },

@@ -31,6 +31,10 @@ import { StatsPanel } from "./stats.js";
 import { byId, errorText } from "./dom.js";
 import { addMark, loadMarks, marks } from "./alert_marks.js";
 import { lastSampleOf } from "./batch.js";
+import { TIME_INPUT_PATTERN } from "./format.js";
+import { t } from "./i18n.js";
+import { wirePreferences } from "./preferences.js";
+import { RulesEditor } from "./rules_editor.js";
 
 /** @typedef {import("./types.js").ServerMessage} ServerMessage */
 /** @typedef {import("./types.js").StatusMessage} StatusMessage */
@@ -164,7 +168,7 @@ function renderCompareChoices() {
   const keep = select.value;
   const others = channels().filter((c) => c.name !== pickedChannel());
   select.replaceChildren(
-    new Option("none", ""),
+    new Option(t("common.none"), ""),
     ...others.map((c) => new Option(channelTitle(c), c.name)),
   );
   select.value = others.some((c) => c.name === keep) ? keep : "";
@@ -211,14 +215,35 @@ function wireChannels(stream) {
   });
 }
 
+/**
+ * The time fields take "YYYY-MM-DD HH:MM:SS" on a 24-hour clock in every locale (a
+ * datetime-local input shows AM/PM in some), so they are text fields with a pattern.
+ */
+function wireTimeFields() {
+  for (const input of document.querySelectorAll("input.time-input")) {
+    if (!(input instanceof HTMLInputElement)) continue;
+    input.pattern = TIME_INPUT_PATTERN;
+    input.placeholder = "YYYY-MM-DD HH:MM:SS";
+    input.spellcheck = false;
+    input.autocomplete = "off";
+    input.setAttribute("data-i18n-attr", "title:common.time_format");
+    input.title = t("common.time_format");
+  }
+}
+
 async function main() {
+  // Page-wide: language, theme, 24-hour time fields, the token dialog.
+  wirePreferences();
+  wireTimeFields();
   wireTokenDialog();
   await loadChannels();
   if (several()) {
     const info = channelInfo(pickedChannel());
     live.mainLabel = info?.label || info?.name || "";
   }
+  const rulesEditor = new RulesEditor();
   onRulesChanged(() => {
+    rulesEditor.fill();
     readouts.recolour();
     stats.rulesChanged();
     requestDraw();
@@ -246,6 +271,7 @@ async function main() {
       connectedBefore = true;
     },
   });
+  byId("conn-retry").addEventListener("click", () => stream.retryNow());
   history.load();
   if (several()) wireChannels(stream);
 }

@@ -9,6 +9,7 @@
 
 import { getJson } from "./api.js";
 import { byId } from "./dom.js";
+import { onLanguageChange, t } from "./i18n.js";
 
 /** @typedef {import("./types.js").ChannelInfo} ChannelInfo */
 
@@ -34,6 +35,16 @@ export function several() {
 /** The name of the channel shown, or null for the server's default. */
 export function pickedChannel() {
   return picked;
+}
+
+/**
+ * The sensor's step per metric of the channel shown (`resolution` in /api/channels), or
+ * null when unknown: values are then shown to four significant digits.
+ * @returns {{ v: number, a: number, w: number } | null}
+ */
+export function pickedResolution() {
+  const name = picked ?? list[0]?.name;
+  return (name === undefined ? undefined : channelInfo(name))?.resolution ?? null;
 }
 
 /**
@@ -158,6 +169,8 @@ export function pickChannel(name) {
   for (const fn of listeners) fn(name);
 }
 
+onLanguageChange(() => renderPicker());
+
 /** Fills the picker from the list; hidden with one channel. */
 function renderPicker() {
   const box = byId("channel-picker-box");
@@ -166,8 +179,10 @@ function renderPicker() {
   document.body.dataset.channels = String(list.length);
   if (!several()) return;
   select.replaceChildren(...list.map((c) => {
-    const derived = c.kind === "derived" ? ` · derived (${c.derived ?? "?"})` : "";
-    const option = new Option(`${channelTitle(c)}${derived}`, c.name);
+    const text = c.kind === "derived"
+      ? t("channel.derived_option", { title: channelTitle(c), kind: c.derived ?? "?" })
+      : channelTitle(c);
+    const option = new Option(text, c.name);
     option.dataset.kind = c.kind;
     return option;
   }));

@@ -2,10 +2,12 @@
 /// <reference lib="dom" />
 /**
  * @module The live stream: one WebSocket to /ws, reconnected with exponential backoff
- * (0.5 s doubling to 10 s, reset on open), and the connection indicator and banner.
+ * (0.5 s doubling to 10 s, reset on open) or at once on "retry now", and the connection
+ * indicator and banner, whose countdown to the next attempt ticks.
  */
 
 import { byId } from "./dom.js";
+import { formatNumber, onLanguageChange, t } from "./i18n.js";
 
 /** @typedef {"connecting" | "live" | "reconnecting"} StreamState */
 /**
@@ -29,8 +31,9 @@ export function streamUrl(params = {}) {
 
 /**
  * What {@link connectStream} returns: `switchTo(url)` closes the socket and opens one to
- * `url` at once (messages of the old one are dropped from then on).
- * @typedef {{ switchTo: (url: string) => void }} Stream
+ * `url` at once (messages of the old one are dropped from then on); `retryNow()` skips
+ * the wait before the next attempt (nothing while a socket is open or opening).
+ * @typedef {{ switchTo: (url: string) => void, retryNow: () => void }} Stream
  */
 
 /**
@@ -47,7 +50,9 @@ export function connectStream({ url, onMessage, onState }) {
   let current = null;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let retryTimer = undefined;
+  let waiting = false;
   const open = () => {
+    waiting = false;
     onState(attempt === 0 ? "connecting" : "reconnecting", { attempt });
     const socket = current = new WebSocket(url);
     socket.addEventListener("open", () => {
@@ -72,6 +77,7 @@ export function connectStream({ url, onMessage, onState }) {
       if (socket !== current) return;
       attempt += 1;
       onState("reconnecting", { attempt, delayMs });
+      waiting = true;
       retryTimer = setTimeout(open, delayMs);
       delayMs = Math.min(delayMs * 2, RECONNECT_MAX_MS);
     });
@@ -88,34 +94,69 @@ export function connectStream({ url, onMessage, onState }) {
       attempt = 0;
       open();
     },
+    retryNow() {
+      if (!waiting) return;
+      clearTimeout(retryTimer);
+      open();
+    },
   };
 }
 
+/** How often the countdown to the next attempt is redrawn. */
+const COUNTDOWN_TICK_MS = 100;
+
+/** The state last shown, so the countdown ticks and a language switch redraws it. */
+let shown = {
+  state: /** @type {StreamState} */ ("connecting"),
+  attempt: 0,
+  /** When the next attempt starts (`performance.now()`), or null when under way. */
+  retryAtMs: /** @type {number | null} */ (null),
+};
+/** @type {ReturnType<typeof setInterval> | undefined} */
+let ticker = undefined;
+
 /**
- * Shows the connection state in the top bar and, when lost, in a banner.
+ * Shows the connection state in the top bar and, when lost, in a banner with a
+ * countdown to the next attempt and a "retry now" button.
  * @param {StreamState} state
  * @param {StreamDetail} [detail]
  */
 export function renderConnection(state, detail = {}) {
+  shown = {
+    state,
+    attempt: detail.attempt ?? 0,
+    retryAtMs: detail.delayMs === undefined ? null : performance.now() + detail.delayMs,
+  };
+  clearInterval(ticker);
+  if (shown.retryAtMs !== null) ticker = setInterval(drawConnection, COUNTDOWN_TICK_MS);
+  drawConnection();
+}
+
+/** Draws {@link shown}; stops the ticker once the attempt is under way. */
+function drawConnection() {
+  const { state, attempt, retryAtMs } = shown;
   const conn = byId("conn");
   const text = byId("conn-text");
   const banner = byId("banner-conn");
   conn.dataset.state = state;
   document.body.dataset.conn = state;
-  if (state === "live") {
-    text.textContent = "Live";
+  if (state !== "reconnecting") {
+    text.textContent = t(state === "live" ? "conn.live" : "conn.connecting");
     banner.hidden = true;
+    clearInterval(ticker);
     return;
   }
-  if (state === "connecting") {
-    text.textContent = "Connecting…";
-    return;
-  }
-  const { delayMs } = detail;
-  const waiting = delayMs !== undefined;
-  const seconds = waiting ? (delayMs / 1000).toFixed(1) : "";
-  text.textContent = waiting ? `Reconnecting in ${seconds} s` : "Reconnecting…";
-  banner.textContent = "Live stream lost: the numbers below are not updating. " +
-    (waiting ? `Next attempt in ${seconds} s` : `Attempt ${detail.attempt} under way`) + ".";
+  const leftMs = retryAtMs === null ? 0 : Math.max(0, retryAtMs - performance.now());
+  const seconds = formatNumber(leftMs / 1000, 1);
+  const waiting = retryAtMs !== null && leftMs > 0;
+  text.textContent = waiting ? t("conn.reconnecting_in", { s: seconds }) : t("conn.reconnecting");
+  byId("banner-conn-text").textContent = waiting
+    ? t("conn.lost_waiting", { s: seconds })
+    : t("conn.lost_trying", { n: attempt });
+  banner.dataset.countdownMs = String(Math.round(leftMs));
+  byId("conn-retry", HTMLButtonElement).disabled = !waiting;
   banner.hidden = false;
+  if (!waiting) clearInterval(ticker);
 }
+
+onLanguageChange(drawConnection);

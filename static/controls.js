@@ -5,7 +5,8 @@
  * prompt lives in api.js), the simulator state from /status and status messages, and
  * the log of status messages. With several channels the commands act on the channel
  * shown (`?channel=`), and the card describes it from `GET /api/channels`; a derived
- * channel has no sampler of its own, so the commands are disabled for it.
+ * channel has no sampler of its own, so the commands are disabled for it. Start is
+ * disabled while running and Stop while stopped; the one that applies is the primary.
  */
 
 import { getJson, postJson, setAuthRequired } from "./api.js";
@@ -18,7 +19,8 @@ import {
   refreshChannels,
   several,
 } from "./channels.js";
-import { formatClock } from "./format.js";
+import { formatClock, formatDuration } from "./format.js";
+import { formatNumber, onLanguageChange, t } from "./i18n.js";
 
 /** @typedef {import("./types.js").StatusResponse} StatusResponse */
 /** @typedef {import("./types.js").StartResponse} StartResponse */
@@ -41,7 +43,24 @@ export function renderSimulator(simulator) {
   document.body.dataset.sim = shown;
   const el = $("sim-state");
   el.dataset.state = shown;
-  el.textContent = shown;
+  el.removeAttribute("data-i18n");
+  el.textContent = t(`controls.sim.${shown}`);
+  syncRunButtons();
+}
+
+/** Whether a command is under way (its buttons stay disabled) or the channel is derived. */
+const blocked = { busy: false, derived: false };
+
+/** Start/Stop: disabled when they would do nothing; the one that applies is primary. */
+function syncRunButtons() {
+  const sim = document.body.dataset.sim;
+  const start = $("btn-start", HTMLButtonElement);
+  const stop = $("btn-stop", HTMLButtonElement);
+  const off = blocked.busy || blocked.derived;
+  start.disabled = off || sim === "running";
+  stop.disabled = off || sim === "stopped";
+  start.classList.toggle("btn-primary", sim !== "running");
+  stop.classList.toggle("btn-primary", sim === "running");
 }
 
 /** The simulator card; `onStatus(status)` gets every /status answer. */
@@ -49,6 +68,8 @@ export class Controls {
   /** @type {(status: StatusResponse) => void} */
   #onStatus;
   #modesLoaded = false;
+  /** @type {StatusResponse | null} */
+  #last = null;
 
   /** @param {(status: StatusResponse) => void} onStatus */
   constructor(onStatus) {
@@ -59,14 +80,14 @@ export class Controls {
         /** @type {StartResponse} */
         const r = await postJson(channelPath("/simulator/start"));
         renderSimulator("connected");
-        return r.already_running ? "Simulator was already running." : "Simulator started.";
+        return t(r.already_running ? "controls.already_running" : "controls.started");
       }));
     $("btn-stop").addEventListener("click", () =>
       this.#run(buttons, async () => {
         /** @type {StopResponse} */
         const r = await postJson(channelPath("/simulator/stop"));
         renderSimulator("disconnected");
-        return r.was_running ? "Simulator stopped." : "Simulator was already stopped.";
+        return t(r.was_running ? "controls.stopped" : "controls.already_stopped");
       }));
     const modeForm = $("form-mode", HTMLFormElement);
     modeForm.addEventListener("submit", (event) => {
@@ -75,7 +96,7 @@ export class Controls {
       this.#run(modeForm, async () => {
         /** @type {ModeResponse} */
         const r = await postJson(channelPath("/simulator/mode"), { mode });
-        return `Mode set to ${r.mode}.`;
+        return t("controls.mode_set", { mode: r.mode });
       });
     });
     const intervalForm = $("form-interval", HTMLFormElement);
@@ -87,8 +108,12 @@ export class Controls {
         const r = await postJson(channelPath("/simulator/interval"), {
           interval_ms: intervalMs,
         });
-        return `Interval set to ${r.interval_ms} ms.`;
+        return t("controls.interval_set", { ms: r.interval_ms });
       });
+    });
+    onLanguageChange(() => {
+      if (this.#last) this.#render(this.#last);
+      renderSimulator(simulatorOf(document.body.dataset.sim));
     });
   }
 
@@ -100,7 +125,7 @@ export class Controls {
       if (several()) await refreshChannels();
       this.#render(status);
     } catch (error) {
-      feedback(`Cannot read /status: ${errorText(error)}`, true);
+      feedback(t("controls.status_failed", { error: errorText(error) }), true);
     }
   }
 
@@ -112,18 +137,22 @@ export class Controls {
   async #run(container, action) {
     const buttons = container.querySelectorAll("button");
     buttons.forEach((b) => b.disabled = true);
+    blocked.busy = true;
     try {
       feedback(await action());
     } catch (error) {
       feedback(errorText(error), true);
     } finally {
-      buttons.forEach((b) => b.disabled = false);
+      blocked.busy = false;
+      buttons.forEach((b) => b.disabled = blocked.derived);
+      syncRunButtons();
       await this.refresh();
     }
   }
 
   /** @param {StatusResponse} status */
   #render(status) {
+    this.#last = status;
     setAuthRequired(status.auth_required);
     renderSimulator(status.simulator);
     const select = $("mode-select", HTMLSelectElement);
@@ -134,15 +163,21 @@ export class Controls {
     if (document.activeElement !== select) select.value = status.mode;
     const input = $("interval-input", HTMLInputElement);
     if (document.activeElement !== input) input.value = String(status.interval_ms);
-    const rotate = status.auto_rotate ? ", auto-rotating" : "";
-    const token = status.auth_required ? " · changes need the API token" : "";
-    $("sim-detail").textContent = `${
-      status.type ?? "Sensor"
-    } · ${status.mode}${rotate} · every ${status.interval_ms} ms${token}`;
-    const uptime = Math.round(status.uptime_s ?? 0);
-    $("server-info").textContent = `${status.type ?? "?"} source · ` +
-      `${status.websocket_connections ?? 0} client(s) · server up ${uptime} s · ` +
-      `v${status.version ?? "?"}`;
+    const rotate = status.auto_rotate ? t("controls.auto_rotating") : "";
+    const token = status.auth_required ? t("controls.token_needed") : "";
+    $("sim-detail").textContent = t("controls.detail", {
+      type: status.type ?? t("controls.sensor"),
+      mode: status.mode,
+      rotate,
+      ms: status.interval_ms,
+      token,
+    });
+    $("server-info").textContent = t("controls.server_info", {
+      type: status.type ?? "?",
+      clients: status.websocket_connections ?? 0,
+      uptime: formatDuration(Math.round(status.uptime_s ?? 0) * 1000),
+      version: status.version ?? "?",
+    });
     if (several()) this.#renderChannel(status);
     this.#onStatus(status);
   }
@@ -155,14 +190,20 @@ export class Controls {
     const info = channelInfo(pickedChannel());
     if (!info) return;
     const derived = info.kind === "derived";
+    blocked.derived = derived;
     for (const button of document.querySelectorAll(".controls button")) {
       if (button instanceof HTMLButtonElement) button.disabled = derived;
     }
-    $("controls-title").textContent = `Simulator · ${info.label || info.name}`;
+    const title = $("controls-title");
+    title.removeAttribute("data-i18n");
+    title.textContent = t("controls.title_channel", { channel: info.label || info.name });
     if (derived) {
       renderSimulator(info.state === "stopped" ? "disconnected" : "connected");
-      $("sim-detail").textContent = `${channelTitle(info)} is derived (${info.derived}) from ` +
-        `${(info.inputs ?? []).join(" and ")}: pick one of those to control it.`;
+      $("sim-detail").textContent = t("controls.derived_detail", {
+        channel: channelTitle(info),
+        kind: info.derived ?? "?",
+        inputs: (info.inputs ?? []).join(t("common.list_and")),
+      });
       return;
     }
     renderSimulator(info.state === "stopped" ? "disconnected" : "connected");
@@ -171,10 +212,25 @@ export class Controls {
     if (typeof mode === "string" && document.activeElement !== select) select.value = mode;
     const input = $("interval-input", HTMLInputElement);
     if (document.activeElement !== input) input.value = String(info.interval_ms);
-    const token = status.auth_required ? " · changes need the API token" : "";
-    $("sim-detail").textContent = `${channelTitle(info)} · ${info.sensor ?? "sensor"} · ` +
-      `${info.state} · every ${info.interval_ms} ms · ${info.sample_rate_hz} samples/s${token}`;
+    const token = status.auth_required ? t("controls.token_needed") : "";
+    $("sim-detail").textContent = t("controls.channel_detail", {
+      channel: channelTitle(info),
+      sensor: info.sensor ?? t("controls.sensor"),
+      state: t(`channel.state.${info.state}`),
+      ms: info.interval_ms,
+      rate: formatNumber(info.sample_rate_hz, 1),
+      token,
+    });
   }
+}
+
+/**
+ * The /status `simulator` value a shown state came from (for redrawing it).
+ * @param {string | undefined} shown
+ * @returns {StatusResponse["simulator"] | null}
+ */
+function simulatorOf(shown) {
+  return shown === "running" ? "connected" : shown === "stopped" ? "disconnected" : null;
 }
 
 /**

@@ -1,9 +1,13 @@
 // @ts-check
 /**
  * @module Pure helpers shared by the dashboard: metric names and colours, number, energy,
- * duration and time formatting, clock-aligned time-axis ticks, and alert-rule levels.
- * No DOM access, so these can be unit-tested outside the browser.
+ * duration and time formatting (in the language chosen, through `Intl`; units auto-ranged
+ * by units.js), clock-aligned time-axis ticks, and alert-rule levels. No DOM access, so
+ * these can be unit-tested outside the browser.
  */
+
+import { formatNumber, formatTime, language, t } from "./i18n.js";
+import { scaled } from "./units.js";
 
 /** @typedef {import("./types.js").Metric} Metric */
 /** @typedef {import("./types.js").AlertRule} AlertRule */
@@ -63,64 +67,68 @@ export function formatMah(ah) {
 }
 
 /**
- * A duration as "850 ms", "12.5 s", "3 min 05 s", "48 h 00 min" or (from 3 days) "4 d 02 h".
+ * A duration as "850 ms", "12.5 s", "3 min 05 s", "48 h 00 min" or (from 3 days) "4 d 02 h",
+ * in the language chosen ("3분 05초").
  * @param {number} ms
  * @returns {string}
  */
 export function formatDuration(ms) {
   if (!Number.isFinite(ms) || ms < 0) return "—";
-  if (ms < SECOND) return `${Math.round(ms)} ms`;
-  if (ms < MINUTE) return `${(ms / SECOND).toFixed(ms < 10 * SECOND ? 2 : 1)} s`;
+  if (ms < SECOND) return t("common.duration.ms", { n: formatNumber(Math.round(ms), 0) });
+  if (ms < MINUTE) {
+    return t("common.duration.s", { n: formatNumber(ms / SECOND, ms < 10 * SECOND ? 2 : 1) });
+  }
   const pad = (/** @type {number} */ n) => String(n).padStart(2, "0");
   const s = Math.round(ms / SECOND);
-  if (ms < HOUR) return `${Math.floor(s / 60)} min ${pad(s % 60)} s`;
+  if (ms < HOUR) return t("common.duration.min_s", { m: Math.floor(s / 60), s: pad(s % 60) });
   const m = Math.round(ms / MINUTE);
-  if (ms < 3 * DAY) return `${Math.floor(m / 60)} h ${pad(m % 60)} min`;
+  if (ms < 3 * DAY) return t("common.duration.h_min", { h: Math.floor(m / 60), m: pad(m % 60) });
   const h = Math.round(ms / HOUR);
-  return `${Math.floor(h / 24)} d ${pad(h % 24)} h`;
+  return t("common.duration.d_h", { d: Math.floor(h / 24), h: pad(h % 24) });
 }
 
-const clockFormat = new Intl.DateTimeFormat(undefined, {
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  hourCycle: "h23",
-});
-const clockMsFormat = new Intl.DateTimeFormat(undefined, {
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  fractionalSecondDigits: 3,
-  hourCycle: "h23",
-});
-const minuteFormat = new Intl.DateTimeFormat(undefined, {
-  hour: "2-digit",
-  minute: "2-digit",
-  hourCycle: "h23",
-});
-const dayFormat = new Intl.DateTimeFormat(undefined, {
-  weekday: "short",
-  day: "numeric",
-  month: "short",
-});
+/** @type {Map<string, Intl.DateTimeFormat>} */
+const dateFormats = new Map();
 
 /**
- * Local wall-clock time, "14:05:03" (with ".123" when `withMs`).
+ * A 24-hour `Intl.DateTimeFormat` of the language chosen, made once per language.
+ * @param {"clock" | "minute" | "day"} kind
+ * @returns {Intl.DateTimeFormat}
+ */
+function dateFormat(kind) {
+  const key = `${language()}:${kind}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(
+      language(),
+      kind === "day"
+        ? { weekday: "short", day: "numeric", month: "short" }
+        : kind === "minute"
+        ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }
+        : { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" },
+    );
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
+/**
+ * Local wall-clock time on a 24-hour clock, "14:05:03" (with ".123" when `withMs`).
  * @param {number} ms
  * @param {boolean} [withMs]
  * @returns {string}
  */
 export function formatClock(ms, withMs = false) {
-  return (withMs ? clockMsFormat : clockFormat).format(ms);
+  return formatTime(ms, { ms: withMs });
 }
 
 /**
- * Local date and time, "Wed, 26 Nov 14:05:03".
+ * Local date and time, "Wed, 26 Nov 14:05:03" (24-hour, in the language chosen).
  * @param {number} ms
  * @returns {string}
  */
 export function formatDateTime(ms) {
-  return `${dayFormat.format(ms)} ${clockFormat.format(ms)}`;
+  return `${dateFormat("day").format(ms)} ${dateFormat("clock").format(ms)}`;
 }
 
 /** Tick steps a time axis may use, finest first. */
@@ -181,11 +189,13 @@ export function timeTicks(minMs, maxMs, maxTicks) {
  * @returns {string | string[]}
  */
 export function tickLabel(valueMs, stepMs, previousMs) {
-  const time = stepMs < MINUTE ? clockFormat.format(valueMs) : minuteFormat.format(valueMs);
+  const time = stepMs < MINUTE
+    ? dateFormat("clock").format(valueMs)
+    : dateFormat("minute").format(valueMs);
   if (stepMs < HOUR && previousMs !== undefined) return time;
   const newDay = previousMs === undefined ||
     new Date(previousMs).toDateString() !== new Date(valueMs).toDateString();
-  return newDay && stepMs >= HOUR ? [time, dayFormat.format(valueMs)] : time;
+  return newDay && stepMs >= HOUR ? [time, dateFormat("day").format(valueMs)] : time;
 }
 
 /**
@@ -205,41 +215,108 @@ export function levelOf(rule, value) {
 }
 
 /**
- * A rule in words, e.g. "warning < 4.7 or > 5.3 V · danger < 4.5 or > 5.5 V".
+ * A rule in words, e.g. "warning < 4.7 V or > 5.3 V · danger < 4.5 V or > 5.5 V" (limits
+ * in auto-ranged units: "> 500 mA").
  * @param {AlertRule | undefined} rule
  * @returns {string}
  */
 export function describeRule(rule) {
-  if (!rule || rule.enabled === false) return "no alert rule";
-  const unit = UNITS[rule.metric] ?? "";
+  if (!rule || rule.enabled === false) return t("rules.none");
+  const metric = rule.metric;
   /** @type {(low?: number, high?: number) => string} */
   const band = (low, high) =>
-    [low !== undefined ? `< ${low}` : null, high !== undefined ? `> ${high}` : null]
-      .filter(Boolean).join(" or ");
+    [
+      low !== undefined ? t("rules.below", { x: metricText(metric, low) }) : null,
+      high !== undefined ? t("rules.above", { x: metricText(metric, high) }) : null,
+    ].filter(Boolean).join(t("rules.or"));
   const parts = [];
   const warn = band(rule.warning_low, rule.warning_high);
   const danger = band(rule.danger_low, rule.danger_high);
-  if (warn) parts.push(`warning ${warn} ${unit}`);
-  if (danger) parts.push(`danger ${danger} ${unit}`);
+  if (warn) parts.push(t("rules.warning", { band: warn }));
+  if (danger) parts.push(t("rules.danger", { band: danger }));
   return parts.join(" · ");
 }
 
+/** @typedef {{ v: number, a: number, w: number } | null | undefined} Resolution */
+
 /**
- * Epoch ms as the value of an `<input type="datetime-local" step="1">` (local time).
+ * A metric's value auto-ranged ("150", "µA"), in the language's digits, with no more
+ * decimals than the sensor resolves (`resolution`, its step per metric in V, A and W).
+ * @param {Metric} metric
+ * @param {unknown} value in V, A or W
+ * @param {Resolution} [resolution]
+ * @returns {{ text: string, unit: string }}
+ */
+export function metricParts(metric, value, resolution) {
+  const s = scaled(value, /** @type {import("./units.js").BaseUnit} */ (UNITS[metric]), {
+    resolution: resolution?.[metric],
+    format: formatNumber,
+  });
+  return { text: s.text, unit: s.unit };
+}
+
+/**
+ * {@link metricParts} as one string, "150 µA".
+ * @param {Metric} metric
+ * @param {unknown} value
+ * @param {Resolution} [resolution]
+ * @returns {string}
+ */
+export function metricText(metric, value, resolution) {
+  const { text, unit } = metricParts(metric, value, resolution);
+  return `${text} ${unit}`;
+}
+
+/**
+ * Energy in Wh, auto-ranged: "12.34 mWh", "1.250 Wh".
+ * @param {unknown} wh
+ * @returns {string}
+ */
+export function energyText(wh) {
+  const s = scaled(wh, "Wh", { format: formatNumber });
+  return `${s.text} ${s.unit}`;
+}
+
+/**
+ * Charge in Ah, auto-ranged: "3.900 µAh", "55.60 mAh".
+ * @param {unknown} ah
+ * @returns {string}
+ */
+export function chargeText(ah) {
+  const s = scaled(ah, "Ah", { format: formatNumber });
+  return `${s.text} ${s.unit}`;
+}
+
+/** What a time field holds: "YYYY-MM-DD HH:MM[:SS]" (24-hour), or with a "T" as ISO writes it. */
+export const TIME_INPUT_PATTERN = "\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?";
+
+/**
+ * Epoch ms as the text of a time field, "2026-11-30 14:05:03": local time on a 24-hour
+ * clock whatever the browser's locale (a datetime-local input shows AM/PM in some).
  * @param {number} ms
  * @returns {string}
  */
 export function toLocalInput(ms) {
   const d = new Date(ms - new Date(ms).getTimezoneOffset() * MINUTE);
-  return d.toISOString().slice(0, 19);
+  return d.toISOString().slice(0, 19).replace("T", " ");
 }
 
 /**
- * The value of a datetime-local input as epoch ms, or NaN.
+ * The text of a time field as epoch ms (local time), or NaN when it is not
+ * "YYYY-MM-DD HH:MM[:SS]" (a "T" instead of the space is fine) or not a real time.
  * @param {string} text
  * @returns {number}
  */
 export function fromLocalInput(text) {
-  // Without a zone, Date parses "YYYY-MM-DDTHH:MM[:SS]" as local time.
-  return text ? new Date(text).getTime() : NaN;
+  // Milliseconds are optional (".123"): the chart cursors work to the millisecond.
+  const m = /^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?\s*$/
+    .exec(text);
+  if (!m) return NaN;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((x) => Number(x ?? 0));
+  const ms = m[7] ? Number(m[7].padEnd(3, "0")) : 0;
+  if (hour > 23 || minute > 59 || second > 59) return NaN;
+  const date = new Date(year, month - 1, day, hour, minute, second, ms);
+  // new Date() rolls 31 February over into March: refuse what does not round-trip.
+  if (date.getMonth() !== month - 1 || date.getDate() !== day) return NaN;
+  return date.getTime();
 }

@@ -13,6 +13,21 @@ import en from "./i18n/en.js";
 import ko from "./i18n/ko.js";
 
 /** @typedef {"en" | "ko"} Language */
+/**
+ * What {@link applyTranslations} needs of a page (a `Document` or an element): typed here
+ * so the module also type-checks without the DOM library, as unit tests load it.
+ * @typedef {{ querySelectorAll(selectors: string): Iterable<{
+ *   textContent: string | null,
+ *   getAttribute(name: string): string | null,
+ *   setAttribute(name: string, value: string): void,
+ * }> }} TranslatableRoot
+ */
+
+/** The page, when there is one (not in unit tests). */
+const page =
+  /** @type {{ document?: TranslatableRoot & { documentElement: { lang: string } } }} */ (
+    /** @type {unknown} */ (globalThis)
+  ).document;
 
 /** Every catalogue, by language. English is the reference: every key is in it. */
 export const CATALOGUES = /** @type {const} */ ({ en, ko });
@@ -83,9 +98,9 @@ export function setLanguage(lang) {
   try {
     globalThis.localStorage?.setItem(LANGUAGE_KEY, lang);
   } catch { /* storage blocked: the choice lasts this page */ }
-  if (globalThis.document) {
-    document.documentElement.lang = lang;
-    applyTranslations(document);
+  if (page) {
+    page.documentElement.lang = lang;
+    applyTranslations(page);
   }
   for (const listener of listeners) listener(lang);
 }
@@ -103,7 +118,7 @@ export function onLanguageChange(listener) {
 /**
  * Fills every `[data-i18n]` element's text and every `[data-i18n-attr]` attribute
  * under `root` from the catalogue.
- * @param {ParentNode} root
+ * @param {TranslatableRoot} root
  */
 export function applyTranslations(root) {
   for (const el of root.querySelectorAll("[data-i18n]")) {

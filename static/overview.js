@@ -6,13 +6,15 @@
  * batched `/ws?channel=*` stream. A batch costs one look at its last sample, never work
  * per sample per card, and the cards are drawn at most ten times a second. Clicking a
  * card shows that channel. The same stream brings the compared channel's samples to the
- * live chart. Shown only when the server has several channels.
+ * live chart. Shown only when the server has several channels. Values are auto-ranged
+ * (mV, µA, mW…) to each channel's sensor resolution.
  */
 
 import { channelTitle, pickChannel, pickedChannel, refreshChannels } from "./channels.js";
 import { connectStream, streamUrl } from "./connection.js";
 import { byId } from "./dom.js";
-import { fixed } from "./format.js";
+import { metricParts } from "./format.js";
+import { formatNumber, onLanguageChange, t } from "./i18n.js";
 
 /** @typedef {import("./types.js").ChannelInfo} ChannelInfo */
 /** @typedef {import("./types.js").MeasurementsData} MeasurementsData */
@@ -65,6 +67,14 @@ export class Overview {
       onState: (state) => strip.dataset.conn = state,
     });
     setInterval(() => this.#draw(), FRAME_MS);
+    onLanguageChange(() => {
+      for (const { info, card } of this.#cards.values()) {
+        const sub = card.querySelector(".channel-card-sub");
+        if (sub) sub.textContent = subtitle(info);
+        card.dataset.state = ""; // Redraws the state word and title.
+      }
+      this.#dirty = true;
+    });
     setInterval(() => {
       refreshChannels().then((fresh) => {
         for (const info of fresh) {
@@ -108,7 +118,7 @@ export class Overview {
     card.dataset.state = "waiting";
     card.dataset.samples = "0";
     card.setAttribute("aria-pressed", "false");
-    card.title = `Show ${channelTitle(info)}`;
+    card.title = t("overview.show", { channel: channelTitle(info) });
     const head = document.createElement("span");
     head.className = "channel-card-head";
     head.append(
@@ -118,7 +128,7 @@ export class Overview {
       }),
       Object.assign(document.createElement("span"), {
         className: "channel-card-state chip",
-        textContent: "waiting",
+        textContent: t("overview.state.waiting"),
       }),
     );
     const figures = document.createElement("span");
@@ -128,7 +138,6 @@ export class Overview {
       : info.kind === "derived"
       ? /** @type {const} */ (["w"])
       : /** @type {const} */ (["v", "a", "w"]);
-    const units = { v: "V", a: "A", w: "W", eff: "%", loss: "W loss" };
     for (const field of fields) {
       const figure = document.createElement("span");
       figure.className = "channel-card-figure";
@@ -137,16 +146,18 @@ export class Overview {
         Object.assign(document.createElement("span"), { className: "num", textContent: "—" }),
         Object.assign(document.createElement("span"), {
           className: "unit",
-          textContent: units[field],
+          textContent: field === "eff"
+            ? "%"
+            : field === "loss"
+            ? `W ${t("readout.loss")}`
+            : field.toUpperCase(),
         }),
       );
       figures.append(figure);
     }
     const sub = Object.assign(document.createElement("span"), {
       className: "channel-card-sub small muted",
-      textContent: info.kind === "derived"
-        ? `derived: ${info.derived ?? "?"} of ${(info.inputs ?? []).join(", ")}`
-        : `${info.sensor ?? "sensor"} · ${info.name}`,
+      textContent: subtitle(info),
     });
     card.append(head, figures, sub);
     card.addEventListener("click", () => pickChannel(info.name));
@@ -239,7 +250,7 @@ export class Overview {
       card.dataset.samples = String(samples);
       const chip = card.querySelector(".channel-card-state");
       if (chip instanceof HTMLElement) {
-        chip.textContent = state;
+        chip.textContent = t(`overview.state.${state}`);
         chip.dataset.tone = state === "ok"
           ? "ok"
           : state === "error"
@@ -250,7 +261,7 @@ export class Overview {
       }
       card.title = latest?.error
         ? `${channelTitle(info)}: ${latest.error}`
-        : `Show ${channelTitle(info)}`;
+        : t("overview.show", { channel: channelTitle(info) });
       if (!latest) continue;
       for (const figure of card.querySelectorAll(".channel-card-figure")) {
         if (!(figure instanceof HTMLElement)) continue;
@@ -264,17 +275,35 @@ export class Overview {
           : null;
         figure.dataset.value = value === null ? "" : String(value);
         const num = figure.firstElementChild;
-        if (num) {
-          num.textContent = !latest.ok
-            ? "FAIL"
-            : value === null
-            ? "—"
-            : field === "eff"
-            ? value.toFixed(1)
-            : fixed(value);
+        const unit = figure.lastElementChild;
+        if (!num || !unit) continue;
+        if (!latest.ok || value === null) {
+          num.textContent = latest.ok ? "—" : t("readout.fail");
+        } else if (field === "eff") {
+          num.textContent = formatNumber(value, 1);
+        } else {
+          const metric =
+            /** @type {import("./types.js").Metric} */ (field === "loss" ? "w" : field);
+          const parts = metricParts(metric, value, info.resolution);
+          num.textContent = parts.text;
+          unit.textContent = field === "loss" ? `${parts.unit} ${t("readout.loss")}` : parts.unit;
         }
       }
     }
     this.#dirty = false;
   }
+}
+
+/**
+ * The line under a card's figures: the sensor and name, or what a derived channel is made of.
+ * @param {ChannelInfo} info
+ * @returns {string}
+ */
+function subtitle(info) {
+  return info.kind === "derived"
+    ? t("overview.derived", {
+      kind: info.derived ?? "?",
+      inputs: (info.inputs ?? []).join(t("common.list_comma")),
+    })
+    : `${info.sensor ?? t("controls.sensor")} · ${info.name}`;
 }

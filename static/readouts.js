@@ -1,13 +1,16 @@
 // @ts-check
 /// <reference lib="dom" />
 /**
- * @module The big V/A/W numbers with sensor status, mode, sample number and time; the
- * sensor-failure banner; and a watchdog banner when samples stop arriving while the
+ * @module The big V/A/W numbers, each in its own auto-ranged unit (V/mV, A/mA/µA,
+ * W/mW/µW) to the sensor's resolution, with sensor status, mode, sample number and time;
+ * the sensor-failure banner; and a watchdog banner when samples stop arriving while the
  * simulator is said to run. Drawn at most once per animation frame.
  */
 
-import { fixed, formatClock, formatDuration, METRICS } from "./format.js";
+import { pickedResolution } from "./channels.js";
+import { formatClock, formatDuration, metricParts, METRICS, metricText } from "./format.js";
 import { byId as $ } from "./dom.js";
+import { formatNumber, onLanguageChange, t } from "./i18n.js";
 import { level, markLevel } from "./rules.js";
 
 /** @typedef {import("./types.js").MeasurementData} MeasurementData */
@@ -34,6 +37,10 @@ export class Readouts {
 
   constructor() {
     setInterval(() => this.#checkStall(), 1000);
+    onLanguageChange(() => {
+      this.recolour();
+      this.draw();
+    });
   }
 
   /**
@@ -52,22 +59,30 @@ export class Readouts {
     this.#dirty = false;
     const sample = this.#latest;
     const failed = sample.status === "error";
+    const resolution = pickedResolution();
     for (const m of METRICS) {
-      $(`value-${m}`).textContent = failed ? "FAIL" : fixed(sample[m]);
+      const value = $(`value-${m}`);
+      const { text, unit } = metricParts(m, sample[m], resolution);
+      value.textContent = failed ? t("readout.fail") : text;
+      value.dataset.value = failed ? "" : String(sample[m]);
+      $(`unit-${m}`).textContent = unit;
       markLevel($(`readout-${m}`), failed ? "normal" : level(m, sample[m]));
     }
     document.body.dataset.sensor = sample.status ?? "ok";
     const badge = $("sensor-status");
-    badge.dataset.status = sample.status ?? "ok";
-    badge.textContent = sample.status ?? "ok";
+    const status = sample.status ?? "ok";
+    badge.dataset.status = status;
+    badge.textContent = t(`readout.status.${status}`);
     $("sample-mode").textContent = sample.mode ?? "—";
     // A derived efficiency channel (issue 13): V, A and W are its output's; these are its own.
     const efficiency = sample.derived === "efficiency";
     $("meta-efficiency").hidden = !efficiency;
     if (efficiency) {
       const ratio = sample.efficiency;
-      $("sample-efficiency").textContent = failed || ratio == null ? "—" : (ratio * 100).toFixed(1);
-      $("sample-loss").textContent = failed ? "—" : fixed(sample.loss_w ?? null);
+      $("sample-efficiency").textContent = failed || ratio == null
+        ? "—"
+        : formatNumber(ratio * 100, 1);
+      $("sample-loss").textContent = failed ? "—" : metricText("w", sample.loss_w ?? null);
     }
     $("sample-seq").textContent = String(sample.seq ?? "—");
     const tsMs = sampleTimeMs(sample);
@@ -76,7 +91,11 @@ export class Readouts {
     if (tsMs !== null) time.dateTime = new Date(tsMs).toISOString();
     const banner = $("banner-sensor");
     if (banner.hidden === failed) banner.hidden = !failed;
-    if (failed) banner.textContent = `Sensor error: ${sample.error ?? "no detail given"}`;
+    if (failed) {
+      banner.textContent = t("readout.sensor_error", {
+        detail: sample.error ?? t("readout.no_detail"),
+      });
+    }
     return true;
   }
 
@@ -86,6 +105,7 @@ export class Readouts {
     this.#dirty = false;
     for (const m of METRICS) {
       $(`value-${m}`).textContent = "—";
+      $(`value-${m}`).dataset.value = "";
       markLevel($(`readout-${m}`), "normal");
     }
     for (const id of ["sample-mode", "sample-seq", "sample-time"]) $(id).textContent = "—";
@@ -109,8 +129,7 @@ export class Readouts {
     const stalled = watching && silentMs > limitMs;
     banner.hidden = !stalled;
     if (stalled) {
-      banner.textContent = `No samples for ${formatDuration(silentMs)}: ` +
-        "the sampler is said to run but nothing arrives. Check the server log.";
+      banner.textContent = t("readout.stalled", { duration: formatDuration(silentMs) });
     }
   }
 

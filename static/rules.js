@@ -9,6 +9,7 @@ import { getJson } from "./api.js";
 import { withChannel } from "./channels.js";
 import { errorText } from "./dom.js";
 import { levelOf } from "./format.js";
+import { t } from "./i18n.js";
 
 /** @typedef {import("./types.js").Metric} Metric */
 /** @typedef {import("./types.js").AlertRule} AlertRule */
@@ -39,6 +40,17 @@ export function level(metric, value) {
  */
 export function ruleOf(metric) {
   return rules[metric];
+}
+
+/**
+ * Every rule in force, in metric order (a copy: the editor changes its own).
+ * @returns {AlertRule[]}
+ */
+export function allRules() {
+  return /** @type {Metric[]} */ (["v", "a", "w"]).flatMap((m) => {
+    const rule = rules[m];
+    return rule ? [{ ...rule }] : [];
+  });
 }
 
 /**
@@ -82,8 +94,10 @@ export function markLevel(el, lvl) {
     hint.append(Object.assign(document.createElement("span"), { className: "sr-only" }));
     el.append(hint);
   }
-  // The mark is drawn by CSS from data-level; the word is for screen readers.
+  // The mark is drawn by CSS from data-level and data-label; the word is for screen readers.
+  const name = t(`common.${lvl}`);
   hint.dataset.level = lvl;
+  hint.dataset.label = name;
   const word = hint.firstElementChild;
-  if (word) word.textContent = ` (${lvl})`;
+  if (word) word.textContent = ` (${name})`;
 }

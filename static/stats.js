@@ -2,23 +2,26 @@
 /// <reference lib="dom" />
 /**
  * @module Statistics panel, from the once-a-second `statistics` message: last-window
- * min/avg/max and 1/5/15-minute moving averages per metric, each coloured by the alert
- * rules, and the energy and charge counters with a two-step reset.
+ * min/avg/max and 1/5/15-minute moving averages per metric (auto-ranged units, to the
+ * sensor's resolution; an average whose window is not yet full says "partial (N s)"),
+ * each coloured by the alert rules, and the energy and charge counters with a two-step
+ * reset.
  */
 
 import { postJson } from "./api.js";
-import { channelPath } from "./channels.js";
+import { channelPath, pickedResolution } from "./channels.js";
 import {
+  chargeText,
   describeRule,
-  fixed,
+  energyText,
   formatDateTime,
   formatDuration,
-  formatMah,
-  formatWh,
   METRICS,
+  metricText,
   UNITS,
 } from "./format.js";
 import { byId as $, errorText } from "./dom.js";
+import { formatNumber, onLanguageChange, t } from "./i18n.js";
 import { level, markLevel, ruleOf } from "./rules.js";
 
 /** @typedef {import("./types.js").StatisticsData} StatisticsData */
@@ -27,6 +30,8 @@ import { level, markLevel, ruleOf } from "./rules.js";
 
 /** @type {readonly Figure[]} */
 const FIGURES = ["min", "avg", "max", "ma_1m", "ma_5m", "ma_15m"];
+/** The moving averages and the seconds each window spans when full. */
+const MA_WINDOWS_S = /** @type {const} */ ({ ma_1m: 60, ma_5m: 300, ma_15m: 900 });
 /** How long the reset button waits for its confirming second press. */
 const CONFIRM_MS = 5_000;
 
@@ -40,6 +45,11 @@ export class StatsPanel {
   constructor() {
     const button = $("energy-reset", HTMLButtonElement);
     button.addEventListener("click", () => this.#onReset(button));
+    onLanguageChange(() => {
+      if (button.dataset.confirm === "true") button.textContent = t("stats.reset_confirm");
+      this.rulesChanged();
+      if (!this.#last) $("stats-caption").textContent = t("stats.waiting");
+    });
   }
 
   /**
@@ -48,26 +58,50 @@ export class StatsPanel {
    */
   render(data) {
     this.#last = data;
+    const resolution = pickedResolution();
     for (const m of METRICS) {
       for (const f of FIGURES) {
         const cell = $(`stat-${m}-${f}`);
         const value = data[m]?.[f];
         const number = cell.firstElementChild;
-        if (number) number.textContent = fixed(value);
+        if (number) number.textContent = metricText(m, value, resolution);
         cell.dataset.value = typeof value === "number" ? String(value) : "";
         markLevel(cell, level(m, value));
       }
     }
-    $("stats-caption").textContent = `Min/avg/max over the last ${data.window_s ?? 60} s ` +
-      `(${data.samples ?? 0} samples); MA = moving average over 1, 5 and 15 min.`;
-    setNumber($("energy-wh"), formatWh(data.energy_wh), data.energy_wh);
-    setNumber($("charge-mah"), formatMah(data.charge_ah), data.charge_ah);
+    for (const [f, fullS] of Object.entries(MA_WINDOWS_S)) {
+      const coveredS = data.ma_covered_s?.[/** @type {keyof typeof MA_WINDOWS_S} */ (f)];
+      const note = $(`partial-${f}`);
+      const partial = coveredS !== undefined && coveredS < fullS;
+      note.hidden = !partial;
+      note.dataset.coveredS = coveredS === undefined ? "" : String(coveredS);
+      if (partial) {
+        // Whole seconds: the server counts the window in them.
+        const duration = coveredS < 60
+          ? t("common.duration.s", { n: formatNumber(coveredS, 0) })
+          : formatDuration(coveredS * 1000);
+        note.textContent = t("stats.partial", { duration });
+        note.title = t("stats.partial_hint", { duration });
+      }
+    }
+    $("stats-caption").removeAttribute("data-i18n");
+    $("stats-caption").textContent = t("stats.caption", {
+      window: formatDuration((data.window_s ?? 60) * 1000),
+      samples: data.samples ?? 0,
+    });
+    setNumber($("energy-wh"), energyText(data.energy_wh), data.energy_wh);
+    setNumber($("charge-mah"), chargeText(data.charge_ah), data.charge_ah);
     const since = data.energy_since_ms;
     $("energy-since").textContent = Number.isFinite(since)
-      ? `since ${formatDateTime(since)} (${formatDuration(Date.now() - since)})`
+      ? t("stats.since", {
+        time: formatDateTime(since),
+        duration: formatDuration(Date.now() - since),
+      })
       : "";
-    $("energy-total").textContent = `${formatWh(data.energy_total_wh)} Wh · ` +
-      `${formatMah(data.charge_total_ah)} mAh since the database began`;
+    $("energy-total").textContent = t("stats.total", {
+      energy: energyText(data.energy_total_wh),
+      charge: chargeText(data.charge_total_ah),
+    });
     $("stats").dataset.updated = String(Date.now());
   }
 
@@ -82,7 +116,8 @@ export class StatsPanel {
         markLevel(cell, "normal");
       }
     }
-    $("stats-caption").textContent = "Waiting for the first statistics…";
+    $("stats-caption").textContent = t("stats.waiting");
+    for (const f of Object.keys(MA_WINDOWS_S)) $(`partial-${f}`).hidden = true;
     for (const id of ["energy-wh", "charge-mah"]) {
       $(id).textContent = "—";
       $(id).dataset.value = "";
@@ -105,7 +140,7 @@ export class StatsPanel {
   async #onReset(button) {
     if (button.dataset.confirm !== "true") {
       button.dataset.confirm = "true";
-      button.textContent = "Press again to reset";
+      button.textContent = t("stats.reset_confirm");
       this.#confirmTimer = setTimeout(() => this.#disarm(button), CONFIRM_MS);
       return;
     }
@@ -116,8 +151,10 @@ export class StatsPanel {
       /** @type {EnergyResetResponse} */
       const r = await postJson(channelPath("/api/energy/reset"));
       feedback.dataset.error = "false";
-      feedback.textContent = `Reset. Before: ${formatWh(r.previous.energy_wh)} Wh, ` +
-        `${formatMah(r.previous.charge_ah)} mAh.`;
+      feedback.textContent = t("stats.reset_done", {
+        energy: energyText(r.previous.energy_wh),
+        charge: chargeText(r.previous.charge_ah),
+      });
       if (this.#last) {
         this.render({
           ...this.#last,
@@ -128,7 +165,7 @@ export class StatsPanel {
       }
     } catch (error) {
       feedback.dataset.error = "true";
-      feedback.textContent = `Reset failed: ${errorText(error)}`;
+      feedback.textContent = t("stats.reset_failed", { error: errorText(error) });
     } finally {
       button.disabled = false;
     }
@@ -138,7 +175,7 @@ export class StatsPanel {
   #disarm(button) {
     clearTimeout(this.#confirmTimer);
     button.dataset.confirm = "false";
-    button.textContent = "Reset energy";
+    button.textContent = t("stats.reset");
   }
 }
 

@@ -3,9 +3,48 @@
 /**
  * @module Script of the v1 browser test page for /ws (test_websocket.html): connect, count
  * messages, check sequence gaps. A classic script, not a module, so the page also works
- * opened straight from disk (file://), where browsers refuse to load modules.
+ * opened straight from disk (file://), where browsers refuse to load modules. Served by
+ * the monitor, it loads i18n.js (English or Korean, the `ws.*` keys, with a language
+ * switch); from disk it keeps the English of {@link FALLBACK}.
  */
 "use strict";
+
+/**
+ * The English `ws.*` texts for a page opened from disk, where the catalogues (modules)
+ * cannot load. A unit test checks each equals static/i18n/en.js's.
+ */
+const FALLBACK = {
+  "ws.disconnected": "Disconnected",
+  "ws.connecting_to": "Connecting to {url}…",
+  "ws.connected_to": "Connected to {url}",
+  "ws.fail": "FAIL",
+  "ws.error_detail": "error: {detail}",
+  "ws.no_detail": "no detail",
+  "ws.cannot_connect": "Cannot connect: {error}",
+  "ws.open": "connection open",
+  "ws.socket_error": "WebSocket error (see the browser console for the cause)",
+  "ws.closed": "connection closed: code {code}",
+  "ws.closed_reason": "connection closed: code {code}, {reason}",
+  "ws.file_hint":
+    "If the server is up, it refuses pages opened from disk (their Origin is null) unless it runs with ALLOWED_ORIGINS=null: open /test_websocket.html from the server instead, or restart it with that setting while you test.",
+  "ws.not_json": "not JSON: {raw}",
+  "ws.gap": "sequence gap: {from} → {to}",
+};
+
+/**
+ * The text of `key` with `{name}` filled in: i18n.js's `t()` once loaded, else English.
+ * @type {(key: string, params?: Record<string, string | number>) => string}
+ */
+let t = (key, params = {}) =>
+  (/** @type {Record<string, string>} */ (FALLBACK)[key] ?? key).replace(
+    /\{(\w+)\}/g,
+    (whole, name) => name in params ? String(params[name]) : whole,
+  );
+/** Times of day in the page's language on a 24-hour clock (i18n.js's once loaded). */
+let clock = (/** @type {number} */ ms) =>
+  new Date(ms).toLocaleTimeString(undefined, { hourCycle: "h23" });
+/** The connection state last shown, redrawn in a new language. */
+let shownState = { state: /** @type {"connecting" | "open" | "closed"} */ ("closed"), url: "" };
 
 const RATE_WINDOW_MS = 5_000;
 const LOG_LIMIT = 200;
@@ -65,12 +104,18 @@ function defaultUrl() {
 
 /**
  * @param {"connecting" | "open" | "closed"} state
- * @param {string} text
+ * @param {string} [url]
  */
-function setState(state, text) {
+function setState(state, url = "") {
+  shownState = { state, url };
   const el = $("state");
   el.dataset.state = state;
-  el.textContent = text;
+  el.removeAttribute("data-i18n");
+  el.textContent = state === "open"
+    ? t("ws.connected_to", { url })
+    : state === "connecting"
+    ? t("ws.connecting_to", { url })
+    : t("ws.disconnected");
   button("connect").disabled = state !== "closed";
   button("disconnect").disabled = state === "closed";
   input("url").readOnly = state !== "closed";
@@ -80,39 +125,42 @@ function setState(state, text) {
 function connect(url) {
   stats = freshStats();
   $("log").replaceChildren();
-  setState("connecting", `Connecting to ${url}…`);
+  setState("connecting", url);
   try {
     socket = new WebSocket(url);
   } catch (error) {
     stats.errors++;
-    log("error", `Cannot connect: ${error instanceof Error ? error.message : error}`);
-    setState("closed", "Disconnected");
+    log(
+      "error",
+      t("ws.cannot_connect", { error: error instanceof Error ? error.message : String(error) }),
+    );
+    setState("closed");
     return;
   }
   socket.addEventListener("open", () => {
     stats.openedAt = performance.now();
-    setState("open", `Connected to ${url}`);
-    log("info", "connection open");
+    setState("open", url);
+    log("info", t("ws.open"));
   });
   socket.addEventListener("message", (event) => onMessage(event.data));
   socket.addEventListener("error", () => {
     stats.errors++;
-    log("error", "WebSocket error (see the browser console for the cause)");
+    log("error", t("ws.socket_error"));
   });
   socket.addEventListener("close", (event) => {
     socket = null;
     stats.openedAt = null;
-    log("info", `connection closed: code ${event.code}${event.reason ? `, ${event.reason}` : ""}`);
+    log(
+      "info",
+      event.reason
+        ? t("ws.closed_reason", { code: event.code, reason: event.reason })
+        : t("ws.closed", { code: event.code }),
+    );
     // 1006 = no proper close: unreachable, or the handshake was refused.
     if (event.code === 1006 && location.protocol === "file:") {
-      log(
-        "info",
-        "If the server is up, it refuses pages opened from disk (their Origin is null) " +
-          "unless it runs with ALLOWED_ORIGINS=null: open /test_websocket.html from the " +
-          "server instead, or restart it with that setting while you test.",
-      );
+      log("info", t("ws.file_hint"));
     }
-    setState("closed", "Disconnected");
+    setState("closed");
   });
 }
 
@@ -125,7 +173,7 @@ function onMessage(raw) {
     message = JSON.parse(raw);
   } catch {
     stats.errors++;
-    log("error", `not JSON: ${raw}`);
+    log("error", t("ws.not_json", { raw }));
     return;
   }
   if (message.type === "measurement") {
@@ -150,7 +198,7 @@ function countGap(seq) {
   if (typeof seq !== "number") return;
   if (stats.lastSeq !== null && seq > stats.lastSeq + 1) {
     stats.gaps += seq - stats.lastSeq - 1;
-    log("error", `sequence gap: ${stats.lastSeq} → ${seq}`);
+    log("error", t("ws.gap", { from: stats.lastSeq, to: seq }));
   }
   stats.lastSeq = seq;
 }
@@ -180,7 +228,7 @@ function renderLog() {
   for (const entry of pendingLog.slice(-LOG_LIMIT)) {
     const item = document.createElement("li");
     item.className = `kind-${entry.kind}`;
-    item.textContent = `${entry.at.toLocaleTimeString()}  ${entry.text}`;
+    item.textContent = `${clock(entry.at.getTime())}  ${entry.text}`;
     list.prepend(item);
   }
   pendingLog = [];
@@ -213,15 +261,15 @@ function renderLast(sample) {
   if (!sample) return;
   const failed = sample.status === "error";
   for (const key of /** @type {const} */ (["v", "a", "w"])) {
-    $(`last-${key}`).textContent = failed ? "FAIL" : String(sample[key]);
+    $(`last-${key}`).textContent = failed ? t("ws.fail") : String(sample[key]);
   }
   $("last-seq").textContent = String(sample.seq);
   $("last-status").textContent = failed
-    ? `error: ${sample.error ?? "no detail"}`
+    ? t("ws.error_detail", { detail: sample.error ?? t("ws.no_detail") })
     : String(sample.status);
   $("last-mode").textContent = String(sample.mode);
   const tsMs = sample.ts_ms ?? (typeof sample.ts === "number" ? sample.ts * 1000 : NaN);
-  $("last-time").textContent = Number.isFinite(tsMs) ? new Date(tsMs).toLocaleTimeString() : "—";
+  $("last-time").textContent = Number.isFinite(tsMs) ? clock(tsMs) : "—";
 }
 
 /** @param {number} ms */
@@ -231,6 +279,39 @@ function formatDuration(ms) {
   return `${Math.floor(s / 3600)}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
 }
 
+/**
+ * Served by the monitor: loads the catalogues, translates the page and shows the
+ * language switch. Opened from disk the import is refused and the page stays English.
+ */
+async function loadLanguages() {
+  /** @type {typeof import("./i18n.js")} */
+  let i18n;
+  try {
+    i18n = await import("./i18n.js");
+  } catch {
+    return; // file://: modules cannot load; FALLBACK keeps the page in English.
+  }
+  t = i18n.t;
+  clock = (ms) => i18n.formatTime(ms);
+  const select = /** @type {HTMLSelectElement} */ ($("language-picker"));
+  select.replaceChildren(
+    ...i18n.LANGUAGES.map((lang) => new Option(i18n.CATALOGUES[lang]["language.name"], lang)),
+  );
+  select.value = i18n.language();
+  select.hidden = false;
+  select.addEventListener("change", () => {
+    i18n.setLanguage(/** @type {import("./i18n.js").Language} */ (select.value));
+  });
+  i18n.onLanguageChange(() => {
+    select.value = i18n.language();
+    setState(shownState.state, shownState.url);
+  });
+  document.documentElement.lang = i18n.language();
+  i18n.applyTranslations(document);
+  setState(shownState.state, shownState.url);
+}
+
+loadLanguages();
 input("url").value = defaultUrl();
 $("connect-form").addEventListener("submit", (event) => {
   event.preventDefault();

@@ -29,19 +29,52 @@ function freePort(): number {
   return port;
 }
 
+/** Options of {@link Broker}. */
+export interface BrokerOptions {
+  /**
+   * The configuration after the `listener` line (default: anonymous, no persistence);
+   * `dir` is the broker's own temporary folder, for files the configuration names.
+   */
+  config?: (dir: string) => string;
+}
+
 /** A running broker that can be stopped and started again on the same port. */
 export class Broker {
   readonly port = freePort();
   readonly url = `mqtt://127.0.0.1:${this.port}`;
-  #dir = Deno.makeTempDirSync({ prefix: "ina219-mosquitto-" });
+  /** The broker's temporary folder (its configuration, log and any files it names). */
+  readonly dir = Deno.makeTempDirSync({ prefix: "ina219-mosquitto-" });
   #child: Deno.ChildProcess | undefined;
+  #config: (dir: string) => string;
+
+  /** Prepares a broker on a free loopback port; nothing runs until `start()`. */
+  constructor(options: BrokerOptions = {}) {
+    this.#config = options.config ?? (() => "allow_anonymous true\npersistence false\n");
+  }
+
+  /** What the broker logged so far (for a failing test's message). */
+  log(): string {
+    try {
+      return Deno.readTextFileSync(`${this.dir}/mosquitto.log`);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return "";
+      throw error;
+    }
+  }
 
   /** Starts mosquitto and waits until it accepts connections. */
   async start(): Promise<void> {
-    const conf = `${this.#dir}/mosquitto.conf`;
+    // Started as root, mosquitto drops to its own user before reading the files the
+    // configuration names and opening its log: let it.
+    Deno.chmodSync(this.dir, 0o755);
+    Deno.writeTextFileSync(`${this.dir}/mosquitto.log`, "", { append: true, mode: 0o666 });
+    Deno.chmodSync(`${this.dir}/mosquitto.log`, 0o666);
+    const conf = `${this.dir}/mosquitto.conf`;
     Deno.writeTextFileSync(
       conf,
-      `listener ${this.port} 127.0.0.1\nallow_anonymous true\npersistence false\n`,
+      `listener ${this.port} 127.0.0.1\nlog_dest file ${this.dir}/mosquitto.log\n${
+        this.#config(this.dir)
+      }\n`,
     );
     this.#child = new Deno.Command(MOSQUITTO, {
       args: ["-c", conf],
@@ -72,7 +105,7 @@ export class Broker {
   /** Stops it and removes its files. */
   async dispose(): Promise<void> {
     await this.stop();
-    await Deno.remove(this.#dir, { recursive: true });
+    await Deno.remove(this.dir, { recursive: true });
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * The real Prometheus tools for tests: `promtool check metrics` on an exposition, and a
- * Prometheus server on a free loopback port that scrapes one target every second.
+ * The real Prometheus tools for tests: `promtool` (on an exposition, a configuration, rule
+ * files), and a Prometheus server on a free loopback port that scrapes one target every
+ * second or runs a configuration it is given.
  * @module
  */
 
@@ -40,6 +41,17 @@ export async function promtoolCheck(text: string): Promise<{ code: number; outpu
   return { code: out.code, output: decode(out.stdout) + decode(out.stderr) };
 }
 
+/** Runs `promtool` with `args` in `cwd`; its exit code and output (stdout then stderr). */
+export async function promtool(
+  args: string[],
+  cwd?: string,
+): Promise<{ code: number; output: string }> {
+  const out = await new Deno.Command(PROMTOOL, { args, cwd, stdout: "piped", stderr: "piped" })
+    .output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, output: decode(out.stdout) + decode(out.stderr) };
+}
+
 function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr;
@@ -53,8 +65,13 @@ export class PrometheusServer {
   #dir = Deno.makeTempDirSync({ prefix: "ina219-prometheus-" });
   #child: Deno.ChildProcess | undefined;
 
+  /** Its temporary folder (configuration, data), removed by {@link dispose}. */
+  get dir(): string {
+    return this.#dir;
+  }
+
   /** Starts the server; resolves once it answers (scrapes follow each second). */
-  async start(target: string): Promise<void> {
+  start(target: string): Promise<void> {
     const conf = `${this.#dir}/prometheus.yml`;
     Deno.writeTextFileSync(
       conf,
@@ -66,6 +83,11 @@ export class PrometheusServer {
         "",
       ].join("\n"),
     );
+    return this.run(conf);
+  }
+
+  /** Starts the server with the configuration file `conf`; resolves once it answers. */
+  async run(conf: string): Promise<void> {
     this.#child = new Deno.Command(PROMETHEUS, {
       args: [
         `--config.file=${conf}`,
@@ -87,6 +109,14 @@ export class PrometheusServer {
       if (Date.now() > deadline) throw new Error("Prometheus did not become ready in 20 s");
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /** `GET /api/v1/<path>`: the answer's `data`, or an error naming the path and the answer. */
+  async api(path: string): Promise<unknown> {
+    const res = await fetch(`http://127.0.0.1:${this.port}/api/v1/${path}`);
+    const body = await res.json();
+    if (body.status !== "success") throw new Error(`${path}: ${JSON.stringify(body)}`);
+    return body.data;
   }
 
   /** An instant query's result vector: each series' labels and value. */

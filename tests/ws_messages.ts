@@ -6,6 +6,7 @@
  */
 import { AlertMessage } from "../src/protocol/alerts.ts";
 import { StatisticsMessage } from "../src/protocol/analysis.ts";
+import { MarkerMessage } from "../src/protocol/markers.ts";
 import type { ServerMessage } from "../src/protocol/messages.ts";
 import { MeasurementMessage, MeasurementsMessage, StatusMessage } from "../src/protocol/ws.ts";
 
@@ -15,6 +16,7 @@ const SCHEMAS = {
   status: StatusMessage,
   statistics: StatisticsMessage,
   alert: AlertMessage,
+  marker: MarkerMessage,
 } as const;
 
 /**

@@ -103,6 +103,11 @@ export class Analyzer {
       a: figures("a"),
       w: figures("w"),
       samples: this.window.count,
+      ma_covered_s: {
+        ma_1m: this.#buckets.coveredS(MA_WINDOWS_S.ma_1m, nowMs),
+        ma_5m: this.#buckets.coveredS(MA_WINDOWS_S.ma_5m, nowMs),
+        ma_15m: this.#buckets.coveredS(MA_WINDOWS_S.ma_15m, nowMs),
+      },
     };
   }
 

@@ -52,4 +52,20 @@ export class SecondBuckets {
     }
     return count > 0 ? sum / count : null;
   }
+
+  /**
+   * How many of the last `windowS` seconds up to `nowMs` the buckets cover: from the
+   * oldest second that holds a sample to now (0 when none does). Less than `windowS`
+   * while the stream is younger than the window (after a start), so a moving average
+   * can say it is partial.
+   */
+  coveredS(windowS: number, nowMs: number): number {
+    const nowS = Math.floor(nowMs / 1000);
+    let oldest = Infinity;
+    for (let i = 0; i < this.#second.length; i++) {
+      const s = this.#second[i];
+      if (this.#count[i] > 0 && s > nowS - windowS && s <= nowS && s < oldest) oldest = s;
+    }
+    return oldest === Infinity ? 0 : Math.min(windowS, nowS - oldest + 1);
+  }
 }

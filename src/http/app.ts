@@ -20,11 +20,14 @@ import {
 import { type AnalysisDeps, analysisRoutes } from "./routes_analysis.ts";
 import { type ChannelsDeps, channelsRoutes } from "./routes_channels.ts";
 import { type HistoryDeps, historyRoutes } from "./routes_history.ts";
+import { type MarkersControl, markersRoutes } from "./routes_markers.ts";
 import { registerMessageSchemas } from "./openapi_schemas.ts";
 import { type MetricsDeps, metricsRoutes } from "./routes_metrics.ts";
 import { type SensorDeps, sensorRoutes } from "./routes_sensor.ts";
 import { type SimulatorDeps, simulatorRoutes } from "./routes_simulator.ts";
 import { spanRoutes } from "./routes_span.ts";
+import { type RecordingsDeps, recordingsRoutes } from "./routes_recordings.ts";
+import { RECORDINGS_IMPORT_PATH } from "./routes_recordings_data.ts";
 import { type WsDeps, wsRoutes } from "./routes_ws.ts";
 import { serveStatic } from "./static.ts";
 
@@ -48,10 +51,14 @@ export interface AppDeps
     readTokenRequired: boolean;
     allowedOrigins: readonly string[];
   };
+  /** Markers (`/api/markers`); absent: no marker routes. */
+  markers?: MarkersControl;
   /** Prometheus metrics; absent when METRICS_ENABLED=false. */
   metrics?: MetricsDeps["metrics"];
   /** The names this server answers to, and where refused requests are counted. */
   guard: { hosts: HostAllowlist; rejections: RejectCounter };
+  /** Kept recordings (`/api/recordings`); absent, the routes are not registered. */
+  recordings?: RecordingsDeps;
 }
 
 /** Builds the application; `app.request()` drives it in tests without a port. */
@@ -62,10 +69,16 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   // First, so a wrong Host or a foreign page is refused on every route, static files included.
   app.use(requestGuard({ ...deps.guard, allowedOrigins: deps.security.allowedOrigins }));
   app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
-  app.use(bodyLimit(
+  const limit = bodyLimit(
     MAX_BODY_BYTES,
     (c) => errorResponse(c, 413, `Request body over ${MAX_BODY_BYTES} bytes`),
-  ));
+  );
+  // A recording import streams its CSV and caps it itself (routes_recordings_data.ts).
+  app.use((c, next) =>
+    c.req.method === "POST" && c.req.path === RECORDINGS_IMPORT_PATH && deps.recordings
+      ? next()
+      : limit(c, next)
+  );
   app.use(
     requireToken(deps.security.apiToken, { readTokenRequired: deps.security.readTokenRequired }),
   );
@@ -91,7 +104,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   });
   channelsRoutes(app, deps);
   analysisRoutes(app, deps);
+  if (deps.markers) markersRoutes(app, { markers: deps.markers, now: deps.now });
   if (deps.metrics) metricsRoutes(app, { metrics: deps.metrics });
+  if (deps.recordings) recordingsRoutes(app, { now: deps.now, ...deps.recordings });
 
   // Built on the first request, not at start-up: the generator's work (and the code it
   // compiles) is held only by a server whose document someone reads (docs/benchmarks.md).
@@ -109,7 +124,12 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       { name: "History", description: "Stored samples, downsampled history, the database" },
       { name: "Analysis", description: "Moving averages, outliers, energy and efficiency" },
       { name: "Alerts", description: "Threshold rules, active alerts and their history" },
+      { name: "Markers", description: "Labelled instants of a channel, by hand or from alerts" },
       { name: "Metrics", description: "Prometheus exposition" },
+      {
+        name: "Recordings",
+        description: "Kept, named spans: record, import, export, compare, battery life",
+      },
     ],
   };
   let messagesRegistered = false;

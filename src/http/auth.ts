@@ -15,6 +15,9 @@ export const TOKEN_READS: readonly string[] = [
   "/metrics",
 ];
 
+/** Reads of bulk data under a recording's id that need the token as TOKEN_READS do. */
+const TOKEN_READ_PATTERN = /^\/api\/recordings\/[^/]+\/export\.csv$/;
+
 /**
  * Reads that stay open even with READ_TOKEN_REQUIRED: the dashboard's files and the API
  * description (no data), and the v1 protocol's `/status` and `/ws`, which v1 clients use
@@ -31,7 +34,7 @@ export function tokenNeeded(
 ): boolean {
   if (method === "OPTIONS") return false;
   if (method !== "GET" && method !== "HEAD") return true;
-  if (TOKEN_READS.includes(path)) return true;
+  if (TOKEN_READS.includes(path) || TOKEN_READ_PATTERN.test(path)) return true;
   return options.readTokenRequired && !OPEN_READ.test(path);
 }
 

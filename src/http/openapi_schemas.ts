@@ -15,8 +15,11 @@ import * as analysis from "../protocol/analysis.ts";
 import { ErrorBody } from "../protocol/common.ts";
 import * as database from "../protocol/database.ts";
 import * as history from "../protocol/history.ts";
+import * as markers from "../protocol/markers.ts";
 import * as simulator from "../protocol/simulator.ts";
 import * as span from "../protocol/span.ts";
+import { BatteryLife } from "../protocol/battery.ts";
+import * as recordings from "../protocol/recordings.ts";
 import { StatusResponse } from "../protocol/status.ts";
 import * as ws from "../protocol/ws.ts";
 
@@ -43,6 +46,10 @@ const COMPONENTS: [string, z.ZodType][] = [
   ["History", history.HistoryResponse],
   ["MinuteStatistics", history.StatisticsResponse],
   ["Span", span.SpanResponse],
+  ["BatteryLife", BatteryLife],
+  ["Recording", recordings.Recording],
+  ["TriggerCondition", recordings.TriggerCondition],
+  ["RecordingComparison", recordings.CompareResponse],
   ["SpanSource", span.SpanSource],
   ["SpanPart", span.SpanPart],
   ["DatabaseStats", database.DatabaseStats],
@@ -62,6 +69,8 @@ const COMPONENTS: [string, z.ZodType][] = [
   ["Alert", alerts.AlertData],
   ["AlertMessage", alerts.AlertMessage],
   ["ActiveAlert", alerts.ActiveAlert],
+  ["Marker", markers.MarkerData],
+  ["MarkerMessage", markers.MarkerMessage],
 ];
 
 for (const [name, schema] of COMPONENTS) {
@@ -76,6 +85,7 @@ const WS_MESSAGES = {
   StatusMessage: ws.StatusMessage,
   StatisticsMessage: analysis.StatisticsMessage,
   AlertMessage: alerts.AlertMessage,
+  MarkerMessage: markers.MarkerMessage,
 } as const;
 
 /**

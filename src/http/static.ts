@@ -104,7 +104,7 @@ async function openAsset(relative: string): Promise<Asset | undefined> {
 
 /**
  * Adds `GET /` (static/index.html), `GET /<file>` for files directly in static/,
- * `GET /i18n/<language>.js` (the catalogues in static/i18n/), and
+ * `GET /i18n/<lang>.js` for the language catalogues in static/i18n/, and
  * `GET /vendor/<lib>/<file>` for {@link VENDOR_FILES}. Uncompressed files are
  * streamed from disk (or the compiled binary) on each request rather than held in
  * memory; compressed ones are made once per file version and kept (about 2.3 MB for
@@ -160,10 +160,10 @@ export function serveStatic(app: Hono): void {
     return (file && await send(c, file, file, 86_400)) ||
       errorResponse(c, 404, `Not found: GET ${c.req.path}`);
   });
-  // The language catalogues (static/i18n/<language>.js) that i18n.js imports.
+  // The dashboard's language catalogues (static/i18n/en.js, ko.js).
   app.get("/i18n/:file{[a-z]{2}\\.js}", async (c) => {
     const name = c.req.param("file");
-    return await send(c, `static/i18n/${name}`, `i18n/${name}`, 0) ??
+    return await send(c, `static/i18n/${name}`, name, 0) ??
       errorResponse(c, 404, `Not found: GET ${c.req.path}`);
   });
   app.get("/:file{[A-Za-z0-9_-][A-Za-z0-9_.-]*\\.[a-z]+}", async (c) => {

@@ -34,6 +34,7 @@ import type {
   PublishedChannel,
 } from "./mqtt.ts";
 import { redactUrl } from "./redact.ts";
+import type { NotifyMetricsSource } from "../notify/metrics.ts";
 
 /** The live state of one channel MQTT publishes. */
 export interface LiveState {
@@ -75,6 +76,8 @@ export interface IntegrationParts {
   onAlert(listener: (message: AlertMessage) => void): void;
   /** This build's version (MQTT discovery). */
   version: string;
+  /** The notifier's figures, when notifications are configured. */
+  notifications?: NotifyMetricsSource;
   /** Where informational lines go. */
   log?: (line: string) => void;
 }
@@ -184,7 +187,7 @@ export function createIntegrations(config: Config, parts: IntegrationParts): Int
       render: async () => {
         if (!render) {
           const { createMetrics } = await import("./metrics.ts");
-          render = createMetrics(parts.channels, parts.global).render;
+          render = createMetrics(parts.channels, parts.global, parts.notifications).render;
         }
         return render();
       },

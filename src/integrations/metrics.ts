@@ -7,6 +7,7 @@
  * @module
  */
 import { Counter, Gauge, Registry } from "prom-client";
+import { type NotifyMetricsSource, registerNotifyMetrics } from "../notify/metrics.ts";
 
 /** The newest sample of a channel: measured (v, a, w) or derived (w, efficiency, loss). */
 export interface ChannelReading {
@@ -41,6 +42,8 @@ export interface ChannelMetricsSource {
   sensorUp?(): boolean;
   /** Samples per second over the last seconds. */
   sampleRateHz?(): number;
+  /** The interval sampling is set to (s), so a scrape can tell a dropped rate from a slow one. */
+  sampleIntervalS?(): number;
   /** The alerts raised now on this channel, one per metric. */
   activeAlerts?(): { metric: string; severity: string }[];
 }
@@ -63,8 +66,8 @@ export interface GlobalMetricsSource {
 
 /** A single-sensor monitor's figures in one object: one channel's and the global ones. */
 export type MetricsSource =
-  & Required<Omit<ChannelMetricsSource, "sampleRateHz">>
-  & Pick<ChannelMetricsSource, "sampleRateHz">
+  & Required<Omit<ChannelMetricsSource, "sampleRateHz" | "sampleIntervalS">>
+  & Pick<ChannelMetricsSource, "sampleRateHz" | "sampleIntervalS">
   & GlobalMetricsSource;
 
 /** One channel as a scrape sees it. */
@@ -88,8 +91,10 @@ type Read = (channel: MetricsChannel) => number | undefined;
 export function createMetrics(
   channels: Channels,
   global: GlobalMetricsSource,
+  notifications?: NotifyMetricsSource,
 ): { render(): Promise<string>; contentType: string } {
   const registry = new Registry();
+  if (notifications) registerNotifyMetrics(registry, notifications);
   const registers = [registry];
   const labelNames = ["channel"];
   const measured = channels.filter((c) => c.kind === "measured");
@@ -237,6 +242,12 @@ export function createMetrics(
     "Samples per second over the last seconds.",
     channels,
     (c) => m(c).sampleRateHz?.(),
+  );
+  channelGauge(
+    "ina219_sample_interval_seconds",
+    "The interval sampling is set to; 1 / this is the rate ina219_sample_rate_hertz should reach.",
+    measured,
+    (c) => m(c).sampleIntervalS?.(),
   );
   gauge("ina219_websocket_clients", "Connected WebSocket clients.", global.websocketClients);
   counter(

@@ -11,7 +11,7 @@ import { ChannelName, Metric, METRIC_NAMES, METRIC_UNITS, Severity } from "./com
  * (the INA228 measures up to 85 V; a 1 kA shunt at 100 V is 100 kW), narrow enough
  * that a typo such as `1e308` is refused instead of silently disabling an alert.
  */
-const METRIC_RANGE: Readonly<Record<Metric, { min: number; max: number }>> = Object
+export const METRIC_RANGE: Readonly<Record<Metric, { min: number; max: number }>> = Object
   .freeze({
     v: { min: -40, max: 100 },
     a: { min: -1000, max: 1000 },

@@ -34,6 +34,15 @@ export const StatisticsData = z.object({
   charge_total_ah: z.number(),
   energy_since_ms: z.number().int().meta({ description: "When the counters were last reset" }),
   samples: z.number().int().meta({ description: "Measured samples in the window" }),
+  ma_covered_s: z.object({
+    ma_1m: z.number().int(),
+    ma_5m: z.number().int(),
+    ma_15m: z.number().int(),
+  }).optional().meta({
+    description: "Seconds of each moving average's window that hold samples (from the " +
+      "oldest to now): less than 60, 300 or 900 while the stream is younger than the " +
+      "window, e.g. after a start; the average is then partial",
+  }),
   channel: ChannelName.optional(),
 }).extend(DerivedStatisticsFields.shape);
 /** `data` of the `statistics` message. */

@@ -32,6 +32,15 @@ export const ChannelInfo = z.object({
   settings: z.record(z.string(), z.unknown()).meta({
     description: "The channel's resolved settings (nothing secret)",
   }),
+  resolution: z.object({
+    v: z.number().meta({ description: "Bus voltage step (V)" }),
+    a: z.number().meta({ description: "Current step (A)" }),
+    w: z.number().meta({ description: "Power step (W)" }),
+  }).nullable().optional().meta({
+    description: "The smallest step the sensor reports per metric (its LSBs), for showing " +
+      "values with the decimals the sensor resolves; null when unknown (a derived channel, " +
+      "a chip before calibration)",
+  }),
 });
 /** One channel, as `GET /api/channels` lists it. */
 export type ChannelInfo = z.output<typeof ChannelInfo>;

@@ -5,15 +5,20 @@
 import { z } from "zod";
 import { AlertMessage } from "./alerts.ts";
 import { StatisticsMessage } from "./analysis.ts";
+import { MarkerMessage } from "./markers.ts";
 import { MeasurementMessage, MeasurementsMessage, StatusMessage } from "./ws.ts";
 
-/** A server → client WebSocket message: `measurement`, `measurements`, `status`, `statistics` or `alert`. */
+/**
+ * A server → client WebSocket message: `measurement`, `measurements`, `status`,
+ * `statistics`, `alert` or `marker`.
+ */
 export const ServerMessage = z.discriminatedUnion("type", [
   MeasurementMessage,
   MeasurementsMessage,
   StatusMessage,
   StatisticsMessage,
   AlertMessage,
+  MarkerMessage,
 ]);
 /** A server → client WebSocket message. */
 export type ServerMessage = z.output<typeof ServerMessage>;

@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from "zod";
+import { BatteryLife } from "./battery.ts";
 import { HistorySource, Stat } from "./history.ts";
 
 /** One metric's figures over a span: {@link Stat} with peak-to-peak, RMS and σ. */
@@ -68,6 +69,9 @@ export const SpanResponse = z.object({
   charge_c: z.number().meta({ description: "Same, for current (C)" }),
   charge_ah: z.number(),
   source: SpanSource,
+  battery: BatteryLife.optional().meta({
+    description: "Only with `capacity_mah`: expected runtime at this span's average draw",
+  }),
 });
 /** One span's figures. */
 export type SpanResponse = z.output<typeof SpanResponse>;

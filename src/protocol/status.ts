@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { SimulatorState } from "./ws.ts";
 import { ChannelSummary } from "./channels.ts";
+import { NotificationsStatus } from "./notifications.ts";
 
 /** `GET /status`. */
 export const StatusResponse = z.object({
@@ -62,6 +63,7 @@ export const StatusResponse = z.object({
       last_error: z.string().nullable(),
     }),
   ]).meta({ description: "MQTT publisher state" }),
+  notifications: NotificationsStatus.optional(),
   retention: z.object({
     raw_hours: z.number().int().meta({ description: "Raw samples and per-second rollups" }),
     rollup_days: z.number().int().meta({ description: "Per-minute rollups and alerts" }),

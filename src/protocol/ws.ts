@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { Sample } from "../sample.ts";
 import { ChannelName, SampleStatus } from "./common.ts";
 import { DerivedMeasurementFields, DerivedMeasurementsFields } from "./derived.ts";
+import { TriggerStatus } from "./trigger.ts";
 
 /** Measurement payload: the v1 device line plus `ts_ms` (and `error`). */
 export const MeasurementData = z.object({
@@ -62,8 +63,17 @@ export const StatusMessage = z.object({
   simulator: SimulatorState.optional(),
   mode: z.string().optional().meta({ description: "Device mode after the event" }),
   interval_ms: z.number().int().optional().meta({ description: "Sample interval after it" }),
-  event: z.enum(["rules_updated", "energy_reset"]).optional().meta({
+  event: z.enum([
+    "rules_updated",
+    "energy_reset",
+    "trigger_armed",
+    "trigger_fired",
+    "trigger_stopped",
+  ]).optional().meta({
     description: "Set on changes that are not part of the device state",
+  }),
+  trigger: TriggerStatus.optional().meta({
+    description: "On `trigger_*` events: the armed recording's state after the event",
   }),
   channel: ChannelName.optional().meta({
     description: "The channel the message is about; absent on messages about the monitor",

@@ -5,6 +5,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import type { SampleStatus } from "../protocol/common.ts";
+import { MARKERS_MIGRATION } from "./markers.ts";
 
 /** Sample status as stored: small integers keep the rows short. Never renumber. */
 export const STATUS_CODES: Readonly<Record<SampleStatus, number>> = Object.freeze({
@@ -82,6 +83,8 @@ const MIGRATIONS: readonly string[] = [
   // The interval each sample's energy step integrated (0: none; NULL: stored before this
   // column), so a span's raw edges recompute the very steps the rollups summed.
   "ALTER TABLE samples ADD COLUMN step_ms INTEGER",
+  // Markers: labelled instants per channel, never pruned (src/store/markers.ts).
+  MARKERS_MIGRATION,
   // Sums of squares per metric, for a span's RMS and standard deviation (NULL: a bucket
   // written, wholly or partly, before this column; its squares are unknown).
   ["rollup_100ms", "rollup_1s", "rollup_1m"].flatMap((t) =>

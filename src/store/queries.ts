@@ -16,6 +16,24 @@ export const RESOLUTIONS: readonly { name: HistorySource; table: string; widthMs
   { name: "raw", table: "samples", widthMs: 1 },
 ];
 
+/**
+ * The tables one series of samples and its rollups live in: the store's own, or
+ * another set of the same shape (kept recordings, src/recordings), so every reader
+ * here serves both.
+ */
+export interface SampleTables {
+  /** Raw samples (the shape of `samples`). */
+  samples: string;
+  /** The rollup table of each width (the shape of `rollup_100ms`). */
+  rollups: Record<Exclude<HistorySource, "raw">, string>;
+}
+
+/** The store's history tables. */
+export const STORE_TABLES: SampleTables = Object.freeze({
+  samples: "samples",
+  rollups: Object.freeze({ "100ms": "rollup_100ms", "1s": "rollup_1s", "1m": "rollup_1m" }),
+});
+
 /** Which data a history query read and how wide its buckets are. */
 export interface HistoryPlan {
   /** The raw samples or the rollup table the buckets are summed from. */
@@ -92,7 +110,8 @@ function toBucket(r: AggRow): HistoryBucket {
   };
 }
 
-const RAW_AGG = `SELECT (ts_ms / ?) * ? AS b,
+const rawAgg = (table: string) =>
+  `SELECT (ts_ms / ?) * ? AS b,
     SUM(status != 1) AS count, SUM(status = 1) AS errors,
     MIN(CASE WHEN status != 1 THEN v END) AS v_min, MAX(CASE WHEN status != 1 THEN v END) AS v_max,
     SUM(CASE WHEN status != 1 THEN v END) AS v_sum,
@@ -100,7 +119,7 @@ const RAW_AGG = `SELECT (ts_ms / ?) * ? AS b,
     SUM(CASE WHEN status != 1 THEN a END) AS a_sum,
     MIN(CASE WHEN status != 1 THEN w END) AS w_min, MAX(CASE WHEN status != 1 THEN w END) AS w_max,
     SUM(CASE WHEN status != 1 THEN w END) AS w_sum
-  FROM samples WHERE ts_ms >= ? AND ts_ms < ? AND channel_id = ?
+  FROM ${table} WHERE ts_ms >= ? AND ts_ms < ? AND channel_id = ?
   GROUP BY b ORDER BY b`;
 
 const rollupAgg = (table: string) =>
@@ -111,8 +130,9 @@ const rollupAgg = (table: string) =>
   FROM ${table} WHERE channel_id = ? AND bucket_ms >= ? AND bucket_ms < ?
   GROUP BY b ORDER BY b`;
 
-const ROW_COLUMNS = `s.id, s.ts_ms, s.seq, s.v, s.a, s.w, s.status, m.name AS mode, s.error
-  FROM samples s JOIN modes m ON m.id = s.mode_id`;
+const rowColumns = (table: string) =>
+  `s.id, s.ts_ms, s.seq, s.v, s.a, s.w, s.status, m.name AS mode, s.error
+  FROM ${table} s JOIN modes m ON m.id = s.mode_id`;
 
 interface DbRow extends Omit<MeasurementRow, "status"> {
   id: number;
@@ -140,9 +160,13 @@ export class Queries {
   #raw: StatementSync;
   #rollup: Record<string, StatementSync>;
 
-  /** Prepares every statement once, so each query only binds its range. */
-  constructor(db: DatabaseSync, channelId: number) {
+  /**
+   * Prepares every statement once, so each query only binds its range; `tables` are
+   * the store's unless given.
+   */
+  constructor(db: DatabaseSync, channelId: number, tables: SampleTables = STORE_TABLES) {
     this.#channelId = channelId;
+    const ROW_COLUMNS = rowColumns(tables.samples);
     this.#latest = db.prepare(
       `SELECT ${ROW_COLUMNS} WHERE s.ts_ms >= ? AND s.ts_ms < ? AND s.channel_id = ?
        ORDER BY s.ts_ms DESC, s.id DESC LIMIT ?`,
@@ -152,11 +176,11 @@ export class Queries {
          AND (s.ts_ms > ? OR (s.ts_ms = ? AND s.id > ?))
        ORDER BY s.ts_ms, s.id LIMIT ?`,
     );
-    this.#raw = db.prepare(RAW_AGG);
+    this.#raw = db.prepare(rawAgg(tables.samples));
     this.#rollup = {
-      "100ms": db.prepare(rollupAgg("rollup_100ms")),
-      "1s": db.prepare(rollupAgg("rollup_1s")),
-      "1m": db.prepare(rollupAgg("rollup_1m")),
+      "100ms": db.prepare(rollupAgg(tables.rollups["100ms"])),
+      "1s": db.prepare(rollupAgg(tables.rollups["1s"])),
+      "1m": db.prepare(rollupAgg(tables.rollups["1m"])),
     };
   }
 

@@ -11,7 +11,7 @@ import type { Metric } from "../protocol/common.ts";
 import type { HistorySource } from "../protocol/history.ts";
 import type { SpanPart, SpanResponse } from "../protocol/span.ts";
 import { STATUS_CODES } from "./db.ts";
-import type { MetricSums } from "./queries.ts";
+import { type MetricSums, type SampleTables, STORE_TABLES } from "./queries.ts";
 
 /** Rollup tiers, finest first; each width is a multiple of the one before. */
 const TIERS: readonly { source: Exclude<HistorySource, "raw">; widthMs: number }[] = [
@@ -166,22 +166,25 @@ export class SpanReader {
   #prev: StatementSync;
   #rollup: Record<Exclude<HistorySource, "raw">, StatementSync>;
 
-  /** Prepares every statement once, so each span only binds its range. */
-  constructor(db: DatabaseSync, channelId: number) {
+  /**
+   * Prepares every statement once, so each span only binds its range; `tables` are the
+   * store's unless given.
+   */
+  constructor(db: DatabaseSync, channelId: number, tables: SampleTables = STORE_TABLES) {
     this.#channelId = channelId;
     this.#raw = db.prepare(
-      `SELECT id, ts_ms, v, a, w, status, step_ms FROM samples
+      `SELECT id, ts_ms, v, a, w, status, step_ms FROM ${tables.samples}
        WHERE channel_id = ? AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms, id`,
     );
     // The sample a step started from: stamped `step_ms` earlier, stored before it.
     this.#prev = db.prepare(
-      `SELECT v, a, w, status FROM samples
+      `SELECT v, a, w, status FROM ${tables.samples}
        WHERE channel_id = ? AND ts_ms = ? AND id < ? ORDER BY id DESC LIMIT 1`,
     );
     this.#rollup = {
-      "100ms": db.prepare(rollupSql("rollup_100ms")),
-      "1s": db.prepare(rollupSql("rollup_1s")),
-      "1m": db.prepare(rollupSql("rollup_1m")),
+      "100ms": db.prepare(rollupSql(tables.rollups["100ms"])),
+      "1s": db.prepare(rollupSql(tables.rollups["1s"])),
+      "1m": db.prepare(rollupSql(tables.rollups["1m"])),
     };
   }
 

@@ -90,6 +90,7 @@ export class Store {
   #droppedAtFailure = 0;
   #dropsAnnounced = false;
   #lock: DatabaseLock | undefined;
+  #afterWrite = new Set<() => void>();
   #onHealth: (message: string) => void;
   #now: () => number;
 
@@ -314,6 +315,7 @@ export class Store {
    * whether the writes worked.
    */
   flush(maxRows = Infinity): boolean {
+    let total = 0;
     try {
       const settings = [...this.#flushSettings].map(([key, read]) =>
         [key, read()] as [
@@ -321,7 +323,6 @@ export class Store {
           unknown,
         ]
       );
-      let total = 0;
       while (total < maxRows) {
         const chunk = this.#chunk(maxRows - total);
         if (chunk.length === 0) break;
@@ -341,6 +342,7 @@ export class Store {
       this.#reportDrops();
     }
     this.#lastFlushMs = this.#now();
+    if (total > 0) this.#tellWritten();
     if (this.#lastError !== null) {
       const dropped = this.dropped - this.#droppedAtFailure;
       this.#lastError = null;
@@ -352,6 +354,25 @@ export class Store {
       );
     }
     return true;
+  }
+
+  /**
+   * Calls `listener` after every flush that committed rows, outside its transaction
+   * (kept recordings copy what they follow from here); returns the unsubscribe.
+   */
+  onWritten(listener: () => void): () => void {
+    this.#afterWrite.add(listener);
+    return () => this.#afterWrite.delete(listener);
+  }
+
+  #tellWritten(): void {
+    for (const listener of this.#afterWrite) {
+      try {
+        listener();
+      } catch (error) {
+        this.#onHealth(`After a database write: ${(error as Error).message}`);
+      }
+    }
   }
 
   /** Announces once per outage that the queue bound was reached. */

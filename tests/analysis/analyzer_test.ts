@@ -50,3 +50,15 @@ Deno.test("Analyzer: failed reads never move any figure", () => {
   assert.equal(after.energy_wh, 30 / 3600);
   assert.equal(after.v.min, 5);
 });
+
+Deno.test("Analyzer.snapshot() says how much of each moving average's window is filled", () => {
+  const analyzer = new Analyzer({ alerts: new AlertEngine(DEFAULT_RULES) });
+  for (let i = 0; i < 13; i++) {
+    analyzer.add({ tsMs: T0 + i * 1000, seq: i, v: 5, a: 0.2, w: 1, status: "ok", mode: "N" });
+  }
+  assert.deepEqual(analyzer.snapshot(T0 + 12_000).ma_covered_s, {
+    ma_1m: 13,
+    ma_5m: 13,
+    ma_15m: 13,
+  });
+});

@@ -24,3 +24,15 @@ Deno.test("SecondBuckets averages whole seconds over 1, 5 and 15 minutes", () =>
   }
   assert.equal(buckets.average("v", 60, nowMs + 3_600_000), null, "nothing in the last minute");
 });
+
+Deno.test("SecondBuckets.coveredS() grows from a start until the window is full", () => {
+  const buckets = new SecondBuckets(900);
+  assert.equal(buckets.coveredS(60, T0), 0, "no sample yet");
+  for (let ts = T0; ts <= T0 + 12_500; ts += 250) buckets.add(ts, 5, 0.1, 0.5);
+  const nowMs = T0 + 12_500;
+  assert.equal(buckets.coveredS(60, nowMs), 13, "seconds 0..12 hold samples");
+  assert.equal(buckets.coveredS(900, nowMs), 13);
+  for (let ts = T0 + 12_750; ts <= T0 + 120_000; ts += 250) buckets.add(ts, 5, 0.1, 0.5);
+  assert.equal(buckets.coveredS(60, T0 + 120_000), 60, "a full minute");
+  assert.equal(buckets.coveredS(300, T0 + 120_000), 121, "two minutes of five");
+});

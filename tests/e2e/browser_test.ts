@@ -30,6 +30,15 @@ import {
   checkStopsWhenHidden,
   fillKnown,
 } from "./scope_checks.ts";
+import {
+  checkControlStates,
+  checkLanguages,
+  checkLayout,
+  checkRulesEditor,
+  checkStreamPolish,
+  checkThemes,
+  checkTimeFields,
+} from "./ui_checks.ts";
 
 const CHROMIUM_PATH = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -179,6 +188,37 @@ Deno.test({
         () => checkHistorySelection(ctx),
       );
       await t.step("the selection downloads as CSV", () => checkCsvExport(ctx));
+      await t.step(
+        "English and Korean render with no missing key, remembered",
+        () => checkLanguages(ctx),
+      );
+      await t.step(
+        "light and dark themes: system first, toggle remembered, readouts pass AA",
+        () => checkThemes(ctx),
+      );
+      await t.step(
+        "1280×720 fits readouts, live chart and statistics; 390×844 in two screens",
+        () => checkLayout(ctx),
+      );
+      await t.step("time fields are 24-hour and not clipped", () => checkTimeFields(ctx));
+      await t.step(
+        "Start/Stop reflect the state; disabled buttons look it",
+        () => checkControlStates(ctx),
+      );
+      // Not watched: the refused rule's 400 is logged as a console error on purpose.
+      const rulesPage = await desktop.newPage();
+      await t.step(
+        "alert rules are edited in the page",
+        () => checkRulesEditor({ ...ctx, page: rulesPage }),
+      );
+      await rulesPage.close();
+      const streamPage = await desktop.newPage();
+      watch(streamPage, log);
+      await t.step(
+        "units by magnitude, partial averages, one notice, ticking ages and countdown",
+        () => checkStreamPolish({ ...ctx, page: streamPage }),
+      );
+      await streamPage.close();
 
       const phone = await localContext(browser, {
         viewport: { width: 390, height: 844 },

@@ -83,3 +83,25 @@ Deno.test("GET /api/span refuses bad spans with a 400 and asks the store nothing
   }
   assert.deepEqual(calls, []);
 });
+
+Deno.test("GET /api/span?capacity_mah= adds battery life; nominal_v alone is 400", async () => {
+  const { app } = fakeApp();
+  const res = await app.request(`/api/span?from=${NOW - 72}&to=${NOW}&capacity_mah=3&nominal_v=2`);
+  assert.equal(res.status, 200);
+  const body = SpanResponse.parse(await res.json());
+  // The fake's average current and power are 1.5 (A, W).
+  assert.equal(body.battery!.runtime_h_from_current, 0.003 / 1.5);
+  assert.equal(body.battery!.runtime_h_from_energy, 0.003 * 2 / 1.5);
+  assert.match(body.battery!.assumption, /No chemistry model/);
+  const plain = SpanResponse.parse(
+    await (await app.request(`/api/span?from=${NOW - 72}&to=${NOW}`)).json(),
+  );
+  assert.equal(plain.battery, undefined);
+  const bad = await app.request(`/api/span?from=${NOW - 72}&to=${NOW}&nominal_v=2`);
+  assert.equal(bad.status, 400);
+  assert.equal(ErrorBody.parse(await bad.json()).issues[0].path, "nominal_v");
+  assert.equal(
+    (await app.request(`/api/span?from=${NOW - 72}&to=${NOW}&capacity_mah=-1`)).status,
+    400,
+  );
+});

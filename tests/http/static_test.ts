@@ -84,3 +84,21 @@ Deno.test("serveStatic() serves the favicon", async () => {
     assert.match(html, /<link rel="icon" href="\/favicon\.svg"/, page);
   }
 });
+
+Deno.test("serveStatic() serves the language catalogues under /i18n/ and nothing else there", async () => {
+  const app = staticApp();
+  for (const lang of ["en", "ko"]) {
+    const res = await app.request(`/i18n/${lang}.js`);
+    assert.equal(res.status, 200, lang);
+    assert.match(res.headers.get("content-type") ?? "", /^text\/javascript/);
+    assert.deepEqual(
+      new Uint8Array(await res.arrayBuffer()),
+      await Deno.readFile(new URL(`static/i18n/${lang}.js`, ROOT)),
+    );
+  }
+  for (const path of ["/i18n/fr.js", "/i18n/app.js", "/i18n/%2e%2e%2fapp.js", "/i18n/en.json"]) {
+    const res = await app.request(path);
+    assert.notEqual(res.status, 200, path);
+    await res.body?.cancel();
+  }
+});

@@ -155,7 +155,9 @@ test("GET /openapi.json documents every route; /docs loads Scalar from this serv
     "Alerts",
     "Analysis",
     "History",
+    "Markers",
     "Metrics",
+    "Recordings",
     "Simulator",
     "Status",
   ]);
@@ -167,6 +169,7 @@ test("GET /openapi.json documents every route; /docs loads Scalar from this serv
       "StatusMessage",
       "StatisticsMessage",
       "AlertMessage",
+      "MarkerMessage",
     ]
   ) {
     assert.equal(doc.components.schemas[name]?.type, "object", `WebSocket message ${name}`);

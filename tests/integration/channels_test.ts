@@ -68,6 +68,8 @@ test("GET /api/channels lists every channel; /status adds them, its v1 fields th
   assert.deepEqual(list.channels[2].inputs, ["a", "b"]);
   assert.equal(list.channels[0].settings.mock_seed, 1);
   assert.equal(list.channels[0].interval_ms, 10);
+  assert.deepEqual(list.channels[0].resolution, { v: 0.001, a: 0.001, w: 0.001 }, "the mock's");
+  assert.equal(list.channels[2].resolution, null, "a derived channel has no sensor step");
   const status = StatusResponse.parse(await (await c.app.request("/status")).json());
   assert.deepEqual(status.channels?.map((ch) => ch.name), ["a", "b", "eff"]);
   assert.equal("settings" in status.channels![0], false, "/status lists them compactly");

@@ -37,6 +37,7 @@ function measured(name: string, sensor: string, w: number, samples: number): Met
       sequenceGapsTotal: () => 0,
       sensorUp: () => true,
       sampleRateHz: () => 250,
+      sampleIntervalS: () => 0.004,
       activeAlerts: () => name === "out" ? [{ metric: "w", severity: "warning" }] : [],
     },
   };
@@ -66,6 +67,7 @@ Deno.test("createMetrics() labels every per-channel series with its channel, and
   assert.deepEqual(byChannel("ina219_sensor_errors_total"), { in: 0, out: 0 });
   assert.deepEqual(byChannel("ina219_sample_rate_hertz"), { in: 250, out: 250 });
   assert.deepEqual(byChannel("ina219_sensor_up"), { in: 1, out: 1 });
+  assert.deepEqual(byChannel("ina219_sample_interval_seconds"), { in: 0.004, out: 0.004 });
   assert.deepEqual(byChannel("ina219_derived_power_watts"), { reg: 9 });
   assert.deepEqual(byChannel("ina219_derived_efficiency_ratio"), { reg: 0.9 });
   assert.deepEqual(byChannel("ina219_derived_loss_watts"), { reg: 1 });

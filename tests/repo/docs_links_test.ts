@@ -106,7 +106,7 @@ async function readRepoFile(path: string): Promise<string | undefined> {
 }
 
 async function docFiles(): Promise<string[]> {
-  const files = ["README.md"];
+  const files = ["README.md", "README.ko.md"];
   for await (const entry of Deno.readDir(join(ROOT, "docs"))) {
     if (entry.isFile && entry.name.endsWith(".md")) files.push(`docs/${entry.name}`);
   }
