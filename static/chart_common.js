@@ -20,8 +20,37 @@ import { prefixFor } from "./units.js";
 export const METRICS = /** @type {readonly Metric[]} */ (["v", "a", "w"]);
 /** Base unit of each metric (units.js picks the prefix). */
 export const BASE_UNITS = /** @type {const} */ ({ v: "V", a: "A", w: "W" });
-/** Each metric's colour (as style.css's readouts). */
-export const COLORS = { v: "#fbbf24", a: "#38bdf8", w: "#f472b6" };
+/** Each metric's colour on the dark theme and on the light one (as style.css's readouts). */
+const PALETTES = {
+  dark: { v: "#fbbf24", a: "#38bdf8", w: "#f472b6" },
+  light: { v: "#92400e", a: "#0369a1", w: "#be185d" },
+};
+
+/** The palette of the theme in force (preferences.js marks it on `<html data-scheme>`). */
+function palette() {
+  return globalThis.document?.documentElement.dataset.scheme === "light"
+    ? PALETTES.light
+    : PALETTES.dark;
+}
+
+/**
+ * Each metric's colour in the theme in force, read when a chart is built (the charts
+ * rebuild on `themechange`).
+ */
+export const COLORS = {
+  /** @returns {string} */
+  get v() {
+    return palette().v;
+  },
+  /** @returns {string} */
+  get a() {
+    return palette().a;
+  },
+  /** @returns {string} */
+  get w() {
+    return palette().w;
+  },
+};
 
 /**
  * The uPlot class, or null when it did not load (the page shows numbers only).

@@ -80,6 +80,11 @@ function drawTheme() {
     "content",
     now === "light" ? "#f8fafc" : "#0e1628",
   );
+  // The theme in force, chosen or followed; the charts read it and rebuild their colours.
+  if (document.documentElement.dataset.scheme !== now) {
+    document.documentElement.dataset.scheme = now;
+    document.dispatchEvent(new CustomEvent("themechange", { detail: now }));
+  }
 }
 
 /** Wires the language select and the theme toggle, and translates the page. */

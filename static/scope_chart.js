@@ -104,6 +104,10 @@ export class ScopeChart {
     this.#tooltip.setAttribute("role", "status");
     root.append(this.#tooltip);
     this.#build();
+    document.addEventListener("themechange", () => {
+      this.#build();
+      this.render();
+    });
     new ResizeObserver(() => this.#resize()).observe(root);
     this.#wireNavigation();
   }
