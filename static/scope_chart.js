@@ -710,6 +710,8 @@ export class ScopeChart {
     const a = u.posToVal(left, "x");
     const b = u.posToVal(left + width, "x");
     u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+    // The hover tooltip would cover the span just chosen: hidden until the pointer moves.
+    this.#tooltip.hidden = true;
     this.setCursors(Math.round(a), Math.round(b), true);
   }
 
