@@ -37,10 +37,15 @@ export interface RecordingsDeps {
   /** The recordings. */
   recordings: RecordingsControl;
   /**
-   * Creates an armed recording from a body with trigger fields (src/recordings/triggers.ts
-   * wires it); without it those fields are answered 501.
+   * Creates an armed recording from a body with trigger fields
+   * (src/recordings/triggered_recordings.ts); without it those fields are answered 501.
    */
   armWithTriggers?: (spec: NewRecording, body: CreateRecordingBody) => Recording;
+  /**
+   * Stops (or disarms) a recording whose trigger is in force, through the trigger so
+   * that its stop is announced once; undefined when `id` has none.
+   */
+  stopTriggered?: (id: number) => Recording | undefined;
   /** The clock (default `Date.now`). */
   now?: () => number;
 }

@@ -37,8 +37,8 @@ const DELETE_CHUNK_ROWS = 20_000;
 export class RecordingError extends Error {
   /** Names the error in logs and stack traces. */
   override name = "RecordingError";
-  /** 404, 409, 422, 501 or 507. */
-  readonly status: 404 | 409 | 422 | 501 | 507;
+  /** 400, 404, 409, 422, 501 or 507. */
+  readonly status: 400 | 404 | 409 | 422 | 501 | 507;
   /** The field it concerns, if one. */
   readonly path: string;
 
@@ -140,6 +140,7 @@ export class Recordings {
   #live = new Map<number, Series[]>();
   #readers = new Map<number, { spans: SpanReader; queries: Queries }>();
   #unsubscribe: () => void;
+  #endListeners: ((id: number) => void)[] = [];
   #stmt: Record<string, StatementSync>;
 
   /** Creates or migrates the tables, settles what a crash left, and follows the store's writes. */
@@ -235,18 +236,21 @@ export class Recordings {
     return this.get(id)!;
   }
 
-  /** Keeps an armed recording (waiting for its start trigger): no samples until {@link fire}. */
+  /**
+   * Keeps an armed recording (waiting for its start trigger): no samples until
+   * {@link fire}. Announces nothing: the trigger module that arms it announces its states.
+   */
   arm(spec: NewRecording): Recording {
     const channels = this.#channels(spec.channels);
     this.#refuseWhenFull(0);
     const id = this.#create(spec, channels, "armed", "live", null);
-    this.#notice(`Recording "${spec.name}" armed`);
     return this.get(id)!;
   }
 
   /**
    * Starts an armed recording at `fromMs` (the trigger time less the pre-trigger span):
    * what the store holds from then on is copied at once, the rest as it is stored.
+   * Announces nothing (the trigger module does).
    */
   fire(id: number, fromMs: number): Recording {
     const row = this.#must(id);
@@ -270,7 +274,6 @@ export class Recordings {
       }
     }, series);
     this.#live.set(id, series);
-    this.#notice(`Recording "${row.name}" triggered`);
     return this.get(id)!;
   }
 
@@ -397,11 +400,17 @@ export class Recordings {
 
   /**
    * Stops a live or armed recording: what the store holds up to `endMs` (default now)
-   * is copied first.
+   * is copied first. `options.announce: false` sends no status message (a trigger's
+   * stop, announced by the trigger module).
    *
    * @throws {RecordingError} 404 for an unknown id, 409 when it is not running.
    */
-  stop(id: number, reason: StopReason = "manual", endMs = this.#now()): Recording {
+  stop(
+    id: number,
+    reason: StopReason = "manual",
+    endMs = this.#now(),
+    options: { announce?: boolean } = {},
+  ): Recording {
     const row = this.#must(id);
     if (row.state !== "recording" && row.state !== "armed") {
       throw new RecordingError(
@@ -417,8 +426,22 @@ export class Recordings {
       this.#copyLive(id, series, endMs);
     }
     this.#finish(id, reason, row.state === "armed" ? null : endMs);
-    this.#notice(`Recording "${row.name}" stopped${reason === "manual" ? "" : ` (${reason})`}`);
+    if (options.announce !== false) {
+      this.#notice(`Recording "${row.name}" stopped${reason === "manual" ? "" : ` (${reason})`}`);
+    }
+    this.#ended(id);
     return this.get(id)!;
+  }
+
+  /**
+   * Calls `listener` with the id of every recording that stops (by any path: by hand, a
+   * trigger, the budget, shutdown) or is deleted; returns the unsubscribe.
+   */
+  onEnd(listener: (id: number) => void): () => void {
+    this.#endListeners.push(listener);
+    return () => {
+      this.#endListeners = this.#endListeners.filter((l) => l !== listener);
+    };
   }
 
   /** Deletes a recording and its rows (a chunk per transaction); false when unknown. */
@@ -428,6 +451,7 @@ export class Recordings {
     this.#live.delete(id);
     // Hidden at once; a crash part-way resumes the delete at the next start.
     this.#db.prepare("UPDATE recordings SET deleting = 1, size_bytes = 0 WHERE id = ?").run(id);
+    this.#ended(id);
     await this.#purge(id);
     return true;
   }
@@ -476,13 +500,28 @@ export class Recordings {
     }
   }
 
-  /** Stops every live recording (shutdown) and stops following the store. */
+  /** Stops every live or armed recording (shutdown) and stops following the store. */
   close(): void {
     for (const id of [...this.#live.keys()]) this.stop(id, "shutdown");
+    const armed = this.#db.prepare(
+      "SELECT id FROM recordings WHERE deleting = 0 AND state = 'armed'",
+    ).all() as { id: number }[];
+    for (const { id } of armed) this.stop(id, "shutdown");
     this.#unsubscribe();
   }
 
   // --- internals ---
+
+  #ended(id: number): void {
+    for (const listener of [...this.#endListeners]) {
+      try {
+        listener(id);
+      } catch (error) {
+        // The recording has stopped either way; a listener's failure is only logged.
+        console.error(`Recording ${id}: ${(error as Error).message}`);
+      }
+    }
+  }
 
   #channels(asked: readonly string[] | undefined, measured = true): string[] {
     const names = [...(asked ?? [this.channels[0]])];
@@ -600,6 +639,7 @@ export class Recordings {
             mb(this.maxBytes)
           }); delete recordings to make room`,
         );
+        this.#ended(id);
         continue;
       }
       this.#copyLive(id, series, Number.MAX_SAFE_INTEGER, upTo);
