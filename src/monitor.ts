@@ -401,6 +401,7 @@ export function createCore(
     },
     recordings: {
       recordings,
+      markers,
       armWithTriggers: (spec, body) => triggered.arm(spec, body),
       stopTriggered: (id) => triggered.stop(id),
     },

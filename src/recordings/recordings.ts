@@ -22,7 +22,9 @@ import { type HistoryPlan, Queries } from "../store/queries.ts";
 import { SpanReader } from "../store/span.ts";
 import type { Store } from "../store/store.ts";
 import { type IngestRow, type SeriesState, SeriesWriter } from "./ingest.ts";
+import { type ImportedMarker, RecordingMarkers } from "./recording_markers.ts";
 import { migrateRecordings, RECORDING_TABLES } from "./schema.ts";
+import type { MarkerData } from "../protocol/markers.ts";
 
 /** Bytes a sample row takes on disk with its index entry and rollup share (measured, bench/recordings.ts). */
 export const ROW_BYTES_ESTIMATE = 72;
@@ -134,6 +136,7 @@ export class Recordings {
   #store: RecordingsStore;
   #db: DatabaseSync;
   #writer: SeriesWriter;
+  #markers: RecordingMarkers;
   #now: () => number;
   #notice: (message: string) => void;
   #yield: () => Promise<void>;
@@ -157,6 +160,7 @@ export class Recordings {
     this.#yield = options.yieldFn ?? macrotask;
     migrateRecordings(this.#db);
     this.#writer = new SeriesWriter(this.#db);
+    this.#markers = new RecordingMarkers(this.#db);
     const db = this.#db;
     this.#stmt = {
       insert: db.prepare(
@@ -362,6 +366,11 @@ export class Recordings {
         this.#write(id, () => this.#writer.insert(s, rows), [s]);
         endMs = Math.max(endMs, rows[rows.length - 1].tsMs + 1);
       },
+      addMarkers: (markers) => {
+        const kept = markers.filter((m) => series.has(m.channel));
+        this.#markers.add(id, kept, this.#now());
+        return kept.length;
+      },
       finish: (firstMs) => {
         if (series.size === 0) {
           throw new RecordingError(422, "The file holds no sample rows");
@@ -373,6 +382,11 @@ export class Recordings {
       },
       abort: () => this.delete(id).then(() => {}),
     };
+  }
+
+  /** The markers an imported recording's file carried, oldest first (none for others). */
+  importedMarkers(id: number): MarkerData[] {
+    return this.#markers.of(id);
   }
 
   /** The id of a device mode name (interned), for imported rows. */
@@ -704,6 +718,7 @@ export class Recordings {
         this.#db.prepare(`DELETE FROM ${table} WHERE channel_id = ?`).run(seriesId);
       }
     }
+    this.#markers.drop(id);
     this.#db.prepare("DELETE FROM recordings WHERE id = ?").run(id);
   }
 
@@ -829,6 +844,8 @@ export interface ImportSession {
   readonly id: number;
   /** Adds rows of `channel`, oldest first, in one transaction (refused when the budget is full). */
   add(channel: string, rows: readonly IngestRow[]): void;
+  /** Keeps the markers the file carried (those of channels it has rows of); returns how many. */
+  addMarkers(markers: readonly ImportedMarker[]): number;
   /** Marks it complete, starting at `firstMs`, and returns it. */
   finish(firstMs: number): Recording;
   /** Removes what was added. */

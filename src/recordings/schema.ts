@@ -79,6 +79,20 @@ const MIGRATIONS: readonly string[] = [
   ${rollupTable(RECORDING_TABLES.rollups["1s"])}
   ${rollupTable(RECORDING_TABLES.rollups["1m"])}
   `,
+  // Markers an import brought (a live or history recording shows the live markers of
+  // its span instead).
+  `
+  CREATE TABLE recording_markers (
+    id INTEGER PRIMARY KEY,
+    recording_id INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    source TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+  );
+  CREATE INDEX recording_markers_by_recording ON recording_markers (recording_id, ts_ms);
+  `,
 ];
 
 const VERSION_KEY = "recordings_schema";

@@ -16,17 +16,17 @@ import { assertFigures, recompute, setup, T0 } from "./fixtures.ts";
 
 /** A store, recordings, triggers fed as the pipeline feeds them, and what was announced. */
 function rig(channels = ["main", "aux"]) {
-  let triggers: Triggers<Sample> | undefined;
+  const fed: { triggers?: Triggers<Sample> } = {};
   const messages: { message: StatusMessage; channel: string; lastTsMs: number }[] = [];
   let lastTsMs = -1;
   const t = setup({
     channels,
     onSample: (channel, sample) => {
       lastTsMs = sample.tsMs;
-      triggers!.feed(channel, sample);
+      fed.triggers!.feed(channel, sample);
     },
   });
-  triggers = new Triggers<Sample>({
+  const triggers = fed.triggers = new Triggers<Sample>({
     channels,
     announce: (message, channel) => messages.push({ message, channel, lastTsMs }),
     now: () => t.clock.ms,
