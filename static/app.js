@@ -33,6 +33,8 @@ import { TIME_INPUT_PATTERN } from "./format.js";
 import { t } from "./i18n.js";
 import { wirePreferences } from "./preferences.js";
 import { RulesEditor } from "./rules_editor.js";
+import { MarkersPanel } from "./markers.js";
+import { RecordingsView } from "./recordings.js";
 
 /** @typedef {import("./types.js").ServerMessage} ServerMessage */
 /** @typedef {import("./types.js").StatusMessage} StatusMessage */
@@ -44,6 +46,9 @@ const alerts = new AlertsPanel();
 const history = new HistoryView();
 const selection = new Selection(history);
 const overview = new Overview();
+// Recordings and markers (issue 15).
+const markers = new MarkersPanel();
+const recordings = new RecordingsView(markers);
 const controls = new Controls((status) => {
   // /status describes the first channel; with several, the list has the one shown.
   const intervalMs = several() ? channelInfo(pickedChannel())?.interval_ms : status.interval_ms;
@@ -120,8 +125,12 @@ function handleMessage(raw) {
     case "alert":
       if (message.data) alerts.onAlert(message.data);
       return;
+    case "marker":
+      if (message.data) markers.onMessage(message.data);
+      return;
     case "status":
       logStatus(message);
+      recordings.onStatus(message);
       if (message.simulator) renderSimulator(message.simulator);
       if (message.event === "rules_updated") loadRules();
       if (stateChanged(message)) controls.refresh();
@@ -194,6 +203,8 @@ function wireChannels(stream) {
     renderCompareChoices();
     stream.switchTo(streamUrl({ channel: name })); // Its "live" state reloads the rest.
     history.load();
+    markers.load().catch(reportFailure("Cannot load markers"));
+    recordings.fillChannels();
     // The same span, now the new channel's figures.
     if (selection.span) selection.select(selection.span.fromMs, selection.span.toMs);
   });
@@ -252,6 +263,9 @@ async function main() {
   });
   byId("conn-retry").addEventListener("click", () => stream.retryNow());
   history.load();
+  recordings.fillChannels();
+  recordings.load().catch(reportFailure("Cannot load recordings"));
+  markers.load().catch(reportFailure("Cannot load markers"));
   if (several()) wireChannels(stream);
 }
 
