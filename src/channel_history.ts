@@ -106,7 +106,14 @@ export function derivedSpans(config: DerivedChannelConfig, store: Store): SpanFi
       return total;
     };
     const v = sum((s) => s.v.avg);
-    const only = (avg: number | null) => ({ min: null, max: null, avg });
+    const only = (avg: number | null) => ({
+      min: null,
+      max: null,
+      avg,
+      p2p: null,
+      rms: null,
+      sd: null,
+    });
     return {
       ...spans[0],
       count: Math.min(...spans.map((s) => s.count)),

@@ -1,9 +1,9 @@
 // @ts-check
 /// <reference lib="dom" />
 /**
- * @module Dashboard entry point: builds the panels, routes each WebSocket message to
- * them, and draws in animation frames at most ten times a second (never once per
- * message), so the page keeps up with a sampler running at 1 kHz. With several channels
+ * @module Dashboard entry point: builds the panels, routes each WebSocket message (the
+ * batched stream) to them, and draws the readouts in animation frames at most ten times
+ * a second (never once per message); the live chart runs its own frames. With several channels
  * (issue 13) the panels show the channel picked in the top bar, the overview strip shows
  * them all, and the live chart can draw a second one.
  */
@@ -29,6 +29,8 @@ import { loadRules, onRulesChanged } from "./rules.js";
 import { Selection } from "./selection.js";
 import { StatsPanel } from "./stats.js";
 import { byId, errorText } from "./dom.js";
+import { addMark, loadMarks, marks } from "./alert_marks.js";
+import { lastSampleOf } from "./batch.js";
 import { TIME_INPUT_PATTERN } from "./format.js";
 import { t } from "./i18n.js";
 import { wirePreferences } from "./preferences.js";
@@ -40,11 +42,14 @@ import { RecordingsView } from "./recordings.js";
 /** @typedef {import("./types.js").StatusMessage} StatusMessage */
 
 const readouts = new Readouts();
-const live = new LiveChart(byId("live-chart", HTMLCanvasElement));
+const live = new LiveChart(byId("live-chart"));
 const stats = new StatsPanel();
 const alerts = new AlertsPanel();
 const history = new HistoryView();
 const selection = new Selection(history);
+// Both charts draw the alert transitions.
+if (live.chart) live.chart.markers = marks;
+if (history.chart) history.chart.markers = marks;
 const overview = new Overview();
 // Recordings and markers (issue 15).
 const markers = new MarkersPanel();
@@ -82,8 +87,6 @@ const FRAME_MS = 100;
 
 let framePending = false;
 let lastFrameMs = -Infinity;
-/** @type {ReturnType<typeof setTimeout> | undefined} */
-let wakeTimer = undefined;
 
 /** Asks for one animation frame; any number of calls before it runs share it. */
 function requestDraw() {
@@ -99,10 +102,6 @@ function drawFrame(now) {
   framePending = false;
   lastFrameMs = now;
   readouts.draw();
-  const againMs = live.draw(now);
-  clearTimeout(wakeTimer);
-  // The chart scrolls between samples; it says when it next needs a frame.
-  if (againMs !== null) wakeTimer = setTimeout(requestDraw, againMs);
 }
 
 /**
@@ -119,11 +118,25 @@ function handleMessage(raw) {
       live.push(message.data);
       requestDraw();
       return;
+    case "measurements":
+      // The batched stream: the chart takes every sample, the readouts the newest.
+      if (!message.data || message.data.ts_ms.length === 0) return;
+      readouts.push(lastSampleOf(message.data));
+      live.pushBatch(message.data);
+      requestDraw();
+      return;
     case "statistics":
       if (message.data) stats.render(message.data);
       return;
     case "alert":
-      if (message.data) alerts.onAlert(message.data);
+      if (message.data) {
+        alerts.onAlert(message.data);
+        addMark(message.data);
+        live.chart?.invalidate();
+        history.chart?.invalidate();
+        live.wake();
+        history.redraw();
+      }
       return;
     case "marker":
       if (message.data) markers.onMessage(message.data);
@@ -149,10 +162,13 @@ function reportFailure(what) {
   return (error) => console.warn(`${what}: ${errorText(error)}`);
 }
 
-/** The stream's query: the channel shown, with several (plain /ws with one, as before). */
+/** The batched stream's query: 50 ms batches (docs/protocol.md). */
+const BATCH = { format: "batch", batch_ms: "50" };
+
+/** The stream's query: batched, of the channel shown when there are several. */
 function streamParams() {
   const name = pickedChannel();
-  return several() && name !== null ? { channel: name } : undefined;
+  return several() && name !== null ? { ...BATCH, channel: name } : BATCH;
 }
 
 /** Fills the "compare with" select with the channels other than the one shown. */
@@ -201,7 +217,7 @@ function wireChannels(stream) {
     stats.reset();
     overview.markPicked(name);
     renderCompareChoices();
-    stream.switchTo(streamUrl({ channel: name })); // Its "live" state reloads the rest.
+    stream.switchTo(streamUrl({ ...BATCH, channel: name })); // Its "live" state reloads the rest.
     history.load();
     markers.load().catch(reportFailure("Cannot load markers"));
     recordings.fillChannels();
@@ -256,6 +272,11 @@ async function main() {
       controls.refresh();
       loadRules();
       alerts.load().catch(reportFailure("Cannot load alerts"));
+      loadMarks().then(() => {
+        live.chart?.invalidate();
+        history.chart?.invalidate();
+        history.redraw();
+      }, reportFailure("Cannot load alert markers"));
       live.backfill({ clear: connectedBefore }).then(requestDraw, reportFailure("Cannot backfill"));
       if (connectedBefore) history.load();
       connectedBefore = true;

@@ -8,8 +8,8 @@
  * are remembered in this browser and shared by every box.
  */
 
+import { batteryParams, runtimeText } from "./battery_text.js";
 import { errorText } from "./dom.js";
-import { formatDuration } from "./format.js";
 import { formatNumber, onLanguageChange, t } from "./i18n.js";
 
 /** @typedef {import("../src/protocol/battery.ts").BatteryLife} BatteryLife */
@@ -28,32 +28,6 @@ function remembered() {
     }
   } catch { /* storage blocked or not JSON: start empty */ }
   return { capacity: "", nominal: "" };
-}
-
-/**
- * The query parameters of a battery figure, or null when no valid capacity is typed.
- * @param {string} capacity mAh as typed
- * @param {string} nominal V as typed (may be empty)
- * @returns {Record<string, string> | null}
- */
-export function batteryParams(capacity, nominal) {
-  const mah = Number(capacity);
-  if (capacity.trim() === "" || !Number.isFinite(mah) || mah <= 0) return null;
-  const v = Number(nominal);
-  return nominal.trim() !== "" && Number.isFinite(v) && v > 0
-    ? { capacity_mah: String(mah), nominal_v: String(v) }
-    : { capacity_mah: String(mah) };
-}
-
-/**
- * A runtime in hours as people read it ("12 h 30 min", "4 d 02 h"); "—" when unknown.
- * @param {number | null | undefined} hours
- * @returns {string}
- */
-export function runtimeText(hours) {
-  return typeof hours === "number" && Number.isFinite(hours) && hours > 0
-    ? formatDuration(hours * 3_600_000)
-    : "—";
 }
 
 /** The capacity inputs and runtime figures of one span. */

@@ -1,215 +1,123 @@
 // @ts-check
 /// <reference lib="dom" />
 /**
- * @module Chart.js pieces both charts share: loading Chart.js (its ES module build, mapped
- * by index.html's import map), the dark theme, a time x-axis on a plain linear scale (no
- * date adapter: ticks on round local times, labelled by format.js), one y-axis per metric
- * (V left, A and W right) and the metric toggles.
+ * @module What both charts share: loading uPlot (its ES module build, mapped by
+ * index.html's import map; dynamic, so the page still shows numbers without it), the
+ * metric colours and names, pixel columns from `/api/history` answers, y-axis values
+ * in auto-ranged units, and the metric toggles.
  */
 
-import { COLORS, METRICS, tickLabel, timeTicks, UNITS } from "./format.js";
+import { formatNumber, t } from "./i18n.js";
+import { newColumns, resizeColumns } from "./live_buffer.js";
+import { prefixFor } from "./units.js";
 
 /** @typedef {import("./types.js").Metric} Metric */
-/** @typedef {import("chart.js").Chart} Chart */
-/** @typedef {import("chart.js").Scale} Scale */
-/** @typedef {import("chart.js").ScaleOptions<"linear">} LinearScaleOptions */
-/** @typedef {import("chart.js").TooltipItem<"line">} LineTooltipItem */
+/** @typedef {import("./types.js").HistoryResponse} HistoryResponse */
+/** @typedef {import("./live_buffer.js").Columns} Columns */
+/** @typedef {typeof import("uplot")} UPlotClass */
+
+/** Metrics in drawing order. */
+export const METRICS = /** @type {readonly Metric[]} */ (["v", "a", "w"]);
+/** Base unit of each metric (units.js picks the prefix). */
+export const BASE_UNITS = /** @type {const} */ ({ v: "V", a: "A", w: "W" });
+/** Each metric's colour (as style.css's readouts). */
+export const COLORS = { v: "#fbbf24", a: "#38bdf8", w: "#f472b6" };
 
 /**
- * The Chart.js class with every controller, scale and plugin registered, or null when
- * it did not load: imported dynamically so the page still shows numbers without it.
- * @type {typeof import("chart.js").Chart | null}
+ * The uPlot class, or null when it did not load (the page shows numbers only).
+ * @type {UPlotClass | null}
  */
-export let ChartClass = null;
+export let UPlot = null;
 try {
-  const { Chart, registerables } = await import("chart.js");
-  Chart.register(...registerables);
-  ChartClass = Chart;
+  UPlot = (await import("uplot")).default;
 } catch (error) {
-  console.warn(`Chart.js did not load, the page shows numbers only: ${error}`);
-}
-
-/** Whether Chart.js loaded (the page still shows numbers without it). */
-export function chartAvailable() {
-  return ChartClass !== null;
-}
-
-let themed = false;
-
-/** Sets Chart.js defaults to match style.css, once. */
-export function applyTheme() {
-  if (themed) return;
-  if (!ChartClass) return;
-  themed = true;
-  const Chart = ChartClass;
-  Chart.defaults.color = "#cbd5e1";
-  Chart.defaults.borderColor = "rgba(148, 163, 184, 0.16)";
-  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
-  Chart.defaults.font.size = 12;
+  console.warn(`uPlot did not load, the page shows numbers only: ${error}`);
 }
 
 /**
- * Replaces a canvas with a note when Chart.js is missing; returns false then.
- * @param {HTMLCanvasElement} canvas
+ * Puts a note in `box` when uPlot is missing; returns whether charts can be drawn.
+ * @param {HTMLElement} box
  * @returns {boolean}
  */
-export function requireChart(canvas) {
-  if (chartAvailable()) return true;
-  canvas.replaceWith(Object.assign(document.createElement("p"), {
-    className: "muted",
-    textContent: "Chart unavailable: /vendor/chart.js/chart.js did not load.",
+export function requireChart(box) {
+  if (UPlot) return true;
+  box.replaceWith(Object.assign(document.createElement("p"), {
+    className: "muted chart-missing",
+    textContent: t("chart.unavailable"),
   }));
   return false;
 }
 
 /**
- * A themed chart on `canvas`, or null (the canvas replaced by a note) without Chart.js.
- * @template {import("chart.js").ChartType} T
- * @template D
- * @param {HTMLCanvasElement} canvas
- * @param {import("chart.js").ChartConfiguration<T, D>} config
- * @returns {import("chart.js").Chart<T, D> | null}
+ * A metric's name in the page's language.
+ * @param {Metric} metric
+ * @returns {string}
  */
-export function newChart(canvas, config) {
-  if (!ChartClass) {
-    requireChart(canvas); // Puts the note in the canvas' place.
-    return null;
+export function metricName(metric) {
+  return t(`chart.metric.${metric}`);
+}
+
+/**
+ * Tick labels of a y-axis in one auto-ranged unit (the one its largest tick needs),
+ * and that unit, so "0.15 A" ticks read "150 mA".
+ * @param {Metric} metric
+ * @param {number[]} splits
+ * @returns {{ unit: string, labels: string[] }}
+ */
+export function axisValues(metric, splits) {
+  const base = BASE_UNITS[metric];
+  let top = 0;
+  for (const s of splits) if (s !== null && Math.abs(s) > top) top = Math.abs(s);
+  const { prefix, factor } = prefixFor(top, base);
+  let step = Infinity;
+  for (let i = 1; i < splits.length; i++) {
+    step = Math.min(step, Math.abs(splits[i] - splits[i - 1]));
   }
-  applyTheme();
-  return new ChartClass(canvas, config);
-}
-
-/** The tick step each time axis chose in its last layout, for its labels. */
-const tickSteps = /** @type {WeakMap<Scale, number>} */ (new WeakMap());
-
-/**
- * A linear x-axis of epoch milliseconds with clock-aligned, clock-labelled ticks.
- * @returns {LinearScaleOptions}
- */
-export function timeAxis() {
+  const scaledStep = step / factor;
+  const decimals = Number.isFinite(scaledStep) && scaledStep > 0
+    ? Math.max(0, Math.min(6, Math.ceil(-Math.log10(scaledStep) - 1e-9)))
+    : 0;
   return {
-    type: "linear",
-    offset: false,
-    grid: { color: "rgba(148, 163, 184, 0.12)" },
-    ticks: {
-      maxRotation: 0,
-      autoSkip: false,
-      padding: 6,
-      callback(value, index, ticks) {
-        return tickLabel(
-          Number(value),
-          tickSteps.get(this) ?? 1000,
-          index > 0 ? ticks[index - 1].value : undefined,
-        );
-      },
-    },
-    afterBuildTicks(scale) {
-      const maxTicks = Math.max(2, Math.floor((scale.width || 600) / 95));
-      const { stepMs, values } = timeTicks(scale.min, scale.max, maxTicks);
-      tickSteps.set(scale, stepMs);
-      scale.ticks = values.map((value) => ({ value }));
-    },
+    unit: prefix + base,
+    labels: splits.map((s) => (s === null ? "" : formatNumber(s / factor, decimals))),
   };
 }
 
 /**
- * The y-axis of one metric, its ticks in the metric's colour.
- * @param {Metric} metric
- * @returns {LinearScaleOptions}
+ * Pixel columns of a `/api/history` answer: one per bucket (a one-sample bucket at its
+ * sample's time when buckets are 1 ms or finer, else mid-bucket), a null column where
+ * buckets are missing, so lines break there.
+ * @param {HistoryResponse} body
+ * @param {Columns} [out]
+ * @returns {Columns}
  */
-export function metricAxis(metric) {
-  return {
-    type: "linear",
-    position: metric === "v" ? "left" : "right",
-    grace: "8%",
-    title: { display: true, text: UNITS[metric], color: COLORS[metric], font: { weight: 600 } },
-    ticks: { color: COLORS[metric], maxTicksLimit: 6, padding: 4 },
-    // Only the voltage axis draws grid lines; three sets would be noise.
-    grid: { drawOnChartArea: metric === "v", color: "rgba(148, 163, 184, 0.12)" },
+export function historyColumns(body, out = newColumns()) {
+  const width = body.bucket_ms;
+  let n = 0;
+  /** @type {number | null} */
+  let prevEnd = null;
+  const put = (
+    /** @type {number} */ x,
+    /** @type {import("./types.js").HistoryBucket | null} */ b,
+  ) => {
+    out.x[n] = x;
+    out.count[n] = b ? b.count : 0;
+    out.errors[n] = b ? b.errors : 0;
+    for (const m of METRICS) {
+      const ok = b !== null && b.count > 0;
+      out[m].min[n] = ok ? b[m].min : null;
+      out[m].max[n] = ok ? b[m].max : null;
+      out[m].mean[n] = ok ? b[m].avg : null;
+    }
+    n++;
   };
-}
-
-/**
- * All three metric axes keyed by metric, as Chart.js `scales` entries.
- * @returns {Record<Metric, LinearScaleOptions>}
- */
-export function metricAxes() {
-  return /** @type {Record<Metric, LinearScaleOptions>} */ (
-    Object.fromEntries(METRICS.map((m) => [m, metricAxis(m)]))
-  );
-}
-
-/**
- * Per-metric line style: power is dashed and drawn above current, because with a
- * steady voltage the two lines have the same shape and would hide each other.
- * @param {Metric} metric
- * @returns {{ borderDash: number[], order: number }}
- */
-export function lineStyle(metric) {
-  return metric === "w"
-    ? { borderDash: [6, 3], order: 1 }
-    : { borderDash: [], order: metric === "v" ? 0 : 2 };
-}
-
-/**
- * The metric a dataset draws (set as its `metric` property), or undefined.
- * @param {object} dataset
- * @returns {Metric | undefined}
- */
-export function datasetMetric(dataset) {
-  return /** @type {{ metric?: Metric }} */ (dataset).metric;
-}
-
-/**
- * Tooltip items in V, A, W order whatever the drawing order.
- * @param {LineTooltipItem} a
- * @param {LineTooltipItem} b
- * @returns {number}
- */
-export function byMetric(a, b) {
-  return METRICS.indexOf(datasetMetric(a.dataset) ?? "v") -
-    METRICS.indexOf(datasetMetric(b.dataset) ?? "v");
-}
-
-/**
- * Tooltip look shared by both charts.
- * @returns {Partial<import("chart.js").TooltipOptions<"line">>}
- */
-export function tooltipBase() {
-  return {
-    backgroundColor: "rgba(11, 17, 32, 0.94)",
-    borderColor: "#334155",
-    borderWidth: 1,
-    padding: 10,
-    boxPadding: 4,
-    usePointStyle: true,
-    titleFont: { weight: 600 },
-  };
-}
-
-/**
- * Shows or hides one metric: its datasets (those with `metric`) and its axis, so a
- * hidden metric frees its axis' room too.
- * @param {Chart} chart
- * @param {Metric} metric
- * @param {boolean} visible
- */
-export function setMetricVisible(chart, metric, visible) {
-  for (const ds of chart.data.datasets) if (datasetMetric(ds) === metric) ds.hidden = !visible;
-  const axis = chart.options.scales?.[metric];
-  if (axis) axis.display = visible;
-}
-
-/**
- * Hides the axis titles on narrow charts, where the coloured ticks say enough.
- * @param {Chart} chart
- */
-export function fitAxisTitles(chart) {
-  const narrow = chart.width < 520;
-  for (const m of METRICS) {
-    const axis = /** @type {LinearScaleOptions | undefined} */ (chart.options.scales?.[m]);
-    if (axis?.title) axis.title.display = !narrow;
+  for (const b of body.data) {
+    if (prevEnd !== null && b.ts_ms > prevEnd) put((prevEnd + b.ts_ms) / 2, null);
+    put(b.ts_ms + (width <= 1 ? 0 : width / 2), b);
+    prevEnd = b.ts_ms + width;
   }
+  resizeColumns(out, n);
+  return out;
 }
 
 /**

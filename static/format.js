@@ -288,7 +288,7 @@ export function chargeText(ah) {
 }
 
 /** What a time field holds: "YYYY-MM-DD HH:MM[:SS]" (24-hour), or with a "T" as ISO writes it. */
-export const TIME_INPUT_PATTERN = "\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}(:\\d{2})?";
+export const TIME_INPUT_PATTERN = "\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?";
 
 /**
  * Epoch ms as the text of a time field, "2026-11-30 14:05:03": local time on a 24-hour
@@ -308,11 +308,14 @@ export function toLocalInput(ms) {
  * @returns {number}
  */
 export function fromLocalInput(text) {
-  const m = /^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?\s*$/.exec(text);
+  // Milliseconds are optional (".123"): the chart cursors work to the millisecond.
+  const m = /^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?\s*$/
+    .exec(text);
   if (!m) return NaN;
-  const [year, month, day, hour, minute, second] = m.slice(1).map((x) => Number(x ?? 0));
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((x) => Number(x ?? 0));
+  const ms = m[7] ? Number(m[7].padEnd(3, "0")) : 0;
   if (hour > 23 || minute > 59 || second > 59) return NaN;
-  const date = new Date(year, month - 1, day, hour, minute, second);
+  const date = new Date(year, month - 1, day, hour, minute, second, ms);
   // new Date() rolls 31 February over into March: refuse what does not round-trip.
   if (date.getMonth() !== month - 1 || date.getDate() !== day) return NaN;
   return date.getTime();

@@ -1,29 +1,28 @@
 // @ts-check
+/// <reference lib="dom" />
 /**
- * @module Span selection on the history chart: drag across it (or type the times) to
- * read the span's duration, and the figures the server answers for it (/api/span:
- * min/avg/max of each metric, energy, charge, exact to the sample); zoom into it or
- * download it as CSV.
+ * @module Dual cursors' figures: for the span between cursors A and B, Δt, the sample
+ * count, per metric avg/min/max/RMS/σ/peak-to-peak, charge and energy in auto-ranged
+ * units, all as the server computes them (`/api/span`, exact to the sample; the page
+ * plans nothing). {@link CursorFigures} fills one figures panel (the history's and the
+ * paused live chart's); {@link Selection} wires the history chart's cursors to it, with
+ * typed times, zoom to the span and CSV export.
  */
 
 import { download, getJson } from "./api.js";
-import { pickedResolution, withChannel } from "./channels.js";
-import {
-  chargeText,
-  energyText,
-  formatDateTime,
-  formatDuration,
-  fromLocalInput,
-  METRICS,
-  metricText,
-  toLocalInput,
-} from "./format.js";
+import { withChannel } from "./channels.js";
+import { BASE_UNITS, metricName, METRICS } from "./chart_common.js";
+import { formatNumber, formatTime, t } from "./i18n.js";
+import { formatDuration, fromLocalInput, toLocalInput } from "./format.js";
 import { describeSpanSource } from "./span_stats.js";
+import { formatUnit } from "./units.js";
 
 /** @typedef {import("../src/protocol/span.ts").SpanResponse} SpanResponse */
 /** @typedef {import("./types.js").MeasurementsResponse} MeasurementsResponse */
 /** @typedef {import("./history.js").HistoryView} HistoryView */
-/** @typedef {{ startPx: number, endPx: number, pointerId: number }} Drag */
+
+/** The figures of each metric, in table order. */
+const FIGURES = /** @type {const} */ (["avg", "min", "max", "rms", "sd", "p2p"]);
 
 /**
  * The element with `id` (the page has every id this module uses).
@@ -31,240 +30,262 @@ import { describeSpanSource } from "./span_stats.js";
  * @returns {any}
  */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
-/** A drag shorter than this (pixels) is a click, not a selection. */
-const MIN_DRAG_PX = 4;
 
-/** The selection on a {@link HistoryView}. */
-export class Selection {
+/**
+ * A time span for people: below a minute in auto-ranged seconds (µs, ms, s), else as
+ * minutes and seconds.
+ * @param {number} ms
+ * @returns {string}
+ */
+export function formatDelta(ms) {
+  if (Math.abs(ms) >= 60_000) return formatDuration(ms);
+  const s = ms / 1000;
+  const abs = Math.abs(s);
+  const [factor, unit] = abs >= 1 ? [1, "s"] : abs >= 1e-3 ? [1e-3, "ms"] : [1e-6, "µs"];
+  const scaled = s / factor;
+  const decimals = Math.abs(scaled) >= 100 ? 1 : Math.abs(scaled) >= 10 ? 2 : 3;
+  return `${formatNumber(scaled, decimals)} ${unit}`;
+}
+
+/** One figures panel (ids `<prefix>-…`), filled from `/api/span`. */
+export class CursorFigures {
   /** @type {{ fromMs: number, toMs: number } | null} */
   span = null;
-  /** @type {HistoryView} */
-  #history;
-  /** @type {Drag | null} */
-  #drag = null;
+  #prefix;
+  #panelId;
   #request = 0;
 
-  /** @param {HistoryView} history */
-  constructor(history) {
-    this.#history = history;
-    history.onDrawn = () => this.#place();
-    if (history.chart) {
-      const canvas = /** @type {HTMLCanvasElement} */ ($("history-chart"));
-      this.#wirePointer(canvas);
-      canvas.addEventListener("keydown", (event) => {
-        if (event.key === "Escape") this.clear();
-      });
-    }
-    $("sel-form").addEventListener("submit", (/** @type {Event} */ event) => {
-      event.preventDefault();
-      this.select(fromLocalInput($("sel-from").value), fromLocalInput($("sel-to").value));
-    });
-    $("sel-clear").addEventListener("click", () => this.clear());
-    $("sel-zoom").addEventListener("click", () => {
-      if (this.span) history.showRange(this.span.fromMs, this.span.toMs);
-    });
-    $("sel-export").addEventListener("click", () => this.#export());
+  /**
+   * @param {string} prefix the ids' prefix
+   * @param {string} [panelId] the panel's id (default `<prefix>-panel`)
+   */
+  constructor(prefix, panelId = `${prefix}-panel`) {
+    this.#prefix = prefix;
+    this.#panelId = panelId;
+    this.#buildTable();
   }
 
-  /** The history chart; the pointer and band code only runs when there is one. */
-  get #chart() {
-    const chart = this.#history.chart;
-    if (!chart) throw new Error("The history chart is not drawn (Chart.js did not load)");
-    return chart;
+  /** @param {string} name */
+  #el(name) {
+    return $(`${this.#prefix}-${name}`);
   }
 
-  /** @param {HTMLCanvasElement} canvas */
-  #wirePointer(canvas) {
-    const chart = this.#chart;
-    /** @param {PointerEvent} event */
-    const clampPx = (event) => {
-      const rect = canvas.getBoundingClientRect();
-      const { left, right } = chart.chartArea;
-      return Math.min(right, Math.max(left, event.clientX - rect.left));
-    };
-    canvas.addEventListener("pointerdown", (event) => {
-      if (event.button !== 0 || !this.#history.view) return;
-      const px = clampPx(event);
-      this.#drag = { startPx: px, endPx: px, pointerId: event.pointerId };
-      this.#history.busy = true;
-      canvas.setPointerCapture(event.pointerId);
-    });
-    canvas.addEventListener("pointermove", (event) => {
-      if (!this.#drag || event.pointerId !== this.#drag.pointerId) return;
-      this.#drag.endPx = clampPx(event);
-      const [a, b] = this.#dragSpan(this.#drag);
-      this.#draw(a, b, true);
-    });
-    /** @param {PointerEvent} event @param {boolean} cancelled */
-    const finish = (event, cancelled) => {
-      if (!this.#drag || event.pointerId !== this.#drag.pointerId) return;
-      const drag = this.#drag;
-      this.#drag = null;
-      this.#history.busy = false;
-      if (cancelled || Math.abs(drag.endPx - drag.startPx) < MIN_DRAG_PX) {
-        this.#place();
-        return;
-      }
-      const [fromMs, toMs] = this.#dragSpan(drag);
-      this.select(fromMs, toMs);
-    };
-    canvas.addEventListener("pointerup", (event) => finish(event, false));
-    canvas.addEventListener("pointercancel", (event) => finish(event, true));
+  /** The metric rows, built once (ids `<prefix>-<metric>-<figure>`). */
+  #buildTable() {
+    const body = this.#el("rows");
+    if (!body) return;
+    body.replaceChildren(...METRICS.map((m) => {
+      const row = document.createElement("tr");
+      row.dataset.metric = m;
+      const head = document.createElement("th");
+      head.scope = "row";
+      head.textContent = metricName(m);
+      row.append(
+        head,
+        ...FIGURES.map((f) => {
+          const cell = document.createElement("td");
+          cell.id = `${this.#prefix}-${m}-${f}`;
+          cell.textContent = "—";
+          return cell;
+        }),
+      );
+      return row;
+    }));
   }
 
   /**
-   * @param {Drag} drag
-   * @returns {[number, number]}
+   * Shows the figures between two cursor times (either null: clears them).
+   * @param {number | null} a
+   * @param {number | null} b
+   * @returns {Promise<void>}
    */
-  #dragSpan(drag) {
-    const x = this.#chart.scales.x;
-    const a = x.getValueForPixel(Math.min(drag.startPx, drag.endPx));
-    const b = x.getValueForPixel(Math.max(drag.startPx, drag.endPx));
-    // Pixels inside the chart area always map to a time.
-    return [Math.round(a ?? NaN), Math.round(b ?? NaN)];
-  }
-
-  /**
-   * Selects [fromMs, toMs) and loads its figures.
-   * @param {number} fromMs
-   * @param {number} toMs
-   */
-  async select(fromMs, toMs) {
-    if (!(fromMs < toMs)) {
-      this.#setState("error", "Choose a start before the end.");
+  async show(a, b) {
+    const panel = $(this.#panelId);
+    const request = ++this.#request;
+    if (a === null || b === null || a === b) {
+      this.span = null;
+      delete panel.dataset.fromMs;
+      delete panel.dataset.toMs;
+      this.#setState(a === null && b === null ? "empty" : "partial", "");
       return;
     }
+    const fromMs = Math.floor(Math.min(a, b));
+    const toMs = Math.max(fromMs + 1, Math.ceil(Math.max(a, b)));
     this.span = { fromMs, toMs };
-    $("sel-from").value = toLocalInput(fromMs);
-    $("sel-to").value = toLocalInput(toMs);
-    this.#place();
-    const panel = $("selection");
     panel.dataset.fromMs = String(fromMs);
     panel.dataset.toMs = String(toMs);
-    $("sel-range").textContent = `${formatDateTime(fromMs)} → ${formatDateTime(toMs)}`;
-    $("sel-duration").textContent = formatDuration(toMs - fromMs);
-    this.#setState("loading", "Loading…");
-    const request = ++this.#request;
+    this.#el("range").textContent = `${formatTime(fromMs, { date: true, ms: true })} → ${
+      formatTime(toMs, { ms: true })
+    }`;
+    this.#el("duration").textContent = formatDelta(toMs - fromMs);
+    this.#setState("loading", t("cursor.loading"));
+    const started = performance.now();
     try {
       /** @type {SpanResponse} */
       const span = await getJson(
         "/api/span",
         withChannel({ from: String(fromMs), to: String(toMs) }),
       );
-      if (request === this.#request) this.#render(span);
+      if (request !== this.#request) return;
+      this.#render(span);
+      panel.dataset.latencyMs = String(Math.round(performance.now() - started));
     } catch (error) {
-      if (request === this.#request) this.#setState("error", /** @type {Error} */ (error).message);
+      if (request === this.#request) {
+        this.#setState("error", /** @type {Error} */ (error).message);
+      }
     }
-  }
-
-  /** Clears the selection and its figures. */
-  clear() {
-    this.span = null;
-    this.#request++;
-    this.#place();
-    delete $("selection").dataset.fromMs;
-    this.#setState("empty", "");
   }
 
   /** @param {SpanResponse} span */
   #render(span) {
-    for (const m of /** @type {import("../src/protocol/common.ts").Metric[]} */ (METRICS)) {
-      for (const f of /** @type {const} */ (["min", "avg", "max"])) {
-        setValue($(`sel-${m}-${f}`), metricText(m, span[m][f], pickedResolution()), span[m][f]);
+    const fmt = (
+      /** @type {number | null} */ x,
+      /** @type {import("./units.js").BaseUnit} */ unit,
+    ) => formatUnit(x, unit, { format: formatNumber });
+    for (const m of METRICS) {
+      for (const f of FIGURES) {
+        const value = span[m][f];
+        setValue(this.#el(`${m}-${f}`), fmt(value, BASE_UNITS[m]), value);
       }
     }
-    setValue($("sel-energy"), energyText(span.energy_wh), span.energy_wh);
-    setValue($("sel-charge"), chargeText(span.charge_ah), span.charge_ah);
-    setValue($("sel-power"), metricText("w", span.w.avg), span.w.avg);
-    const errors = span.errors > 0 ? `, ${span.errors} failed reads` : "";
-    $("sel-samples").textContent = `${span.count} samples${errors}`;
-    $("sel-resolution").textContent = describeSpanSource(span, formatDateTime);
-    const empty = span.count === 0;
-    this.#setState("ready", empty ? "No measured samples in this span." : "");
+    setValue(
+      this.#el("energy"),
+      `${fmt(span.energy_j, "J")} · ${fmt(span.energy_wh, "Wh")}`,
+      span.energy_wh,
+    );
+    this.#el("energy").dataset.joules = String(span.energy_j);
+    setValue(
+      this.#el("charge"),
+      `${fmt(span.charge_c, "C")} · ${fmt(span.charge_ah, "Ah")}`,
+      span.charge_ah,
+    );
+    this.#el("charge").dataset.coulombs = String(span.charge_c);
+    setValue(
+      this.#el("count"),
+      t("cursor.count", { n: span.count, errors: span.errors }),
+      span.count,
+    );
+    this.#el("count").dataset.errors = String(span.errors);
+    const source = this.#el("resolution");
+    if (source) {
+      source.textContent = describeSpanSource(span, (ms) => formatTime(ms, { date: true }));
+    }
+    this.#setState("ready", span.count === 0 ? t("cursor.none") : "");
   }
 
   /**
-   * @param {"empty" | "loading" | "ready" | "error"} state
+   * @param {"empty" | "partial" | "loading" | "ready" | "error"} state
    * @param {string} message
    */
   #setState(state, message) {
-    const panel = $("selection");
-    panel.dataset.state = state;
-    const note = $("sel-message");
+    $(this.#panelId).dataset.state = state;
+    const note = this.#el("message");
     note.textContent = message;
     note.dataset.error = String(state === "error");
-    const has = this.span !== null;
-    for (const id of ["sel-zoom", "sel-export", "sel-clear"]) $(id).disabled = !has;
+  }
+}
+
+/** The history chart's cursors and the selection panel beside it. */
+export class Selection {
+  #history;
+  #figures = new CursorFigures("sel", "selection");
+
+  /** @param {HistoryView} history */
+  constructor(history) {
+    this.#history = history;
+    history.onCursors = (a, b) => this.#changed(a, b);
+    $("sel-form").addEventListener("submit", (/** @type {Event} */ event) => {
+      event.preventDefault();
+      this.select(fromLocalInput($("sel-from").value), fromLocalInput($("sel-to").value));
+    });
+    $("sel-clear").addEventListener("click", () => this.clear());
+    $("sel-zoom").addEventListener("click", () => {
+      const span = this.span;
+      if (span) history.showRange(span.fromMs, span.toMs);
+    });
+    $("sel-export").addEventListener("click", () => this.#export());
+    this.#buttons();
   }
 
-  /** Positions the shaded band over the chart for the current span (or drag). */
-  #place() {
-    if (this.#drag) return;
-    if (!this.span || !this.#history.chart || !this.#history.view) {
-      $("history-selection").hidden = true;
-      return;
-    }
-    const x = this.#chart.scales.x;
-    this.#draw(x.getPixelForValue(this.span.fromMs), x.getPixelForValue(this.span.toMs), false);
+  /** The span between the cursors, or null. */
+  get span() {
+    return this.#figures.span;
   }
 
   /**
-   * Draws the band between two pixel x positions (or between two times while dragging).
-   * @param {number} a
-   * @param {number} b
-   * @param {boolean} dragging
+   * Sets the cursors at [fromMs, toMs) and loads the figures.
+   * @param {number} fromMs
+   * @param {number} toMs
    */
-  #draw(a, b, dragging) {
-    const chart = this.#chart;
-    const x = chart.scales.x;
-    const { left, right, top, bottom } = chart.chartArea;
-    const [pa, pb] = dragging ? [x.getPixelForValue(a), x.getPixelForValue(b)] : [a, b];
-    const l = Math.max(left, Math.min(pa, pb));
-    const r = Math.min(right, Math.max(pa, pb));
-    const band = $("history-selection");
-    band.hidden = r <= l;
-    Object.assign(band.style, {
-      left: `${l}px`,
-      width: `${r - l}px`,
-      top: `${top}px`,
-      height: `${bottom - top}px`,
-    });
-    const label = band.firstElementChild;
-    label.textContent = dragging ? formatDuration(b - a) : "";
+  select(fromMs, toMs) {
+    if (!(fromMs < toMs)) {
+      $("sel-message").textContent = t("cursor.order");
+      return;
+    }
+    this.#history.chart?.setCursors(fromMs, toMs);
+    this.#history.chart && this.#history.redraw();
+    this.#changed(fromMs, toMs);
   }
 
-  /** Downloads the span as CSV, after checking the server will serve that window. */
+  /** Clears both cursors and the figures. */
+  clear() {
+    this.#history.chart?.setCursors(null, null);
+    this.#history.redraw();
+    this.#changed(null, null);
+  }
+
+  /**
+   * @param {number | null} a
+   * @param {number | null} b
+   */
+  #changed(a, b) {
+    const done = this.#figures.show(a, b);
+    const span = this.#figures.span;
+    if (span) {
+      $("sel-from").value = toLocalInput(span.fromMs);
+      $("sel-to").value = toLocalInput(span.toMs);
+    }
+    this.#buttons();
+    this.#history.placeBand(span);
+    return done;
+  }
+
+  #buttons() {
+    const has = this.#figures.span !== null;
+    for (const id of ["sel-zoom", "sel-export", "sel-clear"]) $(id).disabled = !has;
+  }
+
+  /** Downloads the span as CSV, after checking the server holds raw rows for it. */
   async #export() {
-    if (!this.span) return;
-    const window = withChannel({ from: String(this.span.fromMs), to: String(this.span.toMs) });
+    const span = this.span;
+    if (!span) return;
+    const window = withChannel({ from: String(span.fromMs), to: String(span.toMs) });
     try {
       /** @type {MeasurementsResponse} */
       const probe = await getJson("/api/measurements", { ...window, limit: "1" });
       if (probe.count === 0) {
-        this.#setState("ready", "No raw samples in this span to export.");
+        $("sel-message").textContent = t("cursor.export.none");
         return;
       }
-    } catch (error) {
-      this.#setState("ready", `Cannot export: ${/** @type {Error} */ (error).message}`);
-      return;
-    }
-    try {
       await download("/api/export.csv", window);
     } catch (error) {
-      this.#setState("ready", `Cannot export: ${/** @type {Error} */ (error).message}`);
+      $("sel-message").textContent = t("cursor.export.failed", {
+        error: /** @type {Error} */ (error).message,
+      });
       return;
     }
-    $("sel-message").textContent = "CSV download started.";
+    $("sel-message").textContent = t("cursor.export.started");
   }
 }
 
 /**
  * Shows `text` in `el` and keeps the number itself in `data-value` (for tests and tools).
- * @param {HTMLElement} el
+ * @param {HTMLElement | null} el
  * @param {string} text
  * @param {number | null} value
  */
 function setValue(el, text, value) {
+  if (!el) return;
   el.textContent = text;
   el.dataset.value = typeof value === "number" ? String(value) : "";
 }

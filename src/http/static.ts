@@ -1,5 +1,5 @@
 /**
- * Static files: the pages in static/, Chart.js from npm and the vendored Scalar bundle,
+ * Static files: the pages in static/, uPlot from npm and the vendored Scalar bundle,
  * resolved from this module rather than the working directory so they are found in a
  * compiled binary too. Nothing is loaded from a CDN. Text is sent compressed (brotli or
  * gzip) to clients that accept it, compressed once and cached.
@@ -25,14 +25,13 @@ import { errorResponse } from "./errors.ts";
 const ROOT = new URL(import.meta.url.endsWith(".ts") ? "../../" : "../", import.meta.url);
 
 /**
- * Browser libraries served under /vendor/: Chart.js from its npm package, Scalar's
+ * Browser libraries served under /vendor/: uPlot (ES module and CSS) from its npm package, Scalar's
  * bundle vendored in static/vendor/ (`deno task vendor:scalar`; its npm package
  * would install a tree of 250+ packages for this one file).
  */
 export const VENDOR_FILES: Readonly<Record<string, string>> = {
-  "chart.js/chart.js": "node_modules/chart.js/dist/chart.js",
-  "chart.js/chunks/index.js": "node_modules/chart.js/dist/chunks/index.js",
-  "@kurkle/color/color.esm.js": "node_modules/@kurkle/color/dist/color.esm.js",
+  "uplot/uPlot.esm.js": "node_modules/uplot/dist/uPlot.esm.js",
+  "uplot/uPlot.min.css": "node_modules/uplot/dist/uPlot.min.css",
   "scalar/standalone.js": "static/vendor/scalar/standalone.js",
 };
 

@@ -7,6 +7,20 @@ import { z } from "zod";
 import { BatteryLife } from "./battery.ts";
 import { HistorySource, Stat } from "./history.ts";
 
+/** One metric's figures over a span: {@link Stat} with peak-to-peak, RMS and σ. */
+export const SpanStat = Stat.extend({
+  p2p: z.number().nullable().meta({ description: "max − min" }),
+  rms: z.number().nullable().meta({
+    description: "Root mean square of the samples; null when part of the span was rolled up " +
+      "before sums of squares were kept (databases from before this field)",
+  }),
+  sd: z.number().nullable().meta({
+    description: "Standard deviation of the samples (population, σ); null as `rms`",
+  }),
+}).meta({ description: "null when the span has no measured sample" });
+/** One metric's figures over a span. */
+export type SpanStat = z.output<typeof SpanStat>;
+
 /** One stretch of the span and the data it was read from. */
 export const SpanPart = z.object({
   source: HistorySource.meta({ description: "Raw samples or a rollup table" }),
@@ -44,9 +58,9 @@ export const SpanResponse = z.object({
   duration_ms: z.number().int().meta({ description: "to_ms − from_ms" }),
   count: z.number().int().meta({ description: "Measured (`ok`/`overflow`) samples" }),
   errors: z.number().int().meta({ description: "Failed reads (not in the figures)" }),
-  v: Stat,
-  a: Stat,
-  w: Stat,
+  v: SpanStat,
+  a: SpanStat,
+  w: SpanStat,
   energy_j: z.number().meta({
     description: "Sum of the trapezoid steps (J) of the span's samples: each sample carries the " +
       "step from the sample before it, as the live integrator computed it",

@@ -84,17 +84,20 @@ function rollupSql(table: string, widthMs: number): string {
     keep(m, "min"),
     keep(m, "max"),
     `${m}_sum = ${m}_sum + excluded.${m}_sum`,
+    `${m}_sq = ${m}_sq + excluded.${m}_sq`,
   ]);
   const ok = (col: string) => `CASE WHEN status != ${ERR} THEN ${col} END`;
   return `
     INSERT INTO ${table} (channel_id, bucket_ms, count, errors,
-      v_min, v_max, v_sum, a_min, a_max, a_sum, w_min, w_max, w_sum, energy_j, charge_c)
+      v_min, v_max, v_sum, a_min, a_max, a_sum, w_min, w_max, w_sum, energy_j, charge_c,
+      v_sq, a_sq, w_sq)
     SELECT ?, (ts_ms / ${widthMs}) * ${widthMs} AS b,
       SUM(status != ${ERR}), SUM(status = ${ERR}),
       MIN(${ok("v")}), MAX(${ok("v")}), TOTAL(${ok("v")}),
       MIN(${ok("a")}), MAX(${ok("a")}), TOTAL(${ok("a")}),
       MIN(${ok("w")}), MAX(${ok("w")}), TOTAL(${ok("w")}),
-      TOTAL(e), TOTAL(q)
+      TOTAL(e), TOTAL(q),
+      TOTAL(${ok("v * v")}), TOTAL(${ok("a * a")}), TOTAL(${ok("w * w")})
     FROM ${BATCH} WHERE true GROUP BY b
     ON CONFLICT (channel_id, bucket_ms) DO UPDATE SET
       count = count + excluded.count, errors = errors + excluded.errors,

@@ -79,6 +79,10 @@ const MIGRATIONS: readonly string[] = [
   ${rollupTable(RECORDING_TABLES.rollups["1s"])}
   ${rollupTable(RECORDING_TABLES.rollups["1m"])}
   `,
+  // Sums of squares, as the store's rollups keep them (span RMS and σ; NULL: unknown).
+  Object.values(RECORDING_TABLES.rollups).flatMap((t) =>
+    ["v", "a", "w"].map((m) => `ALTER TABLE ${t} ADD COLUMN ${m}_sq REAL;`)
+  ).join("\n"),
   // Markers an import brought (a live or history recording shows the live markers of
   // its span instead).
   `

@@ -85,6 +85,11 @@ const MIGRATIONS: readonly string[] = [
   "ALTER TABLE samples ADD COLUMN step_ms INTEGER",
   // Markers: labelled instants per channel, never pruned (src/store/markers.ts).
   MARKERS_MIGRATION,
+  // Sums of squares per metric, for a span's RMS and standard deviation (NULL: a bucket
+  // written, wholly or partly, before this column; its squares are unknown).
+  ["rollup_100ms", "rollup_1s", "rollup_1m"].flatMap((t) =>
+    ["v", "a", "w"].map((m) => `ALTER TABLE ${t} ADD COLUMN ${m}_sq REAL;`)
+  ).join("\n"),
 ];
 
 /** The schema version this code writes. */

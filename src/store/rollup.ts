@@ -1,5 +1,5 @@
 /**
- * Rollup buckets: count, errors, min/max/sum of v, a, w, energy and charge per fixed
+ * Rollup buckets: count, errors, min/max/sum/sum of squares of v, a, w, energy and charge per fixed
  * time bucket. Kept as sums (not averages) so partial buckets merge exactly.
  * @module
  */
@@ -12,6 +12,8 @@ export interface MetricAgg {
   max: number | null;
   /** Sum of the values, for the mean. */
   sum: number;
+  /** Sum of the squared values, for the RMS and the standard deviation. */
+  sq: number;
 }
 
 /** One rollup bucket (or the delta of one, before it is merged into the table). */
@@ -40,7 +42,7 @@ function bucketStart(tsMs: number, widthMs: number): number {
 }
 
 function emptyBucket(bucketMs: number): Bucket {
-  const agg = () => ({ min: null, max: null, sum: 0 });
+  const agg = () => ({ min: null, max: null, sum: 0, sq: 0 });
   return { bucketMs, count: 0, errors: 0, v: agg(), a: agg(), w: agg(), energyJ: 0, chargeC: 0 };
 }
 
@@ -48,6 +50,7 @@ function addTo(agg: MetricAgg, x: number): void {
   agg.min = agg.min === null || x < agg.min ? x : agg.min;
   agg.max = agg.max === null || x > agg.max ? x : agg.max;
   agg.sum += x;
+  agg.sq += x * x;
 }
 
 /** Collects bucket deltas for one width until {@link RollupAccumulator.take}. */

@@ -91,12 +91,19 @@ interface Agg {
   min: Record<Metric, number | null>;
   max: Record<Metric, number | null>;
   sum: Record<Metric, number>;
+  sq: Record<Metric, number>;
+  /** Samples counted from rollup buckets without sums of squares (older rows). */
+  sqUnknown: number;
   energyJ: number;
   chargeC: number;
   stepsUnknown: number;
 }
 
 interface RollupRow extends MetricSums {
+  v_sq: number | null;
+  a_sq: number | null;
+  w_sq: number | null;
+  sq_unknown: number | null;
   count: number | null;
   errors: number | null;
   energy_j: number | null;
@@ -118,6 +125,9 @@ const rollupSql = (table: string) =>
      MIN(v_min) AS v_min, MAX(v_max) AS v_max, SUM(v_sum) AS v_sum,
      MIN(a_min) AS a_min, MAX(a_max) AS a_max, SUM(a_sum) AS a_sum,
      MIN(w_min) AS w_min, MAX(w_max) AS w_max, SUM(w_sum) AS w_sum,
+     SUM(v_sq) AS v_sq, SUM(a_sq) AS a_sq, SUM(w_sq) AS w_sq,
+     SUM(CASE WHEN v_sq IS NULL OR a_sq IS NULL OR w_sq IS NULL THEN count ELSE 0 END)
+       AS sq_unknown,
      SUM(energy_j) AS energy_j, SUM(charge_c) AS charge_c
    FROM ${table} WHERE channel_id = ? AND bucket_ms >= ? AND bucket_ms < ?`;
 
@@ -125,6 +135,29 @@ const lower = (x: number | null, y: number | null) =>
   x === null ? y : y === null ? x : Math.min(x, y);
 const higher = (x: number | null, y: number | null) =>
   x === null ? y : y === null ? x : Math.max(x, y);
+
+/**
+ * One metric's figures: min, max, mean, peak-to-peak, and the RMS and (population)
+ * standard deviation from the sums of squares; those two are null when part of the span
+ * was rolled up before squares were kept.
+ */
+function spanStat(agg: Agg, m: Metric) {
+  const n = agg.count;
+  const min = agg.min[m];
+  const max = agg.max[m];
+  const mean = n > 0 ? agg.sum[m] / n : null;
+  const squares = n > 0 && agg.sqUnknown === 0;
+  const meanSq = agg.sq[m] / n;
+  return {
+    min,
+    max,
+    avg: mean,
+    p2p: min !== null && max !== null ? max - min : null,
+    rms: squares ? Math.sqrt(meanSq) : null,
+    // Rounding can leave a tiny negative variance for a constant signal: that is 0.
+    sd: squares && mean !== null ? Math.sqrt(Math.max(0, meanSq - mean * mean)) : null,
+  };
+}
 
 /** Reads span figures on one channel. */
 export class SpanReader {
@@ -164,6 +197,8 @@ export class SpanReader {
       min: { v: null, a: null, w: null },
       max: { v: null, a: null, w: null },
       sum: { v: 0, a: 0, w: 0 },
+      sq: { v: 0, a: 0, w: 0 },
+      sqUnknown: 0,
       energyJ: 0,
       chargeC: 0,
       stepsUnknown: 0,
@@ -172,11 +207,7 @@ export class SpanReader {
       if (part.source === "raw") this.#addRaw(agg, part.from_ms, part.to_ms);
       else this.#addRollup(agg, part);
     }
-    const stat = (m: Metric) => ({
-      min: agg.min[m],
-      max: agg.max[m],
-      avg: agg.count > 0 ? agg.sum[m] / agg.count : null,
-    });
+    const stat = (m: Metric) => spanStat(agg, m);
     return {
       from_ms: fromMs,
       to_ms: toMs,
@@ -210,10 +241,12 @@ export class SpanReader {
     agg.errors += r.errors ?? 0;
     agg.energyJ += r.energy_j ?? 0;
     agg.chargeC += r.charge_c ?? 0;
+    agg.sqUnknown += r.sq_unknown ?? 0;
     for (const m of METRICS) {
       agg.min[m] = lower(agg.min[m], r[`${m}_min`]);
       agg.max[m] = higher(agg.max[m], r[`${m}_max`]);
       agg.sum[m] += r[`${m}_sum`] ?? 0;
+      agg.sq[m] += r[`${m}_sq`] ?? 0;
     }
   }
 
@@ -240,6 +273,7 @@ export class SpanReader {
           agg.min[m] = lower(agg.min[m], r[m]);
           agg.max[m] = higher(agg.max[m], r[m]);
           agg.sum[m] += r[m];
+          agg.sq[m] += r[m] * r[m];
         }
         this.#addStep(agg, r, latest);
       }

@@ -57,10 +57,13 @@ function mergeSql(table: string): string {
     keep(m, "min"),
     keep(m, "max"),
     `${m}_sum = ${m}_sum + excluded.${m}_sum`,
+    // NULL (a bucket begun before squares were kept) stays NULL: its squares are unknown.
+    `${m}_sq = ${m}_sq + excluded.${m}_sq`,
   ]);
   return `INSERT INTO ${table} (channel_id, bucket_ms, count, errors,
-      v_min, v_max, v_sum, a_min, a_max, a_sum, w_min, w_max, w_sum, energy_j, charge_c)
-    VALUES (?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      v_min, v_max, v_sum, a_min, a_max, a_sum, w_min, w_max, w_sum, energy_j, charge_c,
+      v_sq, a_sq, w_sq)
+    VALUES (?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (channel_id, bucket_ms) DO UPDATE SET
       count = count + excluded.count, errors = errors + excluded.errors,
       ${metrics.join(",\n      ")},
@@ -349,6 +352,9 @@ export class SampleWriter {
       b.w.sum,
       b.energyJ,
       b.chargeC,
+      b.v.sq,
+      b.a.sq,
+      b.w.sq,
     );
   }
 }

@@ -26,6 +26,12 @@ import { checkTokenReprompt } from "./token_checks.ts";
 import { checkRecordings, checkRecordingsPhone } from "./recordings_checks.ts";
 import { checkChannels, checkSingleChannel, TEST_CHANNELS } from "./channel_checks.ts";
 import {
+  checkCursorFigures,
+  checkNavigation,
+  checkStopsWhenHidden,
+  fillKnown,
+} from "./scope_checks.ts";
+import {
   checkControlStates,
   checkLanguages,
   checkLayout,
@@ -132,6 +138,8 @@ Deno.test({
     const tmpDir = await Deno.makeTempDir({ prefix: "ina219-e2e-" });
     const tokenDir = await Deno.makeTempDir({ prefix: "ina219-e2e-token-" });
     const channelsDir = await Deno.makeTempDir({ prefix: "ina219-e2e-channels-" });
+    const scopeDir = await Deno.makeTempDir({ prefix: "ina219-e2e-scope-" });
+    let scopeMonitor: Monitor | undefined;
     let monitor: Monitor | undefined;
     let tokenMonitor: Monitor | undefined;
     let channelsMonitor: Monitor | undefined;
@@ -234,10 +242,10 @@ Deno.test({
       );
       await phone.close();
 
-      // Not watched: the refused Chart.js request is logged as a console error on purpose.
+      // Not watched: the refused uPlot request is logged as a console error on purpose.
       const bare = await localContext(browser, { viewport: { width: 1280, height: 800 } });
       await t.step(
-        "without Chart.js the page still shows numbers",
+        "without uPlot the page still shows numbers",
         async () => checkWithoutChartJs({ ...ctx, page: await bare.newPage() }),
       );
       await bare.close();
@@ -286,6 +294,34 @@ Deno.test({
       );
       await channelsContext.close();
 
+      // Known samples (24.5 h at 1 Hz with a 30 s burst at 1 kHz): the charts' cursors,
+      // navigation and drawing only while seen (issue 14).
+      const known = fillKnown(
+        loadConfig({ ...env, DATA_DIR: scopeDir, SAMPLE_INTERVAL_MS: "1000" }, []),
+        Date.now() - 2_000,
+      );
+      scopeMonitor = await startMonitor(
+        loadConfig({ ...env, DATA_DIR: scopeDir, SAMPLE_INTERVAL_MS: "1000" }, []),
+        { log: () => {} },
+      );
+      const scopeContext = await localContext(browser, { viewport: { width: 1440, height: 900 } });
+      const scopePage = await scopeContext.newPage();
+      watch(scopePage, log);
+      const scopeCtx = { ...ctx, page: scopePage, url: scopeMonitor.url };
+      await t.step(
+        "cursor figures equal the samples' own for 5 ms, 72 ms, 1.44 s, 10 min and 24 h",
+        () => checkCursorFigures(scopeCtx, known),
+      );
+      await t.step(
+        "wheel zoom and axis drag change the range; 50 ms reads single raw samples",
+        () => checkNavigation(scopeCtx, known),
+      );
+      await t.step(
+        "the live chart stops drawing when the tab is hidden or it is off-screen",
+        () => checkStopsWhenHidden(scopeCtx),
+      );
+      await scopeContext.close();
+
       assert.deepEqual(log.consoleErrors, []);
       assert.deepEqual(log.requests.filter((url) => !isLocal(url)), []);
     } finally {
@@ -293,9 +329,11 @@ Deno.test({
       await monitor?.shutdown();
       await tokenMonitor?.shutdown();
       await channelsMonitor?.shutdown();
+      await scopeMonitor?.shutdown();
       await Deno.remove(tmpDir, { recursive: true });
       await Deno.remove(tokenDir, { recursive: true });
       await Deno.remove(channelsDir, { recursive: true });
+      await Deno.remove(scopeDir, { recursive: true });
     }
   },
 });

@@ -216,6 +216,11 @@ export async function checkSingleChannel(ctx: CheckContext): Promise<void> {
   assert.equal(await page.isVisible("#live-compare-box"), false);
   assert.equal(await page.isVisible("#live-legend"), false);
   const sockets = requests.filter((r) => new URL(r).pathname === "/ws");
-  assert.deepEqual(sockets.map((r) => new URL(r).search), [""], "one plain /ws, as before");
+  // One stream, the batched one (issue 14), naming no channel.
+  assert.deepEqual(
+    sockets.map((r) => new URL(r).search),
+    ["?format=batch&batch_ms=50"],
+    "one /ws, batched, with no channel",
+  );
   assert.deepEqual(requests.filter((r) => new URL(r).searchParams.has("channel")), []);
 }

@@ -204,19 +204,19 @@ export async function checkPhoneLayout(ctx: CheckContext): Promise<void> {
 }
 
 /**
- * With Chart.js unreachable the page still connects and shows numbers, and each chart
- * says it is unavailable (Chart.js is imported dynamically, so its failure is contained).
+ * With uPlot unreachable the page still connects and shows numbers, and each chart
+ * says it is unavailable (uPlot is imported dynamically, so its failure is contained).
  */
 export async function checkWithoutChartJs(ctx: CheckContext): Promise<void> {
   const { page, url, timeoutMs } = ctx;
-  await page.route("**/vendor/chart.js/**", (route) => route.abort());
+  await page.route("**/vendor/uplot/**", (route) => route.abort());
   await page.goto(`${url}/`);
   await page.waitForFunction(
     () => /^\d+\.\d{3}$/.test(document.getElementById("value-v")?.textContent ?? ""),
     null,
     { timeout: timeoutMs },
   );
-  assert.equal(await page.locator("#live-chart").count(), 0, "the live canvas is replaced");
+  assert.equal(await page.locator("#live-chart").count(), 0, "the live chart is replaced");
   assert.ok(await page.getByText("Chart unavailable").count() >= 1);
   await waitForNumber(page, "sample-seq", { gt: 0 }, timeoutMs);
 }

@@ -31,7 +31,7 @@ async function waitForState(ctx: CheckContext, name: string, state: string): Pro
 /** Presses M with nothing focused, labels the marker and waits for it in the list. */
 async function markWithKey(ctx: CheckContext, label: string): Promise<void> {
   const { page, timeoutMs } = ctx;
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.evaluate("document.activeElement?.blur()");
   await page.keyboard.press("m");
   await page.waitForSelector("#marker-dialog[open]", { timeout: timeoutMs });
   await page.fill("#marker-label", label);
@@ -86,10 +86,12 @@ export async function checkRecordings(ctx: CheckContext): Promise<void> {
   await page.waitForSelector("#rec-overlay .uplot", { timeout: timeoutMs });
   assert.equal(await page.locator("#rec-overlay-legend .legend-item").count(), 2);
   const align = page.locator("#rec-overlay-align");
-  assert.deepEqual(await align.locator("option").evaluateAll((os) => os.map((o) => o.value)), [
-    "",
-    "radio on",
-  ]);
+  assert.deepEqual(
+    await page.evaluate(
+      `[...document.querySelectorAll("#rec-overlay-align option")].map((o) => o.value)`,
+    ),
+    ["", "radio on"],
+  );
   await align.selectOption("radio on");
   await page.waitForSelector("#rec-overlay .uplot", { timeout: timeoutMs });
   await ctx.screenshot(page, "recordings-compare.png");
@@ -102,7 +104,7 @@ export async function checkRecordings(ctx: CheckContext): Promise<void> {
   await capacity.fill("2000");
   await capacity.dispatchEvent("change");
   await page.waitForFunction(
-    () => /≈/.test(document.querySelector("#rec-battery .battery-figures")?.textContent ?? ""),
+    `/≈/.test(document.querySelector("#rec-battery .battery-figures")?.textContent ?? "")`,
     null,
     { timeout: timeoutMs },
   );
@@ -112,7 +114,7 @@ export async function checkRecordings(ctx: CheckContext): Promise<void> {
   await page.fill('#rec-annotate [name="tags"]', "fw-a, boot");
   await page.click('#rec-annotate button[type="submit"]');
   await page.waitForFunction(
-    () => /saved/.test(document.getElementById("rec-feedback")?.textContent ?? ""),
+    `/saved/.test(document.getElementById("rec-feedback")?.textContent ?? "")`,
     null,
     { timeout: timeoutMs },
   );
@@ -176,12 +178,12 @@ export async function checkRecordingsPhone(ctx: CheckContext): Promise<void> {
   await page.waitForSelector('#conn[data-state="live"]', { timeout: timeoutMs });
   await page.locator("#rec-list tr").first().waitFor({ timeout: timeoutMs });
   await page.locator("#recordings").scrollIntoViewIfNeeded();
-  const overflow = await page.evaluate(() =>
-    document.documentElement.scrollWidth - document.documentElement.clientWidth
+  const overflow = await page.evaluate<number>(
+    "document.documentElement.scrollWidth - document.documentElement.clientWidth",
   );
   assert.equal(overflow, 0, "no sideways scrolling at 390 px");
-  const width = await page.locator("#rec-list tr").first().evaluate((el) =>
-    el.getBoundingClientRect().width
+  const width = await page.evaluate<number>(
+    `document.querySelector("#rec-list tr").getBoundingClientRect().width`,
   );
   assert.ok(width <= 390, `a row is ${width} px wide`);
   await ctx.screenshot(page, "recordings-phone.png");

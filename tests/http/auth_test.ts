@@ -18,7 +18,7 @@ Deno.test("tokenNeeded() guards writes and bulk reads; READ_TOKEN_REQUIRED adds 
     ["GET", "/", false, false],
     ["GET", "/app.js", false, false],
     ["GET", "/test_websocket.html", false, false],
-    ["GET", "/vendor/chart.js/chart.js", false, false],
+    ["GET", "/vendor/uplot/uPlot.esm.js", false, false],
     ["GET", "/docs", false, false],
     ["GET", "/openapi.json", false, false],
     ["OPTIONS", "/api/history", false, false],

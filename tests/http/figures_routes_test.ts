@@ -32,9 +32,9 @@ Deno.test("REST figures are rounded for the wire: a noisy average answers 0.15",
   fakes.spans.answer = {
     ...fakes.spans.answer,
     count: 2,
-    v: NOISY,
-    a: NOISY,
-    w: NOISY,
+    v: { ...NOISY, p2p: NOISY.avg, rms: NOISY.avg, sd: NOISY.avg },
+    a: { ...NOISY, p2p: NOISY.avg, rms: NOISY.avg, sd: NOISY.avg },
+    w: { ...NOISY, p2p: NOISY.avg, rms: NOISY.avg, sd: NOISY.avg },
     energy_j: SUM,
     energy_wh: SUM,
     charge_c: SUM,
@@ -57,7 +57,8 @@ Deno.test("REST figures are rounded for the wire: a noisy average answers 0.15",
   }
   await t.step("GET /api/span", async () => {
     const b = await body(await app.request(`/api/span?from=${nowMs - 1000}&to=${nowMs}`));
-    assert.deepEqual([b.v, b.a, b.w], [CLEAN, CLEAN, CLEAN]);
+    const clean = { ...CLEAN, p2p: 0.15, rms: 0.15, sd: 0.15 };
+    assert.deepEqual([b.v, b.a, b.w], [clean, clean, clean]);
     assert.deepEqual([b.energy_j, b.energy_wh, b.charge_c, b.charge_ah], [0.3, 0.3, 0.3, 0.3]);
   });
   await t.step("GET /api/power-efficiency", async () => {

@@ -159,9 +159,9 @@ Deno.test("GET /api/power-efficiency: reports the span figures of its window", a
     ...fakes.spans.answer,
     count: 4,
     errors: 1,
-    v: { min: 4.9, max: 5.1, avg: 5 },
-    a: { min: 0.3, max: 0.5, avg: 0.4 },
-    w: { min: 1, max: 3, avg: 2 },
+    v: { min: 4.9, max: 5.1, avg: 5, p2p: 0.2, rms: 5, sd: 0.1 },
+    a: { min: 0.3, max: 0.5, avg: 0.4, p2p: 0.2, rms: 0.4, sd: 0.1 },
+    w: { min: 1, max: 3, avg: 2, p2p: 2, rms: 2, sd: 1 },
     energy_j: 7200,
     energy_wh: 2,
     charge_c: 1440,
@@ -185,7 +185,11 @@ Deno.test("GET /api/power-efficiency: reports the span figures of its window", a
     `span ${nowMs - 2 * HOUR_MS} ${nowMs}`,
     `span ${nowMs - 24 * HOUR_MS} ${nowMs}`,
   ], "one span read per request, over the window asked (24 h by default)");
-  fakes.spans.answer = { ...fakes.spans.answer, count: 0, w: { min: null, max: null, avg: null } };
+  fakes.spans.answer = {
+    ...fakes.spans.answer,
+    count: 0,
+    w: { min: null, max: null, avg: null, p2p: null, rms: null, sd: null },
+  };
   const empty = await (await app.request("/api/power-efficiency?hours=1")).json();
   assert.deepEqual([empty.avg_power_w, empty.peak_power_w], [null, null], "no samples: no figures");
 });

@@ -21,7 +21,7 @@ function fakeApp() {
   spanRoutes(app, {
     span: singleChannel((fromMs: number, toMs: number): SpanResponse => {
       calls.push([fromMs, toMs]);
-      const stat = { min: 1, max: 2, avg: 1.5 };
+      const stat = { min: 1, max: 2, avg: 1.5, p2p: 1, rms: 1.6, sd: 0.5 };
       return {
         from_ms: fromMs,
         to_ms: toMs,

@@ -214,8 +214,12 @@ test("browser libraries are served from npm packages, not a CDN", async (t) => {
     await t.step(path, async () => {
       const res = await app.request(path);
       assert.equal(res.status, 200);
-      assert.match(res.headers.get("content-type") ?? "", /javascript/);
-      assert.ok((await res.arrayBuffer()).byteLength > 10_000);
+      // Scripts, and the style sheet uPlot comes with.
+      assert.match(
+        res.headers.get("content-type") ?? "",
+        path.endsWith(".css") ? /text\/css/ : /javascript/,
+      );
+      assert.ok((await res.arrayBuffer()).byteLength > (path.endsWith(".css") ? 1_000 : 10_000));
     });
   }
   const res = await app.request("/vendor/../../deno.json");
@@ -225,7 +229,7 @@ test("browser libraries are served from npm packages, not a CDN", async (t) => {
 
 test("the live page and the v1 test page are served", async (t) => {
   const { app } = core();
-  for (const [path, text] of [["/", "/vendor/chart.js/"], ["/test_websocket.html", "WebSocket"]]) {
+  for (const [path, text] of [["/", "/vendor/uplot/"], ["/test_websocket.html", "WebSocket"]]) {
     await t.step(path, async () => {
       const res = await app.request(path);
       assert.equal(res.status, 200);
@@ -238,14 +242,14 @@ test("the live page and the v1 test page are served", async (t) => {
   await errorBody(res);
 });
 
-test("the dashboard loads Chart.js as ES modules whose every import is served", async () => {
+test("the dashboard loads uPlot as an ES module whose every import is served", async () => {
   const { app } = core();
   const html = await (await app.request("/")).text();
-  assert.doesNotMatch(html, /<script[^>]+src="[^"]*chart/i, "no classic script defines a global");
+  assert.doesNotMatch(html, /<script[^>]+src="[^"]*uplot/i, "no classic script defines a global");
   const mapText = /<script type="importmap">([^]*?)<\/script>/.exec(html)?.[1];
   assert.ok(mapText, "an import map");
   const imports: Record<string, string> = JSON.parse(mapText).imports;
-  assert.ok(imports["chart.js"], "chart.js is mapped");
+  assert.ok(imports["uplot"], "uplot is mapped");
   // Follow every import from the mapped files: bare ones must be mapped, relative ones served.
   const pending = Object.values(imports);
   const seen = new Set<string>();
@@ -262,7 +266,11 @@ test("the dashboard loads Chart.js as ES modules whose every import is served", 
       else assert.ok(imports[specifier], `${path} imports ${specifier}, which the map lacks`);
     }
   }
-  assert.ok(seen.size >= 3, [...seen].join(", "));
+  assert.ok(seen.size >= 1, [...seen].join(", "));
+  const css = await app.request("/vendor/uplot/uPlot.min.css");
+  assert.equal(css.status, 200);
+  assert.match(css.headers.get("content-type") ?? "", /text\/css/);
+  await css.body?.cancel();
 });
 
 test("static files carry a validator and answer 304 when unchanged", async () => {
@@ -279,7 +287,7 @@ test("static files carry a validator and answer 304 when unchanged", async () =>
   const changed = await app.request("/app.js", { headers: { "If-None-Match": 'W/"other"' } });
   assert.equal(changed.status, 200);
   await changed.body?.cancel();
-  const lib = await app.request("/vendor/chart.js/chart.js");
+  const lib = await app.request("/vendor/uplot/uPlot.esm.js");
   assert.match(lib.headers.get("cache-control") ?? "", /max-age=86400/);
   await lib.body?.cancel();
 });

@@ -9,7 +9,14 @@ import { BATTERY_ASSUMPTION, batteryLife } from "../../src/recordings/battery.ts
 import { compare } from "../../src/recordings/compare.ts";
 
 function span(a: number | null, w: number | null, extra: Partial<SpanResponse> = {}): SpanResponse {
-  const stat = (x: number | null) => ({ min: x, max: x, avg: x });
+  const stat = (x: number | null) => ({
+    min: x,
+    max: x,
+    avg: x,
+    p2p: x === null ? null : 0,
+    rms: x === null ? null : Math.abs(x),
+    sd: x === null ? null : 0,
+  });
   return {
     from_ms: 0,
     to_ms: 1000,

@@ -1,100 +1,108 @@
-/** Tests of static/live_buffer.js: the live chart's buffer and its decimation (Deno, no browser). */
+/** Tests of static/live_buffer.js: bucketing on arrival, bounded memory, decimation. */
 import assert from "node:assert/strict";
-import { LiveBuffer } from "../../static/live_buffer.js";
+import { LiveBuffer, newColumns, resolutionFor } from "../../static/live_buffer.js";
 
-const T0 = 1_700_000_000_000;
+const T0 = 1_767_225_600_000;
 
-interface Point {
-  x: number;
-  y: number | null;
-  n: number;
+/** A buffer holding `n` samples 1 ms apart, each metric `f(i)`. */
+function filled(
+  n: number,
+  f: (i: number) => number,
+  options = { resolutionMs: 2, keepMs: 20_000 },
+) {
+  const buffer = new LiveBuffer(options);
+  for (let i = 0; i < n; i++) buffer.add(T0 + i, f(i), f(i) / 10, f(i) * 2);
+  return buffer;
 }
 
-function ys(points: Point[]): (number | null)[] {
-  return points.map((p) => p.y);
-}
-
-Deno.test("LiveBuffer.decimate() draws every sample when they are sparser than pixels", () => {
-  const buffer = new LiveBuffer();
-  for (let i = 0; i < 10; i++) buffer.add(T0 + i * 1000, 5 + i / 100, 0.2, 1 + i, true);
-  const out = buffer.decimate(T0 - 50_000, T0 + 10_000, 600, 3000);
-  assert.deepEqual(out.v.map((p: Point) => p.x), [...Array(10)].map((_, i) => T0 + i * 1000));
-  assert.deepEqual(ys(out.w), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-  assert.equal(out.a.length, 10);
+Deno.test("resolutionFor() gives about 4000 buckets per window on a 1-2-5 step", () => {
+  assert.equal(resolutionFor(10_000), 2);
+  assert.equal(resolutionFor(60_000), 10);
+  assert.equal(resolutionFor(600_000), 100);
+  assert.equal(resolutionFor(1_000), 1, "never below 1 ms");
 });
 
-Deno.test("LiveBuffer.decimate() keeps each column's extremes at 1 kHz", () => {
-  const buffer = new LiveBuffer({ resolutionMs: 10, keepMs: 120_000 });
-  const values: number[] = [];
-  for (let i = 0; i < 60_000; i++) {
-    const v = i === 31_234 ? 9 : 5 + Math.sin(i / 500) * 0.1;
-    values.push(v);
-    buffer.add(T0 + i, v, 0.2, 1, true);
+Deno.test("LiveBuffer.columns(): min, max and mean of each pixel column are the samples' own", () => {
+  const values = Array.from({ length: 10_000 }, (_, i) => Math.sin(i / 37) + (i % 7) / 10);
+  const buffer = filled(10_000, (i) => values[i]);
+  const colMs = 10_000 / 1000; // 1000 columns of 10 ms
+  const cols = buffer.columns(T0, T0 + 10_000, colMs, 1_500, newColumns());
+  assert.equal(cols.length, 1000);
+  for (let c = 0; c < cols.length; c += 97) {
+    const start = Math.floor((T0 + c * colMs) / colMs) * colMs - T0;
+    const xs = values.slice(start, start + colMs);
+    assert.equal(cols.count[c], xs.length);
+    assert.equal(cols.v.min[c], Math.min(...xs));
+    assert.equal(cols.v.max[c], Math.max(...xs));
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+    assert.ok(Math.abs((cols.v.mean[c] as number) - mean) < 1e-12);
+    assert.equal(cols.w.max[c], Math.max(...xs) * 2);
   }
-  const columns = 500;
-  const out = buffer.decimate(T0, T0 + 60_000, columns, 1500);
-  assert.ok(out.v.length <= 2 * columns + 2, `${out.v.length} points for ${columns} pixels`);
-  const drawn = out.v.map((p: Point) => p.y as number);
-  assert.equal(Math.max(...drawn), 9, "a one-sample spike survives");
-  assert.equal(Math.min(...drawn), Math.min(...values));
-  for (let i = 1; i < out.v.length; i++) assert.ok(out.v[i].x >= out.v[i - 1].x);
-  assert.deepEqual(out.a.map((p: Point) => p.x), out.v.map((p: Point) => p.x));
 });
 
-Deno.test("LiveBuffer.decimate() breaks the line at failed reads and at gaps", async (t) => {
-  await t.step("failed read", () => {
-    const buffer = new LiveBuffer();
-    for (let i = 0; i < 5; i++) buffer.add(T0 + i * 100, 5, 0.2, 1, true);
-    buffer.add(T0 + 500, 0, 0, 0, false);
-    for (let i = 6; i < 10; i++) buffer.add(T0 + i * 100, 5, 0.2, 1, true);
-    assert.deepEqual(ys(buffer.decimate(T0, T0 + 1000, 1000, 1500).v), [
-      5,
-      5,
-      5,
-      5,
-      5,
-      null,
-      5,
-      5,
-      5,
-      5,
-    ]);
-  });
-  await t.step("pause longer than the gap and than the usual step", () => {
-    const buffer = new LiveBuffer();
-    for (let i = 0; i < 5; i++) buffer.add(T0 + i * 100, 5, 0.2, 1, true);
-    for (let i = 0; i < 5; i++) buffer.add(T0 + 5_000 + i * 100, 5, 0.2, 1, true);
-    const v = ys(buffer.decimate(T0, T0 + 6_000, 6000, 1500).v);
-    assert.equal(v.filter((y) => y === null).length, 1);
-    assert.equal(v.indexOf(null), 5);
-  });
-  await t.step("a slower but regular rate is still one line", () => {
-    const buffer = new LiveBuffer();
-    for (let i = 0; i < 10; i++) buffer.add(T0 + i * 5_000, 5, 0.2, 1, true);
-    assert.ok(!ys(buffer.decimate(T0, T0 + 50_000, 500, 1500).v).includes(null));
-  });
+Deno.test("LiveBuffer.columns() puts a lone sample at its own time", () => {
+  const buffer = new LiveBuffer({ resolutionMs: 10, keepMs: 60_000 });
+  for (let i = 0; i < 5; i++) buffer.add(T0 + 1000 * i + 3, 5, 1, 5);
+  const cols = buffer.columns(T0, T0 + 5000, 10, 5_000, newColumns());
+  assert.deepEqual(cols.x, [T0 + 3, T0 + 1003, T0 + 2003, T0 + 3003, T0 + 4003]);
+  assert.deepEqual(cols.count, [1, 1, 1, 1, 1]);
 });
 
-Deno.test("LiveBuffer keeps only the recent past and at most maxBuckets", () => {
-  const buffer = new LiveBuffer({ resolutionMs: 10, keepMs: 1_000, maxBuckets: 50 });
-  for (let i = 0; i < 5_000; i++) buffer.add(T0 + i * 10, 5, 0.2, 1, true);
-  assert.ok(buffer.length <= 50);
-  assert.equal(buffer.latestMs, T0 + 49_990);
-  const wide = new LiveBuffer({ resolutionMs: 10, keepMs: 1_000 });
-  for (let i = 0; i < 5_000; i++) wide.add(T0 + i * 10, 5, 0.2, 1, true);
-  assert.ok((wide.oldestMs as number) >= T0 + 49_990 - 1_000);
+Deno.test("LiveBuffer memory is bounded at any rate: a fixed ring of typed arrays", () => {
+  const buffer = new LiveBuffer({ resolutionMs: 10, keepMs: 60_000 });
+  const capacity = buffer.capacity;
+  for (let i = 0; i < 300_000; i++) buffer.add(T0 + i, 5, 1, 5); // 5 min at 1 kHz
+  assert.equal(buffer.capacity, capacity, "never grows");
+  assert.ok(buffer.length <= capacity);
+  assert.equal(buffer.vMin.length, capacity);
+  assert.ok((buffer.latestMs as number) - (buffer.oldestMs as number) <= 60_010);
+  assert.equal(buffer.added, 300_000);
 });
 
-Deno.test("LiveBuffer.prepend() fills the time before the live samples only", () => {
-  const buffer = new LiveBuffer();
-  buffer.add(T0 + 10_000, 5.1, 0.3, 1.5, true);
-  const stat = (x: number) => ({ min: x, max: x + 0.1 });
+Deno.test("LiveBuffer: failed reads mark their column and break the lines; gaps break them too", () => {
+  const buffer = new LiveBuffer({ resolutionMs: 1, keepMs: 60_000 });
+  for (let i = 0; i < 100; i++) buffer.add(T0 + i, 5, 1, 5, i < 40 || i >= 60);
+  for (let i = 0; i < 100; i++) buffer.add(T0 + 10_000 + i, 5, 1, 5);
+  const cols = buffer.columns(T0, T0 + 10_100, 10, 1_500, newColumns());
+  const failed = cols.x.map((_, i) => i).filter((i) => cols.errors[i] > 0);
+  assert.deepEqual(failed.map((i) => cols.count[i]), [0, 0]);
+  assert.ok(failed.every((i) => cols.v.mean[i] === null), "no values where reads failed");
+  const gap = cols.x.findIndex((x, i) => x > T0 + 100 && x < T0 + 10_000 && cols.count[i] === 0);
+  assert.ok(gap > 0, "a null column between the two bursts");
+  assert.equal(cols.v.mean[gap], null);
+});
+
+Deno.test("LiveBuffer.prepend() fills the time before the live samples; rebucket() keeps them", () => {
+  const buffer = new LiveBuffer({ resolutionMs: 10, keepMs: 120_000 });
+  for (let i = 0; i < 1000; i++) buffer.add(T0 + 60_000 + i, 5, 1, 5);
+  const stat = (x: number) => ({ min: x, max: x + 0.2, avg: x + 0.1 });
   buffer.prepend([
-    { first: T0, last: T0 + 999, count: 10, v: stat(4.9), a: stat(0.2), w: stat(1) },
-    { first: T0 + 9_500, last: T0 + 10_499, count: 10, v: stat(4), a: stat(0.2), w: stat(1) },
+    { first: T0, last: T0 + 999, count: 1000, errors: 0, v: stat(4), a: stat(1), w: stat(4) },
+    // Overlaps what is held: skipped.
+    { first: T0 + 60_500, last: T0 + 60_600, count: 3, v: stat(9), a: stat(9), w: stat(9) },
   ]);
-  assert.equal(buffer.length, 2, "the bucket overlapping live data is skipped");
   assert.equal(buffer.oldestMs, T0);
-  const v = ys(buffer.decimate(T0, T0 + 11_000, 1100, 20_000).v);
-  assert.deepEqual(v, [4.9, 5, 5.1]);
+  const cols = buffer.columns(T0, T0 + 61_000, 1000, 100_000, newColumns());
+  assert.equal(cols.v.min[0], 4);
+  assert.ok(Math.abs((cols.v.mean[0] as number) - 4.1) < 1e-9);
+  assert.equal(Math.max(...cols.v.max.filter((x) => x !== null) as number[]), 5);
+  const wide = buffer.rebucket({ resolutionMs: 100, keepMs: 120_000 });
+  const again = wide.columns(T0, T0 + 61_000, 1000, 100_000, newColumns());
+  assert.deepEqual(again.count.reduce((s, n) => s + n, 0), 2000);
+  assert.ok(wide.length < buffer.length);
+});
+
+Deno.test("LiveBuffer.addBatch() takes the measurements message's columns", () => {
+  const buffer = new LiveBuffer({ resolutionMs: 1, keepMs: 10_000 });
+  buffer.addBatch({
+    ts_ms: [T0, T0 + 1, T0 + 2],
+    v: [5, 0, 5.1],
+    a: [1, 0, 1.1],
+    w: [5, 0, 5.61],
+    status: ["ok", "error", "ok"],
+  });
+  const cols = buffer.columns(T0, T0 + 3, 1, 100, newColumns());
+  assert.deepEqual(cols.count, [1, 0, 1]);
+  assert.deepEqual(cols.errors, [0, 1, 0]);
+  assert.deepEqual(cols.a.max, [1, null, 1.1]);
 });

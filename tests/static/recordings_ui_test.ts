@@ -2,12 +2,12 @@
  * Tests of the Recordings view's pure parts (Deno, no browser): the create body built
  * from the form (static/recording_form.js), the overlay's alignment and joined series
  * (static/overlay_data.js) and the battery box's parameters and runtimes
- * (static/battery.js).
+ * (static/battery_text.js).
  */
 import assert from "node:assert/strict";
 import { bytesText, FieldError, recordingBody } from "../../static/recording_form.js";
 import { alignmentMs, commonLabels, joinSeries } from "../../static/overlay_data.js";
-import { batteryParams, runtimeText } from "../../static/battery.js";
+import { batteryParams, runtimeText } from "../../static/battery_text.js";
 import { CreateRecordingBody } from "../../src/protocol/recordings.ts";
 
 const bucket = (tsMs: number, a: number) => ({

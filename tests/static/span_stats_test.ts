@@ -10,7 +10,7 @@ Deno.test("describeSpanSource() names what the server read and why a span is not
     from_ms,
     to_ms,
   });
-  const stat = { min: 1, max: 1, avg: 1 };
+  const stat = { min: 1, max: 1, avg: 1, p2p: 0, rms: 1, sd: 0 };
   const span = {
     from_ms: T0 + 7,
     to_ms: T0 + 1207,

@@ -79,10 +79,19 @@ function expected(stored: Stored[], fromMs: number, toMs: number) {
   const measured = inside.filter((s) => s.sample.status !== "error");
   const stat = (m: Metric) => {
     const xs = measured.map((s) => s.sample[m]);
-    return xs.length === 0 ? { min: null, max: null, avg: null } : {
+    if (xs.length === 0) {
+      return { min: null, max: null, avg: null, p2p: null, rms: null, sd: null };
+    }
+    const avg = xs.reduce((x, y) => x + y, 0) / xs.length;
+    // Two passes, as a textbook would: the reader's one-pass sums must agree.
+    const variance = xs.reduce((x, y) => x + (y - avg) ** 2, 0) / xs.length;
+    return {
       min: Math.min(...xs),
       max: Math.max(...xs),
-      avg: xs.reduce((x, y) => x + y, 0) / xs.length,
+      avg,
+      p2p: Math.max(...xs) - Math.min(...xs),
+      rms: Math.sqrt(xs.reduce((x, y) => x + y * y, 0) / xs.length),
+      sd: Math.sqrt(variance),
     };
   };
   return {
@@ -111,6 +120,17 @@ function assertFigures(got: SpanResponse, want: ReturnType<typeof expected>, lab
     assert.equal(got[m].min, want[m].min, `${label}: ${m} min`);
     assert.equal(got[m].max, want[m].max, `${label}: ${m} max`);
     close(got[m].avg, want[m].avg, `${label}: ${m} avg`);
+    close(got[m].p2p, want[m].p2p, `${label}: ${m} p2p`);
+    close(got[m].rms, want[m].rms, `${label}: ${m} rms`);
+    // σ from one-pass sums loses digits to cancellation: 1e-9 of the RMS is plenty here.
+    if (want[m].sd === null) assert.equal(got[m].sd, null, `${label}: ${m} sd`);
+    else {
+      const slack = 1e-9 * Math.max(1, want[m].rms ?? 0);
+      assert.ok(
+        Math.abs((got[m].sd ?? NaN) - want[m].sd) <= slack,
+        `${label}: ${m} sd ${got[m].sd} ≠ ${want[m].sd}`,
+      );
+    }
   }
   close(got.energy_j, want.energyJ, `${label}: energy`);
   close(got.charge_c, want.chargeC, `${label}: charge`);
@@ -313,3 +333,33 @@ function merge(bursts: [number, number][]): [number, number][] {
   }
   return out;
 }
+
+Deno.test("SpanReader: RMS and σ are null over rollups kept before sums of squares", () => {
+  const store = openStore();
+  try {
+    const base = { v: 5, a: 1, w: 5, status: "ok" as const, mode: "NORMAL" };
+    for (let i = 0; i < 3000; i++) {
+      store.append({ ...base, tsMs: T0 + i, seq: i + 1, a: i % 2 ? 1 : 3 }, {
+        energyJ: 0,
+        chargeC: 0,
+        dtMs: 0,
+      });
+    }
+    store.flush();
+    const full = store.span(T0, T0 + 3000);
+    assert.equal(full.a.rms, Math.sqrt(5));
+    assert.equal(full.a.sd, 1);
+    assert.equal(full.a.p2p, 2);
+    // A database migrated from before the squares: its buckets hold NULL there.
+    store.db.exec("UPDATE rollup_1s SET v_sq = NULL, a_sq = NULL, w_sq = NULL");
+    const old = store.span(T0, T0 + 3000);
+    assert.equal(old.a.rms, null);
+    assert.equal(old.a.sd, null);
+    assert.equal(old.a.avg, 2, "the mean does not need squares");
+    assert.equal(old.a.p2p, 2);
+    // A span inside one second is read from raw samples and 100 ms rollups: still known.
+    assert.equal(store.span(T0 + 1000, T0 + 1998).a.sd, 1);
+  } finally {
+    store.close();
+  }
+});
