@@ -37,6 +37,8 @@ import { wirePreferences } from "./preferences.js";
 import { RulesEditor } from "./rules_editor.js";
 import { MarkersPanel } from "./markers.js";
 import { RecordingsView } from "./recordings.js";
+import { putUserMarks, wireAltClick } from "./chart_markers.js";
+import { wireSelectionExtras } from "./selection_extras.js";
 
 /** @typedef {import("./types.js").ServerMessage} ServerMessage */
 /** @typedef {import("./types.js").StatusMessage} StatusMessage */
@@ -54,6 +56,22 @@ const overview = new Overview();
 // Recordings and markers (issue 15).
 const markers = new MarkersPanel();
 const recordings = new RecordingsView(markers);
+/** Redraws both charts' markers (alert transitions and people's markers). */
+function redrawMarks() {
+  const drawn = String(putUserMarks(markers.markers));
+  // For tests and tools, as the charts publish what they draw.
+  for (const id of ["live-chart", "history-chart"]) {
+    const root = document.getElementById(id);
+    if (root) root.dataset.userMarks = drawn;
+  }
+  live.chart?.invalidate();
+  history.chart?.invalidate();
+  live.wake();
+  history.redraw();
+}
+markers.onListChanged(redrawMarks);
+wireAltClick(byId("history-chart"), history, (tsMs) => markers.markAt(tsMs));
+wireSelectionExtras({ onKept: () => recordings.load() });
 const controls = new Controls((status) => {
   // /status describes the first channel; with several, the list has the one shown.
   const intervalMs = several() ? channelInfo(pickedChannel())?.interval_ms : status.interval_ms;
@@ -272,11 +290,7 @@ async function main() {
       controls.refresh();
       loadRules();
       alerts.load().catch(reportFailure("Cannot load alerts"));
-      loadMarks().then(() => {
-        live.chart?.invalidate();
-        history.chart?.invalidate();
-        history.redraw();
-      }, reportFailure("Cannot load alert markers"));
+      loadMarks().then(redrawMarks, reportFailure("Cannot load alert markers"));
       live.backfill({ clear: connectedBefore }).then(requestDraw, reportFailure("Cannot backfill"));
       if (connectedBefore) history.load();
       connectedBefore = true;

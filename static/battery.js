@@ -36,6 +36,8 @@ export class BatteryBox {
   #load;
   /** @type {BatteryLife | null} */
   #last = null;
+  /** Whether there is no span to compute for (then nothing is said). */
+  #noSpan = false;
   /** @type {HTMLInputElement} */
   #capacity;
   /** @type {HTMLInputElement} */
@@ -93,12 +95,14 @@ export class BatteryBox {
     const seq = ++this.#seq;
     if (params === null) {
       this.#last = null;
+      this.#noSpan = false;
       this.#render();
       return;
     }
     try {
       const span = await this.#load(params);
       if (seq !== this.#seq) return; // A newer request is on its way.
+      this.#noSpan = span === null;
       this.#last = span?.battery ?? null;
       this.#render();
     } catch (error) {
@@ -129,7 +133,7 @@ export class BatteryBox {
   #render() {
     const b = this.#last;
     if (b === null) {
-      this.#out.textContent = t("rec.battery.enter");
+      this.#out.textContent = this.#noSpan ? "" : t("rec.battery.enter");
       this.#assumption.textContent = "";
       return;
     }

@@ -62,6 +62,8 @@ export class MarkersPanel {
   #markers = [];
   /** @type {Set<(marker: MarkerData) => void>} */
   #listeners = new Set();
+  /** @type {Set<(markers: MarkerData[]) => void>} */
+  #listListeners = new Set();
 
   constructor() {
     byId("marker-add").addEventListener("click", () => this.markAt(Date.now()));
@@ -91,6 +93,14 @@ export class MarkersPanel {
    */
   onMarker(fn) {
     this.#listeners.add(fn);
+  }
+
+  /**
+   * Calls `fn` with the whole list whenever it changes (loaded, a marker added).
+   * @param {(markers: MarkerData[]) => void} fn
+   */
+  onListChanged(fn) {
+    this.#listListeners.add(fn);
   }
 
   /** Reads the channel's markers of the last 24 hours. */
@@ -169,5 +179,6 @@ export class MarkersPanel {
     const list = byId("marker-list");
     list.replaceChildren(...[...this.#markers].reverse().map(markerItem));
     byId("marker-none").hidden = this.#markers.length > 0;
+    for (const fn of this.#listListeners) fn(this.#markers);
   }
 }

@@ -62,8 +62,9 @@ export class OverlayChart {
 
   /**
    * Draws `data` (`[x, y0, y1, …]`, x in ms from the alignment point) with one line per
-   * name, in `metric`'s unit.
-   * @param {(number | null)[][]} data
+   * name, in `metric`'s unit; uPlot's legend under it names each line and reads them all
+   * at the cursor.
+   * @param {(number | null | undefined)[][]} data
    * @param {string[]} names
    * @param {Metric} metric
    */
@@ -89,7 +90,7 @@ export class OverlayChart {
           width: 1.5,
           spanGaps: false,
           value: (/** @type {unknown} */ _u, /** @type {number | null} */ v) =>
-            v === null ? "—" : formatUnit(v, unit),
+            v === null || v === undefined ? "—" : formatUnit(v, unit),
         })),
       ],
       axes: [

@@ -36,23 +36,24 @@ export function alignmentMs(recording, markers, label) {
 
 /**
  * Joins the recordings' buckets of one metric on one axis of ms from each one's
- * alignment point (the centre of each bucket): `[x, y0, y1, …]`, null where a
- * recording has no bucket at that x (or its average is unknown).
+ * alignment point (the centre of each bucket): `[x, y0, y1, …]`. Where a recording has
+ * no bucket at another's x the value is `undefined` (uPlot draws the line across it);
+ * a bucket whose average is unknown (only failed reads) is `null` (a gap in the line).
  * @param {{ buckets: HistoryBucket[], bucketMs: number, zeroMs: number }[]} series
  * @param {"v" | "a" | "w"} metric
- * @returns {(number | null)[][]}
+ * @returns {(number | null | undefined)[][]}
  */
 export function joinSeries(series, metric) {
-  /** @type {Map<number, (number | null)[]>} */
+  /** @type {Map<number, (number | null | undefined)[]>} */
   const rows = new Map();
   series.forEach((s, i) => {
     for (const b of s.buckets) {
       const x = b.ts_ms + s.bucketMs / 2 - s.zeroMs;
       let row = rows.get(x);
-      if (!row) rows.set(x, row = Array(series.length).fill(null));
-      row[i] = b[metric].avg ?? null;
+      if (!row) rows.set(x, row = Array(series.length).fill(undefined));
+      row[i] = b.count > 0 ? b[metric].avg ?? null : null;
     }
   });
   const xs = [...rows.keys()].sort((p, q) => p - q);
-  return [xs, ...series.map((_, i) => xs.map((x) => rows.get(x)?.[i] ?? null))];
+  return [xs, ...series.map((_, i) => xs.map((x) => rows.get(x)?.[i]))];
 }

@@ -169,16 +169,5 @@ export class ComparePanel {
     });
     const data = joinSeries(series, metric);
     this.#chart.draw(data, series.map((s) => s.name), metric);
-    const legend = byId("rec-overlay-legend");
-    legend.replaceChildren(...series.map((s, i) => {
-      const item = document.createElement("span");
-      item.className = "legend-item";
-      item.dataset.series = String(i);
-      const line = document.createElement("span");
-      line.className = "legend-line";
-      line.style.background = OverlayChart.color(i);
-      item.append(line, ` ${s.name}`);
-      return item;
-    }));
   }
 }

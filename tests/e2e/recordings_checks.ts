@@ -74,6 +74,24 @@ export async function checkRecordings(ctx: CheckContext): Promise<void> {
   ]);
   for (const r of data) assert.ok(r.samples >= 10, `${r.name}: ${r.samples} samples`);
 
+  // Alt+click on the history chart marks that instant; people's markers are on both charts.
+  await page.waitForSelector('#history[data-state="ready"]', { timeout: timeoutMs });
+  const plot = page.locator("#history-chart .u-over").first();
+  const box = (await plot.boundingBox())!;
+  const before = Date.now();
+  await plot.click({ modifiers: ["Alt"], position: { x: box.width * 0.9, y: box.height / 2 } });
+  await page.waitForSelector("#marker-dialog[open]", { timeout: timeoutMs });
+  await page.fill("#marker-label", "alt mark");
+  await page.click('#marker-form button[value="save"]');
+  await page.locator("#marker-list li", { hasText: "alt mark" }).waitFor({ timeout: timeoutMs });
+  const all = await getJson<{ data: { label: string; ts_ms: number }[] }>(`${url}/api/markers`);
+  const alt = all.data.find((m) => m.label === "alt mark")!;
+  const viewMin = Number(await page.getAttribute("#history-chart", "data-view-min"));
+  assert.ok(alt.ts_ms > viewMin && alt.ts_ms < before, "at the time clicked, not now");
+  for (const chart of ["#live-chart", "#history-chart"]) {
+    assert.equal(await page.getAttribute(chart, "data-user-marks"), "3", chart);
+  }
+
   // Compare: the button counts the picks and needs two.
   assert.equal(await page.isDisabled("#rec-compare"), true);
   await row(page, "firmware A").locator(".rec-pick input").check();
@@ -84,7 +102,13 @@ export async function checkRecordings(ctx: CheckContext): Promise<void> {
   assert.equal(await page.locator("#rec-compare-table tr[data-field]").count(), 13);
   assert.ok(await page.locator("#rec-compare-table .rec-delta").count() >= 10, "deltas shown");
   await page.waitForSelector("#rec-overlay .uplot", { timeout: timeoutMs });
-  assert.equal(await page.locator("#rec-overlay-legend .legend-item").count(), 2);
+  // The legend: the time axis, then one entry per recording.
+  assert.deepEqual(
+    await page.evaluate(
+      `[...document.querySelectorAll("#rec-overlay .u-legend .u-series .u-label")].map((e) => e.textContent)`,
+    ),
+    ["Time from the alignment point", "firmware A", "firmware B"],
+  );
   const align = page.locator("#rec-overlay-align");
   assert.deepEqual(
     await page.evaluate(

@@ -124,9 +124,15 @@ Deno.test("overlay: labels all recordings share, alignment at start or marker, j
   ], "a");
   assert.deepEqual(joined, [
     [50, 150, 250],
-    [0.1, 0.2, null],
-    [0.3, null, 0.4],
+    [0.1, 0.2, undefined],
+    [0.3, undefined, 0.4],
   ]);
+  const failed = { ...bucket(2000, 0), count: 0, errors: 3 };
+  assert.deepEqual(
+    joinSeries([{ buckets: [failed], bucketMs: 100, zeroMs: 2000 }], "a"),
+    [[50], [null]],
+    "a bucket of failed reads only is a gap",
+  );
 });
 
 Deno.test("batteryParams() and runtimeText()", () => {
