@@ -36,7 +36,7 @@ const config = loadConfig({
   MOCK_SEED: "1",
   MOCK_AUTO_ROTATE_S: "0",
 }, []);
-const sources = createChannelSources(config.channels, { emulatedInput: config });
+const sources = createChannelSources(config.channels);
 const stats = new Map<string, { ok: number; errors: number; gaps: number; last?: number }>();
 for (const [name, source] of sources) {
   const s = { ok: 0, errors: 0, gaps: 0, last: undefined as number | undefined };

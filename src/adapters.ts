@@ -7,6 +7,7 @@
  */
 import type { Analyzer } from "./analysis/analyzer.ts";
 import type { AlertsControl } from "./http/routes_analysis.ts";
+import type { AlertMetric } from "./protocol/alerts.ts";
 import type { SensorControl } from "./http/routes_sensor.ts";
 import type { SimulatorControl } from "./http/routes_simulator.ts";
 import type { Hub } from "./hub.ts";
@@ -52,12 +53,14 @@ export function alertsControl(
   store: Pick<Store, "alerts">,
   analyzer: Analyzer,
   pipeline: Pipeline,
+  metrics?: readonly AlertMetric[],
 ): AlertsControl {
   return {
     history: (fromMs, toMs, limit, severity) => store.alerts.list(fromMs, toMs, limit, severity),
     active: () => analyzer.alerts.active(),
     rules: () => pipeline.rules(),
     setRules: (rules) => pipeline.setRules(rules),
+    metrics,
   };
 }
 

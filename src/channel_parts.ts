@@ -6,7 +6,13 @@
  * (Its history and span figures: channel_history.ts.)
  * @module
  */
-import { AlertEngine, DEFAULT_RULES } from "./analysis/alerts.ts";
+import {
+  AlertEngine,
+  alertMetricsOf,
+  DEFAULT_RULES,
+  ruleMetricIssues,
+  rulesFor,
+} from "./analysis/alerts.ts";
 import type { AlertRule } from "./protocol/alerts.ts";
 import { Analyzer } from "./analysis/analyzer.ts";
 import type { ChannelConfig, DerivedChannelConfig, MeasuredChannelConfig } from "./channels.ts";
@@ -19,7 +25,8 @@ import { initialRules, Pipeline } from "./pipeline.ts";
 import type { ChannelInfo } from "./protocol/channels.ts";
 import type { StatusMessage } from "./protocol/ws.ts";
 import type { Sample } from "./sample.ts";
-import { Sampler } from "./sampler.ts";
+import { DEFAULT_BATCH_MS, Sampler } from "./sampler.ts";
+import { type Clock, systemClock } from "./clock.ts";
 import { Signal } from "./signal.ts";
 import { resolutionOf } from "./sources/resolution.ts";
 import type { Source } from "./sources/source.ts";
@@ -94,8 +101,29 @@ function announceTo(hub: Hub, channel: string): (message: StatusMessage) => void
   return (message) => hub.broadcast({ ...message, channel }, channel);
 }
 
-function analyzerFor(store: ChannelStore, rules: ChannelShared["alertRules"]): Analyzer {
-  return new Analyzer({ alerts: new AlertEngine(initialRules(store, rules, DEFAULT_RULES)) });
+/**
+ * The channel's analyzer with its alert rules: those of ALERT_RULES for the metrics it
+ * has, else the saved ones, else the defaults (the 5 V rail's for a measured channel,
+ * none for a derived one). Saved rules of metrics it does not have are dropped, said.
+ */
+function analyzerFor(
+  config: ChannelConfig,
+  store: ChannelStore,
+  shared: Pick<ChannelShared, "alertRules" | "log">,
+): Analyzer {
+  const metrics = alertMetricsOf(config);
+  const defaults = config.kind === "measured" ? DEFAULT_RULES : [];
+  let rules = initialRules(store, rulesFor(shared.alertRules, metrics), defaults, shared.log);
+  const issues = ruleMetricIssues(rules, metrics);
+  if (issues.length > 0) {
+    shared.log(
+      `Warning: channel "${config.name}": saved alert rules are no longer valid (${
+        issues[0].path
+      }: ${issues[0].message}); using the defaults until new rules are saved`,
+    );
+    rules = [...defaults];
+  }
+  return new Analyzer({ alerts: new AlertEngine(rules) });
 }
 
 /**
@@ -104,7 +132,13 @@ function analyzerFor(store: ChannelStore, rules: ChannelShared["alertRules"]): A
  */
 export function measuredParts(
   config: MeasuredChannelConfig,
-  parts: { source: Source; store: Store; onSample: (sample: Sample) => void },
+  parts: {
+    source: Source;
+    store: Store;
+    onSample: (sample: Sample) => void;
+    /** Delay of the sampler's wake-ups, ms (see {@link wakePhases}); default 0. */
+    phaseMs?: number;
+  },
   shared: ChannelShared,
 ): MeasuredParts {
   const { hub } = shared;
@@ -118,6 +152,7 @@ export function measuredParts(
     lastSeq: store.writer.lastSeq,
     onSample: samples.emit,
     onStatus: shared.notice,
+    clock: parts.phaseMs ? phasedClock(parts.phaseMs) : undefined,
   });
   // An INA228's own accumulators count what the chip measured between the samples too.
   const totals = (parts.source as { accumulators?: () => HardwareTotals | undefined })
@@ -130,7 +165,7 @@ export function measuredParts(
       ? hardwareSteps(() => totals.call(parts.source))
       : undefined,
   });
-  const analyzer = analyzerFor(store, shared.alertRules);
+  const analyzer = analyzerFor(config, store, shared);
   const pipeline = new Pipeline({ hub, store, analyzer, energy, channel: config.name });
   samples.listen(pipeline.onSample);
   samples.listen(rate.add);
@@ -149,6 +184,33 @@ export function measuredParts(
   };
 }
 
+/**
+ * The wake-up delay of each channel whose sampler ticks on the main thread in batches
+ * (the mock: {@link DEFAULT_BATCH_MS} of samples per wake-up), spread evenly over one
+ * batch period in configuration order, so several such channels do not all wake, and
+ * send their batches to the `channel=*` clients, at the same instant: each burst is
+ * one channel's. A wake-up still reads every tick due by then, so the samples' times
+ * and their age on delivery stay as they were.
+ *
+ * @example
+ * ```ts
+ * wakePhases(config.channels); // three mocks: Map { "a" => 0, "b" => 3.33, "c" => 6.67 }
+ * ```
+ */
+export function wakePhases(channels: readonly ChannelConfig[]): Map<string, number> {
+  const batched = channels.filter((c) => c.kind === "measured" && c.sensor === "mock");
+  return new Map(batched.map((c, i) => [c.name, (i * DEFAULT_BATCH_MS) / batched.length]));
+}
+
+/** The system clock with every timer firing `phaseMs` later. */
+function phasedClock(phaseMs: number): Clock {
+  return {
+    now: systemClock.now,
+    setTimeout: (fn, delayMs) => systemClock.setTimeout(fn, delayMs + phaseMs),
+    clearTimeout: systemClock.clearTimeout,
+  };
+}
+
 /** A derived channel's parts; `staleMs` is how far apart its inputs' samples may be. */
 export function derivedParts(
   config: DerivedChannelConfig,
@@ -162,7 +224,7 @@ export function derivedParts(
     maxGapMs: () => 2 * parts.staleMs(),
     announce: announceTo(hub, config.name),
   });
-  const analyzer = analyzerFor(store, shared.alertRules);
+  const analyzer = analyzerFor(config, store, shared);
   const figures = new DerivedFigures(config.derived);
   const pipeline = new Pipeline({
     hub,

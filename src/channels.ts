@@ -54,8 +54,27 @@ interface MeasuredBase extends ChannelBase {
   readonly sampleIntervalMs: number;
 }
 
-/** A chip this program drives itself over I2C. */
-interface I2cChipBase extends MeasuredBase {
+/**
+ * The signal the mock's waveforms make (`MOCK_MODE`, `MOCK_AUTO_ROTATE_S`, `MOCK_SEED`):
+ * a mock channel's samples, or an emulated chip's analog input.
+ */
+export interface MockSignalConfig {
+  /** Initial mode. */
+  readonly mockMode: DeviceMode;
+  /** Demo rotation period in ms; 0 = off. */
+  readonly mockAutoRotateMs: number;
+  /**
+   * Seed of the random stream: the entry's `mock_seed`, else `MOCK_SEED` plus the
+   * entry's position (0-based), so channels differ; `null` = random.
+   */
+  readonly mockSeed: number | null;
+}
+
+/**
+ * A chip this program drives itself over I2C; on the emulated bus also the chip's
+ * analog input (every {@link MockSignalConfig} field set), on a real bus none of them.
+ */
+interface I2cChipBase extends MeasuredBase, Partial<MockSignalConfig> {
   /** `/dev/i2c-N`, or the in-process emulated bus. */
   readonly i2cBus: number | "emulated";
   /** The emulated bus's clock in kHz (used only when `i2cBus` is `"emulated"`). */
@@ -141,15 +160,9 @@ export interface SerialChannelConfig extends MeasuredBase {
 }
 
 /** The simulated rail. */
-export interface MockChannelConfig extends MeasuredBase {
+export interface MockChannelConfig extends MeasuredBase, MockSignalConfig {
   /** Simulated. */
   readonly sensor: "mock";
-  /** Initial mode. */
-  readonly mockMode: DeviceMode;
-  /** Demo rotation period; 0 = off. */
-  readonly mockAutoRotateMs: number;
-  /** Seed of the random stream; `null` = random. */
-  readonly mockSeed: number | null;
 }
 
 /** A chip this program drives over I2C (the ones that share a bus thread). */
@@ -203,6 +216,19 @@ export function isI2cChannel(channel: ChannelConfig): channel is I2cChannelConfi
     (channel.sensor === "ina219" || channel.sensor === "ina226" ||
       channel.sensor === "ina228" || channel.sensor === "ina260" ||
       channel.sensor === "ina3221");
+}
+
+/**
+ * The analog input of an emulated chip (its channel's mock settings); `undefined` for a
+ * chip on a real bus, which measures its rail.
+ */
+export function emulatedSignal(channel: I2cChannelConfig): MockSignalConfig | undefined {
+  if (channel.i2cBus !== "emulated") return undefined;
+  return {
+    mockMode: channel.mockMode ?? "NORMAL",
+    mockAutoRotateMs: channel.mockAutoRotateMs ?? 0,
+    mockSeed: channel.mockSeed ?? null,
+  };
 }
 
 /**

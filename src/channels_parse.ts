@@ -17,6 +17,7 @@ import {
   INA2XX_AVERAGES,
   MAIN_CHANNEL,
   type MeasuredChannelConfig,
+  type MockSignalConfig,
 } from "./channels.ts";
 import { checkChannelSet } from "./channels_check.ts";
 
@@ -34,7 +35,9 @@ export interface GlobalText {
 /** The global settings an entry falls back to; a setting unset and without default is absent. */
 export type GlobalTexts = Readonly<Partial<Record<SettingKey, GlobalText>>>;
 
-const I2C_FIELDS = ["i2c_bus", "i2c_emulated_khz", "i2c_address"];
+/** The mock's signal: a mock channel's, or an emulated chip's analog input. */
+const MOCK_FIELDS = ["mock_mode", "mock_auto_rotate_s", "mock_seed"];
+const I2C_FIELDS = ["i2c_bus", "i2c_emulated_khz", "i2c_address", ...MOCK_FIELDS];
 const INA226_FIELDS = [...I2C_FIELDS, "shunt_ohms", "max_current_a", "adc_samples"];
 
 /** The settings each sensor takes, besides `name`, `label`, `sensor` and `sample_interval_ms`. */
@@ -46,7 +49,7 @@ const SENSOR_FIELDS: Record<ChannelSensor, readonly string[]> = {
   ina3221: [...I2C_FIELDS, "chip_channel", "shunt_ohms", "adc_samples"],
   hwmon: ["hwmon_path", "i2c_bus", "i2c_address"],
   serial: ["serial_port", "serial_baud"],
-  mock: ["mock_mode", "mock_auto_rotate_s", "mock_seed"],
+  mock: MOCK_FIELDS,
 };
 
 /** The lower-case name of each setting → its key: `sample_interval_ms` → `sampleIntervalMs`. */
@@ -169,28 +172,53 @@ function parseEntry(entry: unknown, index: number, globals: GlobalTexts): Channe
     if (!result.success) fail(`${shown}: ${result.error.issues[0].message}`);
     return result.data;
   };
-  return Object.freeze(measured(sensor, { name, label: label.trim() }, read, fail));
+  const own = (field: string) => fields[field] !== undefined;
+  return Object.freeze(measured(sensor, { name, label: label.trim(), index }, { read, own }, fail));
 }
 
-/** The resolved channel of one sensor type; `read(field)` is the validated value or `undefined`. */
+/**
+ * The resolved channel of one sensor type; `fields.read(field)` is the validated value
+ * or `undefined`, `fields.own(field)` whether the entry sets it.
+ */
 function measured(
   sensor: ChannelSensor,
-  base: { name: string; label: string },
-  read: (field: string) => unknown,
+  { index, ...base }: { name: string; label: string; index: number },
+  fields: { read: (field: string) => unknown; own: (field: string) => boolean },
   fail: (message: string) => never,
 ): MeasuredChannelConfig {
   // deno-lint-ignore no-explicit-any
-  const get = read as (field: string) => any;
+  const get = fields.read as (field: string) => any;
   const common = {
     ...base,
     kind: "measured" as const,
     sampleIntervalMs: get("sample_interval_ms"),
   };
-  const i2c = () => ({
-    i2cBus: get("i2c_bus"),
-    i2cEmulatedKhz: get("i2c_emulated_khz"),
-    i2cAddress: get("i2c_address"),
-  });
+  /** The mock's signal; an unset seed is MOCK_SEED + the entry's position, so channels differ. */
+  const signal = (): MockSignalConfig => {
+    const seed: number | undefined = get("mock_seed");
+    return {
+      mockMode: get("mock_mode"),
+      mockAutoRotateMs: get("mock_auto_rotate_s") * 1000,
+      mockSeed: seed === undefined ? null : fields.own("mock_seed") ? seed : (seed + index) >>> 0,
+    };
+  };
+  const i2c = () => {
+    const bus = get("i2c_bus");
+    if (bus !== "emulated") {
+      const set = MOCK_FIELDS.find(fields.own);
+      if (set !== undefined) {
+        fail(
+          `${set}: only for a chip on i2c_bus "emulated" (its analog input); a chip on bus ${bus} measures its rail`,
+        );
+      }
+    }
+    return {
+      i2cBus: bus,
+      i2cEmulatedKhz: get("i2c_emulated_khz"),
+      i2cAddress: get("i2c_address"),
+      ...(bus === "emulated" ? signal() : {}),
+    };
+  };
   switch (sensor) {
     case "ina219": {
       const shuntOhms = get("shunt_ohms");
@@ -246,13 +274,7 @@ function measured(
     case "serial":
       return { ...common, sensor, serialPort: get("serial_port"), serialBaud: get("serial_baud") };
     case "mock":
-      return {
-        ...common,
-        sensor,
-        mockMode: get("mock_mode"),
-        mockAutoRotateMs: get("mock_auto_rotate_s") * 1000,
-        mockSeed: get("mock_seed") ?? null,
-      };
+      return { ...common, sensor, ...signal() };
   }
 }
 

@@ -14,6 +14,15 @@ export interface Clock {
   setTimeout(fn: () => void, delayMs: number): TimerId;
   /** Cancels a timer from {@link Clock.setTimeout}. */
   clearTimeout(id: TimerId): void;
+  /**
+   * Runs `fn` every `periodMs` until cleared, each period counted from when the last
+   * firing ran. Optional: the sampler re-arms one-shot timers on a clock without it. In
+   * Deno a repeating timer costs less per firing than arming a new one-shot timer each
+   * time (about 190 against 240–300 µs of CPU on the test machine; docs/benchmarks.md).
+   */
+  setInterval?(fn: () => void, periodMs: number): TimerId;
+  /** Cancels a timer from {@link Clock.setInterval}. */
+  clearInterval?(id: TimerId): void;
 }
 
 /** The real clock. */
@@ -21,6 +30,8 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, delayMs) => setTimeout(fn, delayMs),
   clearTimeout: (id) => clearTimeout(id),
+  setInterval: (fn, periodMs) => setInterval(fn, periodMs),
+  clearInterval: (id) => clearInterval(id),
 };
 
 /** A repeating timer from {@link every}. */

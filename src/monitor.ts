@@ -18,9 +18,11 @@ import {
   hubChannel,
   type MeasuredParts,
   measuredParts,
+  wakePhases,
 } from "./channel_parts.ts";
 import { derivedHistory, derivedSpans, measuredHistory, measuredSpans } from "./channel_history.ts";
 import { DerivedChannels } from "./derived/channels.ts";
+import { alertMetricsOf } from "./analysis/alerts.ts";
 import { Hub, MAX_INCOMING_BYTES } from "./hub.ts";
 import { createApp } from "./http/app.ts";
 import { ClientLimits } from "./http/limits.ts";
@@ -213,7 +215,6 @@ function openSources(
   try {
     return createChannelSources(config.channels, {
       onNotice: (channel, message) => onNotice(channel)(message),
-      emulatedInput: config,
     });
   } catch (error) {
     if (error instanceof RangeError) throw new StartupError(error.message);
@@ -275,6 +276,7 @@ export function createCore(
     notice: samplerNotice(channel),
     log,
   });
+  const phases = wakePhases(config.channels);
   for (const channel of config.channels) {
     const name = channel.name;
     if (channel.kind === "derived") {
@@ -291,6 +293,7 @@ export function createCore(
       measuredParts(channel, {
         source: sources.get(name)!,
         store,
+        phaseMs: phases.get(name),
         onSample: (sample) => {
           if (!feedsDerived) return;
           for (const d of derived.add(name, sample)) {
@@ -352,7 +355,7 @@ export function createCore(
     clients: hub,
     samplesTotal: () => pipeline.samplesTotal,
     sampleRateHz: first.rate.hz,
-    database: () => store.stats(),
+    database: () => store.summary(),
     mqtt: () => integrations.mqttStatus(),
     notifications: () => notifier?.status() ?? { enabled: false },
     rejections: () => rejections.counts,
@@ -379,7 +382,7 @@ export function createCore(
         ? measuredHistory(store, p.store)
         : derivedHistory(p.config, store, (n) => measured(n).sampler.intervalMs)
     ),
-    alerts: all((p) => alertsControl(p.store, p.analyzer, p.pipeline)),
+    alerts: all((p) => alertsControl(p.store, p.analyzer, p.pipeline, alertMetricsOf(p.config))),
     analysis: all((p) => p.analyzer),
     spans: all((p) =>
       p.kind === "measured" ? measuredSpans(store, p.store) : derivedSpans(p.config, store)

@@ -2,7 +2,9 @@
  * The ticker: reads the source on a fixed schedule (t0 + n·interval, no drift, no
  * overlapping reads), numbers every sample and hands it on. A failed read still
  * yields that tick's sample, marked `error`. A source that can back-fill (the mock)
- * is woken at most every {@link DEFAULT_BATCH_MS} ms and reads every tick that came due.
+ * is woken at most every {@link DEFAULT_BATCH_MS} ms and reads every tick that came due;
+ * when a batch holds several ticks, by one repeating timer (cheaper per firing than a
+ * one-shot timer armed anew each time).
  * @module
  */
 import { type Clock, systemClock, type TimerId } from "./clock.ts";
@@ -58,6 +60,9 @@ export class Sampler {
   #busy = false;
   #generation = 0;
   #timer: TimerId | undefined;
+  /** The repeating timer of batched back-filling, and its period. */
+  #repeat: TimerId | undefined;
+  #repeatMs = 0;
   #t0 = 0;
   #n = 0;
   #sensorOk: boolean | undefined;
@@ -149,6 +154,7 @@ export class Sampler {
     this.#generation++;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#stopRepeat();
     await this.source.close();
     this.#onStatus("Measurements stopped");
     return true;
@@ -178,6 +184,8 @@ export class Sampler {
     this.#t0 = this.#clock.now();
     this.#n = 1;
     this.#onStatus(`Sample interval set to ${intervalMs} ms`);
+    // A batch period follows the interval: the next tick arms the right one.
+    this.#stopRepeat();
     if (!this.#running || this.#busy) return;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#schedule(this.#wakeMs() - this.#clock.now());
@@ -189,10 +197,39 @@ export class Sampler {
    * schedule stays t0 + n·interval however the ticks are grouped.
    */
   #wakeMs(): number {
-    const perWake = this.source.backfill
-      ? Math.max(1, Math.floor(this.#batchMs / this.#intervalMs))
-      : 1;
-    return this.#t0 + (this.#n + perWake - 1) * this.#intervalMs;
+    return this.#t0 + (this.#n + this.#perWake() - 1) * this.#intervalMs;
+  }
+
+  /** Ticks per wake-up: several for a back-filling source at a short interval, else 1. */
+  #perWake(): number {
+    return this.source.backfill ? Math.max(1, Math.floor(this.#batchMs / this.#intervalMs)) : 1;
+  }
+
+  /**
+   * Wakes for the following batches by one repeating timer of the batch's length, when
+   * a batch holds several ticks and the clock has one. Each firing reads every tick that
+   * came due (as a one-shot wake-up does), so the schedule and the numbering are the
+   * same; only the phase of the wake-ups against the ticks wanders. Returns false when
+   * one-shot timers go on instead (one tick per wake-up: each must be read at its time).
+   */
+  #repeatBatches(generation: number): boolean {
+    const perWake = this.#perWake();
+    const clock = this.#clock;
+    if (perWake <= 1 || !clock.setInterval || !clock.clearInterval) return false;
+    const periodMs = perWake * this.#intervalMs;
+    if (this.#repeat !== undefined && this.#repeatMs === periodMs) return true;
+    this.#stopRepeat();
+    this.#repeatMs = periodMs;
+    this.#repeat = clock.setInterval(() => {
+      // A tick still waiting for a slow read reads what came due when it is done.
+      if (generation === this.#generation && !this.#busy) void this.#tick(generation);
+    }, periodMs);
+    return true;
+  }
+
+  #stopRepeat(): void {
+    if (this.#repeat !== undefined) this.#clock.clearInterval?.(this.#repeat);
+    this.#repeat = undefined;
   }
 
   #schedule(delayMs: number): void {
@@ -237,7 +274,7 @@ export class Sampler {
     } finally {
       this.#busy = false;
     }
-    if (generation !== this.#generation) return;
+    if (generation !== this.#generation || this.#repeatBatches(generation)) return;
     this.#schedule(this.#wakeMs() - this.#clock.now());
   }
 

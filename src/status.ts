@@ -5,7 +5,7 @@
  * ("listening on", warnings). Built from narrow views of the live parts.
  * @module
  */
-import type { DatabaseStats } from "./protocol/database.ts";
+import type { StoreSummary } from "./store/store.ts";
 import type { ChannelInfo } from "./protocol/channels.ts";
 import type { NotificationsStatus } from "./protocol/notifications.ts";
 import type { StatusResponse } from "./protocol/status.ts";
@@ -62,7 +62,7 @@ export interface StatusInputs {
   /** Samples produced per second over the last 10 s (a {@link SampleRate}). */
   sampleRateHz: () => number;
   /** The store's figures (/status shows a summary). */
-  database: () => DatabaseStats;
+  database: () => StoreSummary;
   /** The MQTT publisher's state. */
   mqtt: () => StatusResponse["mqtt"];
   /** The notifications' deliveries (default: `{ enabled: false }`). */

@@ -16,7 +16,7 @@ import { onLanguageChange, t } from "./i18n.js";
 
 /** @typedef {import("./types.js").AlertData} AlertData */
 /** @typedef {import("./types.js").ActiveAlert} ActiveAlert */
-/** @typedef {import("./types.js").Metric} Metric */
+/** @typedef {import("./types.js").AlertMetric} AlertMetric */
 /**
  * An alert now raised: from /api/alerts/active, or the last `alert` message (with its text).
  * @typedef {ActiveAlert & { message?: string }} Raised
@@ -29,7 +29,7 @@ const AGE_TICK_MS = 1_000;
 
 /** The alerts panel and notices. */
 export class AlertsPanel {
-  /** @type {Map<Metric, Raised>} */
+  /** @type {Map<AlertMetric, Raised>} */
   #active = new Map();
   /** @type {AlertData[]} */
   #history = [];

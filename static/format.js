@@ -10,6 +10,7 @@ import { formatNumber, formatTime, language, t } from "./i18n.js";
 import { scaled } from "./units.js";
 
 /** @typedef {import("./types.js").Metric} Metric */
+/** @typedef {import("./types.js").AlertMetric} AlertMetric */
 /** @typedef {import("./types.js").AlertRule} AlertRule */
 /** @typedef {import("./types.js").Level} Level */
 
@@ -241,15 +242,22 @@ export function describeRule(rule) {
 
 /**
  * A metric's value auto-ranged ("150", "µA"), in the language's digits, with no more
- * decimals than the sensor resolves (`resolution`, its step per metric in V, A and W).
- * @param {Metric} metric
+ * decimals than the sensor resolves (`resolution`, its step per metric in V, A and W);
+ * a derived channel's `efficiency` in per cent and `loss_w` in W.
+ * @param {Metric | AlertMetric} metric
  * @param {unknown} value in V, A or W
  * @param {Resolution} [resolution]
  * @returns {{ text: string, unit: string }}
  */
 export function metricParts(metric, value, resolution) {
-  const s = scaled(value, /** @type {import("./units.js").BaseUnit} */ (UNITS[metric]), {
-    resolution: resolution?.[metric],
+  if (metric === "efficiency") {
+    // A derived channel's ratio P_out/P_in, shown in per cent.
+    const finite = typeof value === "number" && Number.isFinite(value);
+    return { text: finite ? formatNumber(value * 100, 1) : "—", unit: "%" };
+  }
+  const base = metric === "loss_w" ? "W" : UNITS[metric];
+  const s = scaled(value, /** @type {import("./units.js").BaseUnit} */ (base), {
+    resolution: metric === "loss_w" ? undefined : resolution?.[metric],
     format: formatNumber,
   });
   return { text: s.text, unit: s.unit };
@@ -257,7 +265,7 @@ export function metricParts(metric, value, resolution) {
 
 /**
  * {@link metricParts} as one string, "150 µA".
- * @param {Metric} metric
+ * @param {Metric | AlertMetric} metric
  * @param {unknown} value
  * @param {Resolution} [resolution]
  * @returns {string}

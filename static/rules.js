@@ -12,12 +12,13 @@ import { levelOf } from "./format.js";
 import { t } from "./i18n.js";
 
 /** @typedef {import("./types.js").Metric} Metric */
+/** @typedef {import("./types.js").AlertMetric} AlertMetric */
 /** @typedef {import("./types.js").AlertRule} AlertRule */
 /** @typedef {import("./types.js").Level} Level */
 
 /**
  * Rules keyed by metric; empty until loaded (everything is "normal" meanwhile).
- * @type {Partial<Record<Metric, AlertRule>>}
+ * @type {Partial<Record<AlertMetric, AlertRule>>}
  */
 const rules = {};
 /** @type {Set<() => void>} */
@@ -66,7 +67,7 @@ export async function loadRules() {
   try {
     /** @type {{ rules?: AlertRule[] }} */
     const body = await getJson("/api/alerts/rules", withChannel());
-    for (const key of /** @type {Metric[]} */ (Object.keys(rules))) delete rules[key];
+    for (const key of /** @type {AlertMetric[]} */ (Object.keys(rules))) delete rules[key];
     for (const rule of body.rules ?? []) rules[rule.metric] = rule;
     for (const fn of listeners) fn();
   } catch (error) {

@@ -14,6 +14,7 @@
 /** @typedef {import("../src/protocol/alerts.ts").AlertData} AlertData */
 /** @typedef {import("../src/protocol/alerts.ts").ActiveAlert} ActiveAlert */
 /** @typedef {import("../src/protocol/alerts.ts").AlertRule} AlertRule */
+/** @typedef {import("../src/protocol/alerts.ts").AlertMetric} AlertMetric */
 /** @typedef {import("../src/protocol/history.ts").HistoryBucket} HistoryBucket */
 /** @typedef {import("../src/protocol/messages.ts").ServerMessage} ServerMessage */
 /** @typedef {import("zod").output<typeof import("../src/protocol/history.ts").HistoryResponse>} HistoryResponse */

@@ -21,14 +21,24 @@ const INA219_DEFAULTS = {
   shuntRangeMv: 320,
 } as const;
 
+/** An emulated chip's analog input under the default MOCK_* settings. */
+const EMULATED_INPUT = { mockMode: "NORMAL", mockAutoRotateMs: 30_000, mockSeed: null } as const;
+
 Deno.test("loadConfig() resolves the issue's example CHANNELS", () => {
   const channels = channelsOf({
     CHANNELS:
       '[{"name":"in","sensor":"ina219","i2c_bus":"emulated","i2c_address":"0x40"},{"name":"out","sensor":"ina219","i2c_bus":"emulated","i2c_address":"0x41"},{"name":"sim","sensor":"mock"}]',
   });
   assert.deepEqual(channels, [
-    { name: "in", label: "in", ...INA219_DEFAULTS, i2cBus: "emulated" },
-    { name: "out", label: "out", ...INA219_DEFAULTS, i2cBus: "emulated", i2cAddress: 0x41 },
+    { name: "in", label: "in", ...INA219_DEFAULTS, i2cBus: "emulated", ...EMULATED_INPUT },
+    {
+      name: "out",
+      label: "out",
+      ...INA219_DEFAULTS,
+      i2cBus: "emulated",
+      i2cAddress: 0x41,
+      ...EMULATED_INPUT,
+    },
     {
       name: "sim",
       label: "sim",
@@ -535,4 +545,87 @@ Deno.test("selectChannel() picks a channel by name, the first without one, and l
     message: 'unknown channel "main": the channels are in, out',
   });
   assert.equal(selectChannel(channelsOf({})).name, "main");
+});
+
+Deno.test("loadConfig(): mock_mode, mock_auto_rotate_s and mock_seed per mock channel and emulated chip, else MOCK_* (seed + the entry's position)", () => {
+  const channels = channelsOf({
+    MOCK_SEED: "100",
+    MOCK_MODE: "NOISE",
+    MOCK_AUTO_ROTATE_S: "5",
+    ...CHANNELS([
+      { name: "a", sensor: "ina219", i2c_bus: "emulated", mock_seed: 7, mock_mode: "LOAD_SPIKE" },
+      { name: "b", sensor: "ina226", i2c_bus: "emulated", i2c_address: "0x41" },
+      {
+        name: "c",
+        sensor: "ina3221",
+        i2c_bus: "emulated",
+        i2c_address: "0x42",
+        chip_channel: 1,
+        mock_auto_rotate_s: 0,
+      },
+      { name: "d", sensor: "mock" },
+      { name: "e", sensor: "mock", mock_seed: "3" },
+      { name: "f", sensor: "ina260", i2c_bus: 1, i2c_address: "0x43" },
+    ]),
+  });
+  const signal = (c: ChannelConfig) =>
+    c.kind === "measured" && "mockMode" in c
+      ? { mode: c.mockMode, rotateMs: c.mockAutoRotateMs, seed: c.mockSeed }
+      : undefined;
+  assert.deepEqual(channels.map(signal), [
+    { mode: "LOAD_SPIKE", rotateMs: 5000, seed: 7 },
+    { mode: "NOISE", rotateMs: 5000, seed: 101 },
+    { mode: "NOISE", rotateMs: 0, seed: 102 },
+    { mode: "NOISE", rotateMs: 5000, seed: 103 },
+    { mode: "NOISE", rotateMs: 5000, seed: 3 },
+    undefined, // a chip on a real bus has no analog input
+  ]);
+  // Without MOCK_SEED an unset seed is random (drawn when the sources are built).
+  const [random] = channelsOf(CHANNELS([{ name: "a", sensor: "ina219", i2c_bus: "emulated" }]));
+  assert.equal(signal(random)?.seed, null);
+});
+
+Deno.test("loadConfig() refuses a bad mock setting on a channel with one line naming the entry and field", async (t) => {
+  const cases: [string, Record<string, unknown>, string][] = [
+    [
+      "a mode that does not exist",
+      { name: "x", sensor: "ina226", i2c_bus: "emulated", mock_mode: "LOUD" },
+      'entry 1 ("x"): mock_mode "LOUD": ',
+    ],
+    [
+      "a negative rotation",
+      { name: "x", sensor: "mock", mock_auto_rotate_s: -1 },
+      'entry 1 ("x"): mock_auto_rotate_s -1: ',
+    ],
+    [
+      "a seed out of range",
+      { name: "x", sensor: "ina3221", i2c_bus: "emulated", chip_channel: 2, mock_seed: 2 ** 32 },
+      'entry 1 ("x"): mock_seed 4294967296: ',
+    ],
+    [
+      "a mock setting on a real bus",
+      { name: "x", sensor: "ina219", i2c_bus: 1, mock_seed: 4 },
+      'entry 1 ("x"): mock_seed: only for a chip on i2c_bus "emulated" (its analog input); a chip on bus 1 measures its rail',
+    ],
+    [
+      "a mock setting on the serial device",
+      { name: "x", sensor: "serial", mock_mode: "NOISE" },
+      'entry 1 ("x"): mock_mode: not a setting of serial channels (only of: ina219, ina226, ina260, ina3221, ina228, mock)',
+    ],
+  ];
+  for (const [what, entry, message] of cases) {
+    await t.step(what, () => {
+      assert.throws(
+        () => channelsOf(CHANNELS([entry])),
+        (error: Error) => {
+          assert.ok(
+            error.message.startsWith(`Invalid CHANNELS: ${message}`),
+            `${error.message}\n does not start with\nInvalid CHANNELS: ${message}`,
+          );
+          assert.ok(!error.message.includes("\n"), "one line");
+          return true;
+        },
+      );
+    });
+  }
 });

@@ -143,3 +143,108 @@ Deno.test("Sampler rejects a batch period outside 0–1000 ms", () => {
     assert.throws(() => setup(1, { batchMs }), RangeError);
   }
 });
+
+/**
+ * A fake clock with a repeating timer, as the system clock has: each firing arms the
+ * next one period (plus `lateMs`) after it ran.
+ */
+class RepeatingClock extends CountingClock {
+  /** Repeating timers created. */
+  repeats = 0;
+  #live = new Map<number, TimerId>();
+  #nextId = 1;
+
+  setInterval(fn: () => void, periodMs: number): TimerId {
+    const id = this.#nextId++;
+    this.repeats++;
+    const arm = () => {
+      this.#live.set(
+        id,
+        this.setTimeout(() => {
+          arm();
+          fn();
+        }, periodMs),
+      );
+    };
+    arm();
+    return id as unknown as TimerId;
+  }
+
+  clearInterval(id: TimerId): void {
+    const key = id as unknown as number;
+    const timer = this.#live.get(key);
+    if (timer !== undefined) this.clearTimeout(timer);
+    this.#live.delete(key);
+  }
+
+  /** Repeating timers still running. */
+  get running(): number {
+    return this.#live.size;
+  }
+}
+
+function setupRepeating(intervalMs: number) {
+  const clock = new RepeatingClock();
+  const samples: Sample[] = [];
+  const sampler = new Sampler(new MockSource({ seed: 1 }), {
+    intervalMs,
+    clock,
+    onSample: (s) => samples.push(s),
+    onStatus: () => {},
+  });
+  return { clock, samples, sampler, t0: clock.nowMs };
+}
+
+Deno.test("Sampler batches by one repeating timer when the clock has one: same samples, one timer", async () => {
+  const { clock, samples, sampler, t0 } = setupRepeating(1);
+  await sampler.start();
+  await clock.advance(1000);
+  assert.equal(samples.length, 1001);
+  assertSchedule(samples, t0, 1);
+  // The first wake-up by a one-shot timer, then one repeating timer every 10 ms.
+  assert.equal(clock.repeats, 1);
+  assert.equal(clock.wakeUps, 101);
+  await sampler.stop();
+  assert.equal(clock.running, 0, "stop() ends the repeating timer");
+  assert.equal(clock.pending, 0, "no timer left");
+  await clock.advance(100);
+  assert.equal(samples.length, 1001);
+});
+
+Deno.test("Sampler's repeating timer, late every time, still yields every tick at its instant", async () => {
+  const { clock, samples, sampler, t0 } = setupRepeating(1);
+  clock.lateMs = 3;
+  await sampler.start();
+  await clock.advance(10_000);
+  // Each firing reads every tick due by then: none missed, none early, seq contiguous.
+  assertSchedule(samples, t0, 1);
+  assert.ok(samples.length >= 9990 && samples.length <= 10_001, `${samples.length} samples`);
+  assert.ok(clock.wakeUps <= 10_000 / 13 + 2, `${clock.wakeUps} wake-ups for 13 ms periods`);
+  await sampler.stop();
+});
+
+Deno.test("Sampler.setIntervalMs() re-arms the repeating timer, or leaves it for one tick per wake-up", async () => {
+  const { clock, samples, sampler } = setupRepeating(1);
+  await sampler.start();
+  await clock.advance(100);
+  await sampler.setIntervalMs(2);
+  const t2 = clock.nowMs;
+  const from = samples.length;
+  await clock.advance(100);
+  // A new schedule from the change, still one repeating timer at a time.
+  assert.equal(clock.running, 1);
+  assert.equal(clock.repeats, 2);
+  samples.slice(from).forEach((s, n) => assert.equal(s.tsMs, t2 + (n + 1) * 2));
+  // 20 ms is longer than a batch: one-shot timers, each tick read at its time.
+  await sampler.setIntervalMs(20);
+  const t20 = clock.nowMs;
+  const from20 = samples.length;
+  await clock.advance(200);
+  assert.equal(clock.running, 0);
+  assert.deepEqual(
+    samples.slice(from20).map((s) => s.tsMs - t20),
+    [20, 40, 60, 80, 100, 120, 140, 160, 180, 200],
+  );
+  for (let i = 1; i < samples.length; i++) assert.equal(samples[i].seq, samples[i - 1].seq + 1);
+  await sampler.stop();
+});

@@ -146,17 +146,19 @@ export function buildGroup(settings: GroupSettings, options: BuildGroupOptions =
   const now = options.now ?? (() => performance.timeOrigin + performance.now());
   const emulated = settings.bus === "emulated";
   const devices = new Map<number, I2cDevice>();
-  const analogs = new Map<number, MockSource>();
+  // A chip's inputs: one, or one per INA3221 chip channel. ERROR_TEST on any of them
+  // makes the chip stop answering (its other channels fail too, as with a real chip).
+  const analogs = new Map<number, MockSource[]>();
   const bus: I2cBus = emulated
     ? new EmulatedI2cBus({
       khz: settings.emulatedKhz,
       devices,
       spend: options.spend,
-      answers: (address) => analogs.get(address)?.mode !== "ERROR_TEST",
+      answers: (address) => !analogs.get(address)?.some((a) => a.mode === "ERROR_TEST"),
     })
     : new LinuxI2cBus(settings.bus);
   const notice = (name: string) => (message: string) => options.onNotice?.(name, message);
-  /** The emulated input of a chip at `address`, named after its first channel. */
+  /** The emulated input of `channel` (its own mock settings). */
   const analogFor = (channel: I2cChannelConfig): MockSource | undefined => {
     if (!emulated) return undefined;
     const input = settings.inputs[channel.name];
@@ -167,7 +169,9 @@ export function buildGroup(settings: GroupSettings, options: BuildGroupOptions =
       autoRotateMs: input.mockAutoRotateMs,
       onNotice: notice(channel.name),
     });
-    analogs.set(channel.i2cAddress, analog);
+    const chip = analogs.get(channel.i2cAddress);
+    if (chip) chip.push(analog);
+    else analogs.set(channel.i2cAddress, [analog]);
     return analog;
   };
   const common = (channel: I2cChannelConfig, key: object) => ({
@@ -250,21 +254,22 @@ export function buildGroup(settings: GroupSettings, options: BuildGroupOptions =
   }
   for (const [address, channels] of ina3221s) {
     const first = channels[0];
-    // One input per chip (the first channel's): its chip channels switch modes together.
-    const analog = analogFor(first);
-    if (analog) {
-      const scales = new Map(channels.map((c) => [
-        c.chipChannel,
-        { ohms: c.shuntOhms, k: currentScale(SHUNT_FULL_SCALE_V.ina3221 / c.shuntOhms) },
-      ]));
+    // One input per chip channel (its channel's mock settings): each rail its own signal.
+    const inputs = new Map(channels.map((c) => [c.chipChannel, {
+      analog: analogFor(c),
+      ohms: c.shuntOhms,
+      k: currentScale(SHUNT_FULL_SCALE_V.ina3221 / c.shuntOhms),
+    }]));
+    if (emulated) {
       devices.set(
         address,
         new Ina3221Chip({
           now,
           input: (chipChannel, tMs) => {
-            const { v, a } = analog.signal(tMs);
-            const scale = scales.get(chipChannel);
-            return { busV: v, shuntV: scale ? a * scale.k * scale.ohms : 0 };
+            const input = inputs.get(chipChannel);
+            if (!input?.analog) return { busV: 0, shuntV: 0 };
+            const { v, a } = input.analog.signal(tMs);
+            return { busV: v, shuntV: a * input.k * input.ohms };
           },
         }),
       );
@@ -272,12 +277,15 @@ export function buildGroup(settings: GroupSettings, options: BuildGroupOptions =
     const key = {};
     const sources = ina3221Sources(bus, {
       ...common(first, key),
-      channels: channels.map((c) => ({ chipChannel: c.chipChannel, shuntOhms: c.shuntOhms })),
+      channels: channels.map((c) => ({
+        chipChannel: c.chipChannel,
+        shuntOhms: c.shuntOhms,
+        analog: inputs.get(c.chipChannel)!.analog,
+      })),
       averages: first.adcSamples,
       onNotice: (message) => {
         for (const c of channels) options.onNotice?.(c.name, message);
       },
-      analog,
     });
     const driver = sources[0].driver;
     units.push({

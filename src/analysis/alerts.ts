@@ -3,13 +3,16 @@
  * limit raises once and clears once. Pure: fed samples, returns transitions.
  * @module
  */
-import type { ActiveAlert, AlertEvent, AlertRule } from "../protocol/alerts.ts";
+import type { ChannelConfig } from "../channels.ts";
 import {
-  type Metric,
-  METRIC_NAMES as NAMES,
-  METRIC_UNITS as UNITS,
-  type Severity,
-} from "../protocol/common.ts";
+  type ActiveAlert,
+  ALERT_METRIC_NAMES as NAMES,
+  ALERT_METRIC_UNITS as UNITS,
+  type AlertEvent,
+  type AlertMetric,
+  type AlertRule,
+} from "../protocol/alerts.ts";
+import type { Issue, Severity } from "../protocol/common.ts";
 
 type Level = 0 | 1 | 2; // ok, warning, danger
 const SEVERITY: Record<1 | 2, Severity> = { 1: "warning", 2: "danger" };
@@ -44,6 +47,57 @@ export const DEFAULT_RULES: readonly AlertRule[] = Object.freeze([
   },
 ]);
 
+/** The metrics a derived channel's alert rules watch, read from its samples. */
+const DERIVED_METRICS = ["efficiency", "loss_w"] as const;
+
+/**
+ * The metrics a channel's alert rules may watch: a measured channel's `v`, `a` and `w`;
+ * a derived efficiency channel's `efficiency` and `loss_w`; a derived sum channel's `w`.
+ */
+export function alertMetricsOf(channel: ChannelConfig): readonly AlertMetric[] {
+  if (channel.kind === "measured") return ["v", "a", "w"];
+  return channel.derived === "efficiency" ? DERIVED_METRICS : ["w"];
+}
+
+/**
+ * What is wrong with `rules` on a channel whose metrics are `metrics`: one issue per
+ * rule of a metric the channel does not have (path `rules.<i>.metric`).
+ */
+export function ruleMetricIssues(
+  rules: readonly AlertRule[],
+  metrics: readonly AlertMetric[],
+): Issue[] {
+  const issues: Issue[] = [];
+  rules.forEach((rule, i) => {
+    if (metrics.includes(rule.metric)) return;
+    issues.push({
+      path: `rules.${i}.metric`,
+      message: `this channel has no ${rule.metric}: its metrics are ${metrics.join(", ")}`,
+    });
+  });
+  return issues;
+}
+
+/**
+ * The rules of `rules` a channel with `metrics` takes (ALERT_RULES applies to each
+ * channel the rules of the metrics it has); `null` when none is its.
+ */
+export function rulesFor(
+  rules: readonly AlertRule[] | null,
+  metrics: readonly AlertMetric[],
+): AlertRule[] | null {
+  const mine = rules?.filter((r) => metrics.includes(r.metric)) ?? [];
+  return mine.length > 0 ? mine : null;
+}
+
+/** The extras a derived sample carries that its alert rules read. */
+export interface DerivedFigures {
+  /** P_out / P_in; null when P_in ≤ 0 (no value to judge). */
+  readonly efficiency?: number | null;
+  /** P_in − P_out in W. */
+  readonly lossW?: number;
+}
+
 /** The level of `x` under `rule`, with every limit moved inward by `slack`. */
 function levelOf(rule: AlertRule, x: number, slack: number): { level: Level; limit: number } {
   const { danger_low: dl, warning_low: wl, warning_high: wh, danger_high: dh } = rule;
@@ -64,17 +118,20 @@ interface MetricState {
 }
 
 function describe(rule: AlertRule, e: Omit<AlertEvent, "message">): string {
-  const unit = UNITS[rule.metric];
-  const value = `${e.value.toFixed(3)} ${unit}`;
+  const unit = UNITS[rule.metric] ? ` ${UNITS[rule.metric]}` : "";
+  const value = `${e.value.toFixed(3)}${unit}`;
   const side = rule.danger_high === e.limit || rule.warning_high === e.limit ? "above" : "below";
   if (e.state === "cleared") return `${NAMES[rule.metric]} back to normal: ${value}`;
-  return `${NAMES[rule.metric]} ${e.severity}: ${value} is ${side} ${e.limit} ${unit}`;
+  return `${NAMES[rule.metric]} ${e.severity}: ${value} is ${side} ${e.limit}${unit}`;
 }
+
+const NO_EVENTS: readonly AlertEvent[] = Object.freeze([]);
 
 /** Evaluates samples against rules; one state machine per metric. */
 export class AlertEngine {
-  #rules = new Map<Metric, AlertRule>();
-  #states = new Map<Metric, MetricState>();
+  #rules = new Map<AlertMetric, AlertRule>();
+  #states = new Map<AlertMetric, MetricState>();
+  #derived: readonly (typeof DERIVED_METRICS[number])[] = [];
 
   /** Starts with every metric clear under `rules`. */
   constructor(rules: readonly AlertRule[]) {
@@ -92,6 +149,7 @@ export class AlertEngine {
    */
   setRules(rules: readonly AlertRule[]): void {
     this.#rules = new Map(rules.filter((r) => r.enabled).map((r) => [r.metric, r]));
+    this.#derived = DERIVED_METRICS.filter((m) => this.#rules.has(m));
     for (const metric of [...this.#states.keys()]) {
       if (!this.#rules.has(metric)) this.#states.delete(metric);
     }
@@ -114,8 +172,25 @@ export class AlertEngine {
     return out;
   }
 
+  /**
+   * Feeds a derived efficiency sample's `efficiency` and `lossW` to their rules (none:
+   * nothing to do); returns the transitions they complete. An efficiency of null (no
+   * power in) is no value: its alert holds as it is.
+   */
+  evaluateDerived(sample: DerivedFigures, tsMs: number): readonly AlertEvent[] {
+    if (this.#derived.length === 0) return NO_EVENTS;
+    const events: AlertEvent[] = [];
+    for (const metric of this.#derived) {
+      const value = metric === "efficiency" ? sample.efficiency : sample.lossW;
+      if (value === null || value === undefined) continue;
+      const event = this.evaluate(metric, value, tsMs);
+      if (event) events.push(event);
+    }
+    return events;
+  }
+
   /** Feeds one measured value; returns the transition it completes, if any. */
-  evaluate(metric: Metric, value: number, tsMs: number): AlertEvent | undefined {
+  evaluate(metric: AlertMetric, value: number, tsMs: number): AlertEvent | undefined {
     const rule = this.#rules.get(metric);
     if (!rule) return undefined;
     let s = this.#states.get(metric);

@@ -13,7 +13,7 @@ import type {
   OutlierSummary,
   StatisticsData,
 } from "../protocol/analysis.ts";
-import type { AlertEngine } from "./alerts.ts";
+import type { AlertEngine, DerivedFigures } from "./alerts.ts";
 import { SecondBuckets } from "./averages.ts";
 import type { EnergyFigures } from "./energy.ts";
 import { type Outlier, OutlierDetector } from "./outliers.ts";
@@ -71,6 +71,9 @@ export class Analyzer {
       const event = this.alerts.evaluate(metric, value, tsMs);
       if (event) events = events === NO_EVENTS ? [event] : [...events, event];
     }
+    // A derived efficiency sample's efficiency and loss (a no-op without their rules).
+    const derived = this.alerts.evaluateDerived(sample as Sample & DerivedFigures, tsMs);
+    if (derived.length > 0) events = [...events, ...derived];
     return events;
   }
 

@@ -49,8 +49,13 @@ export function trapezoid(
   cur: { w: number; a: number },
   dtMs: number,
 ): EnergyStep {
+  return trapezoidStep(prev.w, prev.a, cur.w, cur.a, dtMs);
+}
+
+/** {@link trapezoid} from plain numbers (the live integrator's path: no object per sample). */
+function trapezoidStep(w0: number, a0: number, w1: number, a1: number, dtMs: number): EnergyStep {
   const dtS = dtMs / 1000;
-  return { energyJ: (prev.w + cur.w) / 2 * dtS, chargeC: (prev.a + cur.a) / 2 * dtS, dtMs };
+  return { energyJ: (w0 + w1) / 2 * dtS, chargeC: (a0 + a1) / 2 * dtS, dtMs };
 }
 
 /**
@@ -64,7 +69,11 @@ export function trapezoid(
  */
 export class EnergyIntegrator {
   #maxGapMs: () => number;
-  #prev: { tsMs: number; w: number; a: number } | undefined;
+  // The previous sample, as numbers (an object per sample was garbage at 1 kHz).
+  #hasPrev = false;
+  #prevTsMs = 0;
+  #prevW = 0;
+  #prevA = 0;
 
   /** `maxGapMs` is read on every step, so it can follow a changing sample interval. */
   constructor(maxGapMs: () => number) {
@@ -73,17 +82,23 @@ export class EnergyIntegrator {
 
   /** Adds an `ok` sample; returns the energy and charge since the previous one. */
   add(tsMs: number, w: number, a: number): EnergyStep {
-    const prev = this.#prev;
-    this.#prev = { tsMs, w, a };
-    if (!prev) return NOTHING;
-    const dtMs = tsMs - prev.tsMs;
+    const hadPrev = this.#hasPrev;
+    const prevTsMs = this.#prevTsMs;
+    const prevW = this.#prevW;
+    const prevA = this.#prevA;
+    this.#hasPrev = true;
+    this.#prevTsMs = tsMs;
+    this.#prevW = w;
+    this.#prevA = a;
+    if (!hadPrev) return NOTHING;
+    const dtMs = tsMs - prevTsMs;
     if (dtMs <= 0 || dtMs > this.#maxGapMs()) return NOTHING;
-    return trapezoid(prev, { w, a }, dtMs);
+    return trapezoidStep(prevW, prevA, w, a, dtMs);
   }
 
   /** Forgets the previous sample: the next one starts a new segment (after a failed read). */
   break(): void {
-    this.#prev = undefined;
+    this.#hasPrev = false;
   }
 }
 

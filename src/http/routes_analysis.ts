@@ -5,7 +5,16 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { METRICS } from "../analysis/rolling.ts";
-import { ActiveAlert, AlertData, type AlertRule, AlertRulesBody } from "../protocol/alerts.ts";
+import {
+  ActiveAlert,
+  AlertData,
+  type AlertMetric,
+  type AlertRule,
+  AlertRulesBody,
+} from "../protocol/alerts.ts";
+import { ruleMetricIssues } from "../analysis/alerts.ts";
+
+const MEASURED_METRICS: readonly AlertMetric[] = ["v", "a", "w"];
 import { type Metric, Severity } from "../protocol/common.ts";
 import {
   type Averages,
@@ -40,6 +49,8 @@ export interface AlertsControl {
   rules(): AlertRule[];
   /** Replaces the rules (applied, saved and announced). */
   setRules(rules: AlertRule[]): void;
+  /** The metrics the channel's rules may watch (default `v`, `a`, `w`: a measured channel). */
+  readonly metrics?: readonly AlertMetric[];
 }
 
 /** The live analysis' figures. */
@@ -139,8 +150,10 @@ const putRulesRoute = createRoute({
   tags: ["Alerts"],
   summary: "Replace the alert rules",
   description:
-    "Validated (limits ordered, one rule per metric), applied at once and saved in the database, " +
-    "so they survive a restart. Metrics without a rule no longer alert.",
+    "Validated (limits ordered, one rule per metric, only metrics the channel has: `v`, `a`, `w` " +
+    "on a measured channel, `efficiency` and `loss_w` on a derived efficiency channel, `w` on a " +
+    "derived sum channel), applied at once and saved in the database, so they survive a restart. " +
+    "Metrics without a rule no longer alert.",
   security: SECURED,
   request: {
     ...channelOnly,
@@ -244,7 +257,10 @@ export function analysisRoutes(app: OpenAPIHono, deps: AnalysisDeps): void {
   app.openapi(putRulesRoute, (c) => {
     const pick = channelPart(deps.alerts, c.req.valid("query").channel);
     if (!pick.ok) return c.json(pick.body, 400);
-    pick.part.setRules(c.req.valid("json").rules);
+    const { rules } = c.req.valid("json");
+    const issues = ruleMetricIssues(rules, pick.part.metrics ?? MEASURED_METRICS);
+    if (issues.length > 0) return c.json({ error: "Invalid alert rules", issues }, 400);
+    pick.part.setRules(rules);
     return c.json({ rules: pick.part.rules() }, 200);
   });
 

@@ -5,7 +5,12 @@
  * @module
  */
 import type { AlertMessage } from "../protocol/alerts.ts";
-import { type Metric, METRIC_NAMES, METRIC_UNITS, type Severity } from "../protocol/common.ts";
+import type { Severity } from "../protocol/common.ts";
+import {
+  ALERT_METRIC_NAMES as METRIC_NAMES,
+  ALERT_METRIC_UNITS as METRIC_UNITS,
+  type AlertMetric,
+} from "../protocol/alerts.ts";
 import type { NotificationBody } from "../protocol/notifications.ts";
 import type { Summary } from "./limiter.ts";
 
@@ -18,7 +23,7 @@ export interface NotifyEvent {
   /** The channel the alert belongs to. */
   channel: string;
   /** The metric of the rule. */
-  metric: Metric;
+  metric: AlertMetric;
   /** The level now; for `cleared`, the level that ended. */
   level: Severity;
   /** The value that completed the transition. */

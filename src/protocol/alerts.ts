@@ -4,25 +4,51 @@
  * @module
  */
 import { z } from "zod";
-import { ChannelName, Metric, METRIC_NAMES, METRIC_UNITS, Severity } from "./common.ts";
+import { ChannelName, METRIC_NAMES, METRIC_UNITS, Severity } from "./common.ts";
+
+/**
+ * What an alert rule watches: a measured channel's `v`, `a` and `w`; a derived
+ * efficiency channel's `efficiency` (P_out / P_in, a ratio) and `loss_w` (P_in − P_out);
+ * a derived sum channel's `w` (the summed power).
+ */
+export const AlertMetric = z.enum(["v", "a", "w", "efficiency", "loss_w"]);
+/** `v`, `a`, `w`, `efficiency` or `loss_w`. */
+export type AlertMetric = z.output<typeof AlertMetric>;
+
+/** Each alert metric's unit, as messages print it (`""`: a ratio). */
+export const ALERT_METRIC_UNITS: Readonly<Record<AlertMetric, string>> = Object.freeze({
+  ...METRIC_UNITS,
+  efficiency: "",
+  loss_w: "W",
+});
+
+/** Each alert metric's name, as messages print it. */
+export const ALERT_METRIC_NAMES: Readonly<Record<AlertMetric, string>> = Object.freeze({
+  ...METRIC_NAMES,
+  efficiency: "Efficiency",
+  loss_w: "Loss",
+});
 
 /**
  * The physical range of each metric's limits: wide enough for any INA2xx board
  * (the INA228 measures up to 85 V; a 1 kA shunt at 100 V is 100 kW), narrow enough
  * that a typo such as `1e308` is refused instead of silently disabling an alert.
+ * Efficiency is a ratio: 0 to 2 leaves room above 1 for channels that disagree.
  */
-export const METRIC_RANGE: Readonly<Record<Metric, { min: number; max: number }>> = Object
+export const METRIC_RANGE: Readonly<Record<AlertMetric, { min: number; max: number }>> = Object
   .freeze({
     v: { min: -40, max: 100 },
     a: { min: -1000, max: 1000 },
     w: { min: -100_000, max: 100_000 },
+    efficiency: { min: 0, max: 2 },
+    loss_w: { min: -100_000, max: 100_000 },
   });
 
 const LIMITS = ["danger_low", "warning_low", "warning_high", "danger_high"] as const;
 
 /** One metric's thresholds. Low limits alert below, high limits above. */
 export const AlertRule = z.object({
-  metric: Metric,
+  metric: AlertMetric,
   danger_low: z.number().optional(),
   warning_low: z.number().optional(),
   warning_high: z.number().optional(),
@@ -36,7 +62,7 @@ export const AlertRule = z.object({
   }),
   enabled: z.boolean().default(true),
 }).strict().superRefine((r, ctx) => {
-  const unit = METRIC_UNITS[r.metric];
+  const unit = ALERT_METRIC_UNITS[r.metric] ? ` ${ALERT_METRIC_UNITS[r.metric]}` : "";
   const { min, max } = METRIC_RANGE[r.metric];
   for (const field of LIMITS) {
     const x = r[field];
@@ -44,9 +70,9 @@ export const AlertRule = z.object({
     ctx.addIssue({
       code: "custom",
       path: [field],
-      message: `${field} ${x} ${unit} is not a physical ${
-        METRIC_NAMES[r.metric].toLowerCase()
-      } limit: must be within ${min}…${max} ${unit}`,
+      message: `${field} ${x}${unit} is not a physical ${
+        ALERT_METRIC_NAMES[r.metric].toLowerCase()
+      } limit: must be within ${min}…${max}${unit}`,
     });
   }
   const ordered = LIMITS.map((f) => r[f]).filter((x): x is number => x !== undefined);
@@ -75,9 +101,9 @@ export const AlertRule = z.object({
     ctx.addIssue({
       code: "custom",
       path: ["hysteresis"],
-      message: `hysteresis ${r.hysteresis} ${unit} is too large: an alert could never clear (${
+      message: `hysteresis ${r.hysteresis}${unit} is too large: an alert could never clear (${
         lows.length && highs.length ? "twice the hysteresis" : "the hysteresis"
-      } must be less than the ${span} ${unit} between ${
+      } must be less than the ${span}${unit} between ${
         lows.length && highs.length ? "the low and high limits" : "the limit and the physical bound"
       })`,
     });
@@ -86,16 +112,25 @@ export const AlertRule = z.object({
 /** A rule. */
 export type AlertRule = z.output<typeof AlertRule>;
 
-/** A rule set: at most one rule per metric. */
-export const AlertRules = z.array(AlertRule).max(3).superRefine((rules, ctx) => {
-  const seen = new Set<string>();
-  for (const [i, r] of rules.entries()) {
-    if (seen.has(r.metric)) {
-      ctx.addIssue({ code: "custom", path: [i, "metric"], message: `second rule for ${r.metric}` });
+/**
+ * A rule set: at most one rule per metric (a channel takes the rules of the metrics it
+ * has; which those are is checked where the channel is known).
+ */
+export const AlertRules = z.array(AlertRule).max(AlertMetric.options.length).superRefine(
+  (rules, ctx) => {
+    const seen = new Set<string>();
+    for (const [i, r] of rules.entries()) {
+      if (seen.has(r.metric)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "metric"],
+          message: `second rule for ${r.metric}`,
+        });
+      }
+      seen.add(r.metric);
     }
-    seen.add(r.metric);
-  }
-});
+  },
+);
 
 /** Body of `GET|PUT /api/alerts/rules`. */
 export const AlertRulesBody = z.object({ rules: AlertRules }).strict();
@@ -106,7 +141,7 @@ const AlertState = z.enum(["raised", "escalated", "deescalated", "cleared"]);
 /** One alert transition, as sent and stored. */
 export const AlertData = z.object({
   id: z.number().int(),
-  metric: Metric,
+  metric: AlertMetric,
   severity: Severity.meta({
     description: "The level now; for `cleared`, the level that ended",
   }),
@@ -142,7 +177,7 @@ export function alertMessage(event: AlertEvent, id: number, channel?: string): A
 
 /** An alert currently raised. */
 export const ActiveAlert = z.object({
-  metric: Metric,
+  metric: AlertMetric,
   severity: Severity,
   since_ms: z.number().int(),
   value: z.number().meta({ description: "The latest value" }),

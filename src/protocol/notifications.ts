@@ -4,7 +4,8 @@
  * @module
  */
 import { z } from "zod";
-import { ChannelName, Metric, Severity } from "./common.ts";
+import { AlertMetric } from "./alerts.ts";
+import { ChannelName, Severity } from "./common.ts";
 
 /** What a notification reports. */
 export const NotificationKind = z.enum(["raised", "escalated", "cleared", "summary"]);
@@ -28,7 +29,7 @@ export const NotificationBody = z.object({
   rule: z.string().meta({ description: "`<channel>/<metric>`", example: "main/v" }),
   device: z.string().meta({ description: "DEVICE_ID of the monitor" }),
   channel: ChannelName,
-  metric: Metric,
+  metric: AlertMetric,
   level: Severity.meta({
     description: "The level now; for `cleared`, the level that ended; for `summary`, the last",
   }),

@@ -52,7 +52,6 @@ export function createSource(config: Config, options: CreateSourceOptions = {}):
   const first = config.channels[0];
   const sources = createChannelSources([first], {
     onNotice: (_channel, message) => options.onNotice?.(message),
-    emulatedInput: config,
   });
   return sources.get(first.name)!;
 }

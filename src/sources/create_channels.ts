@@ -15,32 +15,20 @@ import type { EmulatedInput, GroupSettings } from "../acquisition/group.ts";
 import {
   busGroups,
   type ChannelConfig,
+  emulatedSignal,
   type HwmonChannelConfig,
   MAIN_CHANNEL,
   type MeasuredChannelConfig,
 } from "../channels.ts";
-import type { DeviceMode } from "../protocol/device_modes.ts";
 import { ffiAllowed } from "./libc.ts";
 import { MockSource } from "./mock.ts";
 import { SerialSource } from "./serial.ts";
 import type { Source } from "./source.ts";
 
-/** The settings of the emulated chips' analog inputs (`MOCK_MODE`, `MOCK_AUTO_ROTATE_S`, `MOCK_SEED`). */
-export interface EmulatedInputSettings {
-  /** Initial mode of every emulated chip's input. */
-  readonly mockMode: DeviceMode;
-  /** Demo rotation period in ms; 0 = off. */
-  readonly mockAutoRotateMs: number;
-  /** Base seed: channel `i` (its index in the list) gets `mockSeed + i`; `null` = random. */
-  readonly mockSeed: number | null;
-}
-
 /** Options of {@link createChannelSources}. */
 export interface CreateChannelSourcesOptions {
   /** Receives a channel's device messages (mode changes, resets, status lines). */
   onNotice?: (channel: string, message: string) => void;
-  /** The emulated chips' inputs (default NORMAL, no rotation, random seeds). */
-  emulatedInput?: EmulatedInputSettings;
   /** Starts each group's Worker (tests: a fake or an instrumented one); gets its settings. */
   spawn?: (group: GroupSettings) => WorkerLike;
   /** Where sysfs is for the hwmon channels (tests: a fake sysfs folder). */
@@ -49,11 +37,11 @@ export interface CreateChannelSourcesOptions {
   acquisition?: Omit<AcquisitionClientOptions, "onNotice" | "spawn">;
 }
 
-const NO_INPUT: EmulatedInputSettings = { mockMode: "NORMAL", mockAutoRotateMs: 0, mockSeed: null };
-
 /**
  * Builds a source for every measured channel, keyed by name in configuration order
- * (derived channels are not sources: they are computed from these). Opens nothing:
+ * (derived channels are not sources: they are computed from these). An emulated chip's
+ * analog input is its channel's mock settings (a `null` seed is drawn here, so the
+ * Worker and its client agree). Opens nothing:
  * each source's `open()` starts its Worker (a group's first channel to open starts
  * the group's Worker, its last to close ends it).
  *
@@ -61,7 +49,6 @@ const NO_INPUT: EmulatedInputSettings = { mockMode: "NORMAL", mockAutoRotateMs: 
  * ```ts
  * const sources = createChannelSources(config.channels, {
  *   onNotice: (channel, message) => log(channel, message),
- *   emulatedInput: config,
  * });
  * ```
  * @throws {RangeError} with a one-line message naming the channel, e.g. for real
@@ -71,7 +58,6 @@ export function createChannelSources(
   channels: readonly ChannelConfig[],
   options: CreateChannelSourcesOptions = {},
 ): Map<string, Source> {
-  const input = options.emulatedInput ?? NO_INPUT;
   const onNotice = options.onNotice ?? (() => {});
   const built = new Map<string, Source>();
   const clientOptions = (group: GroupSettings): AcquisitionClientOptions => ({
@@ -79,7 +65,6 @@ export function createChannelSources(
     onNotice,
     spawn: options.spawn ? () => options.spawn!(group) : undefined,
   });
-  const index = new Map(channels.map((c, i) => [c.name, i]));
   for (const group of busGroups(channels)) {
     if (group.bus !== "emulated") {
       const first = group.channels[0];
@@ -90,12 +75,10 @@ export function createChannelSources(
     const inputs: Record<string, EmulatedInput> = {};
     if (group.bus === "emulated") {
       for (const channel of group.channels) {
+        const signal = emulatedSignal(channel)!;
         inputs[channel.name] = {
-          mockMode: input.mockMode,
-          mockAutoRotateMs: input.mockAutoRotateMs,
-          mockSeed: input.mockSeed === null
-            ? Math.floor(Math.random() * 2 ** 32)
-            : (input.mockSeed + index.get(channel.name)!) >>> 0,
+          ...signal,
+          mockSeed: signal.mockSeed ?? Math.floor(Math.random() * 2 ** 32),
         };
       }
     }

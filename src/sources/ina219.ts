@@ -4,9 +4,8 @@
  * tick, and rides out faults (backoff, re-initialisation, brown-out resets).
  * @module
  */
-import type { BackoffOptions } from "./backoff.ts";
-import { RetryGate } from "./retry_gate.ts";
-import { type ConversionFound, ConversionPacer } from "./conversion_pacer.ts";
+import { AnalogModes, type ChipDriverOptions, ChipLink } from "./chip_link.ts";
+import type { ConversionFound } from "./conversion_pacer.ts";
 import { hex, type I2cBus } from "./i2c.ts";
 import {
   adcForSamples,
@@ -34,10 +33,10 @@ import {
   shuntClipped,
   shuntRangeV,
 } from "./ina219_registers.ts";
-import { type AdcState, type Reading, SensorError, type Source } from "./source.ts";
+import type { AdcState, Reading, Source } from "./source.ts";
 
 /** Options of {@link Ina219Source}. */
-export interface Ina219Options {
+export interface Ina219Options extends ChipDriverOptions {
   /** 7-bit address, 0x40–0x4F by A0/A1 (default 0x40). */
   address?: number;
   /** Shunt resistance in ohms (0.1 on most breakout boards). */
@@ -52,72 +51,38 @@ export interface Ina219Options {
   adcSamples?: number;
   /** Shunt range; default: the smallest that holds shuntOhms × maxCurrentA. */
   shuntRangeMv?: 40 | 80 | 160 | 320 | "auto";
-  /** Receives status messages (a chip that reset and was set up again). */
-  onNotice?: (message: string) => void;
-  /** Clock for retry timing (default `Date.now`). */
-  now?: () => number;
-  /**
-   * Sleeps through most of a conversion before CNVR is polled (default: a timer,
-   * about 1 ms granular; the acquisition Worker passes a sub-millisecond one).
-   */
-  sleep?: (ms: number) => Promise<void>;
-  /** Delays between attempts to reach a failing chip. */
-  backoff?: BackoffOptions;
-  /**
-   * The analog input of an emulated chip (`I2C_BUS=emulated`): its modes become the
-   * source's, so `POST /simulator/mode` switches what the chip measures.
-   */
-  analog?: AnalogControl;
 }
 
-/** The mode switch of an emulated chip's analog input (the mock's waveforms). */
-export interface AnalogControl {
-  /** The current mode. */
-  readonly mode: string;
-  /** Every mode. */
-  readonly modes: readonly string[];
-  /** True while the modes rotate by themselves. */
-  readonly autoRotate?: boolean;
-  /** Switches the mode; throws `RangeError` for an unknown one. */
-  setMode(mode: string): void;
-  /** Facts for `/status` (seed, rotation). */
-  details(): Record<string, unknown>;
-}
+/** The mode switch of an emulated chip's analog input (chip_link.ts). */
+export type { AnalogControl } from "./chip_link.ts";
 
 /** An INA219 on an I2C bus. */
-export class Ina219Source implements Source {
+export class Ina219Source extends AnalogModes implements Source {
   readonly kind = "ina219";
   readonly type = "INA219";
   readonly backfill = false;
   /** The calibration written to the chip, and the LSBs readings are scaled by. */
   readonly calibration: Calibration;
-  #bus: I2cBus;
-  #address: number;
+  #chip: ChipLink;
   #options: Ina219Options;
   #config: Ina219Config;
   #autoGain: boolean;
-  #ready = false;
-  #retry: RetryGate;
-  #now: () => number;
-  #sleep: (ms: number) => Promise<void>;
-  #onNotice: (message: string) => void;
   #counts = {
     initialisations: 0,
     resets: 0,
     gain_changes: 0,
   };
-  #pacer: ConversionPacer;
   /**
    * How often the caller reads, in ms (the acquisition Worker sets its interval):
-   * at two conversions or more the driver may resync (see {@link ConversionPacer.await}).
+   * at two conversions or more the driver may resync (see `ConversionPacer.await` in conversion_pacer.ts).
    * Default 0: never.
    */
   get readIntervalMs(): number {
-    return this.#pacer.readIntervalMs;
+    return this.#chip.pacer.readIntervalMs;
   }
 
   set readIntervalMs(ms: number) {
-    this.#pacer.readIntervalMs = ms;
+    this.#chip.pacer.readIntervalMs = ms;
   }
 
   /**
@@ -125,12 +90,9 @@ export class Ina219Source implements Source {
    * @throws {RangeError} for an address, shunt or current the chip cannot take.
    */
   constructor(bus: I2cBus, options: Ina219Options) {
-    this.#bus = bus;
+    super(options.analog);
+    this.#chip = new ChipLink(bus, "INA219", options);
     this.#options = options;
-    this.#address = options.address ?? 0x40;
-    if (!Number.isInteger(this.#address) || this.#address < 0x40 || this.#address > 0x4f) {
-      throw new RangeError(`Invalid INA219 address ${this.#address}: must be 0x40 to 0x4F`);
-    }
     this.calibration = calibrate(options.shuntOhms, options.maxCurrentA, {
       currentLsbA: options.currentLsbA,
     });
@@ -145,27 +107,6 @@ export class Ina219Source implements Source {
       shuntAdc: adc,
       mode: "shunt_bus_continuous",
     };
-    this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ??
-      ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.#onNotice = options.onNotice ?? (() => {});
-    this.#retry = new RetryGate(options.backoff);
-    this.#pacer = new ConversionPacer(this.#now, this.#sleep);
-  }
-
-  /** NORMAL, or the analog input's mode on an emulated chip. */
-  get mode(): string {
-    return this.#options.analog?.mode ?? "NORMAL";
-  }
-
-  /** The modes {@link Ina219Source.setMode} takes. */
-  get modes(): readonly string[] {
-    return this.#options.analog?.modes ?? ["NORMAL"];
-  }
-
-  /** Whether an emulated chip's analog input rotates its modes. */
-  get autoRotate(): boolean {
-    return this.#options.analog?.autoRotate ?? false;
   }
 
   /** The configuration written to the chip. */
@@ -190,11 +131,11 @@ export class Ina219Source implements Source {
   async setAdcSamples(samples: number): Promise<AdcState> {
     const adc = adcForSamples(samples);
     this.#config = { ...this.#config, busAdc: adc, shuntAdc: adc };
-    if (this.#ready) {
+    if (this.#chip.ready) {
       try {
         await this.#writeConfig();
       } catch (error) {
-        this.#fail(error); // retried, with the new setting, by the next due read
+        this.#chip.fail(error); // retried, with the new setting, by the next due read
       }
     }
     return this.adc;
@@ -203,47 +144,21 @@ export class Ina219Source implements Source {
   async open(): Promise<string[]> {
     const { shuntOhms, maxCurrentA } = this.#options;
     const { cal, currentLsbA, powerLsbW } = this.calibration;
-    const lines = [
-      `INA219 at ${hex(this.#address)} on ${this.#bus.name}`,
+    return [
+      this.#chip.where,
       `Shunt ${shuntOhms} Ω, up to ${maxCurrentA} A: calibration ${cal}, ${currentLsbA} A and ${powerLsbW} W per bit`,
+      await this.#chip.open(this.type, () => this.#init()),
     ];
-    try {
-      await this.#init();
-      lines.push("INA219 ready - Starting measurements...");
-    } catch (error) {
-      lines.push(`INA219 not ready: ${this.#fail(error).message}`);
-    }
-    return lines;
   }
 
   close(): Promise<void> {
-    this.#ready = false;
-    this.#retry.succeed();
-    this.#bus.close();
+    this.#chip.close();
     return Promise.resolve();
   }
 
-  setMode(mode: string): void {
-    if (this.#options.analog) return this.#options.analog.setMode(mode);
-    if (mode !== "NORMAL") throw new RangeError(`Unknown mode "${mode}": expected NORMAL`);
-  }
-
   /** Reads one sample now; after a failure, retries only when the backoff allows. */
-  async read(_tsMs: number): Promise<Reading> {
-    if (!this.#ready) {
-      const refusal = this.#retry.refusal(this.#now());
-      if (refusal) throw refusal;
-      try {
-        await this.#init();
-      } catch (error) {
-        throw this.#fail(error);
-      }
-    }
-    try {
-      return await this.#measure(true);
-    } catch (error) {
-      throw this.#fail(error);
-    }
+  read(_tsMs: number): Promise<Reading> {
+    return this.#chip.read(() => this.#init(), () => this.#measure(true));
   }
 
   warnings(intervalMs: number): string[] {
@@ -257,11 +172,8 @@ export class Ina219Source implements Source {
   }
 
   details(): Record<string, unknown> {
-    const waitMs = this.#retry.waitMs(this.#now());
     return {
-      bus: this.#bus.name,
-      address: hex(this.#address),
-      state: this.#ready ? "ok" : "retrying",
+      ...this.#chip.head(),
       shunt_ohms: this.#options.shuntOhms,
       max_current_a: this.#options.maxCurrentA,
       bus_voltage_range_v: this.#config.busRangeV,
@@ -274,41 +186,24 @@ export class Ina219Source implements Source {
       current_lsb_a: this.calibration.currentLsbA,
       power_lsb_w: this.calibration.powerLsbW,
       ...this.#counts,
-      ...this.#pacer.details(),
-      last_error: this.#retry.lastError ?? null,
-      retry_in_s: this.#ready ? null : waitMs / 1000,
-      ...(this.#options.analog ? { emulated_input: this.#options.analog.details() } : {}),
+      ...this.#chip.tail(),
+      ...this.emulatedInput(),
     };
-  }
-
-  #fail(error: unknown): SensorError {
-    this.#ready = false;
-    this.#bus.close();
-    return this.#retry.fail(error, this.#now());
-  }
-
-  async #readRegister(register: number): Promise<number> {
-    const bytes = await this.#bus.writeRead(this.#address, Uint8Array.of(register), 2);
-    return (bytes[0] << 8) | bytes[1]; // §8.5.6: MSB first
-  }
-
-  async #writeRegister(register: number, value: number): Promise<void> {
-    await this.#bus.writeRead(this.#address, Uint8Array.of(register, value >> 8, value & 0xff), 0);
   }
 
   /** Writes the configuration register, which restarts the conversion (§8.6.3.2: clears CNVR). */
   async #writeConfig(): Promise<void> {
-    const startMs = this.#now();
-    await this.#writeRegister(REG_CONFIG, encodeConfig(this.#config));
-    this.#pacer.restarted(startMs, conversionTimeMs(this.#config));
+    const startMs = this.#chip.now();
+    await this.#chip.writeRegister(REG_CONFIG, encodeConfig(this.#config));
+    this.#chip.pacer.restarted(startMs, conversionTimeMs(this.#config));
   }
 
   /** Writes configuration and calibration, checks they held, waits for a conversion. */
   async #init(): Promise<void> {
-    const where = `INA219 at ${hex(this.#address)} on ${this.#bus.name}`;
+    const where = this.#chip.where;
     await this.#writeConfig();
-    await this.#writeRegister(REG_CALIBRATION, this.calibration.cal);
-    const readBack = await this.#readRegister(REG_CALIBRATION);
+    await this.#chip.writeRegister(REG_CALIBRATION, this.calibration.cal);
+    const readBack = await this.#chip.readRegister(REG_CALIBRATION);
     if (readBack !== this.calibration.cal) {
       throw new Error(
         `${where} did not keep its calibration: wrote ${hex(this.calibration.cal, 4)}, read ${
@@ -318,9 +213,8 @@ export class Ina219Source implements Source {
     }
     // Until the first conversion with the new calibration, current and power read 0.
     // That conversion stays unread (CNVR set) for the first sample.
-    this.#pacer.consumed(await this.#awaitConversion());
-    this.#ready = true;
-    this.#retry.succeed();
+    this.#chip.pacer.consumed(await this.#awaitConversion());
+    this.#chip.succeeded();
     this.#counts.initialisations++;
   }
 
@@ -331,33 +225,30 @@ export class Ina219Source implements Source {
    * @throws {Error} when none completes within twice the conversion time + 10 ms.
    */
   #awaitConversion(): Promise<ConversionFound<BusVoltage>> {
-    return this.#pacer.await({
+    return this.#chip.pacer.await({
       conversionMs: conversionTimeMs(this.#config),
-      poll: async () => decodeBusVoltage(await this.#readRegister(REG_BUS_VOLTAGE)),
+      poll: async () => decodeBusVoltage(await this.#chip.readRegister(REG_BUS_VOLTAGE)),
       outcome: (bus) => bus.conversionReady ? "ready" : "busy",
-      clear: () => this.#readRegister(REG_POWER),
-      mayResync: this.#ready,
-      timeout: (limitMs) =>
-        new Error(
-          `INA219 at ${hex(this.#address)} on ${this.#bus.name} finished no conversion within ${
-            Math.round(limitMs)
-          } ms: check the sensor's power`,
-        ),
+      clear: () => this.#chip.readRegister(REG_POWER),
+      mayResync: this.#chip.ready,
+      timeout: (limitMs) => this.#chip.noConversion(limitMs),
     });
   }
 
   async #measure(mayReinit: boolean): Promise<Reading> {
     const found = await this.#awaitConversion();
     const bus = found.value;
-    const shuntRaw = await this.#readRegister(REG_SHUNT_VOLTAGE);
-    const currentRaw = await this.#readRegister(REG_CURRENT);
-    const powerRaw = await this.#readRegister(REG_POWER); // clears CNVR (§8.6.3.2)
-    this.#pacer.sampled(found, conversionTimeMs(this.#config));
-    if (currentRaw === 0 && powerRaw === 0 && await this.#readRegister(REG_CALIBRATION) === 0) {
+    const shuntRaw = await this.#chip.readRegister(REG_SHUNT_VOLTAGE);
+    const currentRaw = await this.#chip.readRegister(REG_CURRENT);
+    const powerRaw = await this.#chip.readRegister(REG_POWER); // clears CNVR (§8.6.3.2)
+    this.#chip.pacer.sampled(found, conversionTimeMs(this.#config));
+    if (
+      currentRaw === 0 && powerRaw === 0 && await this.#chip.readRegister(REG_CALIBRATION) === 0
+    ) {
       // A reset chip (brown-out) reads 0 A whatever flows: set it up again, read anew.
       this.#counts.resets++;
       if (!mayReinit) throw new Error("INA219 reset again at once: check the sensor's power");
-      this.#onNotice(
+      this.#chip.onNotice(
         "INA219 had reset (calibration read 0, a brown-out?): configuration and calibration written again",
       );
       await this.#init();

@@ -6,7 +6,14 @@
  * @module
  */
 import type { I2cBus } from "./i2c.ts";
-import { type ChipModel, type Ina2xxOptions, Ina2xxSource } from "./ina2xx.ts";
+import {
+  adcDetails,
+  adcPeriodText,
+  type ChipModel,
+  type Ina2xxOptions,
+  Ina2xxSource,
+  type RegisterSetting,
+} from "./ina2xx.ts";
 import {
   type Averages,
   encodeAverages,
@@ -36,28 +43,28 @@ import {
 } from "./ina226_registers.ts";
 import { roundToLsb } from "./ina219_registers.ts";
 
+/** The ADC options of the INA226 and INA260 (the same configuration register). */
+export interface FamilyAdcOptions {
+  /** Samples averaged per result: 1, 4, 16, 64, 128, 256, 512 or 1024 (default 1). */
+  averages?: number;
+  /** Bus conversion time in µs: 140, 204, 332, 588, 1100, 2116, 4156, 8244 (default 1100). */
+  busConversionUs?: number;
+  /** Shunt (INA260: current, ISHCT) conversion time in µs, as above (default 1100). */
+  shuntConversionUs?: number;
+}
+
 /** Options of {@link Ina226Source}. */
-export interface Ina226Options extends Ina2xxOptions {
+export interface Ina226Options extends Ina2xxOptions, FamilyAdcOptions {
   /** Shunt resistance in ohms (0.1 on most breakout boards). */
   shuntOhms: number;
   /** Largest current expected; sets the calibration. */
   maxCurrentA: number;
   /** Current register LSB; default: the smallest round value allowed (§7.5.1). */
   currentLsbA?: number;
-  /** Samples averaged per result: 1, 4, 16, 64, 128, 256, 512 or 1024 (default 1). */
-  averages?: number;
-  /** Bus conversion time in µs: 140, 204, 332, 588, 1100, 2116, 4156, 8244 (default 1100). */
-  busConversionUs?: number;
-  /** Shunt conversion time in µs, as above (default 1100). */
-  shuntConversionUs?: number;
 }
 
 /** The INA226-family configuration the options ask for (continuous shunt and bus). */
-export function familyConfig(options: {
-  averages?: number;
-  busConversionUs?: number;
-  shuntConversionUs?: number;
-}): Ina226FamilyConfig {
+export function familyConfig(options: FamilyAdcOptions): Ina226FamilyConfig {
   const averages = options.averages ?? 1;
   encodeAverages(averages); // RangeError for a count the chip cannot average
   return {
@@ -68,9 +75,31 @@ export function familyConfig(options: {
   };
 }
 
-/** The words of a family configuration for warnings. */
-export function familyPeriodText(config: Ina226FamilyConfig): string {
-  return `averaging ${config.averages}, ${config.busConversionUs} µs + ${config.shuntConversionUs} µs`;
+/**
+ * What the INA226 and INA260 models share: the configuration written first and the
+ * Mask/Enable CNVR bit last (the reset marker), CVRF polled, the period and the ADC facts.
+ */
+export function familyModel(
+  config: Ina226FamilyConfig,
+  raw: number,
+): Pick<ChipModel, "flags" | "periodMs" | "periodText"> & {
+  configuration: RegisterSetting;
+  maskEnable: RegisterSetting;
+  details: Record<string, unknown>;
+} {
+  return {
+    configuration: { name: "configuration", register: REG_CONFIG, value: raw },
+    maskEnable: {
+      name: "Mask/Enable",
+      register: REG_MASK_ENABLE,
+      value: ME_CNVR,
+      readBack: ME_CNVR,
+    },
+    flags: { register: REG_MASK_ENABLE, ready: ME_CVRF, marker: ME_CNVR, overflow: ME_OVF },
+    periodMs: familyPeriodMs(config),
+    periodText: adcPeriodText(config),
+    details: adcDetails(config, raw),
+  };
 }
 
 /** The INA226's description for {@link Ina2xxSource}. */
@@ -83,19 +112,18 @@ export function ina226Model(
   const config = familyConfig(options);
   const raw = encodeConfig(config); // RangeError for a conversion time the chip lacks
   const { cal, currentLsbA, powerLsbW } = calibration;
+  const { configuration, maskEnable, details, ...family } = familyModel(config, raw);
   return {
     type: "INA226",
     kind: "ina226",
     identity: INA226_IDENTITY,
     calibration,
     setup: [
-      { name: "configuration", register: REG_CONFIG, value: raw },
+      configuration,
       { name: "calibration", register: REG_CALIBRATION, value: cal },
-      { name: "Mask/Enable", register: REG_MASK_ENABLE, value: ME_CNVR, readBack: ME_CNVR },
+      maskEnable,
     ],
-    flags: { register: REG_MASK_ENABLE, ready: ME_CVRF, marker: ME_CNVR, overflow: ME_OVF },
-    periodMs: familyPeriodMs(config),
-    periodText: familyPeriodText(config),
+    ...family,
     async measure(io) {
       const shunt = await io.read(REG_SHUNT_VOLTAGE);
       const bus = await io.read(REG_BUS_VOLTAGE);
@@ -113,10 +141,7 @@ export function ina226Model(
     details: () => ({
       shunt_ohms: options.shuntOhms,
       max_current_a: options.maxCurrentA,
-      averages: config.averages,
-      bus_conversion_us: config.busConversionUs,
-      shunt_conversion_us: config.shuntConversionUs,
-      config: `0x${raw.toString(16).toUpperCase().padStart(4, "0")}`,
+      ...details,
       calibration: cal,
       current_lsb_a: currentLsbA,
       power_lsb_w: powerLsbW,

@@ -7,6 +7,8 @@
  */
 import type { ChipIdentity, Ina226FamilyConfig } from "./ina2xx_registers.ts";
 import {
+  clipped16,
+  decodeFamilyBusVoltage,
   decodeFamilyConfig,
   encodeFamilyConfig,
   REG_DIE_ID,
@@ -103,9 +105,7 @@ export function decodeShuntVoltage(raw: number): number {
 }
 
 /** §7.6.3: bus voltage in V (bits 14..0 × 1.25 mV). */
-export function decodeBusVoltage(raw: number): number {
-  return ((raw & 0x7fff) * 125) / 100_000;
-}
+export const decodeBusVoltage = decodeFamilyBusVoltage;
 
 /** §7.6.5: current in A (signed) = register × Current_LSB. */
 export function decodeCurrent(raw: number, currentLsbA: number): number {
@@ -118,7 +118,4 @@ export function decodePower(raw: number, powerLsbW: number): number {
 }
 
 /** Whether a shunt register value sits at the ADC's full scale (the input clipped). */
-export function shuntClipped(raw: number): boolean {
-  const count = toSigned(raw, 16);
-  return count >= 32767 || count <= -32768;
-}
+export const shuntClipped = clipped16;

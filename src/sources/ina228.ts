@@ -7,8 +7,14 @@
  * {@link Ina228Source.accumulators} offers as the channel's energy and charge.
  * @module
  */
-import type { I2cBus } from "./i2c.ts";
-import { type ChipModel, type Ina2xxOptions, Ina2xxSource } from "./ina2xx.ts";
+import { hex, type I2cBus } from "./i2c.ts";
+import {
+  adcDetails,
+  adcPeriodText,
+  type ChipModel,
+  type Ina2xxOptions,
+  Ina2xxSource,
+} from "./ina2xx.ts";
 import { type Averages, encodeAverages } from "./ina2xx_registers.ts";
 import {
   type AdcRange,
@@ -131,8 +137,7 @@ export function ina228Model(
       overflow: DIAG_MATHOF,
     },
     periodMs: periodMs(adc),
-    periodText:
-      `averaging ${adc.averages}, ${adc.busConversionUs} µs + ${adc.shuntConversionUs} µs`,
+    periodText: adcPeriodText(adc),
     initialised() {
       const total = accumulators();
       base.energyJ = total.energyJ;
@@ -163,11 +168,8 @@ export function ina228Model(
       shunt_ohms: options.shuntOhms,
       max_current_a: options.maxCurrentA,
       shunt_range_mv: adcRange === 1 ? 40.96 : 163.84,
-      averages: adc.averages,
-      bus_conversion_us: adc.busConversionUs,
-      shunt_conversion_us: adc.shuntConversionUs,
-      config: `0x${configRaw.toString(16).toUpperCase().padStart(4, "0")}`,
-      adc_config: `0x${adcRaw.toString(16).toUpperCase().padStart(4, "0")}`,
+      ...adcDetails(adc, configRaw),
+      adc_config: hex(adcRaw, 4),
       shunt_cal: shuntCal,
       current_lsb_a: currentLsbA,
       power_lsb_w: powerLsbW,

@@ -9,6 +9,8 @@
  */
 import type { ChipIdentity, Ina226FamilyConfig } from "./ina2xx_registers.ts";
 import {
+  clipped16,
+  decodeFamilyBusVoltage,
   decodeFamilyConfig,
   encodeFamilyConfig,
   REG_DIE_ID,
@@ -61,9 +63,7 @@ export function decodeCurrent(raw: number): number {
 }
 
 /** §8.6.3: bus voltage in V (bits 14..0 × 1.25 mV). */
-export function decodeBusVoltage(raw: number): number {
-  return ((raw & 0x7fff) * 125) / 100_000;
-}
+export const decodeBusVoltage = decodeFamilyBusVoltage;
 
 /** §8.6.4: power in W (unsigned, 10 mW LSB). */
 export function decodePower(raw: number): number {
@@ -71,7 +71,4 @@ export function decodePower(raw: number): number {
 }
 
 /** Whether a current register value sits at the ADC's full scale (the input clipped). */
-export function currentClipped(raw: number): boolean {
-  const count = toSigned(raw, 16);
-  return count >= 32767 || count <= -32768;
-}
+export const currentClipped = clipped16;

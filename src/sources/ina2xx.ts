@@ -7,13 +7,11 @@
  * the chip does not answer.
  * @module
  */
-import type { BackoffOptions } from "./backoff.ts";
-import { type ConversionFound, ConversionPacer } from "./conversion_pacer.ts";
+import { AnalogModes, type ChipDriverOptions, ChipLink } from "./chip_link.ts";
+import type { ConversionFound } from "./conversion_pacer.ts";
 import { hex, type I2cBus } from "./i2c.ts";
-import type { AnalogControl } from "./ina219.ts";
-import { bytesToUint, type ChipIdentity, identityMatches } from "./ina2xx_registers.ts";
-import { RetryGate } from "./retry_gate.ts";
-import { type Reading, SensorError, type Source } from "./source.ts";
+import { type ChipIdentity, identityMatches } from "./ina2xx_registers.ts";
+import type { Reading, Source } from "./source.ts";
 
 /** Register reads and writes at the chip's address. */
 export interface RegisterIo {
@@ -82,89 +80,74 @@ export interface ChipModel {
   details(): Record<string, unknown>;
 }
 
+/** The ADC settings of an INA226, INA228 or INA260: averaging and conversion times. */
+export interface AdcSettings {
+  /** Samples averaged per result. */
+  averages: number;
+  /** Bus voltage conversion time in µs. */
+  busConversionUs: number;
+  /** Shunt voltage (INA260: current) conversion time in µs. */
+  shuntConversionUs: number;
+}
+
+/** The ADC setting behind a model's period, for warnings: `averaging 1, 1100 µs + 1100 µs`. */
+export function adcPeriodText(adc: AdcSettings): string {
+  return `averaging ${adc.averages}, ${adc.busConversionUs} µs + ${adc.shuntConversionUs} µs`;
+}
+
+/** The ADC facts every model's `/status` details carry, with its configuration word. */
+export function adcDetails(adc: AdcSettings, configRaw: number): Record<string, unknown> {
+  return {
+    averages: adc.averages,
+    bus_conversion_us: adc.busConversionUs,
+    shunt_conversion_us: adc.shuntConversionUs,
+    config: hex(configRaw, 4),
+  };
+}
+
 /** Options every INA2xx driver takes. */
-export interface Ina2xxOptions {
+export interface Ina2xxOptions extends ChipDriverOptions {
   /** 7-bit address, 0x40–0x4F by A0/A1 (default 0x40). */
   address?: number;
-  /** Receives status messages (a chip that reset and was set up again). */
-  onNotice?: (message: string) => void;
-  /** Clock for retry timing and conversion waits (default `Date.now`). */
-  now?: () => number;
-  /**
-   * Sleeps through most of a conversion before the flag is polled (default: a timer,
-   * about 1 ms granular; the acquisition Worker passes a sub-millisecond one).
-   */
-  sleep?: (ms: number) => Promise<void>;
-  /** Delays between attempts to reach a failing chip. */
-  backoff?: BackoffOptions;
-  /** The analog input of an emulated chip: its modes become the source's. */
-  analog?: AnalogControl;
 }
 
 /** An INA226, INA260 or INA228 on an I2C bus, as described by its {@link ChipModel}. */
-export class Ina2xxSource implements Source {
+export class Ina2xxSource extends AnalogModes implements Source {
   readonly kind: string;
   readonly type: string;
   readonly backfill = false;
-  #bus: I2cBus;
   #model: ChipModel;
-  #address: number;
-  #options: Ina2xxOptions;
+  #chip: ChipLink;
   #io: RegisterIo;
-  #where: string;
-  #ready = false;
-  #retry: RetryGate;
-  #now: () => number;
-  #sleep: (ms: number) => Promise<void>;
-  #onNotice: (message: string) => void;
   #counts = { initialisations: 0, resets: 0 };
-  #pacer: ConversionPacer;
 
   /**
    * Checks the address; the chip is set up on {@link Ina2xxSource.open} or the first read.
    * @throws {RangeError} for an address outside 0x40–0x4F.
    */
   constructor(bus: I2cBus, model: ChipModel, options: Ina2xxOptions = {}) {
-    this.#bus = bus;
+    super(options.analog);
     this.#model = model;
     this.kind = model.kind;
     this.type = model.type;
-    this.#options = options;
-    this.#address = options.address ?? 0x40;
-    if (!Number.isInteger(this.#address) || this.#address < 0x40 || this.#address > 0x4f) {
-      throw new RangeError(`Invalid ${model.type} address ${this.#address}: must be 0x40 to 0x4F`);
-    }
-    this.#where = `${model.type} at ${hex(this.#address)} on ${bus.name}`;
-    this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.#onNotice = options.onNotice ?? (() => {});
-    this.#retry = new RetryGate(options.backoff);
-    this.#pacer = new ConversionPacer(this.#now, this.#sleep);
+    this.#chip = new ChipLink(bus, model.type, options);
     this.#io = {
-      read: async (register, bytes = 2) =>
-        bytesToUint(await bus.writeRead(this.#address, Uint8Array.of(register), bytes)),
-      write: async (register, value) => {
-        await bus.writeRead(this.#address, Uint8Array.of(register, value >> 8, value & 0xff), 0);
-      },
+      read: (register, bytes) => this.#chip.readRegister(register, bytes),
+      write: (register, value) => this.#chip.writeRegister(register, value),
     };
   }
 
   /**
    * How often the caller reads, in ms (the acquisition Worker sets its interval):
-   * at two conversions or more the driver may resync (see {@link ConversionPacer.await}).
+   * at two conversions or more the driver may resync (see `ConversionPacer.await` in conversion_pacer.ts).
    * Default 0: never.
    */
   get readIntervalMs(): number {
-    return this.#pacer.readIntervalMs;
+    return this.#chip.pacer.readIntervalMs;
   }
 
   set readIntervalMs(ms: number) {
-    this.#pacer.readIntervalMs = ms;
-  }
-
-  /** NORMAL, or the analog input's mode on an emulated chip. */
-  get mode(): string {
-    return this.#options.analog?.mode ?? "NORMAL";
+    this.#chip.pacer.readIntervalMs = ms;
   }
 
   /** The time of one full result in ms (the pacing's conversion time). */
@@ -172,55 +155,18 @@ export class Ina2xxSource implements Source {
     return this.#model.periodMs;
   }
 
-  /** The modes {@link Ina2xxSource.setMode} takes. */
-  get modes(): readonly string[] {
-    return this.#options.analog?.modes ?? ["NORMAL"];
-  }
-
-  /** Whether an emulated chip's analog input rotates its modes. */
-  get autoRotate(): boolean {
-    return this.#options.analog?.autoRotate ?? false;
-  }
-
   async open(): Promise<string[]> {
-    const lines = [this.#where];
-    try {
-      await this.#init();
-      lines.push(`${this.type} ready - Starting measurements...`);
-    } catch (error) {
-      lines.push(`${this.type} not ready: ${this.#fail(error).message}`);
-    }
-    return lines;
+    return [this.#chip.where, await this.#chip.open(this.type, () => this.#init())];
   }
 
   close(): Promise<void> {
-    this.#ready = false;
-    this.#retry.succeed();
-    this.#bus.close();
+    this.#chip.close();
     return Promise.resolve();
   }
 
-  setMode(mode: string): void {
-    if (this.#options.analog) return this.#options.analog.setMode(mode);
-    if (mode !== "NORMAL") throw new RangeError(`Unknown mode "${mode}": expected NORMAL`);
-  }
-
   /** Reads one fresh conversion now; after a failure, retries only when the backoff allows. */
-  async read(_tsMs: number): Promise<Reading> {
-    if (!this.#ready) {
-      const refusal = this.#retry.refusal(this.#now());
-      if (refusal) throw refusal;
-      try {
-        await this.#init();
-      } catch (error) {
-        throw this.#fail(error);
-      }
-    }
-    try {
-      return await this.#measure(true);
-    } catch (error) {
-      throw this.#fail(error);
-    }
+  read(_tsMs: number): Promise<Reading> {
+    return this.#chip.read(() => this.#init(), () => this.#measure(true));
   }
 
   warnings(intervalMs: number): string[] {
@@ -235,23 +181,13 @@ export class Ina2xxSource implements Source {
 
   details(): Record<string, unknown> {
     return {
-      bus: this.#bus.name,
-      address: hex(this.#address),
-      state: this.#ready ? "ok" : "retrying",
+      ...this.#chip.head(),
       conversion_time_ms: this.#model.periodMs,
       ...this.#model.details(),
       ...this.#counts,
-      ...this.#pacer.details(),
-      last_error: this.#retry.lastError ?? null,
-      retry_in_s: this.#ready ? null : this.#retry.waitMs(this.#now()) / 1000,
-      ...(this.#options.analog ? { emulated_input: this.#options.analog.details() } : {}),
+      ...this.#chip.tail(),
+      ...this.emulatedInput(),
     };
-  }
-
-  #fail(error: unknown): SensorError {
-    this.#ready = false;
-    this.#bus.close();
-    return this.#retry.fail(error, this.#now());
   }
 
   /** Checks the IDs, writes the set-up registers, reads them back, waits for a conversion. */
@@ -261,7 +197,7 @@ export class Ina2xxSource implements Source {
     const device = await this.#io.read(identity.deviceRegister);
     if (!identityMatches(identity, manufacturer, device)) {
       throw new Error(
-        `${this.#where} is not an ${this.type}: manufacturer ID ${
+        `${this.#chip.where} is not an ${this.type}: manufacturer ID ${
           hex(manufacturer, 4)
         }, device ID ${hex(device, 4)} (expected 0x5449 and 0x${
           identity.deviceId.toString(16).toUpperCase()
@@ -269,24 +205,25 @@ export class Ina2xxSource implements Source {
       );
     }
     // The configuration write restarts the conversion (and clears the flag).
-    const startMs = this.#now();
+    const startMs = this.#chip.now();
     for (const { register, value } of setup) await this.#io.write(register, value);
-    this.#pacer.restarted(startMs, this.#model.periodMs);
+    this.#chip.pacer.restarted(startMs, this.#model.periodMs);
     for (const { name, register, value, readBack = 0xffff } of setup) {
       const got = await this.#io.read(register);
       if ((got & readBack) !== (value & readBack)) {
         throw new Error(
-          `${this.#where} did not keep its ${name}: wrote ${hex(value, 4)}, read ${hex(got, 4)}`,
+          `${this.#chip.where} did not keep its ${name}: wrote ${hex(value, 4)}, read ${
+            hex(got, 4)
+          }`,
         );
       }
     }
     const found = await this.#awaitConversion();
     if (found.value === "reset") {
-      throw new Error(`${this.#where} reset during set-up: check the sensor's power`);
+      throw new Error(`${this.#chip.where} reset during set-up: check the sensor's power`);
     }
-    this.#pacer.consumed(found, this.#model.periodMs);
-    this.#ready = true;
-    this.#retry.succeed();
+    this.#chip.pacer.consumed(found, this.#model.periodMs);
+    this.#chip.succeeded();
     this.#counts.initialisations++;
     this.#model.initialised?.();
   }
@@ -299,20 +236,15 @@ export class Ina2xxSource implements Source {
    */
   #awaitConversion(): Promise<ConversionFound<number | "reset">> {
     const { register, ready, marker } = this.#model.flags;
-    return this.#pacer.await<number | "reset">({
+    return this.#chip.pacer.await<number | "reset">({
       conversionMs: this.#model.periodMs,
       poll: async () => {
         const flags = await this.#io.read(register);
         return (flags & marker) === marker ? flags : "reset";
       },
       outcome: (flags) => flags === "reset" ? "final" : flags & ready ? "ready" : "busy",
-      mayResync: this.#ready,
-      timeout: (limitMs) =>
-        new Error(
-          `${this.#where} finished no conversion within ${
-            Math.round(limitMs)
-          } ms: check the sensor's power`,
-        ),
+      mayResync: this.#chip.ready,
+      timeout: (limitMs) => this.#chip.noConversion(limitMs),
     });
   }
 
@@ -323,14 +255,14 @@ export class Ina2xxSource implements Source {
       // A reset chip lost the marker with the rest of its set-up: set it up again, read anew.
       this.#counts.resets++;
       if (!mayReinit) throw new Error(`${this.type} reset again at once: check the sensor's power`);
-      this.#onNotice(
+      this.#chip.onNotice(
         `${this.type} had reset (its alert configuration read back empty, a brown-out?): configuration written again`,
       );
       await this.#init();
       return this.#measure(false);
     }
     const { reading, clipped } = await this.#model.measure(this.#io);
-    this.#pacer.sampled(found, this.#model.periodMs);
+    this.#chip.pacer.sampled(found, this.#model.periodMs);
     const overflow = clipped || (flags & this.#model.flags.overflow) !== 0;
     return { ...reading, status: overflow ? "overflow" : "ok" };
   }

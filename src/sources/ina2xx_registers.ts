@@ -155,6 +155,17 @@ export const ME_OVF = 1 << 2;
 /** Mask/Enable bits a host may write: the five alert functions, CNVR, APOL and LEN. */
 export const ME_WRITABLE = 0xfc03;
 
+/** INA226 §7.6.3 / INA260 §8.6.3: bus voltage in V (bits 14..0 × 1.25 mV). */
+export function decodeFamilyBusVoltage(raw: number): number {
+  return ((raw & 0x7fff) * 125) / 100_000;
+}
+
+/** Whether a signed 16-bit ADC register (shunt, or the INA260's current) sits at full scale. */
+export function clipped16(raw: number): boolean {
+  const count = toSigned(raw, 16);
+  return count >= 32767 || count <= -32768;
+}
+
 /** A `bits`-wide two's complement field as a signed number. */
 export function toSigned(raw: number, bits: number): number {
   const half = 2 ** (bits - 1);

@@ -6,10 +6,10 @@
  * is one of our channels. Current and power are computed here (shunt V / R, V × I).
  * @module
  */
-import { type BackoffOptions, secondsText } from "./backoff.ts";
-import { type ConversionFound, ConversionPacer } from "./conversion_pacer.ts";
+import { secondsText } from "./backoff.ts";
+import { type AnalogControl, type ChipDriverOptions, ChipLink } from "./chip_link.ts";
+import type { ConversionFound } from "./conversion_pacer.ts";
 import { hex, type I2cBus } from "./i2c.ts";
-import type { AnalogControl } from "./ina219.ts";
 import { roundToLsb } from "./ina219_registers.ts";
 import {
   averagesFor,
@@ -33,8 +33,7 @@ import {
   shuntClipped,
   shuntRegister,
 } from "./ina3221_registers.ts";
-import { RetryGate } from "./retry_gate.ts";
-import { type Reading, SensorError } from "./source.ts";
+import type { Reading } from "./source.ts";
 
 /** One chip channel in use: which, and the shunt on it. */
 export interface Ina3221ChannelOptions {
@@ -42,10 +41,12 @@ export interface Ina3221ChannelOptions {
   chipChannel: ChipChannel;
   /** Shunt resistance in ohms (0.1 on most breakout boards). */
   shuntOhms: number;
+  /** The analog input of this chip channel on an emulated chip: its modes become its source's. */
+  analog?: AnalogControl;
 }
 
 /** Options of {@link Ina3221Driver}. */
-export interface Ina3221Options {
+export interface Ina3221Options extends ChipDriverOptions {
   /** 7-bit address, 0x40–0x43 by A0 (default 0x40). */
   address?: number;
   /** The chip channels in use; only these are enabled, so a cycle is shorter. */
@@ -58,18 +59,7 @@ export interface Ina3221Options {
   shuntConversionUs?: number;
   /** Cycles a chip channel may fall behind before its oldest unread one is dropped (default 16). */
   queueDepth?: number;
-  /** Receives status messages (a chip that reset and was set up again). */
-  onNotice?: (message: string) => void;
-  /** Clock for retry timing (default `Date.now`). */
-  now?: () => number;
-  /**
-   * Sleeps through most of a cycle before CVRF is polled (default: a timer, about
-   * 1 ms granular; the acquisition Worker passes a sub-millisecond one).
-   */
-  sleep?: (ms: number) => Promise<void>;
-  /** Delays between attempts to reach a failing chip. */
-  backoff?: BackoffOptions;
-  /** The analog input of an emulated chip: its modes become the sources'. */
+  /** The analog input of an emulated chip, for chip channels without their own. */
   analog?: AnalogControl;
 }
 
@@ -82,35 +72,25 @@ export interface Ina3221Options {
 export class Ina3221Driver {
   /** The configuration written to the chip. */
   readonly config: Readonly<Ina3221Config>;
-  /** The analog input of an emulated chip, if any. */
+  /** The analog input of an emulated chip shared by its chip channels, if any. */
   readonly analog: AnalogControl | undefined;
-  #bus: I2cBus;
-  #address: number;
+  #chip: ChipLink;
   #shunts: Map<ChipChannel, number>;
+  #analogs = new Map<ChipChannel, AnalogControl>();
   #raw: number;
   #queueDepth: number;
   #queues = new Map<ChipChannel, Reading[]>();
   #lock: Promise<unknown> = Promise.resolve();
-  #ready = false;
-  #retry: RetryGate;
-  #now: () => number;
-  #sleep: (ms: number) => Promise<void>;
-  #onNotice: (message: string) => void;
   #counts = { initialisations: 0, resets: 0, cycles: 0, dropped_readings: 0 };
-  #pacer: ConversionPacer;
 
   /**
    * Checks the options; the chip is set up when the first channel opens.
    * @throws {RangeError} for an address, channel, shunt or ADC setting the chip cannot take.
    */
   constructor(bus: I2cBus, options: Ina3221Options) {
-    this.#bus = bus;
-    this.#address = options.address ?? 0x40;
-    if (!Number.isInteger(this.#address) || this.#address < 0x40 || this.#address > 0x43) {
-      throw new RangeError(`Invalid INA3221 address ${this.#address}: must be 0x40 to 0x43`);
-    }
+    this.#chip = new ChipLink(bus, "INA3221", { ...options, maxAddress: 0x43 });
     this.#shunts = new Map();
-    for (const { chipChannel, shuntOhms } of options.channels) {
+    for (const { chipChannel, shuntOhms, analog } of options.channels) {
       if (![1, 2, 3].includes(chipChannel)) {
         throw new RangeError(`Invalid INA3221 chip channel ${chipChannel}: must be 1, 2 or 3`);
       }
@@ -121,6 +101,8 @@ export class Ina3221Driver {
         throw new RangeError(`Invalid shunt ${shuntOhms} Ω on INA3221 chip channel ${chipChannel}`);
       }
       this.#shunts.set(chipChannel, shuntOhms);
+      const input = analog ?? options.analog;
+      if (input) this.#analogs.set(chipChannel, input);
     }
     if (this.#shunts.size === 0) throw new RangeError("An INA3221 needs at least one chip channel");
     this.config = Object.freeze({
@@ -133,34 +115,34 @@ export class Ina3221Driver {
     this.#raw = encodeConfig(this.config);
     this.#queueDepth = options.queueDepth ?? 16;
     this.analog = options.analog;
-    this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.#onNotice = options.onNotice ?? (() => {});
-    this.#retry = new RetryGate(options.backoff);
-    this.#pacer = new ConversionPacer(this.#now, this.#sleep);
   }
 
   /**
    * How often the fastest of its channels reads, in ms (the acquisition Worker sets
-   * it): at two cycles or more the driver may resync (see {@link ConversionPacer.await}).
+   * it): at two cycles or more the driver may resync (see `ConversionPacer.await` in conversion_pacer.ts).
    * Default 0: never.
    */
   get readIntervalMs(): number {
-    return this.#pacer.readIntervalMs;
+    return this.#chip.pacer.readIntervalMs;
   }
 
   set readIntervalMs(ms: number) {
-    this.#pacer.readIntervalMs = ms;
+    this.#chip.pacer.readIntervalMs = ms;
   }
 
   /** `INA3221 at 0x40 on /dev/i2c-1`. */
   get where(): string {
-    return `INA3221 at ${hex(this.#address)} on ${this.#bus.name}`;
+    return this.#chip.where;
   }
 
   /** The shunt on `channel` in ohms. */
   shuntOhms(channel: ChipChannel): number {
     return this.#shunts.get(channel)!;
+  }
+
+  /** The analog input of `channel` on an emulated chip: its own, else the chip's. */
+  analogOf(channel: ChipChannel): AnalogControl | undefined {
+    return this.#analogs.get(channel);
   }
 
   /** Opens `channel` for reading; the first to open sets the chip up. */
@@ -169,12 +151,12 @@ export class Ina3221Driver {
     return this.#exclusive(async () => {
       this.#queues.set(channel, []);
       const lines = [`${this.where}, chip channel ${channel}: shunt ${this.shuntOhms(channel)} Ω`];
-      if (this.#ready) return [...lines, "INA3221 ready - Starting measurements..."];
-      const waitMs = this.#retry.waitMs(this.#now());
+      if (this.#chip.ready) return [...lines, "INA3221 ready - Starting measurements..."];
+      const waitMs = this.#chip.retry.waitMs(this.#chip.now());
       if (waitMs > 0) {
         return [
           ...lines,
-          `INA3221 not ready: ${this.#retry.lastError}; retrying in ${secondsText(waitMs)}`,
+          `INA3221 not ready: ${this.#chip.retry.lastError}; retrying in ${secondsText(waitMs)}`,
         ];
       }
       const { averages, busConversionUs, shuntConversionUs } = this.config;
@@ -185,12 +167,7 @@ export class Ina3221Driver {
           cycleTimeMs(this.config)
         } ms`,
       );
-      try {
-        await this.#init();
-        lines.push("INA3221 ready - Starting measurements...");
-      } catch (error) {
-        lines.push(`INA3221 not ready: ${this.#fail(error).message}`);
-      }
+      lines.push(await this.#chip.open("INA3221", () => this.#init()));
       return lines;
     });
   }
@@ -200,9 +177,7 @@ export class Ina3221Driver {
     return this.#exclusive(() => {
       this.#queues.delete(channel);
       if (this.#queues.size > 0) return;
-      this.#ready = false;
-      this.#retry.succeed();
-      this.#bus.close();
+      this.#chip.close();
     });
   }
 
@@ -232,9 +207,7 @@ export class Ina3221Driver {
   /** Chip facts for `/status`. */
   details(): Record<string, unknown> {
     return {
-      bus: this.#bus.name,
-      address: hex(this.#address),
-      state: this.#ready ? "ok" : "retrying",
+      ...this.#chip.head(),
       chip_channels: this.config.channels,
       averages: this.config.averages,
       bus_conversion_us: this.config.busConversionUs,
@@ -242,9 +215,7 @@ export class Ina3221Driver {
       cycle_time_ms: cycleTimeMs(this.config),
       config: hex(this.#raw, 4),
       ...this.#counts,
-      ...this.#pacer.details(),
-      last_error: this.#retry.lastError ?? null,
-      retry_in_s: this.#ready ? null : this.#retry.waitMs(this.#now()) / 1000,
+      ...this.#chip.tail(),
       ...(this.analog ? { emulated_input: this.analog.details() } : {}),
     };
   }
@@ -261,40 +232,20 @@ export class Ina3221Driver {
   }
 
   async #fetch(): Promise<void> {
-    if (!this.#ready) {
-      const refusal = this.#retry.refusal(this.#now());
-      if (refusal) throw refusal;
-      try {
-        await this.#init();
-      } catch (error) {
-        throw this.#fail(error);
+    const readings = await this.#chip.read(() => this.#init(), () => this.#measure(true));
+    this.#counts.cycles++;
+    for (const [channel, queue] of this.#queues) {
+      queue.push(readings.get(channel)!);
+      if (queue.length > this.#queueDepth) {
+        queue.shift();
+        this.#counts.dropped_readings++;
       }
-    }
-    try {
-      const readings = await this.#measure(true);
-      this.#counts.cycles++;
-      for (const [channel, queue] of this.#queues) {
-        queue.push(readings.get(channel)!);
-        if (queue.length > this.#queueDepth) {
-          queue.shift();
-          this.#counts.dropped_readings++;
-        }
-      }
-    } catch (error) {
-      throw this.#fail(error);
     }
   }
 
-  #fail(error: unknown): SensorError {
-    if (error instanceof SensorError) return error;
-    this.#ready = false;
-    this.#bus.close();
-    return this.#retry.fail(error, this.#now());
-  }
-
-  async #readRegister(register: number): Promise<number> {
-    const bytes = await this.#bus.writeRead(this.#address, Uint8Array.of(register), 2);
-    return (bytes[0] << 8) | bytes[1]; // §8.5.2: MSB first
+  /** A register, MSB first (§8.5.2). */
+  #readRegister(register: number): Promise<number> {
+    return this.#chip.readRegister(register);
   }
 
   /** Checks the IDs, writes the configuration, checks it held, waits for a cycle. */
@@ -309,8 +260,8 @@ export class Ina3221Driver {
       );
     }
     const raw = this.#raw;
-    const startMs = this.#now(); // the write restarts the cycle and clears CVRF
-    await this.#bus.writeRead(this.#address, Uint8Array.of(REG_CONFIG, raw >> 8, raw & 0xff), 0);
+    const startMs = this.#chip.now(); // the write restarts the cycle and clears CVRF
+    await this.#chip.writeRegister(REG_CONFIG, raw);
     const readBack = await this.#readRegister(REG_CONFIG);
     if (readBack !== raw) {
       throw new Error(
@@ -319,10 +270,9 @@ export class Ina3221Driver {
         }`,
       );
     }
-    this.#pacer.restarted(startMs, cycleTimeMs(this.config));
-    this.#pacer.consumed(await this.#awaitCycle(), cycleTimeMs(this.config));
-    this.#ready = true;
-    this.#retry.succeed();
+    this.#chip.pacer.restarted(startMs, cycleTimeMs(this.config));
+    this.#chip.pacer.consumed(await this.#awaitCycle(), cycleTimeMs(this.config));
+    this.#chip.succeeded();
     this.#counts.initialisations++;
   }
 
@@ -332,18 +282,13 @@ export class Ina3221Driver {
    * @throws {Error} when none completes within twice the cycle time + 10 ms.
    */
   #awaitCycle(): Promise<ConversionFound<number>> {
-    return this.#pacer.await({
+    return this.#chip.pacer.await({
       conversionMs: cycleTimeMs(this.config),
       holdMs: this.#holdMs(),
       poll: () => this.#readRegister(REG_MASK_ENABLE),
       outcome: (mask) => conversionReady(mask) ? "ready" : "busy",
-      mayResync: this.#ready,
-      timeout: (limitMs) =>
-        new Error(
-          `${this.where} finished no conversion cycle within ${
-            Math.round(limitMs)
-          } ms: check the sensor's power`,
-        ),
+      mayResync: this.#chip.ready,
+      timeout: (limitMs) => this.#chip.noConversion(limitMs, "conversion cycle"),
     });
   }
 
@@ -368,13 +313,13 @@ export class Ina3221Driver {
         await this.#readRegister(busRegister(channel)),
       ]);
     }
-    this.#pacer.sampled(found, cycleTimeMs(this.config), this.#holdMs());
+    this.#chip.pacer.sampled(found, cycleTimeMs(this.config), this.#holdMs());
     // A brown-out resets the configuration to 0x7127 (every channel, 1.1 ms, no averaging).
     const config = await this.#readRegister(REG_CONFIG);
     if (config !== this.#raw) {
       this.#counts.resets++;
       if (!mayReinit) throw new Error(`${this.where} reset again at once: check its power`);
-      this.#onNotice(
+      this.#chip.onNotice(
         `${this.where} had reset (configuration read ${
           hex(config, 4)
         }, a brown-out?): configuration written again`,

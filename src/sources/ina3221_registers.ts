@@ -5,6 +5,11 @@
  * SBOS576B (INA3221, March 2016), §8.6.2 "Register Descriptions".
  * @module
  */
+import {
+  AVERAGES as FAMILY_AVERAGES,
+  INA226_CONVERSION_US,
+  INA226_MODES,
+} from "./ina2xx_registers.ts";
 
 /** §8.6.2.1: the configuration register (00h). */
 export const REG_CONFIG = 0x00;
@@ -38,25 +43,19 @@ export type ChipChannel = 1 | 2 | 3;
 /** Every chip channel, in conversion order. */
 export const CHIP_CHANNELS: readonly ChipChannel[] = [1, 2, 3];
 
-/** §8.6.2.1 AVG (bits 11..9): samples averaged per result. */
-export const AVERAGES = [1, 4, 16, 64, 128, 256, 512, 1024] as const;
+/** §8.6.2.1 AVG (bits 11..9): samples averaged per result (the INA226's codes). */
+export const AVERAGES = FAMILY_AVERAGES;
 /** A number of samples averaged. */
 export type Averages = typeof AVERAGES[number];
-/** §8.6.2.1 VBUSCT (bits 8..6) and VSHCT (bits 5..3): conversion time of one sample in µs. */
-export const CONVERSION_TIMES_US = [140, 204, 332, 588, 1100, 2116, 4156, 8244] as const;
+/**
+ * §8.6.2.1 VBUSCT (bits 8..6) and VSHCT (bits 5..3): conversion time of one sample in µs
+ * (the INA226's table).
+ */
+export const CONVERSION_TIMES_US = INA226_CONVERSION_US;
 /** A conversion time in µs. */
 export type ConversionTimeUs = typeof CONVERSION_TIMES_US[number];
-/** §8.6.2.1 MODE (bits 2..0); 000 and 100 are both power-down. */
-export const MODES = [
-  "power_down",
-  "shunt_triggered",
-  "bus_triggered",
-  "shunt_bus_triggered",
-  "power_down",
-  "shunt_continuous",
-  "bus_continuous",
-  "shunt_bus_continuous",
-] as const;
+/** §8.6.2.1 MODE (bits 2..0), the INA226's: 000 and 100 are both power-down. */
+export const MODES = INA226_MODES;
 /** An operating mode. */
 export type OperatingMode = typeof MODES[number];
 

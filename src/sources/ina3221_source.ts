@@ -7,10 +7,11 @@
 import { type Ina3221ChannelOptions, Ina3221Driver, type Ina3221Options } from "./ina3221.ts";
 import { type ChipChannel, SHUNT_LSB_V } from "./ina3221_registers.ts";
 import type { I2cBus } from "./i2c.ts";
+import { AnalogModes } from "./chip_link.ts";
 import type { Reading, Source } from "./source.ts";
 
 /** Chip channel `chipChannel` of a shared INA3221. */
-export class Ina3221ChannelSource implements Source {
+export class Ina3221ChannelSource extends AnalogModes implements Source {
   readonly kind = "ina3221";
   readonly type = "INA3221";
   readonly backfill = false;
@@ -24,23 +25,9 @@ export class Ina3221ChannelSource implements Source {
     if (!driver.config.channels.includes(chipChannel)) {
       throw new RangeError(`${driver.where}: chip channel ${chipChannel} is not configured`);
     }
+    super(driver.analogOf(chipChannel));
     this.driver = driver;
     this.chipChannel = chipChannel;
-  }
-
-  /** NORMAL, or the analog input's mode on an emulated chip. */
-  get mode(): string {
-    return this.driver.analog?.mode ?? "NORMAL";
-  }
-
-  /** The modes {@link Ina3221ChannelSource.setMode} takes. */
-  get modes(): readonly string[] {
-    return this.driver.analog?.modes ?? ["NORMAL"];
-  }
-
-  /** Whether an emulated chip's analog input rotates its modes. */
-  get autoRotate(): boolean {
-    return this.driver.analog?.autoRotate ?? false;
   }
 
   open(): Promise<string[]> {
@@ -50,11 +37,6 @@ export class Ina3221ChannelSource implements Source {
   /** This channel's reading of the next cycle it has not seen (see {@link Ina3221Driver.next}). */
   read(_tsMs: number): Promise<Reading> {
     return this.driver.next(this.chipChannel);
-  }
-
-  setMode(mode: string): void {
-    if (this.driver.analog) return this.driver.analog.setMode(mode);
-    if (mode !== "NORMAL") throw new RangeError(`Unknown mode "${mode}": expected NORMAL`);
   }
 
   close(): Promise<void> {
@@ -72,6 +54,7 @@ export class Ina3221ChannelSource implements Source {
       chip_channel: this.chipChannel,
       shunt_ohms: shuntOhms,
       current_lsb_a: SHUNT_LSB_V / shuntOhms,
+      ...this.emulatedInput(),
     };
   }
 }

@@ -59,6 +59,12 @@ function fileSize(path: string): number {
   }
 }
 
+/** The part of {@link DatabaseStats} that `/status` shows ({@link Store.summary}). */
+export type StoreSummary = Pick<
+  DatabaseStats,
+  "path" | "rows" | "file_bytes" | "pending" | "dropped" | "last_flush_ms" | "last_error"
+>;
+
 /** Raw samples, oldest and newest time of one channel id. */
 interface ChannelRange {
   oldest: number | null;
@@ -405,6 +411,22 @@ export class Store {
     // Per-channel sub-selects: MIN/MAX over the (channel_id, ts_ms) index are O(log n);
     // without the channel SQLite walks the whole index.
     return this.#range.get(id, id) as unknown as ChannelRange;
+  }
+
+  /**
+   * The figures `/status` shows: running counts and one `stat` of the file, no query
+   * (a `GET /status` should not pay for the per-channel ranges of {@link stats}).
+   */
+  summary(): StoreSummary {
+    return {
+      path: this.path,
+      rows: this.rows,
+      file_bytes: fileSize(this.path),
+      pending: this.pending,
+      dropped: this.dropped,
+      last_flush_ms: this.#lastFlushMs,
+      last_error: this.#lastError,
+    };
   }
 
   /**

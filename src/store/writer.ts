@@ -12,6 +12,7 @@ import { METRICS } from "../analysis/rolling.ts";
 import type { Sample } from "../sample.ts";
 import { internName, rollbackAfter, STATUS_CODES } from "./db.ts";
 import { type Bucket, RollupAccumulator } from "./rollup.ts";
+import { SampleQueue } from "./sample_queue.ts";
 
 /** Widths of the rollup tables. */
 export const ROLLUPS = [
@@ -32,8 +33,8 @@ export const SEQ_BLOCK = 10_000;
  */
 const INSERT_GROUPS = [100, 10, 1] as const;
 
-/** Columns of one `samples` row as the writer inserts it. */
-const INSERT_COLUMNS = 10;
+/** Bound columns of one `samples` row as the writer inserts it (the channel is in the SQL). */
+const INSERT_COLUMNS = 9;
 
 /** Default of {@link WriterOptions.maxPending}: five minutes at 1 kHz. */
 export const DEFAULT_MAX_PENDING = 300_000;
@@ -77,15 +78,12 @@ export class SampleWriter {
   /** Samples kept in memory while writes fail; beyond it the oldest are dropped. */
   readonly maxPending: number;
   #db: DatabaseSync;
-  // The queue: samples and, index for index, the energy and charge integrated up to
-  // each. Rollups are computed from it at flush time, so a dropped or not-yet-written
+  // The queue: samples with the energy and charge integrated up to each, in typed
+  // columns. Rollups are computed from it at flush time, so a dropped or not-yet-written
   // sample is never in a rollup.
-  #pending: Sample[] = [];
-  #energyJ: number[] = [];
-  #chargeC: number[] = [];
-  #stepMs: (number | null)[] = [];
+  #queue = new SampleQueue();
   /** Multi-row inserts of {@link INSERT_GROUPS} rows, with their reused parameter arrays. */
-  #inserts: { rows: number; stmt: StatementSync; params: (number | bigint | string | null)[] }[];
+  #inserts: { rows: number; stmt: StatementSync; params: (number | string | null)[] }[];
   #merge: StatementSync[];
   #setMeta: StatementSync;
   #setSetting: StatementSync;
@@ -110,11 +108,15 @@ export class SampleWriter {
     if (!Number.isInteger(this.maxPending) || this.maxPending < 1) {
       throw new RangeError(`Invalid queue bound ${this.maxPending}: must be a positive integer`);
     }
+    // The channel id (an integer from the database) is written into the SQL: one bound
+    // parameter less per row. Integral numbers bound as numbers are stored as INTEGER
+    // (the columns' affinity), as BigInts were, without a BigInt per value.
+    const row = `(${this.channelId}, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     this.#inserts = INSERT_GROUPS.map((rows) => ({
       rows,
       stmt: db.prepare(
         `INSERT INTO samples (channel_id, ts_ms, seq, v, a, w, status, mode_id, error, step_ms)
-         VALUES ${Array(rows).fill("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+         VALUES ${Array(rows).fill(row).join(", ")}`,
       ),
       params: new Array(rows * INSERT_COLUMNS).fill(null),
     }));
@@ -156,7 +158,7 @@ export class SampleWriter {
 
   /** Samples waiting for the next flush. */
   get pending(): number {
-    return this.#pending.length;
+    return this.#queue.length;
   }
 
   /**
@@ -168,16 +170,13 @@ export class SampleWriter {
     if (sample.seq > this.#reserved && sample.seq >= this.#reserveRetrySeq) {
       this.#reserve(sample.seq);
     }
-    if (this.#pending.length >= this.maxPending) {
+    if (this.#queue.length >= this.maxPending) {
       this.dropOldest(Math.max(1, Math.floor(this.maxPending / 100)));
     }
-    this.#pending.push(sample);
-    this.#energyJ.push(step.energyJ);
-    this.#chargeC.push(step.chargeC);
     // A zero step recomputes as 0 whatever its interval; a step without one cannot be
     // recomputed (NULL: a span's edges then say so).
     const zero = step.energyJ === 0 && step.chargeC === 0;
-    this.#stepMs.push(step.dtMs ?? (zero ? 0 : null));
+    this.#queue.push(sample, step.energyJ, step.chargeC, step.dtMs ?? (zero ? 0 : null));
     if (sample.seq > this.#lastSeq) this.#lastSeq = sample.seq;
   }
 
@@ -186,11 +185,8 @@ export class SampleWriter {
    * table, rollups included, and count in {@link dropped}.
    */
   dropOldest(n: number): void {
-    n = Math.min(n, this.#pending.length);
-    this.#pending.splice(0, n);
-    this.#energyJ.splice(0, n);
-    this.#chargeC.splice(0, n);
-    this.#stepMs.splice(0, n);
+    n = Math.min(n, this.#queue.length);
+    this.#queue.drop(n);
     this.dropped += n;
   }
 
@@ -219,7 +215,7 @@ export class SampleWriter {
    * is stored (a clean shutdown), so the next start continues without a gap.
    */
   release(): void {
-    if (this.#pending.length > 0 || this.#reserved === this.#lastSeq) return;
+    if (this.#queue.length > 0 || this.#reserved === this.#lastSeq) return;
     this.#setMeta.run(this.#reservedKey(), BigInt(this.#lastSeq));
     this.#reserved = this.#lastSeq;
   }
@@ -241,8 +237,8 @@ export class SampleWriter {
    */
   flush(settings: Record<string, unknown> = {}, maxRows = Infinity): number {
     let total = 0;
-    while (this.#pending.length > 0 && total < maxRows) {
-      const n = Math.min(CHUNK_ROWS, this.#pending.length);
+    while (this.#queue.length > 0 && total < maxRows) {
+      const n = Math.min(CHUNK_ROWS, this.#queue.length);
       this.#committed(n, this.#writeChunk(n, settings, true));
       total += n;
     }
@@ -256,7 +252,7 @@ export class SampleWriter {
    * returned; after a ROLLBACK it calls nothing and they are written again next time.
    */
   writeInTransaction(n: number): () => void {
-    n = Math.min(n, this.#pending.length);
+    n = Math.min(n, this.#queue.length);
     if (n === 0) return () => {};
     // Ids interned in an attempt that was rolled back may not exist.
     this.#modeIdsUncommitted.clear();
@@ -266,10 +262,7 @@ export class SampleWriter {
 
   /** Takes `n` committed rows off the queue. */
   #committed(n: number, reserveTo: number | undefined): void {
-    this.#pending.splice(0, n);
-    this.#energyJ.splice(0, n);
-    this.#chargeC.splice(0, n);
-    this.#stepMs.splice(0, n);
+    this.#queue.drop(n);
     this.written += n;
     for (const [mode, id] of this.#modeIdsUncommitted) this.#modeIds.set(mode, id);
     this.#modeIdsUncommitted.clear();
@@ -281,46 +274,46 @@ export class SampleWriter {
 
   /** Writes a chunk, in its own transaction when `own`; returns the new reservation, if any. */
   #writeChunk(n: number, settings: Record<string, unknown>, own: boolean): number | undefined {
-    const batch = this.#pending.slice(0, n);
-    const channel = this.channelId;
+    const q = this.#queue;
     // Mode names are interned in their own statements before the transaction, so a
     // rolled-back flush can never leave a cached id that the database does not hold.
-    const modeIds = new Map<string, number>();
-    for (const s of batch) if (!modeIds.has(s.mode)) modeIds.set(s.mode, this.#modeId(s.mode));
+    // Indexed by the queue's mode index.
+    const modeIds: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const m = q.modeIndex(i);
+      if (modeIds[m] === undefined) modeIds[m] = this.#modeId(q.modeName(m));
+    }
     const deltas = ROLLUPS.map((r) => {
       const acc = new RollupAccumulator(r.widthMs);
-      batch.forEach((s, i) => {
-        if (s.status === "error") acc.addError(s.tsMs);
-        else acc.add(s.tsMs, s.v, s.a, s.w, this.#energyJ[i], this.#chargeC[i]);
-      });
+      for (let i = 0; i < n; i++) {
+        if (q.status(i) === STATUS_CODES.error) acc.addError(q.tsMs(i));
+        else acc.add(q.tsMs(i), q.v(i), q.a(i), q.w(i), q.energyJ(i), q.chargeC(i));
+      }
       return acc.take();
     });
     const reserveTo = this.#lastSeq > this.#reserved ? this.#lastSeq + SEQ_BLOCK : undefined;
     if (own) this.#db.exec("BEGIN IMMEDIATE");
     try {
-      for (let i = 0; i < batch.length;) {
-        const insert = this.#inserts.find((g) => g.rows <= batch.length - i)!;
+      for (let i = 0; i < n;) {
+        const insert = this.#inserts.find((g) => g.rows <= n - i)!;
         const params = insert.params;
         for (let k = 0; k < params.length; k += INSERT_COLUMNS, i++) {
-          const s = batch[i];
-          const stepMs = this.#stepMs[i];
-          params[k] = channel;
-          params[k + 1] = BigInt(s.tsMs);
-          params[k + 2] = BigInt(s.seq);
-          params[k + 3] = s.v;
-          params[k + 4] = s.a;
-          params[k + 5] = s.w;
-          params[k + 6] = STATUS_CODES[s.status];
-          params[k + 7] = modeIds.get(s.mode)!;
-          params[k + 8] = s.error ?? null;
-          params[k + 9] = stepMs === null ? null : BigInt(stepMs);
+          params[k] = q.tsMs(i);
+          params[k + 1] = q.seq(i);
+          params[k + 2] = q.v(i);
+          params[k + 3] = q.a(i);
+          params[k + 4] = q.w(i);
+          params[k + 5] = q.status(i);
+          params[k + 6] = modeIds[q.modeIndex(i)];
+          params[k + 7] = q.error(i) ?? null;
+          params[k + 8] = q.stepMs(i);
         }
         insert.stmt.run(...params);
       }
       deltas.forEach((buckets, i) => {
         for (const b of buckets) this.#mergeBucket(this.#merge[i], b);
       });
-      this.#setMeta.run(this.#seqKey(), BigInt(batch[batch.length - 1].seq));
+      this.#setMeta.run(this.#seqKey(), BigInt(q.seq(n - 1)));
       // Numbers handed out while a reservation failed are reserved with the rows.
       if (reserveTo !== undefined) this.#setMeta.run(this.#reservedKey(), BigInt(reserveTo));
       // Counters derived from these samples (energy) commit with them.

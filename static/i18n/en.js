@@ -63,6 +63,7 @@ export default {
   "readout.mode": "Mode",
   "readout.sample": "Sample",
   "readout.time": "Time",
+  "readout.loss_w": "Loss",
   "readout.efficiency": "Efficiency",
   "readout.loss": "loss",
   "readout.simulator": "Simulator",

@@ -64,6 +64,7 @@ export default {
   "readout.mode": "모드",
   "readout.sample": "샘플",
   "readout.time": "시각",
+  "readout.loss_w": "손실",
   "readout.efficiency": "효율",
   "readout.loss": "손실",
   "readout.simulator": "시뮬레이터",

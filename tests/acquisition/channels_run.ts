@@ -13,7 +13,7 @@ import { createChannelSources } from "../../src/sources/create_channels.ts";
 
 const [channels, sysfsRoot, durationText] = Deno.args;
 const config = loadConfig({ CHANNELS: channels, MOCK_SEED: "11", DB_PATH: ":memory:" }, []);
-const sources = createChannelSources(config.channels, { emulatedInput: config, sysfsRoot });
+const sources = createChannelSources(config.channels, { sysfsRoot });
 const runs = [...sources].map(([name, source]) => {
   const samples: Sample[] = [];
   const statuses: string[] = [];

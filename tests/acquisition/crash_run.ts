@@ -25,7 +25,6 @@ const config = loadConfig({
 }, []);
 const scripts: string[] = [];
 const source = createChannelSources(config.channels, {
-  emulatedInput: config,
   // The first Worker crashes after its start; the ones after it are the real Worker.
   spawn: () => {
     const url = scripts.length === 0 ? CRASHING : WORKER_URL;

@@ -138,3 +138,41 @@ Deno.test("an emulated chip in ERROR_TEST stops answering: its channel reads err
   const i226 = late.filter((e) => e.channel === "i226");
   assert.ok(i226.length > 30 && i226.every((e) => e.reading), "the other chip reads on");
 });
+
+Deno.test("an emulated INA3221's chip channels each have their own input: own signal, own mode", async () => {
+  const chip = [1, 2, 3].map((n) => ({
+    name: `ch${n}`,
+    sensor: "ina3221",
+    i2c_bus: "emulated",
+    i2c_address: "0x42",
+    chip_channel: n,
+    sample_interval_ms: 10,
+  }));
+  const run = await runVirtual(emulatedGroup(chip), {
+    durationMs: 1000,
+    at: [{ ms: 500, run: (runner) => runner.setMode("ch2", "LOAD_SPIKE") }],
+  });
+  const currents = (name: string, from: number, to: number) =>
+    run.events.filter((e) =>
+      e.channel === name && e.tsMs > 1_000_000 + from && e.tsMs < 1_000_000 + to
+    ).map((e) => e.reading!.a);
+  const before = ["ch1", "ch2", "ch3"].map((name) => currents(name, 0, 500));
+  for (const series of before) {
+    assert.ok(series.length >= 40 && series.every((a) => a > 0.07 && a < 0.33), `${series}`);
+  }
+  // Seeds 1, 2, 3: three noise streams, not one signal shown three times.
+  assert.notDeepEqual(before[0], before[1]);
+  assert.notDeepEqual(before[1], before[2]);
+  assert.ok(currents("ch2", 520, 1000).every((a) => a > 0.8), "ch2 in LOAD_SPIKE");
+  for (const name of ["ch1", "ch3"]) {
+    assert.ok(currents(name, 520, 1000).every((a) => a < 0.33), `${name} stays NORMAL`);
+  }
+  const modes = (name: string) => run.events.filter((e) => e.channel === name).at(-1)!.mode;
+  assert.deepEqual(["ch1", "ch2", "ch3"].map(modes), ["NORMAL", "LOAD_SPIKE", "NORMAL"]);
+  assert.deepEqual(
+    ["ch1", "ch2", "ch3"].map((name) =>
+      (run.details[name].emulated_input as { seed: number }).seed
+    ),
+    [1, 2, 3],
+  );
+});

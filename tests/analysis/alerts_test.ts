@@ -1,6 +1,13 @@
 /** Tests of src/analysis/alerts.ts: the alert engine raises, escalates and clears once. */
 import assert from "node:assert/strict";
-import { AlertEngine, DEFAULT_RULES } from "../../src/analysis/alerts.ts";
+import {
+  AlertEngine,
+  alertMetricsOf,
+  DEFAULT_RULES,
+  ruleMetricIssues,
+  rulesFor,
+} from "../../src/analysis/alerts.ts";
+import { loadConfig } from "../../src/config.ts";
 import { type AlertEvent, AlertRule } from "../../src/protocol/alerts.ts";
 import { type Metric } from "../../src/analysis/rolling.ts";
 import { seededRandom } from "../../src/sources/mock.ts";
@@ -86,4 +93,62 @@ Deno.test("AlertEngine.setRules() replaces rules and forgets removed metrics", (
   engine.setRules([]);
   assert.deepEqual(engine.active(), []);
   assert.equal(engine.evaluate("a", 5, T0 + 10_000), undefined);
+});
+
+Deno.test("AlertEngine.evaluateDerived() judges efficiency and loss; a null efficiency is no value", () => {
+  const engine = new AlertEngine([
+    { metric: "efficiency", danger_low: 0.7, hysteresis: 0.02, for_ms: 0, enabled: true },
+    { metric: "loss_w", warning_high: 2, hysteresis: 0.1, for_ms: 0, enabled: true },
+  ]);
+  const at = (i: number) => T0 + i * 10;
+  assert.deepEqual(engine.evaluateDerived({ efficiency: 0.9, lossW: 0.5 }, at(0)), []);
+  const raised = engine.evaluateDerived({ efficiency: 0.6, lossW: 2.5 }, at(1));
+  assert.deepEqual(raised.map((e) => [e.metric, e.severity, e.state, e.value, e.limit]), [
+    ["efficiency", "danger", "raised", 0.6, 0.7],
+    ["loss_w", "warning", "raised", 2.5, 2],
+  ]);
+  assert.deepEqual(raised.map((e) => e.message), [
+    "Efficiency danger: 0.600 is below 0.7",
+    "Loss warning: 2.500 W is above 2 W",
+  ]);
+  // No power in: no efficiency to judge, so its alert holds; the loss still counts.
+  assert.deepEqual(engine.evaluateDerived({ efficiency: null, lossW: 2.5 }, at(2)), []);
+  assert.deepEqual(engine.active().map((a) => a.metric), ["efficiency", "loss_w"]);
+  const cleared = engine.evaluateDerived({ efficiency: 0.75, lossW: 1.5 }, at(3));
+  assert.deepEqual(cleared.map((e) => [e.metric, e.state]), [
+    ["efficiency", "cleared"],
+    ["loss_w", "cleared"],
+  ]);
+  assert.equal(engine.active().length, 0);
+  // Without derived rules (a measured channel) nothing is read.
+  assert.deepEqual(new AlertEngine(DEFAULT_RULES).evaluateDerived({ efficiency: 0 }, at(4)), []);
+});
+
+Deno.test("alertMetricsOf(), ruleMetricIssues() and rulesFor(): each channel kind's metrics", () => {
+  const channels = loadConfig({
+    CHANNELS: JSON.stringify([
+      { name: "a", sensor: "mock" },
+      { name: "b", sensor: "mock" },
+      { name: "eff", derived: "efficiency", input: "a", output: "b" },
+      { name: "tot", derived: "sum", inputs: ["a", "b"] },
+    ]),
+  }, []).channels;
+  assert.deepEqual(channels.map(alertMetricsOf), [
+    ["v", "a", "w"],
+    ["v", "a", "w"],
+    ["efficiency", "loss_w"],
+    ["w"],
+  ]);
+  const rule = (metric: string) =>
+    AlertRule.parse({ metric, warning_high: 1, hysteresis: 0.01, for_ms: 0 });
+  assert.deepEqual(ruleMetricIssues([rule("w"), rule("efficiency")], ["w"]), [
+    { path: "rules.1.metric", message: "this channel has no efficiency: its metrics are w" },
+  ]);
+  const configured = [rule("v"), rule("w"), rule("efficiency")];
+  assert.deepEqual(rulesFor(configured, ["v", "a", "w"])?.map((r) => r.metric), ["v", "w"]);
+  assert.deepEqual(rulesFor(configured, ["efficiency", "loss_w"])?.map((r) => r.metric), [
+    "efficiency",
+  ]);
+  assert.equal(rulesFor([rule("v")], ["efficiency", "loss_w"]), null, "none of its: saved rules");
+  assert.equal(rulesFor(null, ["w"]), null);
 });

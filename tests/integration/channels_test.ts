@@ -222,3 +222,21 @@ test("PUT /api/sensor/adc takes ?channel=; the OpenAPI document lists the parame
   ) assert.ok(documented(path, method), `${method} ${path}`);
   assert.ok(doc.paths["/api/channels"].get, "GET /api/channels is documented");
 });
+
+test("ALERT_RULES gives each channel the rules of the metrics it has; a derived one has no defaults", async () => {
+  const rules = async (c: MonitorCore, channel: string) =>
+    ((await (await c.app.request(`/api/alerts/rules?channel=${channel}`)).json()).rules as {
+      metric: string;
+    }[]).map((r) => r.metric);
+  const plain = core();
+  assert.deepEqual(await rules(plain, "a"), ["v", "a", "w"], "the 5 V rail's defaults");
+  assert.deepEqual(await rules(plain, "eff"), [], "no defaults for a derived channel");
+  const c = core({
+    ALERT_RULES: JSON.stringify([
+      { metric: "w", warning_high: 1.5, hysteresis: 0.05, for_ms: 0 },
+      { metric: "efficiency", danger_low: 0.5, hysteresis: 0.05, for_ms: 0 },
+    ]),
+  });
+  assert.deepEqual(await rules(c, "a"), ["w"]);
+  assert.deepEqual(await rules(c, "eff"), ["efficiency"]);
+});

@@ -58,3 +58,38 @@ Deno.test("AlertRule refuses limits outside the metric's physical range, naming 
     );
   });
 });
+
+Deno.test("AlertRule: efficiency limits are a ratio within 0…2, loss limits within ±100 kW", async (t) => {
+  const rows: [string, Record<string, unknown>, RegExp | null][] = [
+    ["efficiency 0.8", { metric: "efficiency", danger_low: 0.8 }, null],
+    [
+      "efficiency 2.5",
+      { metric: "efficiency", warning_high: 2.5 },
+      /^warning_high 2.5 is not a physical efficiency limit: must be within 0…2$/,
+    ],
+    ["efficiency -0.1", { metric: "efficiency", danger_low: -0.1 }, /within 0…2$/],
+    ["loss 50 W", { metric: "loss_w", warning_high: 50 }, null],
+    [
+      "loss 2e5 W",
+      { metric: "loss_w", danger_high: 2e5 },
+      /^danger_high 200000 W is not a physical loss limit: must be within -100000…100000 W$/,
+    ],
+  ];
+  for (const [name, fields, message] of rows) {
+    await t.step(name, () => {
+      const result = AlertRule.safeParse({ hysteresis: 0.01, for_ms: 0, ...fields });
+      if (message === null) return assert.ok(result.success, JSON.stringify(result.error));
+      assert.ok(!result.success);
+      assert.match(result.error.issues[0].message, message);
+    });
+  }
+  // One rule per metric, all five metrics in one set (ALERT_RULES spans every channel kind).
+  const all = ["v", "a", "w", "efficiency", "loss_w"].map((metric) => ({
+    metric,
+    warning_high: 1,
+    hysteresis: 0.01,
+    for_ms: 0,
+  }));
+  assert.ok(AlertRules.safeParse(all).success);
+  assert.ok(!AlertRules.safeParse([...all, all[3]]).success, "a second efficiency rule");
+});

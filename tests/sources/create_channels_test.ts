@@ -26,7 +26,6 @@ Deno.test("createChannelSources(): a source per measured channel in order; one W
   const config = loadConfig({ CHANNELS: JSON.stringify(channels), MOCK_SEED: "100" }, []);
   const spawned: string[] = [];
   const sources = createChannelSources(config.channels, {
-    emulatedInput: config,
     spawn: (group) => {
       spawned.push(group.kind === "hwmon" ? "hwmon" : `i2c:${group.bus}`);
       throw new Error("not started in this test");
@@ -134,4 +133,23 @@ Deno.test("createChannelSources() with real Workers: every chip type on the emul
     if (channel.name !== "sim") assert.equal(details.thread, "worker", channel.name);
   }
   assert.equal(run.i228.details.energy_j !== undefined, true, "the INA228's accumulators");
+});
+
+Deno.test("createChannelSources(): each emulated chip's input is its channel's mock settings (an INA3221's chip channels each their own)", () => {
+  const channels = [
+    { ...EMULATED[0], mock_seed: 9, mock_mode: "NOISE", mock_auto_rotate_s: 0 },
+    EMULATED[1],
+    { ...EMULATED[2], mock_seed: 20, mock_mode: "LOAD_SPIKE" },
+    { ...EMULATED[3], mock_seed: 21 },
+  ];
+  const config = loadConfig({ CHANNELS: JSON.stringify(channels), MOCK_SEED: "100" }, []);
+  const sources = createChannelSources(config.channels);
+  const input = (name: string) => {
+    const source = sources.get(name)!;
+    return { mode: source.mode, ...source.details().emulated_input as object };
+  };
+  assert.deepEqual(input("i219"), { mode: "NOISE", seed: 9, auto_rotate_s: 0 });
+  assert.deepEqual(input("i226"), { mode: "NORMAL", seed: 101, auto_rotate_s: 30 });
+  assert.deepEqual(input("i3221a"), { mode: "LOAD_SPIKE", seed: 20, auto_rotate_s: 30 });
+  assert.deepEqual(input("i3221b"), { mode: "NORMAL", seed: 21, auto_rotate_s: 30 });
 });

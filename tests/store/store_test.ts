@@ -312,3 +312,30 @@ Deno.test("Store configured without main leaves a single-channel database's data
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("Store.summary() gives /status the same figures as stats(), queued, flushed and dropped", async () => {
+  const { store, feed, cleanup } = await setup({ maxQueue: 1000 });
+  try {
+    const pick = () => {
+      const s = store.stats();
+      return {
+        path: s.path,
+        rows: s.rows,
+        file_bytes: s.file_bytes,
+        pending: s.pending,
+        dropped: s.dropped,
+        last_flush_ms: s.last_flush_ms,
+        last_error: s.last_error,
+      };
+    };
+    assert.deepEqual(store.summary(), pick());
+    feed(1500); // past maxQueue: some dropped
+    assert.deepEqual(store.summary(), pick());
+    assert.ok(store.summary().dropped > 0 && store.summary().pending > 0);
+    store.flush();
+    assert.deepEqual(store.summary(), pick());
+    assert.ok(store.summary().rows > 0 && store.summary().last_flush_ms !== null);
+  } finally {
+    await cleanup();
+  }
+});
