@@ -70,7 +70,11 @@ function redrawMarks() {
   history.redraw();
 }
 markers.onListChanged(redrawMarks);
-wireAltClick(byId("history-chart"), history, (tsMs) => markers.markAt(tsMs));
+wireAltClick(
+  document.getElementById("history-chart"),
+  history,
+  (tsMs) => markers.markAt(tsMs),
+);
 wireSelectionExtras({ onKept: () => recordings.load() });
 const controls = new Controls((status) => {
   // /status describes the first channel; with several, the list has the one shown.

@@ -33,12 +33,13 @@ export function putUserMarks(markers) {
 
 /**
  * Alt+click in the history chart's plot calls `mark(ms)` with the time under the pointer
- * (and places no cursor).
- * @param {HTMLElement} chartRoot the element the history chart draws in
+ * (and places no cursor). Nothing to wire when the chart is not there (uPlot missing).
+ * @param {HTMLElement | null} chartRoot the element the history chart draws in
  * @param {{ chart: { over: HTMLElement | null, timeAt(clientX: number): number } | null }} history
  * @param {(tsMs: number) => void} mark
  */
 export function wireAltClick(chartRoot, history, mark) {
+  if (!chartRoot || !history.chart) return;
   const host = chartRoot.parentElement ?? chartRoot;
   host.addEventListener("click", (event) => {
     if (!event.altKey) return;

@@ -396,6 +396,7 @@ export default {
   "rec.battery.from_current": "≈ {runtime} from the average current",
   "rec.battery.from_energy": "≈ {runtime} from the energy at {v} V",
   "rec.battery.assumes": "Assumes: {text}",
+  "rec.sel_more": "Battery life · keep as a recording",
   "rec.keep": "Keep as a recording",
   "rec.keep_name": "Selection from {time}",
   "rec.kept": 'Kept as recording "{name}" (see Recordings).',

@@ -395,6 +395,7 @@ export default {
   "rec.battery.from_current": "평균 전류 기준 약 {runtime}",
   "rec.battery.from_energy": "{v}V 에너지 기준 약 {runtime}",
   "rec.battery.assumes": "가정: {text}",
+  "rec.sel_more": "배터리 수명 · 녹화로 보관",
   "rec.keep": "녹화로 보관",
   "rec.keep_name": "{time}부터의 선택 구간",
   "rec.kept": '녹화 "{name}"(으)로 보관했습니다 (녹화 참고).',
