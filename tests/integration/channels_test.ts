@@ -138,7 +138,14 @@ test("history, export, span and analysis answer per channel; the derived one fro
   await run(c, 400);
   const rows = async (channel: string) =>
     (await (await c.app.request(`/api/measurements?channel=${channel}&limit=100000`)).json())
-      .data as { seq: number; w: number; ts_ms: number; derived?: string; efficiency?: number }[];
+      .data as {
+        seq: number;
+        w: number;
+        ts_ms: number;
+        status: string;
+        derived?: string;
+        efficiency?: number;
+      }[];
   const [a, b, eff] = [await rows("a"), await rows("b"), await rows("eff")];
   assert.ok(a.length > 10 && b.length > 10, `${a.length} and ${b.length} samples stored`);
   assert.equal(a[a.length - 1].seq, 1, "each channel's seq starts at 1");
@@ -149,13 +156,16 @@ test("history, export, span and analysis answer per channel; the derived one fro
   await empty.body?.cancel();
   assert.ok(eff.length > 5, `${eff.length} derived rows replayed from a and b`);
   assert.ok(eff.every((r) => r.derived === "efficiency"));
-  // Each derived row's figures are b's (the output) at that time, its efficiency P_b / P_a.
-  const byTs = (list: typeof a) => new Map(list.map((r) => [r.ts_ms, r]));
-  const [aAt, bAt] = [byTs(a), byTs(b)];
+  // Each derived row's figures are b's (the output, which paces it) at that time, its
+  // efficiency P_b / P_a with a's nearest sample: the two samplers' ticks need not share a
+  // millisecond (they start, and wake, apart).
+  const bAt = new Map(b.map((r) => [r.ts_ms, r]));
+  const nearestA = (tsMs: number) =>
+    a.reduce((best, r) => Math.abs(r.ts_ms - tsMs) < Math.abs(best.ts_ms - tsMs) ? r : best);
   let checked = 0;
   for (const r of eff) {
-    const pin = aAt.get(r.ts_ms), pout = bAt.get(r.ts_ms);
-    if (!pin || !pout || pin.w <= 0) continue;
+    const pin = nearestA(r.ts_ms), pout = bAt.get(r.ts_ms);
+    if (!pout || pin.w <= 0 || r.status !== "ok") continue;
     assert.equal(r.w, pout.w);
     assert.ok(Math.abs(r.efficiency! - pout.w / pin.w) < 1e-9);
     checked++;
