@@ -55,6 +55,7 @@ import { destinationsOf } from "./notify/destinations.ts";
 import { Notifier } from "./notify/notifier.ts";
 import { Markers } from "./recordings/markers.ts";
 import { Triggers } from "./recordings/trigger_manager.ts";
+import { TriggeredRecordings } from "./recordings/triggered_recordings.ts";
 import { MarkerLog } from "./store/markers.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { StatusResponse } from "./protocol/status.ts";
@@ -326,6 +327,8 @@ export function createCore(
     channels: names,
     announce: (message, channel) => hub.broadcast(message, channel),
   });
+  // Recordings armed on a trigger: the trigger announces their states, once each.
+  const triggered = new TriggeredRecordings({ recordings, triggers });
   for (const p of parts.values()) {
     p.pipeline.onAlert(markers.onAlert);
     p.pipeline.onEachSample((sample) => triggers.feed(p.name, sample));
@@ -399,7 +402,12 @@ export function createCore(
       hosts: hostAllowlist(hostFacts, { boundHost: config.host, extra: config.allowedHosts }),
       rejections,
     },
-    recordings: { recordings },
+    recordings: {
+      recordings,
+      markers,
+      armWithTriggers: (spec, body) => triggered.arm(spec, body),
+      stopTriggered: (id) => triggered.stop(id),
+    },
   });
   return {
     app,

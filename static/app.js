@@ -35,6 +35,10 @@ import { TIME_INPUT_PATTERN } from "./format.js";
 import { t } from "./i18n.js";
 import { wirePreferences } from "./preferences.js";
 import { RulesEditor } from "./rules_editor.js";
+import { MarkersPanel } from "./markers.js";
+import { RecordingsView } from "./recordings.js";
+import { putUserMarks, wireAltClick } from "./chart_markers.js";
+import { wireSelectionExtras } from "./selection_extras.js";
 
 /** @typedef {import("./types.js").ServerMessage} ServerMessage */
 /** @typedef {import("./types.js").StatusMessage} StatusMessage */
@@ -49,6 +53,29 @@ const selection = new Selection(history);
 if (live.chart) live.chart.markers = marks;
 if (history.chart) history.chart.markers = marks;
 const overview = new Overview();
+// Recordings and markers (issue 15).
+const markers = new MarkersPanel();
+const recordings = new RecordingsView(markers);
+/** Redraws both charts' markers (alert transitions and people's markers). */
+function redrawMarks() {
+  const drawn = String(putUserMarks(markers.markers));
+  // For tests and tools, as the charts publish what they draw.
+  for (const id of ["live-chart", "history-chart"]) {
+    const root = document.getElementById(id);
+    if (root) root.dataset.userMarks = drawn;
+  }
+  live.chart?.invalidate();
+  history.chart?.invalidate();
+  live.wake();
+  history.redraw();
+}
+markers.onListChanged(redrawMarks);
+wireAltClick(
+  document.getElementById("history-chart"),
+  history,
+  (tsMs) => markers.markAt(tsMs),
+);
+wireSelectionExtras({ onKept: () => recordings.load() });
 const controls = new Controls((status) => {
   // /status describes the first channel; with several, the list has the one shown.
   const intervalMs = several() ? channelInfo(pickedChannel())?.interval_ms : status.interval_ms;
@@ -133,8 +160,12 @@ function handleMessage(raw) {
         history.redraw();
       }
       return;
+    case "marker":
+      if (message.data) markers.onMessage(message.data);
+      return;
     case "status":
       logStatus(message);
+      recordings.onStatus(message);
       if (message.simulator) renderSimulator(message.simulator);
       if (message.event === "rules_updated") loadRules();
       if (stateChanged(message)) controls.refresh();
@@ -210,6 +241,8 @@ function wireChannels(stream) {
     renderCompareChoices();
     stream.switchTo(streamUrl({ ...BATCH, channel: name })); // Its "live" state reloads the rest.
     history.load();
+    markers.load().catch(reportFailure("Cannot load markers"));
+    recordings.fillChannels();
     // The same span, now the new channel's figures.
     if (selection.span) selection.select(selection.span.fromMs, selection.span.toMs);
   });
@@ -261,11 +294,7 @@ async function main() {
       controls.refresh();
       loadRules();
       alerts.load().catch(reportFailure("Cannot load alerts"));
-      loadMarks().then(() => {
-        live.chart?.invalidate();
-        history.chart?.invalidate();
-        history.redraw();
-      }, reportFailure("Cannot load alert markers"));
+      loadMarks().then(redrawMarks, reportFailure("Cannot load alert markers"));
       live.backfill({ clear: connectedBefore }).then(requestDraw, reportFailure("Cannot backfill"));
       if (connectedBefore) history.load();
       connectedBefore = true;
@@ -273,6 +302,9 @@ async function main() {
   });
   byId("conn-retry").addEventListener("click", () => stream.retryNow());
   history.load();
+  recordings.fillChannels();
+  recordings.load().catch(reportFailure("Cannot load recordings"));
+  markers.load().catch(reportFailure("Cannot load markers"));
   if (several()) wireChannels(stream);
 }
 

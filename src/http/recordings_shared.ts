@@ -8,6 +8,8 @@ import type { Context } from "hono";
 import { ErrorBody } from "../protocol/common.ts";
 import type { CreateRecordingBody, Recording } from "../protocol/recordings.ts";
 import { CsvImportError } from "../recordings/csv.ts";
+import type { MarkerData } from "../protocol/markers.ts";
+import { markersOfRecording } from "../recordings/recording_markers.ts";
 import { type NewRecording, RecordingError, type Recordings } from "../recordings/recordings.ts";
 import { json } from "./route_helpers.ts";
 import { spanBody } from "./routes_span.ts";
@@ -30,6 +32,7 @@ export type RecordingsControl = Pick<
   | "maxBytes"
   | "modeId"
   | "channels"
+  | "importedMarkers"
 >;
 
 /** What the recordings routes act on. */
@@ -37,12 +40,27 @@ export interface RecordingsDeps {
   /** The recordings. */
   recordings: RecordingsControl;
   /**
-   * Creates an armed recording from a body with trigger fields (src/recordings/triggers.ts
-   * wires it); without it those fields are answered 501.
+   * Creates an armed recording from a body with trigger fields
+   * (src/recordings/triggered_recordings.ts); without it those fields are answered 501.
    */
   armWithTriggers?: (spec: NewRecording, body: CreateRecordingBody) => Recording;
+  /**
+   * Stops (or disarms) a recording whose trigger is in force, through the trigger so
+   * that its stop is announced once; undefined when `id` has none.
+   */
+  stopTriggered?: (id: number) => Recording | undefined;
+  /** The live markers (`/api/markers`): a live or history recording's are those of its span. */
+  markers?: { markersIn(channel: string, fromMs: number, toMs: number): MarkerData[] };
   /** The clock (default `Date.now`). */
   now?: () => number;
+}
+
+/** The markers of recording `r` (its file's for an import, else the live ones of its span). */
+export function markersOf(deps: RecordingsDeps, r: Recording, nowMs: number): MarkerData[] {
+  return markersOfRecording(r, {
+    imported: (id) => deps.recordings.importedMarkers(id),
+    live: deps.markers && ((c, from, to) => deps.markers!.markersIn(c, from, to)),
+  }, nowMs);
 }
 
 /** The recordings' answers: one entry per refusal a recording can meet. */

@@ -62,15 +62,17 @@ const createRouteDef = createRoute({
   description: "Without `from_ms`/`to_ms`: starts recording now; every flush of the store " +
     "copies the new samples. With them: keeps that past span's raw samples from history " +
     "(409 when part of it is older than the raw retention). With `start_trigger`: armed " +
-    "until the condition holds (501 when this build has no trigger module). Refused with " +
-    "507 when RECORDINGS_MAX_MB is reached.",
+    "until the condition holds on the channel it names (default: the recording's first), " +
+    "starting `pre_trigger_ms` before it; `stop_trigger` and `duration_ms` stop it (501 " +
+    "when this build has no trigger module). Refused with 507 when RECORDINGS_MAX_MB is " +
+    "reached.",
   security: SECURED,
   request: {
     body: { content: { "application/json": { schema: CreateRecordingBody } }, required: true },
   },
   responses: {
     201: json(RecordingSchema, "The recording"),
-    400: badRequest("Invalid body"),
+    400: badRequest("Invalid body or trigger"),
     401: UNAUTHORIZED,
     409: RECORDING_ERRORS[409],
     422: RECORDING_ERRORS[422],
@@ -262,7 +264,7 @@ export function recordingsRoutes(app: OpenAPIHono, deps: RecordingsDeps): void {
   app.openapi(stopRoute, (c) => {
     const { id } = c.req.valid("param");
     try {
-      return c.json(recordingBody(rec.stop(id)), 200);
+      return c.json(recordingBody(deps.stopTriggered?.(id) ?? rec.stop(id)), 200);
     } catch (error) {
       return refusal(c, error) as never;
     }

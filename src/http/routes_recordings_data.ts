@@ -10,15 +10,18 @@ import { HistoryResponse } from "../protocol/history.ts";
 import { ImportResponse, type Recording } from "../protocol/recordings.ts";
 import {
   CsvImportError,
+  markerCsvLine,
   readCsv,
   RECORDING_CSV_HEADER,
   recordingCsvLine,
 } from "../recordings/csv.ts";
+import { MarkerList } from "../protocol/markers.ts";
 import { RecordingError } from "../recordings/recordings.ts";
 import { planHistory } from "../store/queries.ts";
 import { badRequest, json, SECURED, UNAUTHORIZED } from "./route_helpers.ts";
 import {
   ID_PARAM,
+  markersOf,
   RECORDING_ERRORS,
   recordingBody,
   type RecordingsDeps,
@@ -58,6 +61,21 @@ const historyRoute = createRoute({
     400: badRequest("Invalid parameters"),
     404: RECORDING_ERRORS[404],
     422: RECORDING_ERRORS[422],
+  },
+});
+
+const markersRoute = createRoute({
+  method: "get",
+  path: "/api/recordings/{id}/markers",
+  tags,
+  summary: "A recording's markers",
+  description: "For a live or history recording: every marker of its channels stamped " +
+    "inside it (as `/api/markers`); for an imported one: the markers its file carried.",
+  request: { params: ID_PARAM },
+  responses: {
+    200: json(MarkerList, "Markers, oldest first"),
+    400: badRequest("Invalid id"),
+    404: RECORDING_ERRORS[404],
   },
 });
 
@@ -219,11 +237,13 @@ export function recordingsDataRoutes(app: OpenAPIHono, deps: RecordingsDeps): vo
         onRows: (channel, rows) => session.add(channel, rows),
       });
       if (summary.firstMs === null) throw new CsvImportError("The file holds no sample rows");
+      const markers = session.addMarkers(summary.markers);
       const r = session.finish(summary.firstMs);
       return c.json({
         ...recordingBody(r),
         format: summary.format,
         rows_read: summary.lines,
+        markers_read: markers,
         note: summary.note,
       }, 201);
     } catch (error) {
@@ -256,6 +276,16 @@ export function recordingsDataRoutes(app: OpenAPIHono, deps: RecordingsDeps): vo
     }
   });
 
+  app.openapi(markersRoute, (c) => {
+    const { id } = c.req.valid("param");
+    try {
+      const data = markersOf(deps, must(id), now());
+      return c.json({ data, count: data.length }, 200);
+    } catch (error) {
+      return refusal(c, error) as never;
+    }
+  });
+
   app.openapi(spanRoute, (c) => {
     const { id } = c.req.valid("param");
     const q = c.req.valid("query");
@@ -283,9 +313,10 @@ export function recordingsDataRoutes(app: OpenAPIHono, deps: RecordingsDeps): vo
       return refusal(c, error) as never;
     }
     const channels = q.channel === undefined ? r.channels : [q.channel];
+    const markers = markersOf(deps, r, now()).filter((m) => channels.includes(m.channel));
     const encoder = new TextEncoder();
     const pages = (function* () {
-      yield `${RECORDING_CSV_HEADER}\n`;
+      yield `${RECORDING_CSV_HEADER}\n${markers.map(markerCsvLine).join("")}`;
       for (const channel of channels) {
         for (const page of rec.rows(id, channel)) {
           yield page.map((row) => recordingCsvLine(channel, row)).join("");

@@ -149,7 +149,10 @@ export const ImportResponse = Recording.extend({
     description: "`recording`: this server's recording CSV; `export`: /api/export.csv; " +
       "`nordic`: the nRF Connect Power Profiler app's CSV export",
   }),
-  rows_read: z.number().int().meta({ description: "Data lines read from the file" }),
+  rows_read: z.number().int().meta({ description: "Sample lines read from the file" }),
+  markers_read: z.number().int().meta({
+    description: "`#marker` lines kept (a recording's export carries its markers)",
+  }),
   note: z.string().nullable().meta({ description: "What the import assumed, if anything" }),
 });
 

@@ -11,6 +11,9 @@ import { STATUS_CODES, STATUS_NAMES } from "../store/db.ts";
 import type { SampleStatus } from "../protocol/common.ts";
 import type { IngestRow } from "./ingest.ts";
 import type { ExportRow } from "./recordings.ts";
+import type { ImportedMarker } from "./recording_markers.ts";
+import type { MarkerData } from "../protocol/markers.ts";
+import { MarkerLabel } from "../protocol/markers.ts";
 
 /** Header of a recording's CSV export. */
 export const RECORDING_CSV_HEADER = "channel,time,ts_ms,seq,v,a,w,status,mode,error,step_ms";
@@ -29,6 +32,20 @@ export function recordingCsvLine(channel: string, r: ExportRow): string {
   },${r.ts_ms},${r.seq},${r.v},${r.a},${r.w},${STATUS_NAMES[r.status] ?? "error"},${
     csvField(r.mode)
   },${csvField(r.error)},${r.step_ms ?? ""}\n`;
+}
+
+/**
+ * First field of a marker line in a recording's CSV: `#marker,channel,time,ts_ms,source,label`,
+ * written after the header, before the rows. Tools that skip `#` comment lines skip them;
+ * the import reads them back.
+ */
+export const MARKER_TAG = "#marker";
+
+/** One marker as a line of a recording's CSV (with its newline). */
+export function markerCsvLine(m: MarkerData): string {
+  return `${MARKER_TAG},${csvField(m.channel)},${
+    new Date(m.ts_ms).toISOString()
+  },${m.ts_ms},${m.source},${csvField(m.label)}\n`;
 }
 
 /** A CSV import's format, told by its header. */
@@ -68,6 +85,8 @@ export interface CsvSummary {
   firstMs: number | null;
   /** What the import assumed, if anything. */
   note: string | null;
+  /** Marker lines read (a recording's export only). */
+  markers: ImportedMarker[];
 }
 
 /** Told by the first record: which format, or an error naming the expected headers. */
@@ -98,6 +117,29 @@ const int = (text: string, what: string, line: number): number => {
   }
   return x;
 };
+
+/** A `#marker` line's marker, or an error naming what is wrong with it. */
+function markerOf(record: readonly string[], line: number): ImportedMarker {
+  if (record.length < 6) {
+    throw new CsvImportError(
+      `Line ${line}: a marker line has ${record.length} fields, expected 6 (${MARKER_TAG},channel,time,ts_ms,source,label)`,
+    );
+  }
+  const label = MarkerLabel.safeParse(record[5]);
+  if (!label.success) {
+    throw new CsvImportError(`Line ${line}: marker label ${label.error.issues[0].message}`);
+  }
+  const source = record[4];
+  if (source !== "user" && source !== "alert") {
+    throw new CsvImportError(`Line ${line}: marker source "${source}" is not user or alert`);
+  }
+  return {
+    channel: record[1],
+    tsMs: int(record[3], "marker ts_ms", line),
+    label: label.data,
+    source,
+  };
+}
 
 /**
  * Energy steps for rows that carry none (`/api/export.csv`, Nordic): each measured row
@@ -192,6 +234,7 @@ export async function readCsv(
   let format: CsvFormat | undefined;
   let line = 0;
   let note: string | null = null;
+  const markers: ImportedMarker[] = [];
   const guess = new StepGuess((rows) => emit(options.channel, rows));
   // Nordic: samples (100 kHz on a PPK2) averaged into whole milliseconds.
   let nordicMs: number | null = null;
@@ -240,6 +283,10 @@ export async function readCsv(
         nordicN++;
         continue;
       }
+      if (format === "recording" && record[0] === MARKER_TAG) {
+        markers.push(markerOf(record, line));
+        continue;
+      }
       const off = format === "recording" ? 1 : 0;
       const channel = format === "recording" ? record[0] : options.channel;
       if (record.length < 9 + off) {
@@ -282,5 +329,5 @@ export async function readCsv(
   }
   guess.flush();
   for (const [channel, batch] of batches) if (batch.length > 0) options.onRows(channel, batch);
-  return { format, lines: line - 1, channels, firstMs, note };
+  return { format, lines: line - 1 - markers.length, channels, firstMs, note, markers };
 }

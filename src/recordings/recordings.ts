@@ -22,7 +22,9 @@ import { type HistoryPlan, Queries } from "../store/queries.ts";
 import { SpanReader } from "../store/span.ts";
 import type { Store } from "../store/store.ts";
 import { type IngestRow, type SeriesState, SeriesWriter } from "./ingest.ts";
+import { type ImportedMarker, RecordingMarkers } from "./recording_markers.ts";
 import { migrateRecordings, RECORDING_TABLES } from "./schema.ts";
+import type { MarkerData } from "../protocol/markers.ts";
 
 /** Bytes a sample row takes on disk with its index entry and rollup share (measured, bench/recordings.ts). */
 export const ROW_BYTES_ESTIMATE = 72;
@@ -37,8 +39,8 @@ const DELETE_CHUNK_ROWS = 20_000;
 export class RecordingError extends Error {
   /** Names the error in logs and stack traces. */
   override name = "RecordingError";
-  /** 404, 409, 422, 501 or 507. */
-  readonly status: 404 | 409 | 422 | 501 | 507;
+  /** 400, 404, 409, 422, 501 or 507. */
+  readonly status: 400 | 404 | 409 | 422 | 501 | 507;
   /** The field it concerns, if one. */
   readonly path: string;
 
@@ -134,12 +136,14 @@ export class Recordings {
   #store: RecordingsStore;
   #db: DatabaseSync;
   #writer: SeriesWriter;
+  #markers: RecordingMarkers;
   #now: () => number;
   #notice: (message: string) => void;
   #yield: () => Promise<void>;
   #live = new Map<number, Series[]>();
   #readers = new Map<number, { spans: SpanReader; queries: Queries }>();
   #unsubscribe: () => void;
+  #endListeners: ((id: number) => void)[] = [];
   #stmt: Record<string, StatementSync>;
 
   /** Creates or migrates the tables, settles what a crash left, and follows the store's writes. */
@@ -156,6 +160,7 @@ export class Recordings {
     this.#yield = options.yieldFn ?? macrotask;
     migrateRecordings(this.#db);
     this.#writer = new SeriesWriter(this.#db);
+    this.#markers = new RecordingMarkers(this.#db);
     const db = this.#db;
     this.#stmt = {
       insert: db.prepare(
@@ -235,18 +240,21 @@ export class Recordings {
     return this.get(id)!;
   }
 
-  /** Keeps an armed recording (waiting for its start trigger): no samples until {@link fire}. */
+  /**
+   * Keeps an armed recording (waiting for its start trigger): no samples until
+   * {@link fire}. Announces nothing: the trigger module that arms it announces its states.
+   */
   arm(spec: NewRecording): Recording {
     const channels = this.#channels(spec.channels);
     this.#refuseWhenFull(0);
     const id = this.#create(spec, channels, "armed", "live", null);
-    this.#notice(`Recording "${spec.name}" armed`);
     return this.get(id)!;
   }
 
   /**
    * Starts an armed recording at `fromMs` (the trigger time less the pre-trigger span):
    * what the store holds from then on is copied at once, the rest as it is stored.
+   * Announces nothing (the trigger module does).
    */
   fire(id: number, fromMs: number): Recording {
     const row = this.#must(id);
@@ -270,7 +278,6 @@ export class Recordings {
       }
     }, series);
     this.#live.set(id, series);
-    this.#notice(`Recording "${row.name}" triggered`);
     return this.get(id)!;
   }
 
@@ -359,6 +366,11 @@ export class Recordings {
         this.#write(id, () => this.#writer.insert(s, rows), [s]);
         endMs = Math.max(endMs, rows[rows.length - 1].tsMs + 1);
       },
+      addMarkers: (markers) => {
+        const kept = markers.filter((m) => series.has(m.channel));
+        this.#markers.add(id, kept, this.#now());
+        return kept.length;
+      },
       finish: (firstMs) => {
         if (series.size === 0) {
           throw new RecordingError(422, "The file holds no sample rows");
@@ -370,6 +382,11 @@ export class Recordings {
       },
       abort: () => this.delete(id).then(() => {}),
     };
+  }
+
+  /** The markers an imported recording's file carried, oldest first (none for others). */
+  importedMarkers(id: number): MarkerData[] {
+    return this.#markers.of(id);
   }
 
   /** The id of a device mode name (interned), for imported rows. */
@@ -397,11 +414,17 @@ export class Recordings {
 
   /**
    * Stops a live or armed recording: what the store holds up to `endMs` (default now)
-   * is copied first.
+   * is copied first. `options.announce: false` sends no status message (a trigger's
+   * stop, announced by the trigger module).
    *
    * @throws {RecordingError} 404 for an unknown id, 409 when it is not running.
    */
-  stop(id: number, reason: StopReason = "manual", endMs = this.#now()): Recording {
+  stop(
+    id: number,
+    reason: StopReason = "manual",
+    endMs = this.#now(),
+    options: { announce?: boolean } = {},
+  ): Recording {
     const row = this.#must(id);
     if (row.state !== "recording" && row.state !== "armed") {
       throw new RecordingError(
@@ -417,8 +440,22 @@ export class Recordings {
       this.#copyLive(id, series, endMs);
     }
     this.#finish(id, reason, row.state === "armed" ? null : endMs);
-    this.#notice(`Recording "${row.name}" stopped${reason === "manual" ? "" : ` (${reason})`}`);
+    if (options.announce !== false) {
+      this.#notice(`Recording "${row.name}" stopped${reason === "manual" ? "" : ` (${reason})`}`);
+    }
+    this.#ended(id);
     return this.get(id)!;
+  }
+
+  /**
+   * Calls `listener` with the id of every recording that stops (by any path: by hand, a
+   * trigger, the budget, shutdown) or is deleted; returns the unsubscribe.
+   */
+  onEnd(listener: (id: number) => void): () => void {
+    this.#endListeners.push(listener);
+    return () => {
+      this.#endListeners = this.#endListeners.filter((l) => l !== listener);
+    };
   }
 
   /** Deletes a recording and its rows (a chunk per transaction); false when unknown. */
@@ -428,6 +465,7 @@ export class Recordings {
     this.#live.delete(id);
     // Hidden at once; a crash part-way resumes the delete at the next start.
     this.#db.prepare("UPDATE recordings SET deleting = 1, size_bytes = 0 WHERE id = ?").run(id);
+    this.#ended(id);
     await this.#purge(id);
     return true;
   }
@@ -476,13 +514,28 @@ export class Recordings {
     }
   }
 
-  /** Stops every live recording (shutdown) and stops following the store. */
+  /** Stops every live or armed recording (shutdown) and stops following the store. */
   close(): void {
     for (const id of [...this.#live.keys()]) this.stop(id, "shutdown");
+    const armed = this.#db.prepare(
+      "SELECT id FROM recordings WHERE deleting = 0 AND state = 'armed'",
+    ).all() as { id: number }[];
+    for (const { id } of armed) this.stop(id, "shutdown");
     this.#unsubscribe();
   }
 
   // --- internals ---
+
+  #ended(id: number): void {
+    for (const listener of [...this.#endListeners]) {
+      try {
+        listener(id);
+      } catch (error) {
+        // The recording has stopped either way; a listener's failure is only logged.
+        console.error(`Recording ${id}: ${(error as Error).message}`);
+      }
+    }
+  }
 
   #channels(asked: readonly string[] | undefined, measured = true): string[] {
     const names = [...(asked ?? [this.channels[0]])];
@@ -600,6 +653,7 @@ export class Recordings {
             mb(this.maxBytes)
           }); delete recordings to make room`,
         );
+        this.#ended(id);
         continue;
       }
       this.#copyLive(id, series, Number.MAX_SAFE_INTEGER, upTo);
@@ -664,6 +718,7 @@ export class Recordings {
         this.#db.prepare(`DELETE FROM ${table} WHERE channel_id = ?`).run(seriesId);
       }
     }
+    this.#markers.drop(id);
     this.#db.prepare("DELETE FROM recordings WHERE id = ?").run(id);
   }
 
@@ -789,6 +844,8 @@ export interface ImportSession {
   readonly id: number;
   /** Adds rows of `channel`, oldest first, in one transaction (refused when the budget is full). */
   add(channel: string, rows: readonly IngestRow[]): void;
+  /** Keeps the markers the file carried (those of channels it has rows of); returns how many. */
+  addMarkers(markers: readonly ImportedMarker[]): number;
   /** Marks it complete, starting at `firstMs`, and returns it. */
   finish(firstMs: number): Recording;
   /** Removes what was added. */

@@ -83,6 +83,20 @@ const MIGRATIONS: readonly string[] = [
   Object.values(RECORDING_TABLES.rollups).flatMap((t) =>
     ["v", "a", "w"].map((m) => `ALTER TABLE ${t} ADD COLUMN ${m}_sq REAL;`)
   ).join("\n"),
+  // Markers an import brought (a live or history recording shows the live markers of
+  // its span instead).
+  `
+  CREATE TABLE recording_markers (
+    id INTEGER PRIMARY KEY,
+    recording_id INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    source TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+  );
+  CREATE INDEX recording_markers_by_recording ON recording_markers (recording_id, ts_ms);
+  `,
 ];
 
 const VERSION_KEY = "recordings_schema";

@@ -28,22 +28,23 @@ const REASONS = {
 export function triggerStatusMessage(
   status: TriggerStatus,
   spec: TriggerSpec,
-  options: { channel: string; nowMs: number },
+  options: { channel: string; nowMs: number; label?: string },
 ): StatusMessage {
   const { channel, nowMs } = options;
   const iso = (ms: number | undefined) => new Date(ms ?? nowMs).toISOString();
+  const name = options.label === undefined ? status.id : `"${options.label}" (${status.id})`;
   let text: string;
   if (status.state === "armed") {
     const when = spec.start ? `when ${describeCondition(spec.start)}` : "at once";
     const pre = spec.pre_trigger_ms > 0 ? `, keeping ${spec.pre_trigger_ms} ms before` : "";
-    text = `Recording ${status.id} armed on ${channel}: starts ${when}${pre}`;
+    text = `Recording ${name} armed on ${channel}: starts ${when}${pre}`;
   } else if (status.state === "triggered") {
-    text = `Recording ${status.id} triggered on ${channel} at ${iso(status.trigger_ms)}` +
+    text = `Recording ${name} triggered on ${channel} at ${iso(status.trigger_ms)}` +
       ` (recording from ${iso(status.start_ms)})`;
   } else if (status.trigger_ms === undefined) {
-    text = `Recording ${status.id} disarmed on ${channel} before its trigger`;
+    text = `Recording ${name} disarmed on ${channel} before its trigger`;
   } else {
-    text = `Recording ${status.id} stopped on ${channel} at ${iso(status.stop_ms)}: ${
+    text = `Recording ${name} stopped on ${channel} at ${iso(status.stop_ms)}: ${
       REASONS[status.reason ?? "hand"]
     }`;
   }
@@ -63,6 +64,7 @@ export interface TriggersOptions {
 /** One armed recording and who hears its transitions. */
 interface Armed<S extends TriggerSample> {
   id: string;
+  label: string | undefined;
   channel: string;
   arm: TriggerArm<S>;
   onEvent: (event: TriggerEvent<S>) => void;
@@ -88,7 +90,8 @@ export class Triggers<S extends TriggerSample = TriggerSample> {
    * Arms a recording of `channel` on `spec` and announces it; `onEvent` hears its
    * start (with the samples up to the one that fired) and its stop, `onSample` each later
    * sample that belongs to the recording, before the stop. Returns its id (`options.id`,
-   * e.g. the recording's, or `t1`, `t2`, …).
+   * e.g. the recording's, or `t1`, `t2`, …); `options.label` (the recording's name) is
+   * quoted in the status texts.
    * @throws {RangeError} for an unknown channel, a used id or an invalid spec.
    */
   arm(
@@ -96,6 +99,7 @@ export class Triggers<S extends TriggerSample = TriggerSample> {
     spec: z.input<typeof TriggerSpec>,
     options: {
       id?: string;
+      label?: string;
       onEvent?: (event: TriggerEvent<S>) => void;
       onSample?: (sample: S) => void;
     } = {},
@@ -110,6 +114,7 @@ export class Triggers<S extends TriggerSample = TriggerSample> {
     if (this.#byId.has(id)) throw new RangeError(`Trigger "${id}" is already armed`);
     const armed: Armed<S> = {
       id,
+      label: options.label,
       channel,
       arm: new TriggerArm<S>(spec),
       onEvent: options.onEvent ?? (() => {}),
@@ -119,6 +124,11 @@ export class Triggers<S extends TriggerSample = TriggerSample> {
     this.#byId.set(id, armed);
     this.#tell(armed, this.#now());
     return id;
+  }
+
+  /** The channels that can be armed. */
+  get channels(): string[] {
+    return [...this.#byChannel.keys()];
   }
 
   /** Feeds one sample of `channel` to its arms (nothing to do without arms). */
@@ -144,17 +154,31 @@ export class Triggers<S extends TriggerSample = TriggerSample> {
     return true;
   }
 
+  /**
+   * Removes `id` without a status message or an event (its recording ended another way:
+   * the disk budget, shutdown, a delete, which announce themselves); false when unknown.
+   */
+  drop(id: string): boolean {
+    const armed = this.#byId.get(id);
+    if (armed === undefined) return false;
+    this.#byId.delete(id);
+    const list = this.#byChannel.get(armed.channel)!;
+    list.splice(list.indexOf(armed), 1);
+    return true;
+  }
+
+  /** Whether `id` is armed or recording. */
+  has(id: string): boolean {
+    return this.#byId.has(id);
+  }
+
   /** Every arm still armed or recording, with its channel. */
   list(): (TriggerStatus & { channel: string })[] {
     return [...this.#byId.values()].map((a) => ({ ...a.arm.status(a.id), channel: a.channel }));
   }
 
   #after(armed: Armed<S>, event: TriggerEvent<S>, atMs: number): void {
-    if (event.state === "stopped") {
-      this.#byId.delete(armed.id);
-      const list = this.#byChannel.get(armed.channel)!;
-      list.splice(list.indexOf(armed), 1);
-    }
+    if (event.state === "stopped") this.drop(armed.id);
     this.#tell(armed, atMs);
     this.#call(armed, () => armed.onEvent(event));
   }
@@ -172,6 +196,7 @@ export class Triggers<S extends TriggerSample = TriggerSample> {
     const message = triggerStatusMessage(armed.arm.status(armed.id), armed.arm.spec, {
       channel: armed.channel,
       nowMs,
+      label: armed.label,
     });
     this.#announce(message, armed.channel);
   }

@@ -23,6 +23,7 @@ import {
 } from "./dashboard_checks.ts";
 import { checkCsvExport, checkHistorySelection } from "./history_checks.ts";
 import { checkTokenReprompt } from "./token_checks.ts";
+import { checkRecordings, checkRecordingsPhone } from "./recordings_checks.ts";
 import { checkChannels, checkSingleChannel, TEST_CHANNELS } from "./channel_checks.ts";
 import {
   checkCursorFigures,
@@ -189,6 +190,10 @@ Deno.test({
       );
       await t.step("the selection downloads as CSV", () => checkCsvExport(ctx));
       await t.step(
+        "recordings: record, mark, stop and compare two runs; trigger, export, delete",
+        () => checkRecordings(ctx),
+      );
+      await t.step(
         "English and Korean render with no missing key, remembered",
         () => checkLanguages(ctx),
       );
@@ -230,6 +235,10 @@ Deno.test({
       await t.step(
         "phone-width layout has no sideways scrolling",
         () => checkPhoneLayout({ ...ctx, page: phonePage }),
+      );
+      await t.step(
+        "the Recordings view fits a 390×844 phone",
+        () => checkRecordingsPhone({ ...ctx, page: phonePage }),
       );
       await phone.close();
 

@@ -24,7 +24,14 @@ export interface Fed {
 }
 
 /** A store, its recordings, a settable clock and a feeder per channel. */
-export function setup(options: { maxBytes?: number; channels?: string[] } = {}) {
+export function setup(
+  options: {
+    maxBytes?: number;
+    channels?: string[];
+    /** Called with every sample after it is stored, as the pipeline's sample listeners. */
+    onSample?: (channel: string, sample: Sample) => void;
+  } = {},
+) {
   const clock = { ms: T0 };
   const channels = options.channels ?? ["main", "aux"];
   const store = new Store({
@@ -78,9 +85,38 @@ export function setup(options: { maxBytes?: number; channels?: string[] } = {}) 
       }
       store.channel(channel).append(sample, step);
       fed.get(channel)!.push({ sample, step });
+      options.onSample?.(channel, sample);
     }
   };
-  return { store, recordings, clock, feed, fed, notices, close: () => store.close() };
+  /** Feeds `channel` one `ok` sample a millisecond from `fromMs` with these readings. */
+  const feedValues = (
+    channel: string,
+    fromMs: number,
+    values: readonly { v: number; a: number }[],
+  ) => {
+    values.forEach(({ v, a }, i) => {
+      const tsMs = fromMs + i;
+      const seq = seqs.get(channel)! + 1;
+      seqs.set(channel, seq);
+      const w = v * a;
+      const sample: Sample = { tsMs, seq, v, a, w, status: "ok", mode: "NORMAL" };
+      const step = integrators.get(channel)!.add(tsMs, w, a);
+      store.channel(channel).append(sample, step);
+      fed.get(channel)!.push({ sample, step });
+      clock.ms = Math.max(clock.ms, tsMs + 1);
+      options.onSample?.(channel, sample);
+    });
+  };
+  return {
+    store,
+    recordings,
+    clock,
+    feed,
+    feedValues,
+    fed,
+    notices,
+    close: () => store.close(),
+  };
 }
 
 /**
