@@ -156,16 +156,21 @@ test("history, export, span and analysis answer per channel; the derived one fro
   await empty.body?.cancel();
   assert.ok(eff.length > 5, `${eff.length} derived rows replayed from a and b`);
   assert.ok(eff.every((r) => r.derived === "efficiency"));
-  // Each derived row's figures are b's (the output, which paces it) at that time, its
-  // efficiency P_b / P_a with a's nearest sample: the two samplers' ticks need not share a
-  // millisecond (they start, and wake, apart).
-  const bAt = new Map(b.map((r) => [r.ts_ms, r]));
-  const nearestA = (tsMs: number) =>
-    a.reduce((best, r) => Math.abs(r.ts_ms - tsMs) < Math.abs(best.ts_ms - tsMs) ? r : best);
+  // A derived row is stamped with its pacing input's sample and takes the other input's
+  // nearest sample (a tie: the earlier), as DerivedChannel does: its v/a/w are b's (the
+  // output), its efficiency P_b / P_a. The two samplers' ticks need not share a millisecond.
+  const nearest = (list: typeof a, tsMs: number) =>
+    list.reduce((best, r) => {
+      const [d, dBest] = [Math.abs(r.ts_ms - tsMs), Math.abs(best.ts_ms - tsMs)];
+      return d < dBest || (d === dBest && r.ts_ms < best.ts_ms) ? r : best;
+    });
+  const [aAt, bAt] = [new Map(a.map((r) => [r.ts_ms, r])), new Map(b.map((r) => [r.ts_ms, r]))];
   let checked = 0;
   for (const r of eff) {
-    const pin = nearestA(r.ts_ms), pout = bAt.get(r.ts_ms);
-    if (!pout || pin.w <= 0 || r.status !== "ok") continue;
+    let pin = aAt.get(r.ts_ms), pout = bAt.get(r.ts_ms);
+    if (pin && !pout) pout = nearest(b, r.ts_ms);
+    else if (pout && !pin) pin = nearest(a, r.ts_ms);
+    if (!pin || !pout || pin.w <= 0 || r.status !== "ok") continue;
     assert.equal(r.w, pout.w);
     assert.ok(Math.abs(r.efficiency! - pout.w / pin.w) < 1e-9);
     checked++;
