@@ -8,6 +8,7 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { RuleWindow } from "./limiter.ts";
+import { migrateGroup } from "../store/meta_migrations.ts";
 
 /** A row's state. Never renumber: stored. */
 export const ROW_STATUS = Object.freeze({ pending: 0, delivered: 1, failed: 2 });
@@ -92,28 +93,7 @@ export interface OutboxCounts {
 
 /** Brings the outbox tables up to date on `db` (the store's database). */
 function migrate(db: DatabaseSync): void {
-  const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(VERSION_KEY) as
-    | { value: number }
-    | undefined;
-  const version = row?.value ?? 0;
-  if (version > MIGRATIONS.length) {
-    throw new Error(
-      `outbox schema version ${version} is newer than this program's ${MIGRATIONS.length}: upgrade ina219-monitor`,
-    );
-  }
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      db.exec(MIGRATIONS[v]);
-      db.prepare(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      ).run(VERSION_KEY, v + 1);
-      db.exec("COMMIT");
-    } catch (error) {
-      if (db.isTransaction) db.exec("ROLLBACK");
-      throw error;
-    }
-  }
+  migrateGroup(db, { key: VERSION_KEY, name: "Outbox", migrations: MIGRATIONS });
 }
 
 /** The outbox tables of one database. */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
-import { rollbackAfter, StoreError } from "../store/db.ts";
+import { migrateGroup } from "../store/meta_migrations.ts";
 import type { SampleTables } from "../store/queries.ts";
 
 /** The tables a recording's samples and rollups live in. */
@@ -107,26 +107,5 @@ const VERSION_KEY = "recordings_schema";
  * @throws {StoreError} when the tables were written by a newer version of this program.
  */
 export function migrateRecordings(db: DatabaseSync): void {
-  const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(VERSION_KEY) as
-    | { value: number }
-    | undefined;
-  const version = row?.value ?? 0;
-  if (version > MIGRATIONS.length) {
-    throw new StoreError(
-      `Recordings schema version ${version} is newer than this program's ${MIGRATIONS.length}: upgrade ina219-monitor`,
-    );
-  }
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      db.exec(MIGRATIONS[v]);
-      db.prepare(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      ).run(VERSION_KEY, v + 1);
-      db.exec("COMMIT");
-    } catch (error) {
-      rollbackAfter(db, error as Error);
-      throw error;
-    }
-  }
+  migrateGroup(db, { key: VERSION_KEY, name: "Recordings", migrations: MIGRATIONS });
 }

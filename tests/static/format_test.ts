@@ -11,13 +11,10 @@ import {
   fromLocalInput,
   levelOf,
   metricText,
-  timeTicks,
   toLocalInput,
 } from "../../static/format.js";
 import { setLanguage } from "../../static/i18n.js";
 import { DEFAULT_RULES } from "../../src/analysis/alerts.ts";
-
-const T0 = 1_700_000_000_000;
 
 Deno.test("levelOf() colours by the rule's limits, ignoring hysteresis", () => {
   const [v, a] = DEFAULT_RULES;
@@ -39,19 +36,6 @@ Deno.test("formatDuration() reads naturally at every scale", () => {
   assert.equal(formatDuration(185_000), "3 min 05 s");
   assert.equal(formatDuration(48 * 3_600_000), "48 h 00 min");
   assert.equal(formatDuration(4 * 86_400_000 + 2 * 3_600_000), "4 d 02 h");
-});
-
-Deno.test("timeTicks() gives round local times inside the range", () => {
-  for (const [spanMs, maxTicks] of [[60_000, 8], [3_600_000, 10], [48 * 3_600_000, 8]]) {
-    const min = T0 + 12_345;
-    const { stepMs, values } = timeTicks(min, min + spanMs, maxTicks);
-    assert.ok(values.length >= 2 && values.length <= maxTicks + 1, `${values.length} ticks`);
-    const offset = -new Date(values[0]).getTimezoneOffset() * 60_000;
-    for (const t of values) {
-      assert.ok(t >= min && t <= min + spanMs);
-      assert.equal((t + offset) % stepMs, 0, `${new Date(t).toISOString()} on a ${stepMs} ms step`);
-    }
-  }
 });
 
 Deno.test("toLocalInput() and fromLocalInput() use 24-hour local time and round-trip", () => {
