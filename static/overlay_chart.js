@@ -4,7 +4,8 @@
  * @module The recordings' overlay chart on uPlot: one line per recording (the mean of
  * each history bucket), on one axis of time from the alignment point (their start or a
  * marker), the metric's auto-ranged unit on the y-axis, a crosshair cursor whose legend
- * reads every recording at that time, drag to zoom and double-click to zoom out.
+ * reads every recording at that time, and A/B cursors: a drag marks a span of offsets,
+ * whose exact figures per recording the compare panel asks the server for.
  */
 
 import { axisValues, requireChart, UPlot } from "./chart_common.js";
@@ -45,10 +46,16 @@ export class OverlayChart {
   /** @type {UPlotChart | null} */
   #plot = null;
   #usable;
+  #onSpan;
 
-  /** @param {HTMLElement} box */
-  constructor(box) {
+  /**
+   * @param {HTMLElement} box
+   * @param {(fromOffsetMs: number, toOffsetMs: number) => void} [onSpan] called with the
+   *   span a drag marks (ms from the alignment point), as the history chart's cursors
+   */
+  constructor(box, onSpan) {
     this.#box = box;
+    this.#onSpan = onSpan;
     this.#usable = requireChart(box);
     if (!this.#usable) return;
     new ResizeObserver(() => {
@@ -80,7 +87,17 @@ export class OverlayChart {
       width: this.#width(),
       height: HEIGHT_PX,
       scales: { x: { time: false } },
-      cursor: { drag: { x: true, y: false } },
+      // A drag marks the A/B span (it stays drawn) instead of zooming.
+      cursor: { drag: { x: true, y: false, setScale: false } },
+      hooks: {
+        setSelect: [(u) => {
+          if (u.select.width <= 0) return;
+          const a = Math.round(u.posToVal(u.select.left, "x"));
+          const b = Math.round(u.posToVal(u.select.left + u.select.width, "x"));
+          this.#box.dataset.span = `${a},${b}`;
+          this.#onSpan?.(a, b);
+        }],
+      },
       legend: { show: true, live: true },
       series: [
         { label: t("rec.overlay.x"), value: (_u, v) => offsetText(v) },

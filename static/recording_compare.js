@@ -58,9 +58,9 @@ export function figureText(field, x) {
 export class ComparePanel {
   /** @type {CompareResponse | null} */
   #last = null;
-  /** @type {{ recording: Recording, markers: MarkerList["data"], history: HistoryResponse }[]} */
+  /** @type {{ recording: Recording, markers: MarkerList["data"], history: HistoryResponse, channel: string }[]} */
   #runs = [];
-  #chart = new OverlayChart(byId("rec-overlay"));
+  #chart = new OverlayChart(byId("rec-overlay"), (a, b) => this.#span(a, b));
 
   constructor() {
     const metric = byId("rec-overlay-metric", HTMLSelectElement);
@@ -94,7 +94,7 @@ export class ComparePanel {
         channel: item.channel,
         points: String(OVERLAY_POINTS),
       });
-      return { recording, markers: markers.data, history };
+      return { recording, markers: markers.data, history, channel: item.channel };
     }));
     const align = byId("rec-overlay-align", HTMLSelectElement);
     const labels = commonLabels(this.#runs.map((r) => r.markers));
@@ -153,8 +153,71 @@ export class ComparePanel {
     table.replaceChildren(head, ...rows);
   }
 
+  /**
+   * The A/B span's exact figures for each recording: offsets `a`..`b` from each one's
+   * alignment point, asked of `/api/recordings/{id}/span` (the server plans the span).
+   * @param {number} a
+   * @param {number} b
+   */
+  async #span(a, b) {
+    const metric = /** @type {"v" | "a" | "w"} */ (byId("rec-overlay-metric", HTMLSelectElement)
+      .value);
+    const label = byId("rec-overlay-align", HTMLSelectElement).value || null;
+    const [from, to] = a <= b ? [a, b] : [b, a];
+    const rows = await Promise.all(this.#runs.map(async (run) => {
+      const zeroMs = alignmentMs(run.recording, run.markers, label);
+      if (zeroMs === null) return null;
+      /** @type {import("../src/protocol/span.ts").SpanResponse} */
+      const span = await getJson(`/api/recordings/${run.recording.id}/span`, {
+        channel: run.channel,
+        from: String(Math.round(zeroMs + from)),
+        to: String(Math.round(zeroMs + to)),
+      });
+      return { name: run.recording.name, span };
+    }));
+    const table = byId("rec-overlay-span", HTMLTableElement);
+    const head = document.createElement("tr");
+    const keys = ["delta", "samples", "avg", "min", "max", "rms", "sd", "p2p", "charge", "energy"];
+    for (const key of ["", ...keys]) {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = key === "" ? t("rec.figure") : t(`cursor.${key}`);
+      head.append(th);
+    }
+    const body = rows.flatMap((row) => {
+      if (!row) return [];
+      const { span } = row;
+      const stat = span[metric];
+      const tr = document.createElement("tr");
+      tr.dataset.count = String(span.count);
+      const cells = [
+        row.name,
+        formatDuration(span.duration_ms),
+        formatNumber(span.count, 0),
+        metricText(metric, stat?.avg ?? null),
+        metricText(metric, stat?.min ?? null),
+        metricText(metric, stat?.max ?? null),
+        metricText(metric, stat?.rms ?? null),
+        metricText(metric, stat?.sd ?? null),
+        metricText(metric, stat?.p2p ?? null),
+        chargeText(span.charge_ah),
+        energyText(span.energy_wh),
+      ];
+      for (const [i, text] of cells.entries()) {
+        const cell = i === 0 ? document.createElement("th") : document.createElement("td");
+        if (cell instanceof HTMLTableCellElement && i === 0) cell.setAttribute("scope", "row");
+        cell.textContent = text;
+        tr.append(cell);
+      }
+      return [tr];
+    });
+    table.replaceChildren(head, ...body);
+    table.hidden = false;
+  }
+
   #draw() {
     if (this.#runs.length === 0) return;
+    byId("rec-overlay-span", HTMLTableElement).hidden = true;
     const metric = /** @type {"v" | "a" | "w"} */ (byId("rec-overlay-metric", HTMLSelectElement)
       .value);
     const label = byId("rec-overlay-align", HTMLSelectElement).value || null;

@@ -371,6 +371,8 @@ export default {
   "rec.field.w_max": "Power max",
   "rec.field.energy_j": "Energy",
   "rec.field.charge_c": "Charge",
+  "rec.overlay.cursors":
+    "Drag across the overlay to set the A/B cursors: each recording's exact figures over that span, from its own alignment point.",
   "rec.overlay.metric": "Show",
   "rec.overlay.align": "Align at",
   "rec.overlay.start": "their start",

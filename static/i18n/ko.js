@@ -370,6 +370,8 @@ export default {
   "rec.field.w_max": "전력 최대",
   "rec.field.energy_j": "에너지",
   "rec.field.charge_c": "전하량",
+  "rec.overlay.cursors":
+    "오버레이를 드래그해 A/B 커서를 정하면, 각 녹화의 정렬 기준점부터 그 구간의 정확한 수치를 보여 줍니다.",
   "rec.overlay.metric": "표시",
   "rec.overlay.align": "정렬 기준",
   "rec.overlay.start": "각 녹화의 시작",

@@ -118,6 +118,37 @@ export async function checkRecordings(ctx: CheckContext): Promise<void> {
   );
   await align.selectOption("radio on");
   await page.waitForSelector("#rec-overlay .uplot", { timeout: timeoutMs });
+
+  // A/B cursors on the overlay: a drag marks a span of offsets; each recording's figures
+  // over it are the server's exact span of that recording from its own alignment point.
+  const over = page.locator("#rec-overlay .u-over");
+  const ob = (await over.boundingBox())!;
+  await page.mouse.move(ob.x + ob.width * 0.05, ob.y + ob.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(ob.x + ob.width * 0.95, ob.y + ob.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForSelector("#rec-overlay-span:not([hidden]) tr[data-count]", {
+    timeout: timeoutMs,
+  });
+  const [fromOffset, toOffset] = (await page.getAttribute("#rec-overlay", "data-span"))!
+    .split(",").map(Number);
+  assert.ok(toOffset > fromOffset, `span ${fromOffset}..${toOffset} ms`);
+  const shown = await page.evaluate(
+    `[...document.querySelectorAll("#rec-overlay-span tr[data-count]")].map((tr) => [tr.querySelector("th").textContent, Number(tr.dataset.count)])`,
+  ) as [string, number][];
+  assert.deepEqual(shown.map(([name]) => name), ["firmware A", "firmware B"]);
+  for (const [name, count] of shown) {
+    const rec = data.find((r) => r.name === name)!;
+    const marks = await getJson<{ data: { label: string; ts_ms: number }[] }>(
+      `${url}/api/recordings/${rec.id}/markers`,
+    );
+    const zero = marks.data.find((m) => m.label === "radio on")!.ts_ms;
+    const span = await getJson<{ count: number }>(
+      `${url}/api/recordings/${rec.id}/span?from=${zero + fromOffset}&to=${zero + toOffset}`,
+    );
+    assert.equal(count, span.count, `${name}: the server's span from its own marker`);
+    assert.ok(count > 0, `${name}: samples between the cursors`);
+  }
   await ctx.screenshot(page, "recordings-compare.png");
 
   // Detail: its marker, battery life with its assumption.
