@@ -194,6 +194,26 @@ export async function checkCursorFigures(ctx: CheckContext, known: KnownHistory)
   await ctx.screenshot(ctx.page, "scope-cursors.png");
 }
 
+/**
+ * Does `act` until `done` holds (checked for up to 2 s after each try), within the
+ * context's timeout: a gesture the page was too busy to take is given again.
+ */
+async function repeatUntil(
+  ctx: CheckContext,
+  act: () => Promise<void>,
+  done: () => Promise<boolean>,
+): Promise<void> {
+  const deadline = Date.now() + ctx.timeoutMs;
+  while (Date.now() < deadline) {
+    await act();
+    for (const settle = Date.now() + 2000; Date.now() < settle;) {
+      if (await done()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`the page did not take the gesture within ${ctx.timeoutMs} ms`);
+}
+
 async function view(ctx: CheckContext, id: string): Promise<[number, number]> {
   const min = await figure(ctx, id, "view-min");
   const max = await figure(ctx, id, "view-max");
@@ -210,18 +230,18 @@ export async function checkNavigation(ctx: CheckContext, known: KnownHistory): P
   await chart.scrollIntoViewIfNeeded();
   await page.click('label[for="history-range-1"]');
   await page.waitForSelector('#history[data-state="ready"]', { timeout: timeoutMs });
-  const box = (await chart.boundingBox())!;
   const before = await view(ctx, "history-chart");
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 3);
-  await page.mouse.wheel(0, -400);
-  await page.waitForFunction(
-    ([min, max]) => {
-      const d = document.getElementById("history-chart")?.dataset;
-      return Number(d?.viewMax) - Number(d?.viewMin) < 0.8 * (max - min);
-    },
-    before,
-    { timeout: timeoutMs },
-  );
+  // On a busy machine the page may still be laying out or redrawing when the first wheel
+  // event comes: wheel again (from the chart's position then) until the range narrows.
+  await repeatUntil(ctx, async () => {
+    await chart.scrollIntoViewIfNeeded();
+    const box = (await chart.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 3);
+    await page.mouse.wheel(0, -400);
+  }, async () => {
+    const [min, max] = await view(ctx, "history-chart");
+    return max - min < 0.8 * (before[1] - before[0]);
+  });
   const zoomed = await view(ctx, "history-chart");
   assert.ok(zoomed[0] > before[0] && zoomed[1] < before[1], "zoomed in around the pointer");
   // Drag the time axis (below the plot) to the right: earlier times come into view.
@@ -230,17 +250,14 @@ export async function checkNavigation(ctx: CheckContext, known: KnownHistory): P
       scrollIntoView(o: { block: string }): void;
     }).scrollIntoView({ block: "end" })
   );
-  const now = (await chart.boundingBox())!;
-  const axisY = now.y + now.height - 12;
-  await page.mouse.move(now.x + now.width * 0.4, axisY);
-  await page.mouse.down();
-  await page.mouse.move(now.x + now.width * 0.6, axisY, { steps: 5 });
-  await page.mouse.up();
-  await page.waitForFunction(
-    ([min]) => Number(document.getElementById("history-chart")?.dataset.viewMin) < min - 1,
-    zoomed,
-    { timeout: timeoutMs },
-  );
+  await repeatUntil(ctx, async () => {
+    const now = (await chart.boundingBox())!;
+    const axisY = now.y + now.height - 12;
+    await page.mouse.move(now.x + now.width * 0.4, axisY);
+    await page.mouse.down();
+    await page.mouse.move(now.x + now.width * 0.6, axisY, { steps: 5 });
+    await page.mouse.up();
+  }, async () => (await view(ctx, "history-chart"))[0] < zoomed[0] - 1);
   const panned = await view(ctx, "history-chart");
   const width = (x: [number, number]) => x[1] - x[0];
   assert.ok(Math.abs(width(panned) - width(zoomed)) < width(zoomed) * 1e-6, "a pan keeps the span");
