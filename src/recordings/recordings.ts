@@ -220,22 +220,7 @@ export class Recordings {
     this.#refuseWhenFull(0);
     this.#store.flush();
     const id = this.#create(spec, channels, "recording", "live", fromMs);
-    const series = this.#seriesOf(id);
-    const cursor = (this.#stmt.maxSampleId.get() as { id: number | null }).id ?? 0;
-    this.#write(id, () => {
-      for (const s of series) {
-        s.cursorId = cursor;
-        // Rows already stored from `fromMs` on (a pre-trigger span, or samples stamped
-        // this very millisecond); newer ones come with each flush.
-        this.#writer.copyRange(
-          s,
-          this.#store.channelId(s.channel),
-          fromMs,
-          Number.MAX_SAFE_INTEGER,
-        );
-      }
-    }, series);
-    this.#live.set(id, series);
+    this.#goLive(id, fromMs);
     this.#notice(`Recording "${spec.name}" started (${channels.join(", ")})`);
     return this.get(id)!;
   }
@@ -262,10 +247,20 @@ export class Recordings {
       throw new RecordingError(409, `Recording ${id} is ${row.state}, not armed`);
     }
     this.#store.flush();
-    const series = this.#seriesOf(id);
-    const cursor = (this.#stmt.maxSampleId.get() as { id: number | null }).id ?? 0;
     this.#db.prepare("UPDATE recordings SET state = 'recording', start_ms = ? WHERE id = ?")
       .run(fromMs, id);
+    this.#goLive(id, fromMs);
+    return this.get(id)!;
+  }
+
+  /**
+   * Makes recording `id` live from `fromMs` (the store just flushed): the rows already
+   * stored from then on (a pre-trigger span, or samples stamped this very millisecond)
+   * are copied now, newer ones with each flush, from the newest stored row id on.
+   */
+  #goLive(id: number, fromMs: number): void {
+    const series = this.#seriesOf(id);
+    const cursor = (this.#stmt.maxSampleId.get() as { id: number | null }).id ?? 0;
     this.#write(id, () => {
       for (const s of series) {
         s.cursorId = cursor;
@@ -278,7 +273,6 @@ export class Recordings {
       }
     }, series);
     this.#live.set(id, series);
-    return this.get(id)!;
   }
 
   /**
