@@ -17,11 +17,9 @@
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
-import { EnergyIntegrator } from "../src/analysis/energy.ts";
 import { loadConfig } from "../src/config.ts";
 import { createCore } from "../src/monitor.ts";
-import { MockSource } from "../src/sources/mock.ts";
-import { Store } from "../src/store/store.ts";
+import { fillMockHistory } from "./_fill_mock.ts";
 
 const TARGET_MS = 50;
 const MINUTE_MS = 60_000;
@@ -52,34 +50,7 @@ try {
   const endMs = Math.floor(Date.now() / 1000) * 1000 - MINUTE_MS;
   const startMs = endMs - minutes * MINUTE_MS;
   const fillStart = performance.now();
-  const store = new Store({
-    path,
-    rawRetentionMs: 48 * 3_600_000,
-    rollupRetentionMs: 30 * 86_400_000,
-    flushIntervalMs: 0,
-    retentionIntervalMs: 0,
-  });
-  try {
-    const src = new MockSource({ seed: 1 });
-    const energy = new EnergyIntegrator(() => 5);
-    let seq = store.writer.lastSeq;
-    for (let t = startMs; t < endMs; t++) {
-      const r = src.read(t);
-      const sample = {
-        tsMs: t,
-        seq: ++seq,
-        v: r.v,
-        a: r.a,
-        w: r.w,
-        status: r.status,
-        mode: src.mode,
-      };
-      store.append(sample, energy.add(t, r.w, r.a));
-      if (seq % 10_000 === 0) store.flush();
-    }
-  } finally {
-    store.close();
-  }
+  fillMockHistory(path, startMs, endMs);
   const fillS = (performance.now() - fillStart) / 1000;
 
   const core = createCore(
