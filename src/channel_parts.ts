@@ -25,8 +25,7 @@ import { initialRules, Pipeline } from "./pipeline.ts";
 import type { ChannelInfo } from "./protocol/channels.ts";
 import type { StatusMessage } from "./protocol/ws.ts";
 import type { Sample } from "./sample.ts";
-import { DEFAULT_BATCH_MS, Sampler } from "./sampler.ts";
-import { type Clock, systemClock } from "./clock.ts";
+import { Sampler } from "./sampler.ts";
 import { Signal } from "./signal.ts";
 import { resolutionOf } from "./sources/resolution.ts";
 import type { Source } from "./sources/source.ts";
@@ -136,8 +135,8 @@ export function measuredParts(
     source: Source;
     store: Store;
     onSample: (sample: Sample) => void;
-    /** Delay of the sampler's wake-ups, ms (see {@link wakePhases}); default 0. */
-    phaseMs?: number;
+    /** Whether the sampler wakes aligned with the other channels' (see {@link alignedChannels}). */
+    alignWakeUps?: boolean;
   },
   shared: ChannelShared,
 ): MeasuredParts {
@@ -152,7 +151,7 @@ export function measuredParts(
     lastSeq: store.writer.lastSeq,
     onSample: samples.emit,
     onStatus: shared.notice,
-    clock: parts.phaseMs ? phasedClock(parts.phaseMs) : undefined,
+    alignWakeUps: parts.alignWakeUps,
   });
   // An INA228's own accumulators count what the chip measured between the samples too.
   const totals = (parts.source as { accumulators?: () => HardwareTotals | undefined })
@@ -185,30 +184,23 @@ export function measuredParts(
 }
 
 /**
- * The wake-up delay of each channel whose sampler ticks on the main thread in batches
- * (the mock: {@link DEFAULT_BATCH_MS} of samples per wake-up), spread evenly over one
- * batch period in configuration order, so several such channels do not all wake, and
- * send their batches to the `channel=*` clients, at the same instant: each burst is
- * one channel's. A wake-up still reads every tick due by then, so the samples' times
- * and their age on delivery stay as they were.
+ * The channels whose samplers tick on the main thread in batches (the mock:
+ * `DEFAULT_BATCH_MS` of samples per wake-up) and should wake aligned: all of
+ * them when there are several, so they wake in the same timer turn on one drift-free
+ * grid and each `channel=*` client gets every channel's batch in one write. Measured
+ * (`bench/fanout.ts --runs ch3`, docs/benchmarks.md): three aligned mocks at 1 kHz gave
+ * p99 15.8–17.4 ms at 27–29 % CPU, spread evenly over the period 17.6–18.6 ms at
+ * 34–41 % (one burst per channel costs each client's connection a write). A single
+ * such channel is not aligned: it keeps the repeating timer, the cheapest wake-up.
  *
  * @example
  * ```ts
- * wakePhases(config.channels); // three mocks: Map { "a" => 0, "b" => 3.33, "c" => 6.67 }
+ * alignedChannels(config.channels); // three mocks: Set { "a", "b", "c" }
  * ```
  */
-export function wakePhases(channels: readonly ChannelConfig[]): Map<string, number> {
+export function alignedChannels(channels: readonly ChannelConfig[]): Set<string> {
   const batched = channels.filter((c) => c.kind === "measured" && c.sensor === "mock");
-  return new Map(batched.map((c, i) => [c.name, (i * DEFAULT_BATCH_MS) / batched.length]));
-}
-
-/** The system clock with every timer firing `phaseMs` later. */
-function phasedClock(phaseMs: number): Clock {
-  return {
-    now: systemClock.now,
-    setTimeout: (fn, delayMs) => systemClock.setTimeout(fn, delayMs + phaseMs),
-    clearTimeout: systemClock.clearTimeout,
-  };
+  return new Set(batched.length < 2 ? [] : batched.map((c) => c.name));
 }
 
 /** A derived channel's parts; `staleMs` is how far apart its inputs' samples may be. */

@@ -9,6 +9,7 @@
 import type { Config } from "./config.ts";
 import {
   addDerived,
+  alignedChannels,
   channelInfo,
   type ChannelParts,
   type ChannelShared,
@@ -18,7 +19,6 @@ import {
   hubChannel,
   type MeasuredParts,
   measuredParts,
-  wakePhases,
 } from "./channel_parts.ts";
 import { derivedHistory, derivedSpans, measuredHistory, measuredSpans } from "./channel_history.ts";
 import { DerivedChannels } from "./derived/channels.ts";
@@ -167,6 +167,13 @@ function openNotifier(config: Config, store: Store, log: (line: string) => void)
   }
 }
 
+/**
+ * The write rate (rows per second, every channel) from which WAL checkpoints move to a
+ * Worker of their own (src/store/checkpointer.ts): 10 ms sampling on one channel, or
+ * more channels slower.
+ */
+const CHECKPOINT_WORKER_FROM_ROWS_PER_S = 100;
+
 function openStore(config: Config, onHealth: (message: string) => void): Store {
   try {
     return new Store({
@@ -177,6 +184,7 @@ function openStore(config: Config, onHealth: (message: string) => void): Store {
       flushIntervalMs: config.flushIntervalMs,
       retentionIntervalMs: RETENTION_INTERVAL_MS,
       maxQueue: config.dbMaxQueue,
+      checkpointWorkerFromRowsPerS: CHECKPOINT_WORKER_FROM_ROWS_PER_S,
       onHealth,
     });
   } catch (error) {
@@ -276,7 +284,7 @@ export function createCore(
     notice: samplerNotice(channel),
     log,
   });
-  const phases = wakePhases(config.channels);
+  const aligned = alignedChannels(config.channels);
   for (const channel of config.channels) {
     const name = channel.name;
     if (channel.kind === "derived") {
@@ -293,7 +301,7 @@ export function createCore(
       measuredParts(channel, {
         source: sources.get(name)!,
         store,
-        phaseMs: phases.get(name),
+        alignWakeUps: aligned.has(name),
         onSample: (sample) => {
           if (!feedsDerived) return;
           for (const d of derived.add(name, sample)) {

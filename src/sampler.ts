@@ -4,7 +4,8 @@
  * yields that tick's sample, marked `error`. A source that can back-fill (the mock)
  * is woken at most every {@link DEFAULT_BATCH_MS} ms and reads every tick that came due;
  * when a batch holds several ticks, by one repeating timer (cheaper per firing than a
- * one-shot timer armed anew each time).
+ * one-shot timer armed anew each time), or, aligned, on the clock's fixed grid so the
+ * samplers of several channels wake together.
  * @module
  */
 import { type Clock, systemClock, type TimerId } from "./clock.ts";
@@ -43,6 +44,16 @@ export interface SamplerOptions {
    * An interval at least this long keeps one tick per wake-up; 0 wakes for every tick.
    */
   batchMs?: number;
+  /**
+   * For a back-filling source woken for several ticks at once: wake on the clock's
+   * fixed grid `k·period` (Unix ms; period = the batch's length) by one-shot timers,
+   * instead of by a repeating timer, which re-arms from when it ran and so drifts by
+   * its lateness every period (about 0.35 ms per 10 ms firing in Deno here). Aligned
+   * samplers with the same period wake in the same timer turn, so their batches reach
+   * each client in one write; each wake-up still reads every tick due by then.
+   * Default false (the repeating timer).
+   */
+  alignWakeUps?: boolean;
 }
 
 /** Drives one {@link Source}. */
@@ -55,6 +66,7 @@ export class Sampler {
   #intervalMs: number;
   #maxCatchUpMs: number;
   #batchMs: number;
+  #aligned: boolean;
   #seq: number;
   #running = false;
   #busy = false;
@@ -84,6 +96,7 @@ export class Sampler {
     if (!(this.#batchMs >= 0 && this.#batchMs <= 1000)) {
       throw new RangeError(`Invalid batch period ${this.#batchMs} ms: must be from 0 to 1000`);
     }
+    this.#aligned = options.alignWakeUps ?? false;
     this.#seq = options.lastSeq ?? 0;
   }
 
@@ -194,10 +207,16 @@ export class Sampler {
   /**
    * When to wake next: when tick n is due, or for a source that back-fills, when the
    * last tick of the next batch is due (ticks n … n+k−1, k·interval ≤ batchMs), so the
-   * schedule stays t0 + n·interval however the ticks are grouped.
+   * schedule stays t0 + n·interval however the ticks are grouped. Aligned, the next
+   * instant of the grid `j·period` after now.
    */
   #wakeMs(): number {
-    return this.#t0 + (this.#n + this.#perWake() - 1) * this.#intervalMs;
+    const perWake = this.#perWake();
+    if (this.#aligned && perWake > 1) {
+      const periodMs = perWake * this.#intervalMs;
+      return (Math.floor(this.#clock.now() / periodMs) + 1) * periodMs;
+    }
+    return this.#t0 + (this.#n + perWake - 1) * this.#intervalMs;
   }
 
   /** Ticks per wake-up: several for a back-filling source at a short interval, else 1. */
@@ -210,12 +229,14 @@ export class Sampler {
    * a batch holds several ticks and the clock has one. Each firing reads every tick that
    * came due (as a one-shot wake-up does), so the schedule and the numbering are the
    * same; only the phase of the wake-ups against the ticks wanders. Returns false when
-   * one-shot timers go on instead (one tick per wake-up: each must be read at its time).
+   * one-shot timers go on instead (one tick per wake-up: each must be read at its time;
+   * or aligned: the grid is kept by one-shot timers).
    */
   #repeatBatches(generation: number): boolean {
     const perWake = this.#perWake();
     const clock = this.#clock;
-    if (perWake <= 1 || !clock.setInterval || !clock.clearInterval) return false;
+    if (perWake <= 1 || this.#aligned) return false;
+    if (!clock.setInterval || !clock.clearInterval) return false;
     const periodMs = perWake * this.#intervalMs;
     if (this.#repeat !== undefined && this.#repeatMs === periodMs) return true;
     this.#stopRepeat();

@@ -116,8 +116,7 @@ export class StatusBoard {
    */
   status = (view: StatusView = { authorised: false }): StatusResponse => {
     const { source, sampling, clients } = this.#in;
-    const { path, rows, file_bytes, pending, dropped, last_flush_ms, last_error } = this.#in
-      .database();
+    const { path, ...database } = this.#in.database();
     return {
       server: "running",
       simulator: this.#simulator(),
@@ -141,12 +140,7 @@ export class StatusBoard {
       source_details: source.details(),
       database: {
         ...(view.authorised || !this.#in.authRequired ? { path } : {}),
-        rows,
-        file_bytes,
-        pending,
-        dropped,
-        last_flush_ms,
-        last_error,
+        ...database,
       },
       mqtt: this.#in.mqtt(),
       notifications: this.#in.notifications?.() ?? { enabled: false },

@@ -1,10 +1,9 @@
-/** Tests of src/channel_parts.ts: the mock channels' staggered wake-ups. */
+/** Tests of src/channel_parts.ts: the mock channels' aligned wake-ups. */
 import assert from "node:assert/strict";
-import { wakePhases } from "../src/channel_parts.ts";
+import { alignedChannels } from "../src/channel_parts.ts";
 import { loadConfig } from "../src/config.ts";
-import { DEFAULT_BATCH_MS } from "../src/sampler.ts";
 
-Deno.test("wakePhases() spreads the mock channels' wake-ups over one batch period; others tick on no timer", () => {
+Deno.test("alignedChannels() aligns every batched mock channel when there are several; others tick on no such timer", () => {
   const channels = loadConfig({
     CHANNELS: JSON.stringify([
       { name: "a", sensor: "mock" },
@@ -14,8 +13,7 @@ Deno.test("wakePhases() spreads the mock channels' wake-ups over one batch perio
       { name: "sum", derived: "sum", inputs: ["a", "b"] },
     ]),
   }, []).channels;
-  const third = DEFAULT_BATCH_MS / 3;
-  assert.deepEqual(wakePhases(channels), new Map([["a", 0], ["b", third], ["c", 2 * third]]));
-  // One channel (every single-sensor setup): no delay at all.
-  assert.deepEqual(wakePhases(loadConfig({}, []).channels), new Map([["main", 0]]));
+  assert.deepEqual(alignedChannels(channels), new Set(["a", "b", "c"]));
+  // One channel (every single-sensor setup): its repeating timer stays.
+  assert.deepEqual(alignedChannels(loadConfig({}, []).channels), new Set());
 });

@@ -248,6 +248,8 @@ export class FakeHistory implements HistoryStore {
       dropped: 0,
       last_flush_ms: null,
       last_error: null,
+      checkpoints: "main",
+      last_checkpoint_ms: null,
     };
   }
 
@@ -385,6 +387,8 @@ export function fakeStatus(over: Partial<StatusResponse> = {}): StatusResponse {
       dropped: 0,
       last_flush_ms: null,
       last_error: null,
+      checkpoints: "main",
+      last_checkpoint_ms: null,
     },
     mqtt: { enabled: false },
     retention: { raw_hours: 48, rollup_days: 30 },

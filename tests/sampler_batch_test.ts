@@ -248,3 +248,48 @@ Deno.test("Sampler.setIntervalMs() re-arms the repeating timer, or leaves it for
   for (let i = 1; i < samples.length; i++) assert.equal(samples[i].seq, samples[i - 1].seq + 1);
   await sampler.stop();
 });
+
+Deno.test("Aligned samplers wake together on the clock's 10 ms grid, late timers or not, and read every tick", async () => {
+  const clock = new RepeatingClock(1_700_000_000_003); // starts 3 ms into a period
+  clock.lateMs = 2; // every timer 2 ms late: a repeating timer would drift 2 ms a period
+  const wakes = new Map<string, number[]>();
+  const made = ["a", "b"].map((name, i) => {
+    const samples: Sample[] = [];
+    const source = new MockSource({ seed: i + 1 });
+    const read = source.read.bind(source);
+    let lastWake = -1;
+    source.read = (tsMs) => {
+      if (clock.nowMs !== lastWake) {
+        wakes.set(name, [...wakes.get(name) ?? [], lastWake = clock.nowMs]);
+      }
+      return read(tsMs);
+    };
+    const sampler = new Sampler(source, {
+      intervalMs: 1,
+      clock,
+      alignWakeUps: true,
+      onSample: (s) => samples.push(s),
+      onStatus: () => {},
+    });
+    return { sampler, samples, t0: 0 };
+  });
+  for (const m of made) {
+    m.t0 = clock.nowMs;
+    await m.sampler.start();
+    await clock.advance(1); // the second starts 1 ms after the first, on its own schedule
+  }
+  await clock.advance(5_000);
+  assert.equal(clock.repeats, 0, "no repeating timer: it would drift");
+  for (const m of made) {
+    assertSchedule(m.samples, m.t0, 1);
+    assert.ok(m.samples.length >= 4_990, `${m.samples.length} samples`);
+  }
+  // After the first wake-up (start), every wake-up is 2 ms (the lateness) past a multiple
+  // of 10 ms, both samplers at the same instants: no drift, no spreading apart.
+  const [a, b] = [wakes.get("a")!.slice(1), wakes.get("b")!.slice(1)];
+  assert.ok(a.length >= 495 && a.length <= 501, `${a.length} wake-ups in 5 s`);
+  for (const at of a) assert.equal(at % 10, 2, `wake-up at ${at}`);
+  assert.deepEqual(a.slice(1), b.slice(1));
+  for (const m of made) await m.sampler.stop();
+  assert.equal(clock.pending, 0, "no timer left");
+});

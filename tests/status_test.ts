@@ -54,6 +54,8 @@ function board(over: Partial<StatusInputs> = {}) {
       dropped: 0,
       last_flush_ms: null,
       last_error: null,
+      checkpoints: "main",
+      last_checkpoint_ms: null,
     }),
     mqtt: () => ({ enabled: false }),
     rejections: () => ({ bad_host: 1, wrong_host: 0, cross_origin: 0 }),
@@ -87,6 +89,8 @@ Deno.test("StatusBoard.status() builds the documented /status body from the live
     dropped: 0,
     last_flush_ms: null,
     last_error: null,
+    checkpoints: "main",
+    last_checkpoint_ms: null,
   }, "the short summary: no ranges, no WAL");
   assert.deepEqual(body.rejected_requests, { bad_host: 1, wrong_host: 0, cross_origin: 0 });
   assert.deepEqual(body.connections, {

@@ -1,7 +1,8 @@
 /**
  * @module
  * `deno task build`'s first step: `deno bundle` of `main.ts` into one minified file,
- * `dist/ina219-monitor.js` (and of the acquisition Worker into `dist/acquisition-worker.js`),
+ * `dist/ina219-monitor.js` (and of the acquisition and checkpoint Workers into
+ * `dist/acquisition-worker.js` and `dist/checkpoint-worker.js`),
  * then one edit. For the CommonJS packages inside (prom-client
  * and mqtt, loaded on first use) `deno bundle` starts the file with
  * `import { createRequire } from "node:module"`, and importing `node:module` loads
@@ -23,6 +24,11 @@ export const OUTPUT = "dist/ina219-monitor.js";
  * starts it from there when it runs bundled.
  */
 export const WORKER_OUTPUT = "dist/acquisition-worker.js";
+/**
+ * The checkpoint Worker's bundle, beside {@link OUTPUT}: src/store/checkpointer.ts starts
+ * it from there when it runs bundled.
+ */
+export const CHECKPOINT_WORKER_OUTPUT = "dist/checkpoint-worker.js";
 
 const EAGER_REQUIRE =
   /import\{createRequire as (__deno_internal_createRequire)\} from "node:module";var ([A-Za-z_$][\w$]*)=\1\(import\.meta\.url\);/;
@@ -70,6 +76,7 @@ async function bundle(entry: string, output: string): Promise<void> {
 async function main(): Promise<void> {
   await bundle("main.ts", OUTPUT);
   await bundle("src/acquisition/worker.ts", WORKER_OUTPUT);
+  await bundle("src/store/checkpoint_worker.ts", CHECKPOINT_WORKER_OUTPUT);
 }
 
 if (import.meta.main) await main();

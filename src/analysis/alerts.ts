@@ -98,14 +98,28 @@ export interface DerivedFigures {
   readonly lossW?: number;
 }
 
-/** The level of `x` under `rule`, with every limit moved inward by `slack`. */
-function levelOf(rule: AlertRule, x: number, slack: number): { level: Level; limit: number } {
+/**
+ * The level of `x` under `rule`, with every limit moved inward by `slack`. A number, not
+ * an object with the limit: it runs for every metric of every sample, and almost always
+ * answers "unchanged" ({@link limitOf} is asked only on a change).
+ */
+function levelOf(rule: AlertRule, x: number, slack: number): Level {
   const { danger_low: dl, warning_low: wl, warning_high: wh, danger_high: dh } = rule;
-  if (dh !== undefined && x > dh - slack) return { level: 2, limit: dh };
-  if (dl !== undefined && x < dl + slack) return { level: 2, limit: dl };
-  if (wh !== undefined && x > wh - slack) return { level: 1, limit: wh };
-  if (wl !== undefined && x < wl + slack) return { level: 1, limit: wl };
-  return { level: 0, limit: wh ?? wl ?? dh ?? dl ?? 0 };
+  if (dh !== undefined && x > dh - slack) return 2;
+  if (dl !== undefined && x < dl + slack) return 2;
+  if (wh !== undefined && x > wh - slack) return 1;
+  if (wl !== undefined && x < wl + slack) return 1;
+  return 0;
+}
+
+/** The limit {@link levelOf} placed `x` by (with the same `slack`); for level 0 a limit of the rule. */
+function limitOf(rule: AlertRule, x: number, slack: number): number {
+  const { danger_low: dl, warning_low: wl, warning_high: wh, danger_high: dh } = rule;
+  if (dh !== undefined && x > dh - slack) return dh;
+  if (dl !== undefined && x < dl + slack) return dl;
+  if (wh !== undefined && x > wh - slack) return wh;
+  if (wl !== undefined && x < wl + slack) return wl;
+  return wh ?? wl ?? dh ?? dl ?? 0;
 }
 
 interface MetricState {
@@ -198,24 +212,27 @@ export class AlertEngine {
     if (s.level > 0) s.value = value;
     // Going up needs the limit itself; going down needs the value back inside by the
     // hysteresis, so a value hovering at a limit does not flap.
-    let target = levelOf(rule, value, 0);
-    if (target.level < s.level) {
+    let slack = 0;
+    let level = levelOf(rule, value, 0);
+    if (level < s.level) {
       const held = levelOf(rule, value, rule.hysteresis);
-      if (held.level >= s.level) target = { level: s.level, limit: s.limit };
-      else target = held;
+      // Held at its level unless back inside by the hysteresis.
+      level = held >= s.level ? s.level : held;
+      slack = rule.hysteresis;
     }
-    if (target.level === s.level) {
+    if (level === s.level) {
       s.pending = undefined;
       return undefined;
     }
+    const limit = limitOf(rule, value, slack);
     const p = s.pending;
-    const sameWay = p && (p.level > s.level) === (target.level > s.level);
+    const sameWay = p && (p.level > s.level) === (level > s.level);
     if (!p || !sameWay) {
-      s.pending = { level: target.level, limit: target.limit, sinceMs: tsMs, samples: 1 };
+      s.pending = { level, limit, sinceMs: tsMs, samples: 1 };
       if (rule.for_ms > 0) return undefined;
     } else {
-      p.level = target.level;
-      p.limit = target.limit;
+      p.level = level;
+      p.limit = limit;
       p.samples++;
     }
     const pending = s.pending!;
@@ -232,13 +249,13 @@ export class AlertEngine {
       ? "escalated"
       : "deescalated";
     const severity = SEVERITY[(to === 0 ? from : to) as 1 | 2];
-    const limit = to === 0 ? s.limit : pending.limit;
+    const eventLimit = to === 0 ? s.limit : pending.limit;
     s.level = to;
     s.limit = pending.limit;
     s.sinceMs = tsMs;
     s.value = value;
     s.pending = undefined;
-    const event = { metric, severity, state, value, limit, ts_ms: tsMs } as const;
+    const event = { metric, severity, state, value, limit: eventLimit, ts_ms: tsMs } as const;
     return { ...event, message: describe(rule, event) };
   }
 }

@@ -63,18 +63,30 @@ export class Analyzer {
     const { tsMs, v, a, w, seq } = sample;
     this.window.push(tsMs, v, a, w);
     this.#buckets.add(tsMs, v, a, w);
-    // Most samples complete no alert: they share one empty answer.
-    let events = NO_EVENTS;
-    for (const metric of METRICS) {
-      const value = sample[metric];
-      for (const o of this.#outliers.check(metric, value, tsMs, seq)) this.#note(o);
-      const event = this.alerts.evaluate(metric, value, tsMs);
-      if (event) events = events === NO_EVENTS ? [event] : [...events, event];
-    }
+    // Most samples complete no alert: they share one empty answer. The metrics one by
+    // one rather than by a loop over their names: `sample[metric]` is a keyed load.
+    let events = this.#metric("v", v, tsMs, seq, NO_EVENTS);
+    events = this.#metric("a", a, tsMs, seq, events);
+    events = this.#metric("w", w, tsMs, seq, events);
     // A derived efficiency sample's efficiency and loss (a no-op without their rules).
     const derived = this.alerts.evaluateDerived(sample as Sample & DerivedFigures, tsMs);
     if (derived.length > 0) events = [...events, ...derived];
     return events;
+  }
+
+  /** Outlier flags and the alert transition of one metric's value, added to `events`. */
+  #metric(
+    metric: Metric,
+    value: number,
+    tsMs: number,
+    seq: number,
+    events: AlertEvent[],
+  ): AlertEvent[] {
+    const flags = this.#outliers.check(metric, value, tsMs, seq);
+    for (let i = 0; i < flags.length; i++) this.#note(flags[i]);
+    const event = this.alerts.evaluate(metric, value, tsMs);
+    if (!event) return events;
+    return events === NO_EVENTS ? [event] : [...events, event];
   }
 
   #note(o: Outlier): void {

@@ -41,6 +41,13 @@ export const DatabaseStats = z.object({
   }),
   last_flush_ms: z.number().int().nullable(),
   last_error: z.string().nullable(),
+  checkpoints: z.enum(["worker", "main"]).meta({
+    description:
+      "Where WAL checkpoints run: `worker` (a thread of their own) or `main` (SQLite's automatic ones, in the commits)",
+  }),
+  last_checkpoint_ms: z.number().int().nullable().meta({
+    description: "When the checkpoint thread last ran one (Unix ms); null before that or on `main`",
+  }),
   channels: z.array(ChannelDatabaseStats).optional().meta({
     description: "Per channel: the configured ones in order, then any others still stored",
   }),

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { SimulatorState } from "./ws.ts";
 import { ChannelSummary } from "./channels.ts";
+import { DatabaseStats } from "./database.ts";
 import { NotificationsStatus } from "./notifications.ts";
 
 /** `GET /status`. */
@@ -51,6 +52,8 @@ export const StatusResponse = z.object({
     dropped: z.number().int().meta({ description: "Queued samples dropped past DB_MAX_QUEUE" }),
     last_flush_ms: z.number().int().nullable(),
     last_error: z.string().nullable(),
+    checkpoints: DatabaseStats.shape.checkpoints,
+    last_checkpoint_ms: DatabaseStats.shape.last_checkpoint_ms,
   }).meta({ description: "Short database summary; more at /api/database/stats" }),
   mqtt: z.union([
     z.object({ enabled: z.literal(false) }),

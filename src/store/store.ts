@@ -10,6 +10,7 @@ import type { Sample } from "../sample.ts";
 import type { EnergyStep } from "../analysis/energy.ts";
 import type { AlertLog } from "./alert_log.ts";
 import { ChannelStore, type ChannelStoreHost } from "./channel_store.ts";
+import { Checkpointer } from "./checkpointer.ts";
 import { openDatabase, rollbackAfter } from "./db.ts";
 import { type DatabaseLock, lockDatabase } from "./lock.ts";
 import type { Queries } from "./queries.ts";
@@ -20,6 +21,15 @@ import { CHUNK_ROWS, DEFAULT_MAX_PENDING, type SampleWriter } from "./writer.ts"
 
 /** Rows a timer flush writes at most: 20 000 rows take 0.1–0.3 s on the 2-core test machine. */
 const FLUSH_BUDGET_ROWS = 2 * CHUNK_ROWS;
+
+/**
+ * Rows a timer flush writes in one transaction before it lets the event loop run: a
+ * second of three channels at 1 kHz (3000 rows and their rollups) held the main thread
+ * for 10–22 ms in one go, and every wake-up and WebSocket send due meanwhile waited
+ * behind it; in slices of this many none waits more than a couple of ms
+ * (docs/benchmarks.md, "Channels").
+ */
+export const FLUSH_SLICE_ROWS = 400;
 
 /** Options of {@link Store}. */
 export interface StoreOptions {
@@ -46,6 +56,14 @@ export interface StoreOptions {
   /** Called when writes start failing (and when the error changes), when queued samples
    * start being dropped, and once when writes work again. */
   onHealth?: (message: string) => void;
+  /**
+   * Run WAL checkpoints in a Worker of their own ({@link Checkpointer}) instead of in
+   * the commits on this thread, from the first timed flush that finds rows queued at
+   * this rate (rows per second) or more (default: never; `:memory:` never). A Worker
+   * costs about 11 MiB; at 1 Hz SQLite's own checkpoint comes once in hours and is
+   * cheap, at 1 kHz every few seconds and 10–15 ms long.
+   */
+  checkpointWorkerFromRowsPerS?: number;
   /** Clock for retention ages and flush timing (default `Date.now`). */
   now?: () => number;
 }
@@ -62,7 +80,15 @@ function fileSize(path: string): number {
 /** The part of {@link DatabaseStats} that `/status` shows ({@link Store.summary}). */
 export type StoreSummary = Pick<
   DatabaseStats,
-  "path" | "rows" | "file_bytes" | "pending" | "dropped" | "last_flush_ms" | "last_error"
+  | "path"
+  | "rows"
+  | "file_bytes"
+  | "pending"
+  | "dropped"
+  | "last_flush_ms"
+  | "last_error"
+  | "checkpoints"
+  | "last_checkpoint_ms"
 >;
 
 /** Raw samples, oldest and newest time of one channel id. */
@@ -89,6 +115,11 @@ export class Store {
   #getSetting: StatementSync;
   #range: StatementSync;
   #timers: ReturnType<typeof setInterval>[] = [];
+  #checkpointer: Checkpointer | undefined;
+  /** Rows queued at a timed flush that start the {@link Checkpointer} (Infinity: never). */
+  #checkpointFromRows = Infinity;
+  /** The next slice of a timer flush, while one is under way. */
+  #slice: ReturnType<typeof setTimeout> | undefined;
   /** Raw samples stored per channel id (every channel in the database). */
   #rows = new Map<number, number>();
   #lastFlushMs: number | null = null;
@@ -164,11 +195,13 @@ export class Store {
               (SELECT MAX(ts_ms) FROM samples WHERE channel_id = ?) AS newest`,
     );
     // An interval of 0 leaves flushing or pruning to the caller (tests, tools).
+    const fromRowsPerS = options.checkpointWorkerFromRowsPerS;
+    if (fromRowsPerS !== undefined && options.path !== ":memory:") {
+      this.#checkpointFromRows = (fromRowsPerS * options.flushIntervalMs) / 1000;
+    }
     if (options.flushIntervalMs > 0) {
       // A backlog (after an outage) drains a few chunks per tick, not in one long stall.
-      this.#timers.push(
-        setInterval(() => this.flush(FLUSH_BUDGET_ROWS), options.flushIntervalMs),
-      );
+      this.#timers.push(setInterval(() => this.#flushInSlices(), options.flushIntervalMs));
     }
     if (options.retentionIntervalMs > 0) {
       this.#timers.push(setInterval(() => {
@@ -249,8 +282,10 @@ export class Store {
 
   /** Samples queued, all channels. */
   get pending(): number {
+    // Asked at every append (the queue's bound): an index loop, no iterator.
     let n = 0;
-    for (const c of this.channels) n += c.writer.pending;
+    const channels = this.channels;
+    for (let i = 0; i < channels.length; i++) n += channels[i].writer.pending;
     return n;
   }
 
@@ -310,6 +345,28 @@ export class Store {
       rows += n;
     }
     return rows;
+  }
+
+  /**
+   * A timer flush: what is queued now (at most {@link FLUSH_BUDGET_ROWS}), in
+   * transactions of {@link FLUSH_SLICE_ROWS} rows with a turn of the event loop between
+   * them; rows queued meanwhile wait for the next timer. A failed slice ends it (the
+   * rows stay queued, as with any failed flush).
+   */
+  #flushInSlices(): void {
+    if (this.#slice !== undefined) return;
+    if (this.#checkpointer === undefined && this.pending >= this.#checkpointFromRows) {
+      this.#checkpointer = new Checkpointer(this.db, this.path, { onHealth: this.#onHealth });
+    }
+    let left = Math.min(FLUSH_BUDGET_ROWS, this.pending);
+    const step = () => {
+      this.#slice = undefined;
+      const before = this.#written();
+      const ok = this.flush(Math.min(FLUSH_SLICE_ROWS, left));
+      left -= this.#written() - before;
+      if (ok && left > 0 && this.pending > 0) this.#slice = setTimeout(step, 0);
+    };
+    step();
   }
 
   /**
@@ -426,7 +483,12 @@ export class Store {
       dropped: this.dropped,
       last_flush_ms: this.#lastFlushMs,
       last_error: this.#lastError,
+      ...this.#checkpointStats(),
     };
+  }
+
+  #checkpointStats(): Pick<DatabaseStats, "checkpoints" | "last_checkpoint_ms"> {
+    return this.#checkpointer?.stats ?? { checkpoints: "main", last_checkpoint_ms: null };
   }
 
   /**
@@ -472,6 +534,7 @@ export class Store {
       dropped: this.dropped,
       last_flush_ms: this.#lastFlushMs,
       last_error: this.#lastError,
+      ...this.#checkpointStats(),
       channels,
     };
   }
@@ -480,6 +543,10 @@ export class Store {
   close(): void {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
+    clearTimeout(this.#slice);
+    this.#slice = undefined;
+    // Before the main connection closes, so that it is the last and checkpoints the WAL away.
+    this.#checkpointer?.close();
     try {
       // Everything handed out is stored: the next start needs no gap in seq.
       if (this.flush()) { for (const c of this.channels) c.writer.release(); }

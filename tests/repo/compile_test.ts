@@ -20,6 +20,10 @@ Deno.test("compile tasks embed every served asset with explicit permissions", as
         if (file.startsWith("static/")) continue;
         assert.ok(task.includes(`--include ${file}`), `${name} embeds ${file}`);
       }
+      // The Workers run from their own bundles beside the main one (tools/bundle.ts).
+      for (const worker of [WORKER_BUNDLE, CHECKPOINT_WORKER_BUNDLE]) {
+        assert.ok(task.includes(`--include ${worker}`), `${name} embeds ${worker}`);
+      }
       assert.doesNotMatch(task, /(-A\b|--allow-all)/);
       for (const flag of ["--allow-net", "--allow-env", "--allow-read", "--allow-write"]) {
         assert.ok(task.includes(flag), flag);
@@ -81,6 +85,7 @@ Deno.test("the acquisition Worker's bundle carries no zod (it needs no schemas)"
 
 const BUNDLE = "dist/ina219-monitor.js";
 const WORKER_BUNDLE = "dist/acquisition-worker.js";
+const CHECKPOINT_WORKER_BUNDLE = "dist/checkpoint-worker.js";
 
 /** `deno task build`: what `deno task start` runs first. */
 async function build(): Promise<void> {
@@ -99,7 +104,7 @@ for (const entry of ["main.ts", BUNDLE]) {
     const cwd = await Deno.makeTempDir();
     try {
       const daemon = new Daemon(
-        { PORT: "0", HOST: "127.0.0.1", DATA_DIR: "data" },
+        { PORT: "0", HOST: "127.0.0.1", DATA_DIR: "data", SAMPLE_INTERVAL_MS: "1" },
         { cwd, allowWrite: cwd, entry: new URL(entry, ROOT).pathname },
       );
       try {
@@ -119,6 +124,17 @@ for (const entry of ["main.ts", BUNDLE]) {
           await res.body?.cancel();
         }
         assert.ok((await Deno.stat(`${cwd}/data`)).isDirectory, "data folder created in its cwd");
+        // At 1 kHz the first timed flush starts the checkpoint Worker (from
+        // dist/checkpoint-worker.js when bundled), which checkpoints at once; a script
+        // that did not load would have moved the checkpoints back to the main thread.
+        let database: { checkpoints: string; last_checkpoint_ms: number | null };
+        const until = Date.now() + 10_000;
+        do {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          database = (await (await fetch(`${base}/status`)).json()).database;
+        } while (database.last_checkpoint_ms === null && Date.now() < until);
+        assert.equal(database.checkpoints, "worker");
+        assert.notEqual(database.last_checkpoint_ms, null);
       } finally {
         daemon.kill("SIGTERM");
         await daemon.finish(5000);

@@ -326,6 +326,8 @@ Deno.test("Store.summary() gives /status the same figures as stats(), queued, fl
         dropped: s.dropped,
         last_flush_ms: s.last_flush_ms,
         last_error: s.last_error,
+        checkpoints: s.checkpoints,
+        last_checkpoint_ms: s.last_checkpoint_ms,
       };
     };
     assert.deepEqual(store.summary(), pick());
