@@ -109,6 +109,9 @@ export function openDatabase(path: string): DatabaseSync {
     throw new StoreError(`Cannot open database "${path}": ${(error as Error).message}`);
   }
   try {
+    // First: anything below may meet a lock another connection holds a moment (the
+    // checkpoint Worker's, a previous run's), and should wait for it, not fail.
+    db.exec("PRAGMA busy_timeout = 5000");
     // Incremental auto-vacuum only takes effect on a new file, before any table.
     db.exec("PRAGMA auto_vacuum = INCREMENTAL");
     const mode = db.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode: string };
@@ -117,7 +120,7 @@ export function openDatabase(path: string): DatabaseSync {
         `Cannot enable WAL on "${path}": SQLite kept journal_mode=${mode.journal_mode}`,
       );
     }
-    db.exec("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON");
+    db.exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON");
     migrate(db, path);
     return db;
   } catch (error) {
