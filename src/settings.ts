@@ -229,7 +229,7 @@ export const SETTINGS = {
   flushIntervalMs: {
     env: "FLUSH_INTERVAL_MS",
     help:
-      "write queued samples to the database this often, 50 to 60000 ms (one transaction each, every channel in it)",
+      "write queued samples to the database this often, 50 to 60000 ms (in transactions of 400 rows, every channel in each)",
     defaultText: "1000",
     schema: int(50, 60_000),
   },
