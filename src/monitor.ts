@@ -168,11 +168,11 @@ function openNotifier(config: Config, store: Store, log: (line: string) => void)
 }
 
 /**
- * The write rate (rows per second, every channel) from which WAL checkpoints move to a
- * Worker of their own (src/store/checkpointer.ts): 10 ms sampling on one channel, or
- * more channels slower.
+ * The sample rate (per second, every channel) from which WAL checkpoints move to a
+ * Worker of their own (src/store/checkpointer.ts): 10 ms sampling on one channel (100/s;
+ * 90 so a timer's jitter does not decide), or more channels slower.
  */
-const CHECKPOINT_WORKER_FROM_ROWS_PER_S = 100;
+const CHECKPOINT_WORKER_FROM_ROWS_PER_S = 90;
 
 function openStore(config: Config, onHealth: (message: string) => void): Store {
   try {

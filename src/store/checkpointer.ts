@@ -7,14 +7,17 @@
  * connection's automatic checkpoints off and has a Worker, with its own connection,
  * run a PASSIVE checkpoint (it never blocks a writer) every
  * {@link CHECKPOINT_PERIOD_MS}. Should the Worker fail to start or a checkpoint fail,
- * the automatic checkpoints come back on the main connection, with a health message:
- * the WAL never grows unchecked.
+ * or the Worker fall silent for three periods, the automatic checkpoints come back on
+ * the main connection, with a health message: the WAL never grows unchecked.
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
 
 /** Time between the Worker's checkpoints: about SQLite's own rhythm at 1–3 kHz of rows. */
 export const CHECKPOINT_PERIOD_MS = 5000;
+
+/** Periods without a report after which the Worker counts as hung. */
+const SILENT_PERIODS = 3;
 
 /** SQLite's default `wal_autocheckpoint`, restored when the Worker is gone. */
 const AUTO_CHECKPOINT_PAGES = 1000;
@@ -46,7 +49,10 @@ export type CheckpointReport =
 export interface CheckpointStats {
   /** `worker` (off the main thread) or `main` (SQLite's automatic checkpoints). */
   checkpoints: "worker" | "main";
-  /** When the Worker's last checkpoint ran (Unix ms); null before the first or on `main`. */
+  /**
+   * When the Worker's last checkpoint ran (Unix ms; one that found readers in the way
+   * copies what it can and counts too); null before the first or on `main`.
+   */
   last_checkpoint_ms: number | null;
 }
 
@@ -58,6 +64,8 @@ export interface CheckpointerOptions {
   onHealth?: (message: string) => void;
   /** The Worker script (default {@link CHECKPOINT_WORKER_URL}); tests pass a broken one. */
   workerUrl?: URL;
+  /** Clock for {@link Checkpointer.check} (default `Date.now`). */
+  now?: () => number;
 }
 
 /** Runs the WAL checkpoints of `db` (the file `path`) in a Worker while it can. */
@@ -67,11 +75,18 @@ export class Checkpointer {
   #onHealth: (message: string) => void;
   #closed = false;
   #stats: CheckpointStats = { checkpoints: "worker", last_checkpoint_ms: null };
+  #periodMs: number;
+  #now: () => number;
+  /** When the Worker last reported (or was started). */
+  #heardMs: number;
 
   /** Turns off `db`'s automatic checkpoints and starts the Worker. */
   constructor(db: DatabaseSync, path: string, options: CheckpointerOptions = {}) {
     this.#db = db;
     this.#onHealth = options.onHealth ?? (() => {});
+    this.#periodMs = options.periodMs ?? CHECKPOINT_PERIOD_MS;
+    this.#now = options.now ?? Date.now;
+    this.#heardMs = this.#now();
     db.exec("PRAGMA wal_autocheckpoint = 0");
     let worker: Worker;
     try {
@@ -83,20 +98,33 @@ export class Checkpointer {
     this.#worker = worker;
     worker.onmessage = (event: MessageEvent<CheckpointReport>) => {
       const report = event.data;
-      if (report.type === "error") this.#backToMain(report.message);
-      else this.#stats.last_checkpoint_ms = report.atMs;
+      if (report.type === "error") return this.#backToMain(report.message);
+      this.#heardMs = this.#now();
+      this.#stats.last_checkpoint_ms = report.atMs;
     };
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
       this.#backToMain(event.message);
     };
-    const start: CheckpointStart = { path, periodMs: options.periodMs ?? CHECKPOINT_PERIOD_MS };
+    const start: CheckpointStart = { path, periodMs: this.#periodMs };
     worker.postMessage(start);
   }
 
   /** Where checkpoints run now. */
   get stats(): CheckpointStats {
     return { ...this.#stats };
+  }
+
+  /**
+   * Gives the checkpoints back to the main connection when the Worker has not reported
+   * for {@link SILENT_PERIODS} periods (hung, say in an `fsync` that never returns): its
+   * WAL must not grow unchecked. The store calls this at each timed flush.
+   */
+  check(): void {
+    const silentMs = this.#now() - this.#heardMs;
+    if (this.#worker && silentMs > SILENT_PERIODS * this.#periodMs) {
+      this.#backToMain(`no checkpoint for ${Math.round(silentMs / 1000)} s`);
+    }
   }
 
   /** Stops the Worker (before the main connection closes, so that one checkpoints last). */

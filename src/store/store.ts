@@ -1,7 +1,7 @@
 /**
  * The history store as one object: one database holding every channel, a
- * {@link ChannelStore} per configured channel, one flush timer and one transaction for
- * all their queued rows, retention, and numbers for `/status`.
+ * {@link ChannelStore} per configured channel, one flush timer whose transactions each
+ * hold every channel's oldest queued rows, retention, and numbers for `/status`.
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
@@ -58,8 +58,8 @@ export interface StoreOptions {
   onHealth?: (message: string) => void;
   /**
    * Run WAL checkpoints in a Worker of their own ({@link Checkpointer}) instead of in
-   * the commits on this thread, from the first timed flush that finds rows queued at
-   * this rate (rows per second) or more (default: never; `:memory:` never). A Worker
+   * the commits on this thread, from the first timed flush after samples came at this
+   * rate (per second, every channel) or more (default: never; `:memory:` never). A Worker
    * costs about 11 MiB; at 1 Hz SQLite's own checkpoint comes once in hours and is
    * cheap, at 1 kHz every few seconds and 10–15 ms long.
    */
@@ -116,8 +116,11 @@ export class Store {
   #range: StatementSync;
   #timers: ReturnType<typeof setInterval>[] = [];
   #checkpointer: Checkpointer | undefined;
-  /** Rows queued at a timed flush that start the {@link Checkpointer} (Infinity: never). */
+  /** Samples appended between two timed flushes that start the {@link Checkpointer} (Infinity: never). */
   #checkpointFromRows = Infinity;
+  /** Samples appended (written, queued or dropped) at the last timed flush. */
+  #appendedAtTimer = 0;
+  #closed = false;
   /** The next slice of a timer flush, while one is under way. */
   #slice: ReturnType<typeof setTimeout> | undefined;
   /** Raw samples stored per channel id (every channel in the database). */
@@ -348,6 +351,21 @@ export class Store {
   }
 
   /**
+   * At each timer flush: starts the {@link Checkpointer} once the samples appended since
+   * the last timer (not a backlog left by an outage) reach its rate, and has a running
+   * one check that its Worker still reports.
+   */
+  #checkpoints(): void {
+    const appended = this.#written() + this.pending + this.dropped;
+    const sinceLast = appended - this.#appendedAtTimer;
+    this.#appendedAtTimer = appended;
+    if (this.#checkpointer) this.#checkpointer.check();
+    else if (sinceLast >= this.#checkpointFromRows) {
+      this.#checkpointer = new Checkpointer(this.db, this.path, { onHealth: this.#onHealth });
+    }
+  }
+
+  /**
    * A timer flush: what is queued now (at most {@link FLUSH_BUDGET_ROWS}), in
    * transactions of {@link FLUSH_SLICE_ROWS} rows with a turn of the event loop between
    * them; rows queued meanwhile wait for the next timer. A failed slice ends it (the
@@ -355,16 +373,15 @@ export class Store {
    */
   #flushInSlices(): void {
     if (this.#slice !== undefined) return;
-    if (this.#checkpointer === undefined && this.pending >= this.#checkpointFromRows) {
-      this.#checkpointer = new Checkpointer(this.db, this.path, { onHealth: this.#onHealth });
-    }
+    this.#checkpoints();
     let left = Math.min(FLUSH_BUDGET_ROWS, this.pending);
     const step = () => {
       this.#slice = undefined;
       const before = this.#written();
       const ok = this.flush(Math.min(FLUSH_SLICE_ROWS, left));
       left -= this.#written() - before;
-      if (ok && left > 0 && this.pending > 0) this.#slice = setTimeout(step, 0);
+      // A listener of the slice may have closed the store.
+      if (ok && left > 0 && this.pending > 0 && !this.#closed) this.#slice = setTimeout(step, 0);
     };
     step();
   }
@@ -541,11 +558,13 @@ export class Store {
 
   /** Stops the timers, writes what is queued, closes the database and unlocks it. */
   close(): void {
+    this.#closed = true;
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
     clearTimeout(this.#slice);
     this.#slice = undefined;
-    // Before the main connection closes, so that it is the last and checkpoints the WAL away.
+    // Before the main connection closes, so that it is most likely the last and checkpoints
+    // the WAL away (a checkpoint under way finishes on its own; nothing is lost either way).
     this.#checkpointer?.close();
     try {
       // Everything handed out is stored: the next start needs no gap in seq.

@@ -93,7 +93,7 @@ Deno.test("Checkpointer whose Worker cannot start gives the checkpoints back to 
   }
 });
 
-Deno.test("Store starts the checkpoint Worker at the first timed flush that finds rows queued at the given rate", async () => {
+Deno.test("Store starts the checkpoint Worker at the first timed flush after samples came at the given rate", async () => {
   const dir = await Deno.makeTempDir();
   const store = new Store({
     path: `${dir}/s.db`,
@@ -118,6 +118,37 @@ Deno.test("Store starts the checkpoint Worker at the first timed flush that find
     assert.equal(store.stats().checkpoints, "worker");
   } finally {
     store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Checkpointer whose Worker falls silent for three periods gives the checkpoints back", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/c.db`;
+  const db = openDatabase(path);
+  const messages: string[] = [];
+  let nowMs = 1_000_000;
+  const checkpointer = new Checkpointer(db, path, {
+    periodMs: 5000,
+    now: () => nowMs,
+    onHealth: (m) => messages.push(m),
+    // A Worker that takes the start message and never reports (hung in an fsync, say).
+    workerUrl: new URL("data:text/javascript,self.onmessage = () => {};"),
+  });
+  try {
+    nowMs += 15_000;
+    checkpointer.check();
+    assert.equal(checkpointer.stats.checkpoints, "worker", "three periods: not yet");
+    nowMs += 1;
+    checkpointer.check();
+    assert.equal(checkpointer.stats.checkpoints, "main");
+    assert.deepEqual(messages, [
+      "Database checkpoints moved back to the main thread: no checkpoint for 15 s",
+    ]);
+    assert.equal(autoCheckpoint(db), 1000);
+  } finally {
+    checkpointer.close();
+    db.close();
     await Deno.remove(dir, { recursive: true });
   }
 });

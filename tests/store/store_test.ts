@@ -10,6 +10,7 @@ import { EnergyIntegrator } from "../../src/analysis/energy.ts";
 import type { Sample } from "../../src/sample.ts";
 import { StoreError } from "../../src/store/db.ts";
 import { Store } from "../../src/store/store.ts";
+import { FLUSH_SLICE_ROWS } from "../../src/store/store.ts";
 import { ROLLUPS } from "../../src/store/writer.ts";
 import { stream, T0 } from "./fixtures.ts";
 
@@ -339,5 +340,51 @@ Deno.test("Store.summary() gives /status the same figures as stats(), queued, fl
     assert.ok(store.summary().rows > 0 && store.summary().last_flush_ms !== null);
   } finally {
     await cleanup();
+  }
+});
+
+Deno.test("a timed flush writes in slices of FLUSH_SLICE_ROWS with event-loop turns between; close() mid-way writes the rest", async () => {
+  for (const closeMidway of [false, true]) {
+    const dir = await Deno.makeTempDir();
+    const options = {
+      path: `${dir}/test.db`,
+      rawRetentionMs: 1e12,
+      rollupRetentionMs: 1e12,
+      retentionIntervalMs: 0,
+    };
+    const store = new Store({ ...options, flushIntervalMs: 50 });
+    const samples = stream(5);
+    const slices: number[] = [];
+    let turns = 0;
+    store.onWritten(() => {
+      slices.push(store.summary().rows);
+      // Counted only if the event loop ran between two slices.
+      setTimeout(() => turns++, 0);
+      if (closeMidway && slices.length === 1) store.close();
+    });
+    const total = 2.5 * FLUSH_SLICE_ROWS;
+    try {
+      for (let i = 0; i < total; i++) {
+        store.append(samples.next().value as Sample, { energyJ: 0, chargeC: 0 });
+      }
+      const end = Date.now() + 5000;
+      while (slices.length < (closeMidway ? 1 : 3) && Date.now() < end) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      if (closeMidway) {
+        // close() wrote what was still queued at once, and left no slice timer behind
+        // (the test's timer sanitizer would fail on one).
+        assert.equal(slices[0], FLUSH_SLICE_ROWS);
+        const reopened = new Store({ ...options, flushIntervalMs: 0 });
+        assert.equal(reopened.summary().rows, total);
+        reopened.close();
+      } else {
+        assert.deepEqual(slices, [FLUSH_SLICE_ROWS, 2 * FLUSH_SLICE_ROWS, total]);
+        assert.ok(turns >= 2, `${turns} event-loop turns between the slices`);
+        store.close();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   }
 });
