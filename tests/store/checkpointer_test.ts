@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import type { DatabaseSync } from "node:sqlite";
-import { Checkpointer } from "../../src/store/checkpointer.ts";
+import { Checkpointer, type CheckpointerOptions } from "../../src/store/checkpointer.ts";
 import { openDatabase } from "../../src/store/db.ts";
 import { Store } from "../../src/store/store.ts";
 import { stream } from "./fixtures.ts";
@@ -33,16 +33,37 @@ async function until(check: () => boolean, what: string, timeoutMs = 5000): Prom
   }
 }
 
-Deno.test("Checkpointer copies the WAL into the database from its Worker; the main connection's automatic checkpoints stay off", async () => {
+/**
+ * Runs `body` with a fresh database and a {@link Checkpointer} on it made with `options`
+ * (its health messages collected), then closes both and removes the folder.
+ */
+async function withCheckpointer(
+  options: CheckpointerOptions,
+  body: (
+    t: { db: DatabaseSync; path: string; checkpointer: Checkpointer; messages: string[] },
+  ) => void | Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/c.db`;
   const db = openDatabase(path);
   const messages: string[] = [];
   const checkpointer = new Checkpointer(db, path, {
-    periodMs: 1000,
+    ...options,
     onHealth: (m) => messages.push(m),
   });
   try {
+    await body({ db, path, checkpointer, messages });
+  } finally {
+    checkpointer.close();
+    db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("Checkpointer copies the WAL into the database from its Worker; the main connection's automatic checkpoints stay off", async () => {
+  await withCheckpointer({
+    periodMs: 1000,
+  }, async ({ db, path, checkpointer, messages }) => {
     assert.equal(autoCheckpoint(db), 0);
     // The Worker's first checkpoint comes at once, the next a period later.
     await until(() => checkpointer.stats.last_checkpoint_ms !== null, "its first report");
@@ -55,25 +76,15 @@ Deno.test("Checkpointer copies the WAL into the database from its Worker; the ma
     await until(() => checkpointer.stats.last_checkpoint_ms! > first, "its next report");
     assert.equal(checkpointer.stats.checkpoints, "worker");
     assert.deepEqual(messages, []);
-  } finally {
-    checkpointer.close();
-    db.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("Checkpointer whose Worker cannot start gives the checkpoints back to the main connection, and says so", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = `${dir}/c.db`;
-  const db = openDatabase(path);
-  const messages: string[] = [];
-  const checkpointer = new Checkpointer(db, path, {
+  await withCheckpointer({
     periodMs: 50,
-    onHealth: (m) => messages.push(m),
     // A Worker script that fails as it loads (as a missing or unreadable one would).
     workerUrl: new URL(`data:text/javascript,throw new Error("no checkpoints here")`),
-  });
-  try {
+  }, async ({ db, path, checkpointer, messages }) => {
     await until(() => messages.length > 0, "the health message");
     assert.match(
       messages[0],
@@ -86,11 +97,7 @@ Deno.test("Checkpointer whose Worker cannot start gives the checkpoints back to 
     assert.ok(Deno.statSync(path).size > 4_000_000, "checkpointed in the commit");
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(messages.length, 1, "said once");
-  } finally {
-    checkpointer.close();
-    db.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("Store starts the checkpoint Worker at the first timed flush after samples came at the given rate", async () => {
@@ -123,19 +130,13 @@ Deno.test("Store starts the checkpoint Worker at the first timed flush after sam
 });
 
 Deno.test("Checkpointer whose Worker falls silent for three periods gives the checkpoints back", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = `${dir}/c.db`;
-  const db = openDatabase(path);
-  const messages: string[] = [];
   let nowMs = 1_000_000;
-  const checkpointer = new Checkpointer(db, path, {
+  await withCheckpointer({
     periodMs: 5000,
     now: () => nowMs,
-    onHealth: (m) => messages.push(m),
     // A Worker that takes the start message and never reports (hung in an fsync, say).
     workerUrl: new URL("data:text/javascript,self.onmessage = () => {};"),
-  });
-  try {
+  }, ({ db, checkpointer, messages }) => {
     nowMs += 15_000;
     checkpointer.check();
     assert.equal(checkpointer.stats.checkpoints, "worker", "three periods: not yet");
@@ -146,9 +147,5 @@ Deno.test("Checkpointer whose Worker falls silent for three periods gives the ch
       "Database checkpoints moved back to the main thread: no checkpoint for 15 s",
     ]);
     assert.equal(autoCheckpoint(db), 1000);
-  } finally {
-    checkpointer.close();
-    db.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
