@@ -20,6 +20,7 @@ import process from "node:process";
 import { loadConfig } from "../src/config.ts";
 import { createCore } from "../src/monitor.ts";
 import { fillMockHistory } from "./_fill_mock.ts";
+import { median } from "./_stats.ts";
 
 const TARGET_MS = 50;
 const MINUTE_MS = 60_000;
@@ -40,7 +41,6 @@ const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const load = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
 
 const dir = await Deno.makeTempDir({ prefix: "recordings-bench-" });

@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../src/config.ts";
 import { createCore } from "../src/monitor.ts";
 import { fillMockHistory } from "./_fill_mock.ts";
+import { median } from "./_stats.ts";
 
 const TARGET_MS = 50;
 const MINUTE_MS = 60_000;
@@ -28,8 +29,6 @@ const args = parseArgs({
 });
 const requests = Number(args.values.requests);
 const minutes = Number(args.values.minutes);
-
-const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
 const dir = await Deno.makeTempDir({ prefix: "span-bench-" });
 const path = `${dir}/monitor.db`;

@@ -16,20 +16,15 @@
 
 import { parseArgs } from "node:util";
 import { EnergyIntegrator, type EnergyStep } from "../src/analysis/energy.ts";
-import type { Sample } from "../src/sample.ts";
 import { MockSource } from "../src/sources/mock.ts";
 import { planHistory } from "../src/store/queries.ts";
 import { Store } from "../src/store/store.ts";
+import { mockSampleAt } from "./_fill_mock.ts";
+import { median, percentile } from "./_stats.ts";
 
 const HOUR_MS = 3_600_000;
 const NO_STEP: EnergyStep = Object.freeze({ energyJ: 0, chargeC: 0 });
 
-/** Nearest-rank percentile `p` (0..100). */
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1];
-}
-const median = (values: readonly number[]) => percentile(values, 50);
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 /** One channel's mock samples and energy, fed into its ChannelStore. */
@@ -39,16 +34,7 @@ function feeder(store: Store, name: string, seed: number, intervalMs: number) {
   const energy = new EnergyIntegrator(() => 5 * intervalMs);
   let seq = channel.writer.lastSeq;
   return (tsMs: number) => {
-    const r = src.read(tsMs);
-    const s: Sample = {
-      tsMs,
-      seq: ++seq,
-      v: r.v,
-      a: r.a,
-      w: r.w,
-      status: r.status,
-      mode: src.mode,
-    };
+    const s = mockSampleAt(src, tsMs, ++seq);
     if (s.status === "error") energy.break();
     channel.append(s, s.status === "error" ? NO_STEP : energy.add(s.tsMs, s.w, s.a));
   };
@@ -125,7 +111,7 @@ function measure(
     label,
     per_run_median_ms: medians,
     median_ms: r2(median(medians)),
-    p95_ms: r2(percentile(all, 95)),
+    p95_ms: r2(percentile(Float64Array.from(all).sort(), 95)),
     source: plan.source,
     buckets: run().length,
   };
@@ -238,7 +224,7 @@ if (import.meta.main) {
       );
     }
     const flushMedian = r2(median(flushes));
-    const flushP99 = r2(percentile(flushes, 99));
+    const flushP99 = r2(percentile(Float64Array.from(flushes).sort(), 99));
     console.log(
       `stats(): ${r2(median(stats))} ms; flush of 1 s × ${names.length} channels (${
         names.length * hz
