@@ -328,6 +328,7 @@ export class Hub {
       const nowMs = this.#now();
       for (const client of target.singles) this.#deliver(client, text, nowMs);
     }
+    if (target.batches.size === 0) return;
     for (const sub of target.batches.values()) sub.pending.push(sample);
   }
 

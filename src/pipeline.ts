@@ -96,7 +96,8 @@ export class Pipeline {
   onSample = (sample: Sample): void => {
     this.samplesTotal++;
     if (sample.status === "error") this.sensorErrorsTotal++;
-    else this.last = { v: sample.v, a: sample.a, w: sample.w, tsMs: sample.tsMs };
+    // The sample itself (samples are never changed once emitted): no object per sample.
+    else this.last = sample;
     const step = this.#energy.add(sample);
     if (!this.#derived) this.#store.append(sample, step);
     this.#hub.publish(sample, this.channel);

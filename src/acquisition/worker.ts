@@ -4,12 +4,13 @@
  * conversion-synced read loops on its own thread under one {@link Scheduler}, so no
  * blocking transfer ever runs on the main thread and the chips' transfers never
  * interleave, timestamps each reading here and posts them in batches of at most
- * {@link BATCH_MS} ms. Commands (start, stop, setMode, setInterval, setAdc) each get
+ * {@link BATCH_MS} ms ({@link Batcher}). Commands (start, stop, setMode, setInterval, setAdc) each get
  * one acknowledgement; a heartbeat goes out every second, so the client can tell a
  * hung Worker. Started by {@link ./client.ts}.
  * @module
  */
 /// <reference lib="deno.worker" />
+import { Batcher } from "./batcher.ts";
 import { buildGroup } from "./group.ts";
 import {
   type Command,
@@ -34,8 +35,6 @@ const MAX_TIMER_MS = 25;
 let runner: GroupRunner | undefined;
 /** Set by stop: the scheduler drained, so this Worker starts nothing again. */
 let stopped = false;
-let batch: WireEvent[] = [];
-let batchStartMs = 0;
 let detailsAtMs = 0;
 let lastYieldMs = 0;
 
@@ -55,22 +54,19 @@ function yieldTask(): Promise<void> {
   });
 }
 
-function flush(): void {
-  if (batch.length === 0) return;
+const batch = new Batcher<WireEvent>(BATCH_MS, (events) => {
   const t = now();
   let details: GroupDetails | undefined;
   if (t - detailsAtMs >= DETAILS_MS && runner) {
     details = runner.details();
     detailsAtMs = t;
   }
-  post({ type: "batch", events: batch, details });
-  batch = [];
-}
+  post({ type: "batch", events, details });
+});
+const flush = () => batch.flush();
 
 function onEvent(event: WireEvent): void {
-  if (batch.length === 0) batchStartMs = now();
-  batch.push(event);
-  if (event.error || now() - batchStartMs >= BATCH_MS) flush();
+  batch.add(event, now(), Boolean(event.error));
 }
 
 const scheduler = new Scheduler({
@@ -86,12 +82,12 @@ const scheduler = new Scheduler({
       lastYieldMs = now();
       return;
     }
-    if (batch.length > 0 && atMs - batchStartMs > BATCH_MS) flush();
+    if (batch.length > 0 && atMs - batch.startMs > BATCH_MS) flush();
     blockFor(atMs - now());
   },
   async between() {
     if (now() - lastYieldMs < BATCH_MS) return;
-    if (batch.length > 0 && now() - batchStartMs >= BATCH_MS) flush();
+    if (batch.length > 0 && now() - batch.startMs >= BATCH_MS) flush();
     await yieldTask(); // commands get in
     lastYieldMs = now();
   },

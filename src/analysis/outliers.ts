@@ -44,6 +44,8 @@ export class OutlierDetector {
   #window: RollingWindow;
   #o: Required<OutlierOptions>;
   #quartiles = new Map<Metric, { q1: number; q3: number; second: number }>();
+  /** Reused for each once-a-second sort (no 16 KB array per metric per second). */
+  #scratch = new Float64Array(QUARTILE_SAMPLES);
 
   /** Judges values against `window`, which the caller keeps filling. */
   constructor(window: RollingWindow, options: OutlierOptions = {}) {
@@ -61,7 +63,7 @@ export class OutlierDetector {
     const second = Math.floor(tsMs / 1000);
     const cached = this.#quartiles.get(metric);
     if (cached && cached.second === second) return cached;
-    const sorted = this.#window.values(metric, QUARTILE_SAMPLES).sort();
+    const sorted = this.#window.values(metric, QUARTILE_SAMPLES, this.#scratch).sort();
     const fresh = { q1: quantile(sorted, 0.25), q3: quantile(sorted, 0.75), second };
     this.#quartiles.set(metric, fresh);
     return fresh;

@@ -229,12 +229,14 @@ export class RollingWindow {
 
   /**
    * The window's values of `metric`, oldest first; at most `maxCount`, taken evenly
-   * across the window when it holds more (quartiles of 60 000 samples do not need all).
+   * across the window when it holds more (quartiles of 60 000 samples do not need all);
+   * written into `into` (a view of it is returned) when it is large enough.
    */
-  values(metric: Metric, maxCount = Infinity): Float64Array {
+  values(metric: Metric, maxCount = Infinity, into?: Float64Array): Float64Array {
     const ring = this.#vals[METRICS.indexOf(metric)];
     const stride = Math.max(1, Math.ceil(this.count / maxCount));
-    const out = new Float64Array(Math.ceil(this.count / stride));
+    const length = Math.ceil(this.count / stride);
+    const out = into && into.length >= length ? into.subarray(0, length) : new Float64Array(length);
     for (let n = this.#first, i = 0; n < this.#next; n += stride, i++) out[i] = ring[this.#slot(n)];
     return out;
   }

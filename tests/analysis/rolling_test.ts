@@ -51,3 +51,16 @@ Deno.test("RollingWindow is empty after a gap longer than the window", () => {
   window.evict(T0 + 5000);
   assert.deepEqual(window.stats("v"), { count: 0, min: null, max: null, avg: null, std: null });
 });
+
+Deno.test("RollingWindow.values into a reused array: the same values, a view of it", () => {
+  const window = new RollingWindow(60_000);
+  for (let i = 0; i < 5000; i++) window.push(T0 + i, i, 2 * i, 3 * i);
+  const scratch = new Float64Array(2048);
+  for (const maxCount of [2048, 1000, Infinity]) {
+    const fresh = window.values("a", maxCount);
+    const reused = window.values("a", maxCount, scratch);
+    assert.deepEqual([...reused], [...fresh]);
+    // Large enough: written into the scratch array; too small (all 5000): a new one.
+    assert.equal(reused.buffer === scratch.buffer, fresh.length <= scratch.length);
+  }
+});

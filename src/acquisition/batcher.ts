@@ -1,0 +1,55 @@
+/**
+ * When the acquisition Worker posts its readings: it collects them and posts a batch
+ * before its oldest reading would wait longer than the batch span.
+ * @module
+ */
+
+/** Collects readings and hands them on in batches no longer than `maxSpanMs`. */
+export class Batcher<T> {
+  /** The longest a batch may span, first reading to post, in ms. */
+  readonly maxSpanMs: number;
+  #post: (events: T[]) => void;
+  #events: T[] = [];
+  #startMs = 0;
+  #lastMs = -Infinity;
+
+  /** Batches of at most `maxSpanMs`, handed to `post`. */
+  constructor(maxSpanMs: number, post: (events: T[]) => void) {
+    this.maxSpanMs = maxSpanMs;
+    this.#post = post;
+  }
+
+  /** Readings waiting to be posted. */
+  get length(): number {
+    return this.#events.length;
+  }
+
+  /** When the oldest waiting reading arrived (meaningless while none waits). */
+  get startMs(): number {
+    return this.#startMs;
+  }
+
+  /**
+   * Adds a reading that arrived at `nowMs`; posts at once with `urgent` (a failure), or
+   * when the next reading, as far off as this one was from the one before, would make
+   * the batch longer than the span. So the oldest reading waits at most about the
+   * span whatever the rate: at 470 readings a second a 5 ms batch is three readings
+   * (posted when the oldest is 4.3 ms old), not four (6.4 ms); a reading after a long
+   * pause goes alone.
+   */
+  add(event: T, nowMs: number, urgent = false): void {
+    if (this.#events.length === 0) this.#startMs = nowMs;
+    const gapMs = nowMs - this.#lastMs;
+    this.#lastMs = nowMs;
+    this.#events.push(event);
+    if (urgent || nowMs - this.#startMs + gapMs > this.maxSpanMs) this.flush();
+  }
+
+  /** Posts what waits (nothing when nothing does). */
+  flush(): void {
+    if (this.#events.length === 0) return;
+    const events = this.#events;
+    this.#events = [];
+    this.#post(events);
+  }
+}
