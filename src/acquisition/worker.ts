@@ -54,7 +54,7 @@ function yieldTask(): Promise<void> {
   });
 }
 
-const batch = new Batcher<WireEvent>(BATCH_MS, (events) => {
+const batcher = new Batcher<WireEvent>(BATCH_MS, (events) => {
   const t = now();
   let details: GroupDetails | undefined;
   if (t - detailsAtMs >= DETAILS_MS && runner) {
@@ -63,10 +63,11 @@ const batch = new Batcher<WireEvent>(BATCH_MS, (events) => {
   }
   post({ type: "batch", events, details });
 });
-const flush = () => batch.flush();
+const flush = () => batcher.flush();
 
 function onEvent(event: WireEvent): void {
-  batch.add(event, now(), Boolean(event.error));
+  // Any failure, whatever its message (even none), posts at once.
+  batcher.add(event, now(), event.reading === undefined);
 }
 
 const scheduler = new Scheduler({
@@ -82,12 +83,12 @@ const scheduler = new Scheduler({
       lastYieldMs = now();
       return;
     }
-    if (batch.length > 0 && atMs - batch.startMs > BATCH_MS) flush();
+    batcher.flushIfOlder(atMs);
     blockFor(atMs - now());
   },
   async between() {
     if (now() - lastYieldMs < BATCH_MS) return;
-    if (batch.length > 0 && now() - batch.startMs >= BATCH_MS) flush();
+    batcher.flushIfOlder(now());
     await yieldTask(); // commands get in
     lastYieldMs = now();
   },

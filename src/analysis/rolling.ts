@@ -230,7 +230,8 @@ export class RollingWindow {
   /**
    * The window's values of `metric`, oldest first; at most `maxCount`, taken evenly
    * across the window when it holds more (quartiles of 60 000 samples do not need all);
-   * written into `into` (a view of it is returned) when it is large enough.
+   * written into `into` when it is large enough (a view of it is returned, overwritten by
+   * the next call with the same `into`: read it, do not keep it), else into a new array.
    */
   values(metric: Metric, maxCount = Infinity, into?: Float64Array): Float64Array {
     const ring = this.#vals[METRICS.indexOf(metric)];
