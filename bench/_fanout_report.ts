@@ -32,6 +32,8 @@ export interface FanoutResult {
   batchMs: number | null;
   /** Workers the readers were spread over (0: the benchmark's main thread). */
   clientWorkers: number;
+  /** Seconds of warm-up before the window. */
+  warmupS: number;
   seconds: number;
   rateMinPerS: number;
   rateMedianPerS: number;
