@@ -60,6 +60,14 @@ export function signature(secret: string, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
+/**
+ * The ntfy sequence id of a delivery: its idempotency key in the characters and
+ * length of an ntfy topic name (letters, digits, `-`, `_`; at most 64).
+ */
+export function ntfySequenceId(idempotencyKey: string): string {
+  return idempotencyKey.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 64);
+}
+
 /** The HTTP request of one delivery. */
 export function deliveryRequest(
   d: Destination,
@@ -83,6 +91,9 @@ export function deliveryRequest(
     "X-Tags": n.tags.join(","),
     // ntfy ignores it; a proxy or a receiver in between may deduplicate by it.
     "Idempotency-Key": idempotencyKey,
+    // ntfy 2.16 and later replace the notification of the same sequence id, so a retry
+    // after a lost answer updates the first notification instead of adding a second.
+    "X-Sequence-ID": ntfySequenceId(idempotencyKey),
     "User-Agent": "ina219-monitor",
   };
   if (d.credential !== null) headers.Authorization = `Bearer ${d.credential}`;

@@ -11,6 +11,7 @@ import type { DestinationMetrics } from "./notifier.ts";
 export type NotifyMetricsSource = () => {
   destinations: DestinationMetrics[];
   suppressedTotal: number;
+  held: number;
 };
 
 /** Registers the notification gauges and counters in `registry`. */
@@ -61,6 +62,14 @@ export function registerNotifyMetrics(registry: Registry, read: NotifyMetricsSou
     "Delivery attempts that failed and will be retried, since start.",
     (d) => d.attemptErrorsTotal,
   );
+  new Gauge({
+    name: "ina219_notifications_held",
+    help: "Notifications the database refused (disk full), held in memory and retried.",
+    registers,
+    collect() {
+      this.set(read().held);
+    },
+  });
   let seen = 0;
   new Counter({
     name: "ina219_notifications_suppressed_total",

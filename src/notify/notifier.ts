@@ -11,7 +11,7 @@ import type { AlertMessage } from "../protocol/alerts.ts";
 import type { NotificationsStatus } from "../protocol/notifications.ts";
 import { attempt, type Destination } from "./destinations.ts";
 import { eventOf, type NotifyEvent, ruleOf, summaryBody, transitionBody } from "./event.ts";
-import { RuleLimiter, type Summary } from "./limiter.ts";
+import { RuleLimiter, type RuleWindow, type Summary } from "./limiter.ts";
 import { type NewRow, Outbox, type OutboxRow } from "./outbox.ts";
 
 /** First retry delay. */
@@ -28,6 +28,20 @@ const ATTEMPT_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 1000;
 /** The loop looks at the clock at least this often (pruning, a clock that jumped). */
 const MAX_IDLE_MS = 60_000;
+/**
+ * Outbox rows the database refused (disk full, a read-only file) held in memory at
+ * most; beyond it the oldest held notifications are dropped and counted.
+ */
+export const MAX_HELD_ROWS = 1000;
+/** While notifications are held, the database is tried again this often. */
+export const HELD_RETRY_MS = 5000;
+
+/** Notifications of one transition (or summary) not yet in the outbox. */
+interface Held {
+  rows: NewRow[];
+  window: RuleWindow | undefined;
+  atMs: number;
+}
 
 /** Options of {@link Notifier}. */
 export interface NotifierOptions {
@@ -93,6 +107,12 @@ export class Notifier {
   #stopping = false;
   #abort = new AbortController();
   #lastPruneMs = 0;
+  /** What the database refused, oldest first; stored before anything newer. */
+  #held: Held[] = [];
+  #heldRows = 0;
+  #heldDropped = 0;
+  /** The database's refusal while notifications are held (logged when it changes). */
+  #holdError: string | null = null;
 
   /** Opens (migrating) the outbox tables in `db`, the store's database. */
   constructor(db: DatabaseSync, options: NotifierOptions) {
@@ -162,21 +182,66 @@ export class Notifier {
       ...(admission.summary ? this.#summaryRows(admission.summary) : []),
       ...(admission.send ? this.#eventRows(event) : []),
     ];
-    try {
-      this.#outbox.enqueue(rows, admission.window, nowMs);
-    } catch (error) {
-      // The transition is still in the alert history and on every other path.
-      this.#o.log(`Cannot queue the notification of ${rule}: ${(error as Error).message}`);
-      return;
-    }
+    this.#enqueue(rows, admission.window, nowMs);
     this.#wake?.();
   };
+
+  /**
+   * Writes `rows` (and the rule's window) to the outbox behind any held ones; if the
+   * database refuses, they are held in memory and tried again by the loop.
+   */
+  #enqueue(rows: NewRow[], window: RuleWindow | undefined, atMs: number): void {
+    this.#held.push({ rows, window, atMs });
+    this.#heldRows += rows.length;
+    while (this.#heldRows > MAX_HELD_ROWS && this.#held.length > 1) {
+      const dropped = this.#held.shift()!;
+      this.#heldRows -= dropped.rows.length;
+      this.#heldDropped += dropped.rows.length;
+    }
+    this.#storeHeld();
+  }
+
+  /**
+   * Stores held notifications in order, stopping at the first refusal (logged once
+   * per reason); returns whether none is left.
+   */
+  #storeHeld(): boolean {
+    while (this.#held.length > 0) {
+      const next = this.#held[0];
+      try {
+        this.#outbox.enqueue(next.rows, next.window, next.atMs);
+      } catch (error) {
+        const message = (error as Error).message;
+        if (message !== this.#holdError) {
+          this.#o.log(
+            `Notifications: the database refuses the outbox (${message}); ${this.#heldRows} held in memory (at most ${MAX_HELD_ROWS}) and tried again every ${
+              HELD_RETRY_MS / 1000
+            } s`,
+          );
+        }
+        this.#holdError = message;
+        return false;
+      }
+      this.#held.shift();
+      this.#heldRows -= next.rows.length;
+    }
+    if (this.#holdError !== null) {
+      this.#holdError = null;
+      this.#o.log(
+        `Notifications: the outbox takes notifications again; the held ones are stored${
+          this.#heldDropped > 0 ? ` (${this.#heldDropped} dropped over the limit)` : ""
+        }`,
+      );
+    }
+    return true;
+  }
 
   /** Queues the summaries of windows ended by now, then sends every delivery due; one pass. */
   async deliverDue(): Promise<void> {
     const nowMs = this.#o.now();
+    this.#storeHeld();
     for (const { summary, window } of this.#limiter.due(nowMs)) {
-      this.#outbox.enqueue(this.#summaryRows(summary), window, nowMs);
+      this.#enqueue(this.#summaryRows(summary), window, nowMs);
     }
     const byDestination = new Map<string, OutboxRow[]>();
     for (const row of this.#outbox.due(nowMs)) {
@@ -193,8 +258,12 @@ export class Notifier {
       }),
     );
     if (nowMs - this.#lastPruneMs > 3_600_000) {
-      this.#lastPruneMs = nowMs;
-      this.#outbox.prune(nowMs - KEEP_DONE_MS);
+      try {
+        this.#outbox.prune(nowMs - KEEP_DONE_MS);
+        this.#lastPruneMs = nowMs;
+      } catch {
+        // A database refusing writes: the old rows only take room; tried again next pass.
+      }
     }
   }
 
@@ -259,15 +328,19 @@ export class Notifier {
 
   async #run(): Promise<void> {
     while (!this.#stopping) {
+      let waitMs = MAX_IDLE_MS;
       try {
         await this.deliverDue();
+        if (this.#stopping) break;
+        const next = [this.#outbox.nextDueMs(), this.#limiter.nextDueMs()]
+          .filter((t): t is number => t !== undefined);
+        waitMs = Math.min(waitMs, ...next.map((t) => Math.max(0, t - this.#o.now())));
       } catch (error) {
         this.#o.log(`Notifications: delivery pass failed: ${(error as Error).message}`);
+        waitMs = HELD_RETRY_MS;
       }
       if (this.#stopping) break;
-      const next = [this.#outbox.nextDueMs(), this.#limiter.nextDueMs()]
-        .filter((t): t is number => t !== undefined);
-      const waitMs = Math.min(MAX_IDLE_MS, ...next.map((t) => Math.max(0, t - this.#o.now())));
+      if (this.#held.length > 0) waitMs = Math.min(waitMs, HELD_RETRY_MS);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => resolve(), waitMs);
         this.#wake = () => {
@@ -293,6 +366,14 @@ export class Notifier {
       clearTimeout(cut);
       this.#abort.abort();
     }
+    if (!this.#storeHeld()) {
+      this.#o.log(
+        `Notifications: ${this.#heldRows} could not be stored before shutdown and are lost (${this.#holdError})`,
+      );
+      this.#held = [];
+      this.#heldRows = 0;
+      this.#holdError = null;
+    }
   }
 
   /** The `notifications` section of `/status`. */
@@ -313,11 +394,13 @@ export class Notifier {
         };
       }),
       suppressed: this.#limiter.suppressedTotal,
+      held: this.#heldRows,
+      held_dropped: this.#heldDropped,
     };
   }
 
   /** Per-destination figures for `/metrics`. */
-  metrics(): { destinations: DestinationMetrics[]; suppressedTotal: number } {
+  metrics(): { destinations: DestinationMetrics[]; suppressedTotal: number; held: number } {
     const counts = this.#outbox.counts();
     return {
       destinations: this.#o.destinations.map((d) => {
@@ -332,6 +415,7 @@ export class Notifier {
         };
       }),
       suppressedTotal: this.#limiter.suppressedTotal,
+      held: this.#heldRows,
     };
   }
 }

@@ -74,6 +74,13 @@ export const NotificationsStatus = z.union([
     suppressed: z.number().int().meta({
       description: "Transitions folded into summaries since start-up",
     }),
+    held: z.number().int().meta({
+      description:
+        "Outbox rows the database refused (disk full), held in memory and stored again every 5 s",
+    }),
+    held_dropped: z.number().int().meta({
+      description: "Held rows dropped since start-up because more than 1000 were held",
+    }),
   }),
 ]).meta({ description: "Alert notifications (webhooks, ntfy) through the outbox" });
 /** The `notifications` section of `/status`. */

@@ -10,8 +10,17 @@ import type { DatabaseSync } from "node:sqlite";
 import { alertMessage } from "../../src/protocol/alerts.ts";
 import type { Metric, Severity } from "../../src/protocol/common.ts";
 import { NotificationBody } from "../../src/protocol/notifications.ts";
-import { destinationsOf, type NotifySettings } from "../../src/notify/destinations.ts";
-import { Notifier, type NotifierOptions } from "../../src/notify/notifier.ts";
+import {
+  destinationsOf,
+  type NotifySettings,
+  ntfySequenceId,
+} from "../../src/notify/destinations.ts";
+import {
+  MAX_HELD_ROWS,
+  MIN_BACKOFF_MS,
+  Notifier,
+  type NotifierOptions,
+} from "../../src/notify/notifier.ts";
 import { openDatabase } from "../../src/store/db.ts";
 import { poll } from "../daemon.ts";
 import { type Received, Receiver } from "./receiver.ts";
@@ -271,6 +280,34 @@ Deno.test("Notifier publishes to ntfy with title, priority and tags by severity,
   }
 });
 
+Deno.test("Notifier gives ntfy the same sequence id on a retry, so ntfy 2.16+ updates instead of adding", async () => {
+  const receiver = new Receiver((n) => (n === 0 ? 502 : 200));
+  await receiver.start();
+  const c = clock();
+  try {
+    await withNotifier(
+      { notifyNtfyUrl: `${receiver.url}/power-alerts` },
+      { now: c.now },
+      async (notifier) => {
+        notifier.onAlert(alert("raised", T0));
+        notifier.onAlert(alert("cleared", T0 + 1));
+        await notifier.deliverDue();
+        c.t += MIN_BACKOFF_MS;
+        await notifier.deliverDue();
+        await notifier.deliverDue();
+        const ids = receiver.requests.map((r) => r.headers.get("x-sequence-id") ?? "");
+        assert.equal(ids.length, 3);
+        assert.equal(ids[1], ids[0], "the retry of the lost first delivery");
+        assert.notEqual(ids[2], ids[0], "another transition, another notification");
+        for (const id of ids) assert.match(id, /^[A-Za-z0-9_-]{1,64}$/);
+        assert.equal(ids[0], ntfySequenceId(receiver.requests[0].headers.get("idempotency-key")!));
+      },
+    );
+  } finally {
+    await receiver.stop();
+  }
+});
+
 Deno.test("Notifier gives up on a 4xx at once and waits as long as Retry-After says", async () => {
   let busy = 0;
   const receiver = new Receiver((_, r) =>
@@ -380,5 +417,85 @@ Deno.test("Notifier keeps undelivered notifications across a restart and sends t
   } finally {
     await receiver.stop();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Notifier holds what the database refuses, stores it in order once it may, and counts drops", async () => {
+  const receiver = new Receiver();
+  await receiver.start();
+  const db = openDatabase(":memory:");
+  try {
+    await withNotifier({ notifyWebhookUrls: [receiver.url] }, { db }, async (notifier, lines) => {
+      db.exec("PRAGMA query_only = ON"); // every write refused, as on a full disk
+      notifier.onAlert(alert("raised", T0));
+      notifier.onAlert(alert("cleared", T0 + 1));
+      await notifier.deliverDue();
+      assert.equal(receiver.requests.length, 0, "nothing stored, nothing sent");
+      let s = notifier.status();
+      assert.ok(s.enabled);
+      assert.deepEqual([s.held, s.held_dropped, s.destinations[0].pending], [2, 0, 0]);
+      assert.equal(notifier.metrics().held, 2);
+      const refusals = lines.filter((line) => line.includes("refuses the outbox"));
+      assert.equal(refusals.length, 1, `one line per reason:\n${lines.join("\n")}`);
+      assert.match(refusals[0], /readonly/);
+
+      db.exec("PRAGMA query_only = OFF");
+      notifier.onAlert(alert("raised", T0 + 2, { metric: "a" })); // stored behind the held ones
+      await notifier.deliverDue();
+      await notifier.deliverDue();
+      const sent = receiver.requests.map((r) => `${body(r).rule} ${body(r).kind}`);
+      assert.deepEqual(sent.filter((line) => line.startsWith("main/v")), [
+        "main/v raised",
+        "main/v cleared",
+      ]);
+      assert.deepEqual(sent.sort(), ["main/a raised", "main/v cleared", "main/v raised"]);
+      s = notifier.status();
+      assert.ok(s.enabled);
+      assert.deepEqual([s.held, s.destinations[0].delivered], [0, 3]);
+      assert.match(lines.at(-1) ?? "", /takes notifications again/);
+
+      db.exec("PRAGMA query_only = ON");
+      // One transition each of more rules than may be held: the oldest go first.
+      for (let i = 0; i < MAX_HELD_ROWS + 5; i++) {
+        notifier.onAlert(alert("raised", T0 + 10 + i, { channel: `c${i}` }));
+      }
+      s = notifier.status();
+      assert.ok(s.enabled);
+      assert.deepEqual([s.held, s.held_dropped], [MAX_HELD_ROWS, 5]);
+      db.exec("PRAGMA query_only = OFF");
+      await notifier.deliverDue();
+      const kept = notifier.status();
+      assert.ok(kept.enabled);
+      assert.equal(kept.held, 0);
+      assert.equal(
+        kept.destinations[0].pending + kept.destinations[0].delivered,
+        3 + MAX_HELD_ROWS,
+      );
+      assert.match(lines.at(-1) ?? "", /5 dropped over the limit/);
+    });
+  } finally {
+    db.close();
+    await receiver.stop();
+  }
+});
+
+Deno.test("Notifier says how many held notifications a shutdown loses, once", async () => {
+  const db = openDatabase(":memory:");
+  try {
+    await withNotifier(
+      { notifyWebhookUrls: ["http://127.0.0.1:9/"] },
+      { db },
+      async (notifier, lines) => {
+        db.exec("PRAGMA query_only = ON");
+        notifier.onAlert(alert("raised", T0));
+        await notifier.stop();
+        await notifier.stop();
+        assert.equal(lines.length, 2, lines.join("\n"));
+        assert.match(lines[0], /refuses the outbox/);
+        assert.match(lines[1], /1 could not be stored before shutdown and are lost \(.*readonly/);
+      },
+    );
+  } finally {
+    db.close();
   }
 });

@@ -103,6 +103,8 @@ Deno.test("a monitor with notifications shows them in /status and /metrics", asy
           last_error: null,
         }],
         suppressed: 0,
+        held: 0,
+        held_dropped: 0,
       });
       const metrics = await (await fetch(`${url}/metrics`)).text();
       assert.match(
@@ -111,6 +113,7 @@ Deno.test("a monitor with notifications shows them in /status and /metrics", asy
       );
       assert.match(metrics, /^ina219_notifications_delivered_total\{destination="webhook-/m);
       assert.match(metrics, /^ina219_notifications_suppressed_total 0$/m);
+      assert.match(metrics, /^ina219_notifications_held 0$/m);
       assert.ok(!metrics.includes("PATHSECRET"));
     },
   );
