@@ -78,6 +78,22 @@ export interface RecordingsOptions {
   now?: () => number;
   /** Awaited between copy and delete chunks (default: a macrotask). */
   yieldFn?: () => Promise<void>;
+  /** How long after a stop samples stamped before it are still copied (default {@link SETTLE_MS}). */
+  settleMs?: number;
+}
+
+/**
+ * How long after a stop the samples stamped before it that were still on their way
+ * are copied: another channel's batch (an acquisition Worker posts within 5 ms, the
+ * mock every 10 ms) can reach the store after the stop's own channel has passed it.
+ */
+export const SETTLE_MS = 250;
+
+/** A stopped recording whose late samples are still to be copied. */
+interface Settling {
+  series: Series[];
+  endMs: number;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 /** Name, notes, tags and channels of a new recording. */
@@ -141,6 +157,9 @@ export class Recordings {
   #notice: (message: string) => void;
   #yield: () => Promise<void>;
   #live = new Map<number, Series[]>();
+  #settling = new Map<number, Settling>();
+  #settleMs: number;
+  #settled = Promise.withResolvers<void>();
   #readers = new Map<number, { spans: SpanReader; queries: Queries }>();
   #unsubscribe: () => void;
   #endListeners: ((id: number) => void)[] = [];
@@ -158,6 +177,8 @@ export class Recordings {
     this.#now = options.now ?? Date.now;
     this.#notice = options.notice ?? (() => {});
     this.#yield = options.yieldFn ?? macrotask;
+    this.#settleMs = options.settleMs ?? SETTLE_MS;
+    this.#settled.resolve();
     migrateRecordings(this.#db);
     this.#writer = new SeriesWriter(this.#db);
     this.#markers = new RecordingMarkers(this.#db);
@@ -434,6 +455,9 @@ export class Recordings {
       this.#copyLive(id, series, endMs);
     }
     this.#finish(id, reason, row.state === "armed" ? null : endMs);
+    if (row.state === "recording" && series && reason !== "shutdown") {
+      this.#settleLater(id, series, endMs);
+    }
     if (options.announce !== false) {
       this.#notice(`Recording "${row.name}" stopped${reason === "manual" ? "" : ` (${reason})`}`);
     }
@@ -457,6 +481,7 @@ export class Recordings {
     const row = this.#db.prepare("SELECT id FROM recordings WHERE id = ? AND deleting = 0").get(id);
     if (!row) return false;
     this.#live.delete(id);
+    this.#dropSettling(id);
     // Hidden at once; a crash part-way resumes the delete at the next start.
     this.#db.prepare("UPDATE recordings SET deleting = 1, size_bytes = 0 WHERE id = ?").run(id);
     this.#ended(id);
@@ -508,8 +533,14 @@ export class Recordings {
     }
   }
 
+  /** Resolves once every stopped recording's late samples are copied (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.#settled.promise;
+  }
+
   /** Stops every live or armed recording (shutdown) and stops following the store. */
   close(): void {
+    for (const id of [...this.#settling.keys()]) this.#settle(id);
     for (const id of [...this.#live.keys()]) this.stop(id, "shutdown");
     const armed = this.#db.prepare(
       "SELECT id FROM recordings WHERE deleting = 0 AND state = 'armed'",
@@ -673,6 +704,44 @@ export class Recordings {
     }, series);
   }
 
+  /** Copies the late samples of `id` (stopped at `endMs`) after {@link SETTLE_MS}. */
+  #settleLater(id: number, series: Series[], endMs: number): void {
+    if (this.#settling.size === 0) this.#settled = Promise.withResolvers<void>();
+    const timer = setTimeout(() => this.#settle(id), this.#settleMs);
+    this.#settling.set(id, { series, endMs, timer });
+  }
+
+  /**
+   * Copies what the store received since the stop of `id` stamped before its end (a
+   * slower channel's batch) and refreshes its figures if anything came.
+   */
+  #settle(id: number): void {
+    const settling = this.#settling.get(id);
+    if (!settling) return;
+    this.#dropSettling(id);
+    const row = this.#row(id);
+    if (!row || row.state !== "stopped" || row.start_ms === null) return;
+    try {
+      this.#store.flush();
+      const before = settling.series.reduce((n, s) => n + s.rows, 0);
+      this.#copyLive(id, settling.series, settling.endMs);
+      if (settling.series.reduce((n, s) => n + s.rows, 0) > before) {
+        this.#saveFigures(id, row.start_ms, row.end_ms);
+      }
+    } catch (error) {
+      // The recording stays as it was at its stop; only the late samples are missing.
+      console.error(`Recording ${id}: late samples not copied: ${(error as Error).message}`);
+    }
+  }
+
+  #dropSettling(id: number): void {
+    const settling = this.#settling.get(id);
+    if (!settling) return;
+    clearTimeout(settling.timer);
+    this.#settling.delete(id);
+    if (this.#settling.size === 0) this.#settled.resolve();
+  }
+
   /** Marks a recording stopped and keeps its figures (they no longer change). */
   #finish(id: number, reason: StopReason | null, endMs?: number | null): void {
     const row = this.#row(id)!;
@@ -689,10 +758,15 @@ export class Recordings {
       "UPDATE recordings SET state = 'stopped', stop_reason = ?, end_ms = ? WHERE id = ?",
     )
       .run(reason, end, id);
+    this.#saveFigures(id, row.start_ms, end);
+  }
+
+  /** Computes and keeps the figures of each channel of `id` over [startMs, endMs). */
+  #saveFigures(id: number, startMs: number | null, endMs: number | null): void {
     const figures: Record<string, SpanResponse> = {};
-    if (row.start_ms !== null && end !== null) {
+    if (startMs !== null && endMs !== null) {
       for (const s of this.#seriesOf(id)) {
-        figures[s.channel] = this.#reader(s.id).spans.read(row.start_ms, end, -Infinity);
+        figures[s.channel] = this.#reader(s.id).spans.read(startMs, endMs, -Infinity);
       }
     }
     this.#db.prepare("UPDATE recordings SET figures = ? WHERE id = ?").run(

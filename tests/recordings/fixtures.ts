@@ -115,7 +115,10 @@ export function setup(
     feedValues,
     fed,
     notices,
-    close: () => store.close(),
+    close: () => {
+      recordings.close();
+      store.close();
+    },
   };
 }
 

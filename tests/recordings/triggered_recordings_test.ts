@@ -134,6 +134,69 @@ Deno.test("TriggeredRecordings: a duration stops it; a multi-channel recording f
   }
 });
 
+/** A recording of both channels started on main's current above 0.1 A, for `durationMs`. */
+const onMain = (durationMs: number, preTriggerMs = 0): Partial<CreateRecordingBody> => ({
+  channels: ["main", "aux"],
+  start_trigger: { metric: "a", op: ">", value: 0.1, for_ms: 0, channel: "main" },
+  pre_trigger_ms: preTriggerMs,
+  duration_ms: durationMs,
+});
+
+Deno.test("TriggeredRecordings: another channel's samples stamped before the stop but stored after it are copied", async () => {
+  const { t, arm } = rig();
+  try {
+    const rec = arm(onMain(500, 100));
+    t.feedValues("main", T0, level(1000, 5, 0.05));
+    t.feedValues("aux", T0, level(1000, 5, 0.05));
+    // main (one bus) runs ahead: the trigger fires at T0 + 1000 and stops at T0 + 1500
+    // before any of aux's samples of that second (another bus, a later batch) arrive.
+    t.feedValues("main", T0 + 1000, level(1000, 5, 0.2));
+    const atStop = t.recordings.get(rec.id)!;
+    assert.equal(atStop.state, "stopped");
+    assert.equal(atStop.end_ms, T0 + 1500);
+    t.feedValues("aux", T0 + 1000, level(1000, 5, 0.3));
+    assert.equal([...t.recordings.rows(rec.id, "aux")].flat().length, 100, "only the pre-trigger");
+
+    await t.recordings.settled();
+    const settled = t.recordings.get(rec.id)!;
+    assert.equal(settled.end_ms, T0 + 1500);
+    for (const channel of ["main", "aux"]) {
+      const rows = [...t.recordings.rows(rec.id, channel)].flat();
+      assert.equal(rows.length, 600, channel);
+      assert.equal(rows[0].ts_ms, T0 + 900, channel);
+      assert.equal(rows.at(-1)!.ts_ms, T0 + 1499, channel);
+      assertFigures(settled.figures[channel], recompute(t.fed.get(channel)!, T0 + 900, T0 + 1500));
+    }
+  } finally {
+    t.close();
+  }
+});
+
+Deno.test("Recordings: a shutdown copies the late samples at once; a delete drops them", async () => {
+  const { t, arm } = rig();
+  try {
+    const kept = arm(onMain(200));
+    t.feedValues("main", T0, level(300, 5, 0.2));
+    t.feedValues("aux", T0, level(300, 5, 0.3));
+    t.recordings.close(); // shutdown: no waiting for the timer
+    assert.equal([...t.recordings.rows(kept.id, "aux")].flat().length, 200);
+    await t.recordings.settled();
+  } finally {
+    t.close();
+  }
+  const again = rig();
+  try {
+    const gone = again.arm(onMain(200));
+    again.t.feedValues("main", T0, level(300, 5, 0.2));
+    assert.equal(await again.t.recordings.delete(gone.id), true);
+    again.t.feedValues("aux", T0, level(300, 5, 0.3));
+    await again.t.recordings.settled(); // resolved by the delete, no timer left
+    assert.equal(again.t.recordings.get(gone.id), undefined);
+  } finally {
+    again.t.close();
+  }
+});
+
 Deno.test("TriggeredRecordings.stop(): disarms an armed one, stops a running one; one message each", () => {
   const { t, arm, armed, events, triggers, messages } = rig();
   try {

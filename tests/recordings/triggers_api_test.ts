@@ -24,6 +24,7 @@ async function withCore(fn: (core: MonitorCore) => Promise<void>): Promise<void>
   try {
     await fn(core);
   } finally {
+    core.recordings.close();
     core.store.close();
   }
 }
