@@ -113,8 +113,9 @@ export const DEFAULT_SPECS: readonly FanoutSpec[] = [
     readers: 1,
     stalled: 0,
     seconds: 20,
-    // CPU per sample is a steady-state cost: V8 still compiles the hot functions (its
-    // helper threads, ~0.5 % of a core) for about 20 s after the first samples.
+    // CPU per sample is a steady-state cost: in the first 20 s V8 still compiles the hot
+    // functions (its helper threads use 0.55–0.9 % of a core there, 0.15–0.3 % until ~80 s)
+    // and part of the JavaScript runs unoptimised.
     warmupS: RUN_E_WARMUP_S,
     targets: { minRatePerS: 950, latencyP99Ms: 20, cpuMaxPercent: 5 },
   },
@@ -351,11 +352,10 @@ async function main(): Promise<void> {
       : values.quick
       ? QUICK_SECONDS[spec.name] ?? 5
       : spec.seconds;
-    const warmupS = values.warmup === undefined
-      ? spec.warmupS
-      : values.warmup === "0"
-      ? 0
-      : positive("warmup", values.warmup);
+    const warmupS = values.warmup === undefined ? spec.warmupS : Number(values.warmup);
+    if (!(warmupS === undefined || warmupS >= 0)) {
+      throw new RangeError(`Invalid --warmup: ${values.warmup} is not a number ≥ 0`);
+    }
     return { ...spec, seconds, warmupS, clientWorkers: clientWorkers ?? spec.clientWorkers };
   });
   const results: FanoutResult[] = [];

@@ -1,7 +1,7 @@
 /**
  * @module
  * Runs every benchmark in sequence (`deno task bench`): the v1 performance
- * test, fan-out runs a, b, c and d, then our RSS beside the floor server's
+ * test, fan-out runs a to e, then our RSS beside the floor server's
  * (memory.ts); `--repeat N` runs the whole set N times
  * and prints the median of each number over the repeats.
  *

@@ -41,6 +41,8 @@ export class HistoryView {
   #fetchTimer = undefined;
   #frame = 0;
   #root = byId("history-chart");
+  /** @type {{ fromMs: number, toMs: number } | null} The span the selection band shows. */
+  #band = null;
 
   constructor() {
     if (requireChart(this.#root)) {
@@ -138,6 +140,8 @@ export class HistoryView {
     this.#frame = requestAnimationFrame(() => {
       this.#frame = 0;
       if (this.chart?.pending) this.chart.render();
+      // The band follows the chart's view (zoom, pan, new data).
+      this.placeBand(this.#band);
     });
   }
 
@@ -185,6 +189,7 @@ export class HistoryView {
       };
       this.chart.setColumns(historyColumns(body), view);
       this.chart.render();
+      this.placeBand(this.#band);
       this.#root.dataset.buckets = String(body.count);
       this.#root.dataset.source = body.source;
       this.#root.dataset.bucketMs = String(body.bucket_ms);
@@ -207,6 +212,7 @@ export class HistoryView {
    * @param {{ fromMs: number, toMs: number } | null} span
    */
   placeBand(span) {
+    this.#band = span;
     const band = byId("history-selection");
     const over = this.chart?.over;
     if (!span || !over || !this.chart) {

@@ -1,7 +1,8 @@
 /**
  * Alert notifications, end to end: each alert transition passes the per-rule rate limit
- * and is written to the outbox (one row per destination) before anything is sent; a
- * delivery loop sends what is due, in order per rule and destination, retrying with
+ * and is written to the outbox (one row per destination) before anything is sent (held
+ * in memory while the database refuses writes: {@link HeldWrites}); a delivery loop
+ * sends what is due, in order per rule and destination, retrying with
  * backoff from 1 s to 5 min (plus up to 25 % jitter) and giving up after 24 h or on a
  * refusal (4xx). The loop resumes at start-up with whatever the last run left.
  * @module
@@ -11,8 +12,11 @@ import type { AlertMessage } from "../protocol/alerts.ts";
 import type { NotificationsStatus } from "../protocol/notifications.ts";
 import { attempt, type Destination } from "./destinations.ts";
 import { eventOf, type NotifyEvent, ruleOf, summaryBody, transitionBody } from "./event.ts";
+import { HeldWrites, MAX_HELD_ROWS } from "./held.ts";
 import { RuleLimiter, type RuleWindow, type Summary } from "./limiter.ts";
-import { type NewRow, Outbox, type OutboxRow } from "./outbox.ts";
+import { type NewRow, Outbox, type OutboxRow, type Outcome } from "./outbox.ts";
+
+export { MAX_HELD_ROWS } from "./held.ts";
 
 /** First retry delay. */
 export const MIN_BACKOFF_MS = 1000;
@@ -28,20 +32,8 @@ const ATTEMPT_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 1000;
 /** The loop looks at the clock at least this often (pruning, a clock that jumped). */
 const MAX_IDLE_MS = 60_000;
-/**
- * Outbox rows the database refused (disk full, a read-only file) held in memory at
- * most; beyond it the oldest held notifications are dropped and counted.
- */
-export const MAX_HELD_ROWS = 1000;
-/** While notifications are held, the database is tried again this often. */
+/** While writes are held, the database is tried again this often. */
 export const HELD_RETRY_MS = 5000;
-
-/** Notifications of one transition (or summary) not yet in the outbox. */
-interface Held {
-  rows: NewRow[];
-  window: RuleWindow | undefined;
-  atMs: number;
-}
 
 /** Options of {@link Notifier}. */
 export interface NotifierOptions {
@@ -107,12 +99,12 @@ export class Notifier {
   #stopping = false;
   #abort = new AbortController();
   #lastPruneMs = 0;
-  /** What the database refused, oldest first; stored before anything newer. */
-  #held: Held[] = [];
-  #heldRows = 0;
-  #heldDropped = 0;
-  /** The database's refusal while notifications are held (logged when it changes). */
+  /** Outbox writes the database has not taken yet (normally none). */
+  #held = new HeldWrites();
+  /** The database's refusal while writes are held (logged when it changes). */
   #holdError: string | null = null;
+  /** Rows dropped over the limit before the current refusal began. */
+  #droppedBefore = 0;
 
   /** Opens (migrating) the outbox tables in `db`, the store's database. */
   constructor(db: DatabaseSync, options: NotifierOptions) {
@@ -170,7 +162,8 @@ export class Notifier {
 
   /**
    * Takes one alert message (subscribe it to every pipeline): once this returns, its
-   * notifications are stored; the loop sends them.
+   * notifications are stored (or, while the database refuses writes, held in memory);
+   * the loop sends them.
    */
   onAlert = (message: AlertMessage): void => {
     const event = eventOf(message, this.#o.defaultChannel);
@@ -187,49 +180,46 @@ export class Notifier {
   };
 
   /**
-   * Writes `rows` (and the rule's window) to the outbox behind any held ones; if the
+   * Writes `rows` (and the rule's window) to the outbox behind any held writes; if the
    * database refuses, they are held in memory and tried again by the loop.
    */
   #enqueue(rows: NewRow[], window: RuleWindow | undefined, atMs: number): void {
-    this.#held.push({ rows, window, atMs });
-    this.#heldRows += rows.length;
-    while (this.#heldRows > MAX_HELD_ROWS && this.#held.length > 1) {
-      const dropped = this.#held.shift()!;
-      this.#heldRows -= dropped.rows.length;
-      this.#heldDropped += dropped.rows.length;
-    }
+    this.#held.add(rows, window, atMs);
+    this.#storeHeld();
+  }
+
+  /** Records how an attempt on `row` ended (held in memory if the database refuses). */
+  #record(row: OutboxRow, outcome: Outcome): void {
+    this.#held.record(row.id, outcome);
     this.#storeHeld();
   }
 
   /**
-   * Stores held notifications in order, stopping at the first refusal (logged once
-   * per reason); returns whether none is left.
+   * Writes everything held in one transaction; a refusal is logged once per reason.
+   * Returns whether nothing is left.
    */
   #storeHeld(): boolean {
-    while (this.#held.length > 0) {
-      const next = this.#held[0];
-      try {
-        this.#outbox.enqueue(next.rows, next.window, next.atMs);
-      } catch (error) {
-        const message = (error as Error).message;
-        if (message !== this.#holdError) {
-          this.#o.log(
-            `Notifications: the database refuses the outbox (${message}); ${this.#heldRows} held in memory (at most ${MAX_HELD_ROWS}) and tried again every ${
-              HELD_RETRY_MS / 1000
-            } s`,
-          );
-        }
-        this.#holdError = message;
-        return false;
+    try {
+      this.#held.writeTo(this.#outbox);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (this.#holdError === null) this.#droppedBefore = this.#held.dropped;
+      if (message !== this.#holdError) {
+        this.#o.log(
+          `Notifications: the database refuses the outbox (${message}); notifications held in memory (at most ${MAX_HELD_ROWS}) and written when it takes them, tried every ${
+            HELD_RETRY_MS / 1000
+          } s`,
+        );
       }
-      this.#held.shift();
-      this.#heldRows -= next.rows.length;
+      this.#holdError = message;
+      return false;
     }
     if (this.#holdError !== null) {
       this.#holdError = null;
+      const dropped = this.#held.dropped - this.#droppedBefore;
       this.#o.log(
         `Notifications: the outbox takes notifications again; the held ones are stored${
-          this.#heldDropped > 0 ? ` (${this.#heldDropped} dropped over the limit)` : ""
+          dropped > 0 ? ` (${dropped} dropped over the limit meanwhile)` : ""
         }`,
       );
     }
@@ -245,9 +235,12 @@ export class Notifier {
     }
     const byDestination = new Map<string, OutboxRow[]>();
     for (const row of this.#outbox.due(nowMs)) {
+      // Sent already (or retried too soon) while its row could not be updated.
+      if (this.#held.holdsBack(row, nowMs)) continue;
       byDestination.set(row.destination, [...(byDestination.get(row.destination) ?? []), row]);
     }
-    await Promise.all(
+    // Every destination's sends end before the next pass may start (no row sent twice at once).
+    const sends = await Promise.allSettled(
       [...byDestination].map(async ([id, rows]) => {
         const d = this.#byId.get(id);
         if (!d) return;
@@ -257,6 +250,7 @@ export class Notifier {
         }
       }),
     );
+    for (const send of sends) if (send.status === "rejected") throw send.reason;
     if (nowMs - this.#lastPruneMs > 3_600_000) {
       try {
         this.#outbox.prune(nowMs - KEEP_DONE_MS);
@@ -276,8 +270,9 @@ export class Notifier {
       nowMs: this.#o.now(),
     });
     const nowMs = this.#o.now();
+    const attempts = this.#held.attempts(row) + 1;
     if (outcome.result === "delivered") {
-      this.#outbox.markDelivered(row.id, nowMs);
+      this.#record(row, { result: "delivered", attempts, atMs: nowMs });
       tally.delivered++;
       tally.lastError = null;
       if (tally.down) this.#o.log(`Notifications to ${d.type} ${d.shown} delivered again`);
@@ -289,9 +284,9 @@ export class Notifier {
       tally.errors++;
       const delay = Math.min(
         MAX_BACKOFF_MS,
-        Math.max(backoffMs(row.attempts + 1, this.#o.random), outcome.retryAfterMs ?? 0),
+        Math.max(backoffMs(attempts, this.#o.random), outcome.retryAfterMs ?? 0),
       );
-      this.#outbox.markRetry(row.id, nowMs + delay, outcome.error);
+      this.#record(row, { result: "retry", attempts, nextMs: nowMs + delay, error: outcome.error });
       if (!tally.down && !this.#stopping) {
         tally.down = true;
         this.#o.log(`Notifications to ${d.type} ${d.shown} failing: ${outcome.error}; retrying`);
@@ -302,7 +297,7 @@ export class Notifier {
     const error = outcome.result === "retry"
       ? `${outcome.error}: gave up after 24 h`
       : outcome.error;
-    this.#outbox.markFailed(row.id, nowMs, error);
+    this.#record(row, { result: "failed", attempts, atMs: nowMs, error });
     this.#o.log(
       `Notification ${row.kind} of ${row.rule} to ${d.type} ${d.shown} given up: ${error}`,
     );
@@ -332,15 +327,18 @@ export class Notifier {
       try {
         await this.deliverDue();
         if (this.#stopping) break;
+        const nowMs = this.#o.now();
+        const held = !this.#held.empty;
         const next = [this.#outbox.nextDueMs(), this.#limiter.nextDueMs()]
-          .filter((t): t is number => t !== undefined);
-        waitMs = Math.min(waitMs, ...next.map((t) => Math.max(0, t - this.#o.now())));
+          // While writes are held, a row due already is one held back: not a reason to spin.
+          .filter((t): t is number => t !== undefined && (!held || t > nowMs));
+        if (held) waitMs = HELD_RETRY_MS;
+        waitMs = Math.min(waitMs, ...next.map((t) => Math.max(0, t - nowMs)));
       } catch (error) {
         this.#o.log(`Notifications: delivery pass failed: ${(error as Error).message}`);
         waitMs = HELD_RETRY_MS;
       }
       if (this.#stopping) break;
-      if (this.#held.length > 0) waitMs = Math.min(waitMs, HELD_RETRY_MS);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => resolve(), waitMs);
         this.#wake = () => {
@@ -368,10 +366,9 @@ export class Notifier {
     }
     if (!this.#storeHeld()) {
       this.#o.log(
-        `Notifications: ${this.#heldRows} could not be stored before shutdown and are lost (${this.#holdError})`,
+        `Notifications: ${this.#held.rows} could not be stored before shutdown and are lost, with the rate limit's state and the outcome of attempts made meanwhile (${this.#holdError})`,
       );
-      this.#held = [];
-      this.#heldRows = 0;
+      this.#held.clear();
       this.#holdError = null;
     }
   }
@@ -394,8 +391,8 @@ export class Notifier {
         };
       }),
       suppressed: this.#limiter.suppressedTotal,
-      held: this.#heldRows,
-      held_dropped: this.#heldDropped,
+      held: this.#held.rows,
+      held_dropped: this.#held.dropped,
     };
   }
 
@@ -415,7 +412,7 @@ export class Notifier {
         };
       }),
       suppressedTotal: this.#limiter.suppressedTotal,
-      held: this.#heldRows,
+      held: this.#held.rows,
     };
   }
 }

@@ -96,6 +96,22 @@ function migrate(db: DatabaseSync): void {
   migrateGroup(db, { key: VERSION_KEY, name: "Outbox", migrations: MIGRATIONS });
 }
 
+/** How an attempt on a row ended, as the row keeps it. */
+export type Outcome =
+  | { result: "delivered"; attempts: number; atMs: number }
+  | { result: "retry"; attempts: number; nextMs: number; error: string }
+  | { result: "failed"; attempts: number; atMs: number; error: string };
+
+/** What {@link Outbox.write} writes (in this order). */
+export interface OutboxWrites {
+  /** Outcomes of attempts, by row id. */
+  outcomes?: Iterable<[number, Outcome]>;
+  /** New rows, each batch due at `atMs` (also its creation time). */
+  batches?: Iterable<{ rows: readonly NewRow[]; atMs: number }>;
+  /** Rules' windows of the rate limit. */
+  windows?: Iterable<RuleWindow>;
+}
+
 /** The outbox tables of one database. */
 export class Outbox {
   #db: DatabaseSync;
@@ -125,13 +141,13 @@ export class Outbox {
     this.#due = db.prepare(`${heads} AND o.next_ms <= ? ORDER BY o.id`);
     this.#nextDue = db.prepare(`SELECT MIN(next_ms) AS next FROM (${heads})`);
     this.#delivered = db.prepare(
-      "UPDATE notify_outbox SET status = 1, attempts = attempts + 1, done_ms = ?, last_error = NULL WHERE id = ?",
+      "UPDATE notify_outbox SET status = 1, attempts = ?, done_ms = ?, last_error = NULL WHERE id = ?",
     );
     this.#retry = db.prepare(
-      "UPDATE notify_outbox SET attempts = attempts + 1, next_ms = ?, last_error = ? WHERE id = ?",
+      "UPDATE notify_outbox SET attempts = ?, next_ms = ?, last_error = ? WHERE id = ?",
     );
     this.#failed = db.prepare(
-      "UPDATE notify_outbox SET status = 2, attempts = attempts + 1, done_ms = ?, last_error = ? WHERE id = ?",
+      "UPDATE notify_outbox SET status = 2, attempts = ?, done_ms = ?, last_error = ? WHERE id = ?",
     );
     this.#counts = db.prepare(
       "SELECT destination, status, COUNT(*) AS n FROM notify_outbox GROUP BY destination, status",
@@ -145,37 +161,40 @@ export class Outbox {
   }
 
   /**
-   * Stores `rows` and the rule's new window in one transaction, due at `nowMs`: once
-   * this returns, the notifications are durable.
+   * Writes in one transaction: the outcomes of attempts, new rows (each batch due at
+   * its own time) and the rules' new windows. Once this returns they are durable; if it
+   * throws, nothing was written.
    */
-  enqueue(rows: readonly NewRow[], window: RuleWindow | undefined, nowMs: number): void {
-    // Inside someone else's transaction (none today), the rows join it.
+  write(w: OutboxWrites): void {
+    // Inside someone else's transaction (none today), the writes join it.
     const own = !this.#db.isTransaction;
     if (own) this.#db.exec("BEGIN IMMEDIATE");
     try {
-      for (const r of rows) {
-        this.#insert.run(
-          r.destination,
-          r.rule,
-          r.eventId,
-          r.idempotencyKey,
-          r.kind,
-          r.body,
-          nowMs,
-          nowMs,
-        );
+      for (const [id, o] of w.outcomes ?? []) {
+        if (o.result === "delivered") this.#delivered.run(o.attempts, o.atMs, id);
+        else if (o.result === "retry") this.#retry.run(o.attempts, o.nextMs, o.error, id);
+        else this.#failed.run(o.attempts, o.atMs, o.error, id);
       }
-      if (window) this.#writeRule(window);
+      for (const { rows, atMs } of w.batches ?? []) {
+        for (const r of rows) {
+          this.#insert.run(
+            r.destination,
+            r.rule,
+            r.eventId,
+            r.idempotencyKey,
+            r.kind,
+            r.body,
+            atMs,
+            atMs,
+          );
+        }
+      }
+      for (const window of w.windows ?? []) this.#writeRule(window);
       if (own) this.#db.exec("COMMIT");
     } catch (error) {
       if (own && this.#db.isTransaction) this.#db.exec("ROLLBACK");
       throw error;
     }
-  }
-
-  /** Saves a rule's window (a suppressed transition changes only this). */
-  saveRule(window: RuleWindow): void {
-    this.#writeRule(window);
   }
 
   #writeRule(w: RuleWindow): void {
@@ -232,21 +251,6 @@ export class Outbox {
   wakeAll(nowMs: number): void {
     this.#db.prepare("UPDATE notify_outbox SET next_ms = ? WHERE status = 0 AND next_ms > ?")
       .run(nowMs, nowMs);
-  }
-
-  /** Marks a row acknowledged. */
-  markDelivered(id: number, nowMs: number): void {
-    this.#delivered.run(nowMs, id);
-  }
-
-  /** Records a failed attempt; the row is tried again at `nextMs`. */
-  markRetry(id: number, nextMs: number, error: string): void {
-    this.#retry.run(nextMs, error, id);
-  }
-
-  /** Gives a row up. */
-  markFailed(id: number, nowMs: number, error: string): void {
-    this.#failed.run(nowMs, error, id);
   }
 
   /** Gives up every pending row of a destination no longer configured. */

@@ -77,6 +77,25 @@ export async function checkHistorySelection(ctx: CheckContext): Promise<void> {
     /^Exact to the sample, from .*per-second rollups/,
   );
   await page.mouse.move(0, 0); // no tooltip in the picture
+
+  // The band follows the view: zoomed out 2× about the middle it is half as wide, and
+  // as wide as before after Back.
+  const bandWidth = async () => (await page.locator("#history-selection").boundingBox())!.width;
+  const waitForBand = async (ok: (width: number) => boolean, what: string) => {
+    const deadlineMs = Date.now() + timeoutMs;
+    for (let width = await bandWidth(); !ok(width); width = await bandWidth()) {
+      if (Date.now() > deadlineMs) throw new Error(`selection band ${width} px: ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const selectedWidth = await bandWidth();
+  await page.focus("#history-chart");
+  await page.keyboard.press("-");
+  await waitForBand((w) => w < selectedWidth * 0.7, "narrower after zooming out");
+  const ratio = await bandWidth() / selectedWidth;
+  assert.ok(ratio > 0.4 && ratio < 0.6, `band ${ratio} of its width after zooming out 2×`);
+  await page.keyboard.press("Backspace");
+  await waitForBand((w) => Math.abs(w - selectedWidth) < 2, "as wide as before after Back");
   await ctx.screenshot(page, "dashboard.png");
 }
 

@@ -440,15 +440,13 @@ Deno.test("Notifier holds what the database refuses, stores it in order once it 
       assert.match(refusals[0], /readonly/);
 
       db.exec("PRAGMA query_only = OFF");
-      notifier.onAlert(alert("raised", T0 + 2, { metric: "a" })); // stored behind the held ones
-      await notifier.deliverDue();
-      await notifier.deliverDue();
-      const sent = receiver.requests.map((r) => `${body(r).rule} ${body(r).kind}`);
-      assert.deepEqual(sent.filter((line) => line.startsWith("main/v")), [
+      notifier.onAlert(alert("raised", T0 + 2)); // the same rule: stored behind the held ones
+      for (let i = 0; i < 3; i++) await notifier.deliverDue(); // one row of a rule per pass
+      assert.deepEqual(receiver.requests.map((r) => `${body(r).rule} ${body(r).kind}`), [
         "main/v raised",
         "main/v cleared",
+        "main/v raised",
       ]);
-      assert.deepEqual(sent.sort(), ["main/a raised", "main/v cleared", "main/v raised"]);
       s = notifier.status();
       assert.ok(s.enabled);
       assert.deepEqual([s.held, s.destinations[0].delivered], [0, 3]);
@@ -463,15 +461,47 @@ Deno.test("Notifier holds what the database refuses, stores it in order once it 
       assert.ok(s.enabled);
       assert.deepEqual([s.held, s.held_dropped], [MAX_HELD_ROWS, 5]);
       db.exec("PRAGMA query_only = OFF");
-      await notifier.deliverDue();
-      const kept = notifier.status();
-      assert.ok(kept.enabled);
-      assert.equal(kept.held, 0);
+      // The next transition is held too (dropping one more), then all are stored.
+      notifier.onAlert(alert("raised", T0 + 5000, { channel: "last" }));
+      s = notifier.status();
+      assert.ok(s.enabled);
+      assert.equal(s.held, 0);
+      const rules = (db.prepare("SELECT rule FROM notify_outbox WHERE status = 0 ORDER BY id")
+        .all() as { rule: string }[]).map((r) => r.rule);
+      const expected = Array.from({ length: MAX_HELD_ROWS - 1 }, (_, i) => `c${i + 6}/v`);
+      assert.deepEqual(rules, [...expected, "last/v"], "c0–c5 dropped, the rest in order");
+      assert.equal(s.held_dropped, 6);
+      assert.match(lines.at(-1) ?? "", /6 dropped over the limit meanwhile/);
+    });
+  } finally {
+    db.close();
+    await receiver.stop();
+  }
+});
+
+Deno.test("Notifier does not send again what was delivered while the database refused to note it", async () => {
+  const receiver = new Receiver();
+  await receiver.start();
+  const db = openDatabase(":memory:");
+  try {
+    await withNotifier({ notifyWebhookUrls: [receiver.url] }, { db }, async (notifier) => {
+      notifier.onAlert(alert("raised", T0)); // stored
+      db.exec("PRAGMA query_only = ON");
+      for (let i = 0; i < 3; i++) await notifier.deliverDue();
       assert.equal(
-        kept.destinations[0].pending + kept.destinations[0].delivered,
-        3 + MAX_HELD_ROWS,
+        receiver.requests.length,
+        1,
+        "delivered once, though its row still says pending",
       );
-      assert.match(lines.at(-1) ?? "", /5 dropped over the limit/);
+      let s = notifier.status();
+      assert.ok(s.enabled);
+      assert.deepEqual([s.destinations[0].pending, s.destinations[0].delivered], [1, 0]);
+      db.exec("PRAGMA query_only = OFF");
+      await notifier.deliverDue();
+      assert.equal(receiver.requests.length, 1);
+      s = notifier.status();
+      assert.ok(s.enabled);
+      assert.deepEqual([s.destinations[0].pending, s.destinations[0].delivered], [0, 1]);
     });
   } finally {
     db.close();
@@ -492,7 +522,7 @@ Deno.test("Notifier says how many held notifications a shutdown loses, once", as
         await notifier.stop();
         assert.equal(lines.length, 2, lines.join("\n"));
         assert.match(lines[0], /refuses the outbox/);
-        assert.match(lines[1], /1 could not be stored before shutdown and are lost \(.*readonly/);
+        assert.match(lines[1], /1 could not be stored before shutdown and are lost.*\(.*readonly/);
       },
     );
   } finally {
