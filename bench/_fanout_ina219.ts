@@ -21,7 +21,7 @@ const CONVERSIONS_PER_S = { adc1: 940, adc2: 472 } as const;
  * averaging. `ina-100k`: 100 kHz, where the 4 reads take 1.92 ms, longer than a
  * conversion: each sample spans two conversions (2.128 ms, 469.9/s; docs/benchmarks.md).
  * They leave 0.21 ms of those two conversions, so a preemption of the Worker's thread
- * longer than that costs a conversion: the run asks for 90 % of 469.9/s.
+ * longer than that costs a conversion: the run asks for 420/s (89 %).
  */
 export const INA219_SPECS: readonly FanoutSpec[] = [
   {

@@ -517,6 +517,7 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
   try {
     server = listen(config, app.fetch, core.connections);
   } catch (error) {
+    recordings.close();
     store.close();
     throw error;
   }
@@ -539,6 +540,7 @@ export async function startMonitor(config: Config, options: MonitorOptions = {})
     await Promise.all(samplers.map((s) => s.start()));
   } catch (error) {
     await Promise.allSettled(samplers.map((s) => s.stop()));
+    recordings.close();
     store.close();
     await server.shutdown();
     throw error;

@@ -1,9 +1,10 @@
 /**
  * The notifier's writes to the outbox, queued in memory until the database takes
- * them: new rows (at most {@link MAX_HELD_ROWS}; beyond, the oldest are dropped and
- * counted), each rule's newest rate-limit window, and the outcome of every attempt
- * whose row could not be updated (so it is not sent again while the disk is full).
- * Everything goes out in one transaction, oldest first; normally at once.
+ * them: new rows (at most {@link MAX_HELD_ROWS} once a write was refused; beyond, the
+ * oldest are dropped and counted), each rule's newest rate-limit window, and the
+ * outcome of every attempt whose row could not be updated (so it is not sent again
+ * while the disk is full). Everything goes out in one transaction, oldest first;
+ * normally at once.
  * @module
  */
 import type { RuleWindow } from "./limiter.ts";
@@ -30,6 +31,11 @@ export class HeldWrites {
     return this.#dropped;
   }
 
+  /** Attempt outcomes waiting to be written. */
+  get outcomes(): number {
+    return this.#outcomes.size;
+  }
+
   /** Whether nothing waits. */
   get empty(): boolean {
     return this.#batches.length === 0 && this.#windows.size === 0 && this.#outcomes.size === 0;
@@ -41,6 +47,10 @@ export class HeldWrites {
     if (rows.length === 0) return;
     this.#batches.push({ rows, atMs });
     this.#rows += rows.length;
+  }
+
+  /** Drops the oldest rows beyond {@link MAX_HELD_ROWS} (after a refused write). */
+  trim(): void {
     while (this.#rows > MAX_HELD_ROWS && this.#batches.length > 1) {
       const dropped = this.#batches.shift()!;
       this.#rows -= dropped.rows.length;

@@ -204,6 +204,7 @@ export class Notifier {
     } catch (error) {
       const message = (error as Error).message;
       if (this.#holdError === null) this.#droppedBefore = this.#held.dropped;
+      this.#held.trim();
       if (message !== this.#holdError) {
         this.#o.log(
           `Notifications: the database refuses the outbox (${message}); notifications held in memory (at most ${MAX_HELD_ROWS}) and written when it takes them, tried every ${
@@ -366,7 +367,7 @@ export class Notifier {
     }
     if (!this.#storeHeld()) {
       this.#o.log(
-        `Notifications: ${this.#held.rows} could not be stored before shutdown and are lost, with the rate limit's state and the outcome of attempts made meanwhile (${this.#holdError})`,
+        `Notifications: ${this.#held.rows} could not be stored before shutdown and are lost, with the rate limit's windows and the outcome of ${this.#held.outcomes} attempts (those delivered go out again after a restart, with the same Idempotency-Key) (${this.#holdError})`,
       );
       this.#held.clear();
       this.#holdError = null;

@@ -159,6 +159,8 @@ export class Recordings {
   #live = new Map<number, Series[]>();
   #settling = new Map<number, Settling>();
   #settleMs: number;
+  /** Set by close(): a stop from then on copies its late samples at once. */
+  #closed = false;
   #settled = Promise.withResolvers<void>();
   #readers = new Map<number, { spans: SpanReader; queries: Queries }>();
   #unsubscribe: () => void;
@@ -455,8 +457,9 @@ export class Recordings {
       this.#copyLive(id, series, endMs);
     }
     this.#finish(id, reason, row.state === "armed" ? null : endMs);
-    if (row.state === "recording" && series && reason !== "shutdown") {
-      this.#settleLater(id, series, endMs);
+    if (row.state === "recording" && series && reason !== "shutdown" && !this.#closed) {
+      // The end #finish kept (never before a sample already kept).
+      this.#settleLater(id, series, this.#row(id)!.end_ms ?? endMs);
     }
     if (options.announce !== false) {
       this.#notice(`Recording "${row.name}" stopped${reason === "manual" ? "" : ` (${reason})`}`);
@@ -540,6 +543,7 @@ export class Recordings {
 
   /** Stops every live or armed recording (shutdown) and stops following the store. */
   close(): void {
+    this.#closed = true;
     for (const id of [...this.#settling.keys()]) this.#settle(id);
     for (const id of [...this.#live.keys()]) this.stop(id, "shutdown");
     const armed = this.#db.prepare(
@@ -713,16 +717,21 @@ export class Recordings {
 
   /**
    * Copies what the store received since the stop of `id` stamped before its end (a
-   * slower channel's batch) and refreshes its figures if anything came.
+   * slower channel's batch) and refreshes its figures if anything came; not when the
+   * recordings are at their budget.
    */
   #settle(id: number): void {
     const settling = this.#settling.get(id);
     if (!settling) return;
     this.#dropSettling(id);
-    const row = this.#row(id);
-    if (!row || row.state !== "stopped" || row.start_ms === null) return;
     try {
-      this.#store.flush();
+      const row = this.#row(id);
+      if (!row || row.state !== "stopped" || row.start_ms === null) return;
+      if (this.usedBytes() >= this.maxBytes) return;
+      if (!this.#store.flush()) {
+        console.error(`Recording ${id}: late samples not copied: the store could not write them`);
+        return;
+      }
       const before = settling.series.reduce((n, s) => n + s.rows, 0);
       this.#copyLive(id, settling.series, settling.endMs);
       if (settling.series.reduce((n, s) => n + s.rows, 0) > before) {

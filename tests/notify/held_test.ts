@@ -30,12 +30,14 @@ const window = (rule: string, sent: number): RuleWindow => ({
   suppressed: 0,
 });
 
-Deno.test("HeldWrites drops the oldest rows over the limit and keeps one window per rule", () => {
+Deno.test("HeldWrites trims the oldest rows over the limit and keeps one window per rule", () => {
   const held = new HeldWrites();
   assert.equal(held.empty, true);
   for (let i = 0; i < 5000; i++) held.add([], window("main/v", i), T0 + i); // a flapping rule
   assert.deepEqual([held.rows, held.dropped, held.empty], [0, 0, false]);
   for (let i = 0; i < MAX_HELD_ROWS + 3; i++) held.add([row(`c${i}/v`, i)], undefined, T0 + i);
+  assert.deepEqual([held.rows, held.dropped], [MAX_HELD_ROWS + 3, 0], "trimmed only when told");
+  held.trim();
   assert.deepEqual([held.rows, held.dropped], [MAX_HELD_ROWS, 3]);
 
   const db = openDatabase(":memory:");

@@ -461,17 +461,26 @@ Deno.test("Notifier holds what the database refuses, stores it in order once it 
       assert.ok(s.enabled);
       assert.deepEqual([s.held, s.held_dropped], [MAX_HELD_ROWS, 5]);
       db.exec("PRAGMA query_only = OFF");
-      // The next transition is held too (dropping one more), then all are stored.
+      // The next transition is queued behind them and all are stored: nothing more dropped.
       notifier.onAlert(alert("raised", T0 + 5000, { channel: "last" }));
       s = notifier.status();
       assert.ok(s.enabled);
       assert.equal(s.held, 0);
       const rules = (db.prepare("SELECT rule FROM notify_outbox WHERE status = 0 ORDER BY id")
         .all() as { rule: string }[]).map((r) => r.rule);
-      const expected = Array.from({ length: MAX_HELD_ROWS - 1 }, (_, i) => `c${i + 6}/v`);
-      assert.deepEqual(rules, [...expected, "last/v"], "c0–c5 dropped, the rest in order");
-      assert.equal(s.held_dropped, 6);
-      assert.match(lines.at(-1) ?? "", /6 dropped over the limit meanwhile/);
+      const expected = Array.from({ length: MAX_HELD_ROWS }, (_, i) => `c${i + 5}/v`);
+      assert.deepEqual(rules, [...expected, "last/v"], "c0–c4 dropped, the rest in order");
+      assert.equal(s.held_dropped, 5);
+      assert.match(lines.at(-1) ?? "", /5 dropped over the limit meanwhile/);
+
+      // A second refusal reports its own drops, not the first one's too.
+      db.exec("PRAGMA query_only = ON");
+      for (let i = 0; i < MAX_HELD_ROWS + 2; i++) {
+        notifier.onAlert(alert("cleared", T0 + 6000 + i, { channel: `c${i + 5}` }));
+      }
+      db.exec("PRAGMA query_only = OFF");
+      notifier.onAlert(alert("cleared", T0 + 9000, { channel: "last" }));
+      assert.match(lines.at(-1) ?? "", /\(2 dropped over the limit meanwhile\)/);
     });
   } finally {
     db.close();
@@ -502,6 +511,33 @@ Deno.test("Notifier does not send again what was delivered while the database re
       s = notifier.status();
       assert.ok(s.enabled);
       assert.deepEqual([s.destinations[0].pending, s.destinations[0].delivered], [0, 1]);
+    });
+  } finally {
+    db.close();
+    await receiver.stop();
+  }
+});
+
+Deno.test("Notifier's loop waits while writes are held, without spinning on a row held back", async () => {
+  const receiver = new Receiver();
+  await receiver.start();
+  const db = openDatabase(":memory:");
+  let clockReads = 0;
+  const now = () => {
+    clockReads++;
+    return Date.now();
+  };
+  try {
+    await withNotifier({ notifyWebhookUrls: [receiver.url] }, { db, now }, async (notifier) => {
+      notifier.start();
+      notifier.onAlert(alert("raised", T0)); // stored; the loop sends it in a later turn
+      db.exec("PRAGMA query_only = ON"); // ... and cannot mark it delivered
+      await poll("delivered", () => Promise.resolve(receiver.requests.length === 1));
+      const before = clockReads;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.ok(clockReads - before < 20, `${clockReads - before} passes' clock reads in 300 ms`);
+      assert.equal(receiver.requests.length, 1);
+      db.exec("PRAGMA query_only = OFF");
     });
   } finally {
     db.close();

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import type { CreateRecordingBody } from "../../src/protocol/recordings.ts";
 import type { StatusMessage } from "../../src/protocol/ws.ts";
-import { RecordingError } from "../../src/recordings/recordings.ts";
+import { RecordingError, SETTLE_MS } from "../../src/recordings/recordings.ts";
 import { Triggers } from "../../src/recordings/trigger_manager.ts";
 import { TriggeredRecordings } from "../../src/recordings/triggered_recordings.ts";
 import type { Sample } from "../../src/sample.ts";
@@ -184,6 +184,15 @@ Deno.test("Recordings: a shutdown copies the late samples at once; a delete drop
   } finally {
     t.close();
   }
+  // A stop after close() (the shutdown has begun) starts no timer that could fire on
+  // the closed database.
+  const after = rig();
+  after.t.recordings.close();
+  const late = after.t.recordings.start({ name: "late", channels: ["main"] }, T0);
+  after.t.feedValues("main", T0, level(10, 5, 0.1));
+  after.t.recordings.stop(late.id, "manual", T0 + 10);
+  after.t.store.close();
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 50));
   const again = rig();
   try {
     const gone = again.arm(onMain(200));
