@@ -66,7 +66,8 @@ import type { Source } from "./sources/source.ts";
 import { shownUrl, startupLines, StatusBoard } from "./status.ts";
 import { StoreError } from "./store/db.ts";
 import { Store } from "./store/store.ts";
-import { Recordings, recordingsStore } from "./recordings/recordings.ts";
+import { Recordings } from "./recordings/recordings.ts";
+import { recordingsStore } from "./recordings/recordings_types.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 
 /** A start-up failure meant for a person: one line, exit code 1. */

@@ -10,7 +10,8 @@ import type { CreateRecordingBody, Recording } from "../protocol/recordings.ts";
 import { CsvImportError } from "../recordings/csv.ts";
 import type { MarkerData } from "../protocol/markers.ts";
 import { markersOfRecording } from "../recordings/recording_markers.ts";
-import { type NewRecording, RecordingError, type Recordings } from "../recordings/recordings.ts";
+import type { Recordings } from "../recordings/recordings.ts";
+import { type NewRecording, RecordingError } from "../recordings/recordings_types.ts";
 import { json } from "./route_helpers.ts";
 import { spanBody } from "./routes_span.ts";
 

@@ -15,7 +15,7 @@ import {
 } from "../protocol/recordings.ts";
 import { compare } from "../recordings/compare.ts";
 import { roundCounter, roundFigure } from "../protocol/figures.ts";
-import { type NewRecording, RecordingError } from "../recordings/recordings.ts";
+import { type NewRecording, RecordingError } from "../recordings/recordings_types.ts";
 import {
   ID_PARAM,
   RECORDING_ERRORS,

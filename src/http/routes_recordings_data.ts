@@ -16,7 +16,7 @@ import {
   recordingCsvLine,
 } from "../recordings/csv.ts";
 import { MarkerList } from "../protocol/markers.ts";
-import { RecordingError } from "../recordings/recordings.ts";
+import { RecordingError } from "../recordings/recordings_types.ts";
 import { planHistory } from "../store/queries.ts";
 import { badRequest, json, SECURED, UNAUTHORIZED } from "./route_helpers.ts";
 import {

@@ -10,7 +10,7 @@ import { parse } from "csv-parse";
 import { STATUS_CODES, STATUS_NAMES } from "../store/db.ts";
 import type { SampleStatus } from "../protocol/common.ts";
 import type { IngestRow } from "./ingest.ts";
-import type { ExportRow } from "./recordings.ts";
+import type { ExportRow } from "./recordings_types.ts";
 import type { ImportedMarker } from "./recording_markers.ts";
 import type { MarkerData } from "../protocol/markers.ts";
 import { MarkerLabel } from "../protocol/markers.ts";

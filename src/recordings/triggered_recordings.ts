@@ -12,7 +12,8 @@ import type {
   TriggerCondition as BodyCondition,
 } from "../protocol/recordings.ts";
 import { type StopReason, TriggerSpec } from "../protocol/trigger.ts";
-import { type NewRecording, RecordingError, type Recordings } from "./recordings.ts";
+import type { Recordings } from "./recordings.ts";
+import { type NewRecording, RecordingError } from "./recordings_types.ts";
 import type { Triggers } from "./trigger_manager.ts";
 import type { TriggerEvent, TriggerSample } from "./triggers.ts";
 

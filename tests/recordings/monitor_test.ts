@@ -6,7 +6,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { Recordings, recordingsStore } from "../../src/recordings/recordings.ts";
+import { Recordings } from "../../src/recordings/recordings.ts";
+import { recordingsStore } from "../../src/recordings/recordings_types.ts";
 import { RECORDING_CSV_HEADER } from "../../src/recordings/csv.ts";
 import { Store } from "../../src/store/store.ts";
 import { statusTexts, withMonitor } from "../integration/harness.ts";

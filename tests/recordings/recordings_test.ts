@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { planHistory } from "../../src/store/queries.ts";
-import { RecordingError } from "../../src/recordings/recordings.ts";
+import { RecordingError } from "../../src/recordings/recordings_types.ts";
 import { assertFigures, recompute, setup, T0 } from "./fixtures.ts";
 
 Deno.test("Recordings.fromHistory() keeps a span whose figures equal a raw recomputation", async () => {

@@ -1,0 +1,414 @@
+/**
+ * The recordings' tables (src/recordings/schema.ts) row by row: a recording and its
+ * series, the transaction every copy runs in (its pages counted against the
+ * recording), stopping one with its figures, deleting one a chunk at a time, and the
+ * `Recording` view the API shows.
+ * @module
+ */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type {
+  PatchRecordingBody,
+  Recording,
+  RecordingSource,
+  RecordingState,
+  RecordingTriggers,
+  StopReason,
+} from "../protocol/recordings.ts";
+import type { SpanResponse } from "../protocol/span.ts";
+import { rollbackAfter } from "../store/db.ts";
+import { Queries } from "../store/queries.ts";
+import { SpanReader } from "../store/span.ts";
+import { type SeriesState, SeriesWriter } from "./ingest.ts";
+import { RecordingMarkers } from "./recording_markers.ts";
+import { type ExportRow, type NewRecording, RecordingError } from "./recordings_types.ts";
+import { migrateRecordings, RECORDING_TABLES } from "./schema.ts";
+
+/** Rows deleted per transaction when a recording goes. */
+const DELETE_CHUNK_ROWS = 20_000;
+
+const NO_TRIGGERS: RecordingTriggers = {
+  start_trigger: null,
+  stop_trigger: null,
+  pre_trigger_ms: null,
+  duration_ms: null,
+};
+
+/** A row of the `recordings` table. */
+export interface RecordingRow {
+  id: number;
+  name: string;
+  notes: string;
+  tags: string;
+  state: RecordingState;
+  source: RecordingSource;
+  stop_reason: StopReason | null;
+  start_ms: number | null;
+  end_ms: number | null;
+  created_ms: number;
+  size_bytes: number;
+  triggers: string;
+  figures: string | null;
+}
+
+/** One channel of a recording, as copies update it. */
+export interface Series extends SeriesState {
+  channel: string;
+  /** Live: last store row id copied. */
+  cursorId: number;
+}
+
+/** The recordings' rows in one database (tables created or migrated on construction). */
+export class RecordingRows {
+  /** The database. */
+  readonly db: DatabaseSync;
+  /** Writes sample rows into a series. */
+  readonly writer: SeriesWriter;
+  /** The markers imported with recordings. */
+  readonly markers: RecordingMarkers;
+  #now: () => number;
+  #stmt: Record<string, StatementSync>;
+  #readers = new Map<number, { spans: SpanReader; queries: Queries }>();
+
+  /** Migrates the tables in `db` and prepares the statements; `now` dates new rows. */
+  constructor(db: DatabaseSync, now: () => number) {
+    this.db = db;
+    this.#now = now;
+    migrateRecordings(db);
+    this.writer = new SeriesWriter(db);
+    this.markers = new RecordingMarkers(db);
+    this.#stmt = {
+      insert: db.prepare(
+        `INSERT INTO recordings (name, notes, tags, state, source, start_ms, end_ms, created_ms, triggers)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      ),
+      insertSeries: db.prepare(
+        "INSERT INTO recording_series (recording_id, channel, position) VALUES (?, ?, ?) RETURNING id",
+      ),
+      one: db.prepare("SELECT * FROM recordings WHERE id = ? AND deleting = 0"),
+      all: db.prepare("SELECT * FROM recordings WHERE deleting = 0 ORDER BY id DESC"),
+      series: db.prepare(
+        "SELECT id, channel, rows, cursor_id FROM recording_series WHERE recording_id = ? ORDER BY position",
+      ),
+      saveSeries: db.prepare("UPDATE recording_series SET rows = ?, cursor_id = ? WHERE id = ?"),
+      addSize: db.prepare("UPDATE recordings SET size_bytes = size_bytes + ? WHERE id = ?"),
+      used: db.prepare("SELECT TOTAL(size_bytes) AS b FROM recordings"),
+      maxSampleId: db.prepare("SELECT MAX(id) AS id FROM samples"),
+      lastTs: db.prepare(
+        `SELECT MAX(ts_ms) AS ts FROM ${RECORDING_TABLES.samples} WHERE channel_id = ?`,
+      ),
+      countRange: db.prepare(
+        "SELECT COUNT(*) AS n FROM samples WHERE channel_id = ? AND ts_ms >= ? AND ts_ms < ?",
+      ),
+      deleteRows: db.prepare(
+        `DELETE FROM ${RECORDING_TABLES.samples} WHERE id IN
+           (SELECT id FROM ${RECORDING_TABLES.samples} WHERE channel_id = ? LIMIT ?)`,
+      ),
+      seriesIds: db.prepare("SELECT id FROM recording_series WHERE recording_id = ?"),
+    };
+  }
+
+  /** Bytes all recordings take (their `size_bytes`). */
+  usedBytes(): number {
+    return (this.#stmt.used.get() as { b: number }).b;
+  }
+
+  /** Every recording not being deleted, newest first. */
+  all(): RecordingRow[] {
+    return this.#stmt.all.all() as unknown as RecordingRow[];
+  }
+
+  /** Recording `id`, unless unknown or being deleted. */
+  row(id: number): RecordingRow | undefined {
+    return this.#stmt.one.get(id) as RecordingRow | undefined;
+  }
+
+  /** @throws {RecordingError} 404 when {@link row} has none. */
+  must(id: number): RecordingRow {
+    const row = this.row(id);
+    if (!row) throw new RecordingError(404, `No recording ${id}`);
+    return row;
+  }
+
+  /** The newest row id of the store's samples (0: none). */
+  maxSampleId(): number {
+    return (this.#stmt.maxSampleId.get() as { id: number | null }).id ?? 0;
+  }
+
+  /** Samples the store holds of channel `channelId` in [fromMs, toMs). */
+  countRange(channelId: number, fromMs: number, toMs: number): number {
+    return (this.#stmt.countRange.get(channelId, BigInt(fromMs), BigInt(toMs)) as { n: number }).n;
+  }
+
+  /** A new recording with its channels' series, in one transaction; returns its id. */
+  create(
+    spec: NewRecording,
+    channels: readonly string[],
+    state: RecordingState,
+    source: RecordingSource,
+    startMs: number | null,
+    endMs: number | null = null,
+  ): number {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const { id } = this.#stmt.insert.get(
+        spec.name,
+        spec.notes ?? "",
+        JSON.stringify(spec.tags ?? []),
+        state,
+        source,
+        startMs,
+        endMs,
+        this.#now(),
+        JSON.stringify({ ...NO_TRIGGERS, ...spec.triggers }),
+      ) as { id: number };
+      channels.forEach((c, i) => this.#stmt.insertSeries.run(id, c, i));
+      this.db.exec("COMMIT");
+      return id;
+    } catch (error) {
+      rollbackAfter(this.db, error as Error);
+      throw error;
+    }
+  }
+
+  /** Adds a series for `channel` at `position` to recording `id` (imports). */
+  addSeries(id: number, channel: string, position: number): Series {
+    const { id: seriesId } = this.#stmt.insertSeries.get(id, channel, position) as { id: number };
+    return { id: seriesId, channel, rows: 0, cursorId: 0, lastRowId: 0 };
+  }
+
+  /** The series of recording `id`, in channel order. */
+  seriesOf(id: number): Series[] {
+    return (this.#stmt.series.all(id) as {
+      id: number;
+      channel: string;
+      rows: number;
+      cursor_id: number;
+    }[])
+      .map((r) => ({
+        id: r.id,
+        channel: r.channel,
+        rows: r.rows,
+        cursorId: r.cursor_id,
+        lastRowId: r.rows === 0 ? 0 : this.#lastRowId(r.id),
+      }));
+  }
+
+  /**
+   * The series id of `channel` in recording `id`.
+   * @throws {RecordingError} 404 for an unknown recording, 422 for a channel it lacks.
+   */
+  seriesId(id: number, channel: string): number {
+    const row = this.must(id);
+    const s = this.seriesOf(row.id).find((x) => x.channel === channel);
+    if (!s) {
+      throw new RecordingError(
+        422,
+        `Recording ${id} has no channel "${channel}" (it has ${
+          this.seriesOf(row.id).map((x) => x.channel).join(", ")
+        })`,
+        "channel",
+      );
+    }
+    return s.id;
+  }
+
+  /** Span and history readers of one series (kept while it lives). */
+  reader(seriesId: number): { spans: SpanReader; queries: Queries } {
+    let r = this.#readers.get(seriesId);
+    if (!r) {
+      r = {
+        spans: new SpanReader(this.db, seriesId, RECORDING_TABLES),
+        queries: new Queries(this.db, seriesId, RECORDING_TABLES),
+      };
+      this.#readers.set(seriesId, r);
+    }
+    return r;
+  }
+
+  /** Runs `writes` in one transaction, counting the pages they took against `id`. */
+  write(id: number, writes: () => void, series: readonly Series[]): void {
+    const before = this.writer.usedBytes();
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      writes();
+      for (const s of series) this.#stmt.saveSeries.run(s.rows, s.cursorId, s.id);
+      this.#stmt.addSize.run(Math.max(0, this.writer.usedBytes() - before), id);
+      this.db.exec("COMMIT");
+    } catch (error) {
+      rollbackAfter(this.db, error as Error);
+      throw error;
+    }
+  }
+
+  /** Marks an armed recording running from `startMs` (its trigger fired). */
+  setRunning(id: number, startMs: number): void {
+    this.db.prepare("UPDATE recordings SET state = 'recording', start_ms = ? WHERE id = ?")
+      .run(startMs, id);
+  }
+
+  /** Sets a recording's span (an import, once its rows are in). */
+  setSpan(id: number, startMs: number, endMs: number): void {
+    this.db.prepare("UPDATE recordings SET start_ms = ?, end_ms = ? WHERE id = ?")
+      .run(startMs, endMs, id);
+  }
+
+  /** Renames or annotates recording `id`. */
+  patch(id: number, body: PatchRecordingBody): void {
+    if (body.name !== undefined) {
+      this.db.prepare("UPDATE recordings SET name = ? WHERE id = ?").run(body.name, id);
+    }
+    if (body.notes !== undefined) {
+      this.db.prepare("UPDATE recordings SET notes = ? WHERE id = ?").run(body.notes, id);
+    }
+    if (body.tags !== undefined) {
+      this.db.prepare("UPDATE recordings SET tags = ? WHERE id = ?").run(
+        JSON.stringify(body.tags),
+        id,
+      );
+    }
+  }
+
+  /** Marks a recording stopped and keeps its figures (they no longer change). */
+  finish(id: number, reason: StopReason | null, endMs?: number | null): void {
+    const row = this.row(id)!;
+    let end = endMs ?? row.end_ms;
+    if (row.start_ms !== null) {
+      // Never before a sample already kept.
+      for (const s of this.seriesOf(id)) {
+        const last = (this.#stmt.lastTs.get(s.id) as { ts: number | null }).ts;
+        if (last !== null && (end === null || last >= end)) end = last + 1;
+      }
+      end ??= row.start_ms;
+    }
+    this.db.prepare(
+      "UPDATE recordings SET state = 'stopped', stop_reason = ?, end_ms = ? WHERE id = ?",
+    )
+      .run(reason, end, id);
+    this.saveFigures(id, row.start_ms, end);
+  }
+
+  /** Computes and keeps the figures of each channel of `id` over [startMs, endMs). */
+  saveFigures(id: number, startMs: number | null, endMs: number | null): void {
+    const figures: Record<string, SpanResponse> = {};
+    if (startMs !== null && endMs !== null) {
+      for (const s of this.seriesOf(id)) {
+        figures[s.channel] = this.reader(s.id).spans.read(startMs, endMs, -Infinity);
+      }
+    }
+    this.db.prepare("UPDATE recordings SET figures = ? WHERE id = ?").run(
+      JSON.stringify(figures),
+      id,
+    );
+  }
+
+  /** Hides recording `id` at once (its rows go with {@link purge}); false when unknown. */
+  hide(id: number): boolean {
+    if (!this.row(id)) return false;
+    this.db.prepare("UPDATE recordings SET deleting = 1, size_bytes = 0 WHERE id = ?").run(id);
+    return true;
+  }
+
+  /** Deletes a hidden recording's rows, a chunk per transaction with `pause` between, then it. */
+  async purge(id: number, pause: () => Promise<void>): Promise<void> {
+    const ids = (this.#stmt.seriesIds.all(id) as { id: number }[]).map((r) => r.id);
+    for (const seriesId of ids) {
+      this.#readers.delete(seriesId);
+      while (Number(this.#stmt.deleteRows.run(seriesId, DELETE_CHUNK_ROWS).changes) > 0) {
+        await pause();
+      }
+      for (const table of Object.values(RECORDING_TABLES.rollups)) {
+        this.db.prepare(`DELETE FROM ${table} WHERE channel_id = ?`).run(seriesId);
+      }
+    }
+    this.markers.drop(id);
+    this.db.prepare("DELETE FROM recordings WHERE id = ?").run(id);
+  }
+
+  /**
+   * What a crash or kill left: live and armed ones stop where their copy ended,
+   * unfinished copies are hidden; returns the ids of hidden ones, for {@link purge}.
+   */
+  settleAfterRestart(): number[] {
+    const rows = this.db.prepare(
+      "SELECT * FROM recordings WHERE deleting = 0 AND state != 'stopped'",
+    ).all() as unknown as RecordingRow[];
+    for (const row of rows) {
+      if (row.state === "saving") this.hide(row.id);
+      else this.finish(row.id, "shutdown", null);
+    }
+    return (this.db.prepare("SELECT id FROM recordings WHERE deleting = 1").all() as {
+      id: number;
+    }[]).map((r) => r.id);
+  }
+
+  /** Ids of the armed recordings. */
+  armedIds(): number[] {
+    return (this.db.prepare(
+      "SELECT id FROM recordings WHERE deleting = 0 AND state = 'armed'",
+    ).all() as { id: number }[]).map((r) => r.id);
+  }
+
+  /** Rows of one series, oldest first, `pageRows` at a time (CSV export). */
+  *exportRows(seriesId: number, pageRows: number): Generator<ExportRow[]> {
+    const page = this.db.prepare(
+      `SELECT s.id, s.ts_ms, s.seq, s.v, s.a, s.w, s.status, m.name AS mode, s.error, s.step_ms
+       FROM ${RECORDING_TABLES.samples} s JOIN modes m ON m.id = s.mode_id
+       WHERE s.channel_id = ? AND s.ts_ms >= ? AND (s.ts_ms > ? OR s.id > ?)
+       ORDER BY s.ts_ms, s.id LIMIT ?`,
+    );
+    let lastTs = Number.MIN_SAFE_INTEGER;
+    let lastId = 0;
+    for (;;) {
+      const rows = page.all(
+        seriesId,
+        BigInt(lastTs),
+        BigInt(lastTs),
+        BigInt(lastId),
+        pageRows,
+      ) as unknown as ExportRow[];
+      if (rows.length === 0) return;
+      yield rows;
+      lastTs = rows[rows.length - 1].ts_ms;
+      lastId = rows[rows.length - 1].id;
+      if (rows.length < pageRows) return;
+    }
+  }
+
+  /** The API's view of `row`; a running recording's figures are computed up to now. */
+  view(row: RecordingRow): Recording {
+    const series = this.seriesOf(row.id);
+    let figures: Record<string, SpanResponse> = {};
+    if (row.figures !== null) {
+      figures = JSON.parse(row.figures);
+    } else if (row.start_ms !== null && row.state === "recording") {
+      const end = Math.max(row.start_ms + 1, this.#now());
+      for (const s of series) {
+        figures[s.channel] = this.reader(s.id).spans.read(row.start_ms, end, -Infinity);
+      }
+    }
+    return {
+      id: row.id,
+      name: row.name,
+      notes: row.notes,
+      tags: JSON.parse(row.tags),
+      channels: series.map((s) => s.channel),
+      state: row.state,
+      source: row.source,
+      stop_reason: row.stop_reason,
+      start_ms: row.start_ms,
+      end_ms: row.end_ms,
+      created_ms: row.created_ms,
+      samples: series.reduce((n, s) => n + s.rows, 0),
+      size_bytes: row.size_bytes,
+      triggers: JSON.parse(row.triggers),
+      figures,
+    };
+  }
+
+  #lastRowId(seriesId: number): number {
+    const row = this.db.prepare(
+      `SELECT id FROM ${RECORDING_TABLES.samples} WHERE channel_id = ? ORDER BY ts_ms DESC, id DESC LIMIT 1`,
+    ).get(seriesId) as { id: number } | undefined;
+    return row?.id ?? 0;
+  }
+}
