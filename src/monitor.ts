@@ -67,7 +67,7 @@ import { shownUrl, startupLines, StatusBoard } from "./status.ts";
 import { StoreError } from "./store/db.ts";
 import { Store } from "./store/store.ts";
 import { Recordings } from "./recordings/recordings.ts";
-import { recordingsStore } from "./recordings/recordings_types.ts";
+import { recordingsStore } from "./recordings/recordings_store.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 
 /** A start-up failure meant for a person: one line, exit code 1. */

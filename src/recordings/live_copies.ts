@@ -6,7 +6,15 @@
  * @module
  */
 import type { RecordingRows, Series } from "./recording_rows.ts";
-import { type RecordingsStore, ROW_BYTES_ESTIMATE, SETTLE_MS } from "./recordings_types.ts";
+import type { RecordingsStore } from "./recordings_store.ts";
+import { ROW_BYTES_ESTIMATE } from "./recordings_types.ts";
+
+/**
+ * How long after a stop the samples stamped before it that were still on their way
+ * are copied: another channel's batch (an acquisition Worker posts within 5 ms, the
+ * mock every 10 ms) can reach the store after the stop's own channel has passed it.
+ */
+export const SETTLE_MS = 250;
 
 /** What {@link LiveCopies} needs. */
 export interface LiveCopiesDeps {
@@ -67,12 +75,15 @@ export class LiveCopies {
     const { rows, store } = this.#d;
     const series = rows.seriesOf(id);
     const cursor = rows.maxSampleId();
-    rows.write(id, () => {
-      for (const s of series) {
-        s.cursorId = cursor;
-        rows.writer.copyRange(s, store.channelId(s.channel), fromMs, Number.MAX_SAFE_INTEGER);
-      }
-    }, series);
+    rows.write(id, {
+      series,
+      writes: () => {
+        for (const s of series) {
+          s.cursorId = cursor;
+          rows.writer.copyRange(s, store.channelId(s.channel), fromMs, Number.MAX_SAFE_INTEGER);
+        }
+      },
+    });
     this.#live.set(id, series);
   }
 
@@ -91,8 +102,12 @@ export class LiveCopies {
     return series;
   }
 
-  /** Copies the late samples of `id` (stopped at `endMs`) {@link SETTLE_MS} from now; none after close(). */
-  settleLater(id: number, series: Series[], endMs: number): void {
+  /**
+   * Copies the late samples of recording `id` (its series, stopped at `endMs`) after
+   * the settle delay (`settleMs`, default {@link SETTLE_MS}); none after close().
+   */
+  settleLater(id: number, o: { series: Series[]; endMs: number }): void {
+    const { series, endMs } = o;
     if (this.#closed) return;
     if (this.#settling.size === 0) this.#settled = Promise.withResolvers<void>();
     const timer = setTimeout(() => this.#settle(id), this.#settleMs);
@@ -140,19 +155,22 @@ export class LiveCopies {
     if (!row || row.start_ms === null) return;
     const startMs = row.start_ms;
     const upToId = upTo ?? rows.maxSampleId();
-    rows.write(id, () => {
-      for (const s of series) {
-        if (upToId <= s.cursorId) continue;
-        rows.writer.copyNew(
-          s,
-          store.channelId(s.channel),
-          { afterId: s.cursorId, upToId },
-          startMs,
-          toMs,
-        );
-        s.cursorId = upToId;
-      }
-    }, series);
+    rows.write(id, {
+      series,
+      writes: () => {
+        for (const s of series) {
+          if (upToId <= s.cursorId) continue;
+          rows.writer.copyNew(
+            s,
+            store.channelId(s.channel),
+            { afterId: s.cursorId, upToId },
+            startMs,
+            toMs,
+          );
+          s.cursorId = upToId;
+        }
+      },
+    });
   }
 
   /**
@@ -176,7 +194,7 @@ export class LiveCopies {
       const before = settling.series.reduce((n, s) => n + s.rows, 0);
       this.#copy(id, settling.series, settling.endMs);
       if (settling.series.reduce((n, s) => n + s.rows, 0) > before) {
-        rows.saveFigures(id, row.start_ms, row.end_ms);
+        rows.saveFigures(id, { startMs: row.start_ms, endMs: row.end_ms });
       }
     } catch (error) {
       // The recording stays as it was at its stop; only the late samples are missing.

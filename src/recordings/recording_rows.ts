@@ -1,14 +1,12 @@
 /**
- * The recordings' tables (src/recordings/schema.ts) row by row: a recording and its
+ * The rows of the recordings' tables (src/recordings/schema.ts): a recording and its
  * series, the transaction every copy runs in (its pages counted against the
- * recording), stopping one with its figures, deleting one a chunk at a time, and the
- * `Recording` view the API shows.
+ * recording), stopping one with its figures, and deleting one a chunk at a time.
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type {
   PatchRecordingBody,
-  Recording,
   RecordingSource,
   RecordingState,
   RecordingTriggers,
@@ -20,7 +18,7 @@ import { Queries } from "../store/queries.ts";
 import { SpanReader } from "../store/span.ts";
 import { type SeriesState, SeriesWriter } from "./ingest.ts";
 import { RecordingMarkers } from "./recording_markers.ts";
-import { type ExportRow, type NewRecording, RecordingError } from "./recordings_types.ts";
+import { type NewRecording, RecordingError } from "./recordings_types.ts";
 import { migrateRecordings, RECORDING_TABLES } from "./schema.ts";
 
 /** Rows deleted per transaction when a recording goes. */
@@ -33,25 +31,53 @@ const NO_TRIGGERS: RecordingTriggers = {
   duration_ms: null,
 };
 
-/** A row of the `recordings` table. */
+/** A row of the `recordings` table (the columns are those of the API's `Recording`). */
 export interface RecordingRow {
+  /** Its id. */
   id: number;
+  /** Its name. */
   name: string;
+  /** Free text. */
   notes: string;
+  /** Labels, a JSON array. */
   tags: string;
+  /** armed, recording, saving or stopped. */
   state: RecordingState;
+  /** live, history or import. */
   source: RecordingSource;
+  /** Why it stopped (null: running, or finished without a reason). */
   stop_reason: StopReason | null;
+  /** Its first instant (null: armed). */
   start_ms: number | null;
+  /** Its end, exclusive (null: running). */
   end_ms: number | null;
+  /** When it was created. */
   created_ms: number;
+  /** Database bytes its rows take. */
   size_bytes: number;
+  /** Its trigger settings, JSON. */
   triggers: string;
+  /** Its figures per channel, JSON, once stopped. */
   figures: string | null;
+}
+
+/** What {@link RecordingRows.create} keeps besides the name, notes, tags and triggers. */
+export interface NewRow {
+  /** Its channels, in order. */
+  channels: readonly string[];
+  /** Its state at creation. */
+  state: RecordingState;
+  /** Where its samples come from. */
+  source: RecordingSource;
+  /** Its start (null: armed, not started). */
+  startMs: number | null;
+  /** Its end, when known at creation (a span of history). */
+  endMs?: number | null;
 }
 
 /** One channel of a recording, as copies update it. */
 export interface Series extends SeriesState {
+  /** The channel's name. */
   channel: string;
   /** Live: last store row id copied. */
   cursorId: number;
@@ -122,7 +148,10 @@ export class RecordingRows {
     return this.#stmt.one.get(id) as RecordingRow | undefined;
   }
 
-  /** @throws {RecordingError} 404 when {@link row} has none. */
+  /**
+   * Recording `id`.
+   * @throws {RecordingError} 404 when {@link row} has none.
+   */
   must(id: number): RecordingRow {
     const row = this.row(id);
     if (!row) throw new RecordingError(404, `No recording ${id}`);
@@ -135,19 +164,14 @@ export class RecordingRows {
   }
 
   /** Samples the store holds of channel `channelId` in [fromMs, toMs). */
-  countRange(channelId: number, fromMs: number, toMs: number): number {
+  countRange(channelId: number, span: { fromMs: number; toMs: number }): number {
+    const { fromMs, toMs } = span;
     return (this.#stmt.countRange.get(channelId, BigInt(fromMs), BigInt(toMs)) as { n: number }).n;
   }
 
   /** A new recording with its channels' series, in one transaction; returns its id. */
-  create(
-    spec: NewRecording,
-    channels: readonly string[],
-    state: RecordingState,
-    source: RecordingSource,
-    startMs: number | null,
-    endMs: number | null = null,
-  ): number {
+  create(spec: NewRecording, o: NewRow): number {
+    const { channels, state, source, startMs, endMs = null } = o;
     this.db.exec("BEGIN IMMEDIATE");
     try {
       const { id } = this.#stmt.insert.get(
@@ -171,7 +195,8 @@ export class RecordingRows {
   }
 
   /** Adds a series for `channel` at `position` to recording `id` (imports). */
-  addSeries(id: number, channel: string, position: number): Series {
+  addSeries(id: number, o: { channel: string; position: number }): Series {
+    const { channel, position } = o;
     const { id: seriesId } = this.#stmt.insertSeries.get(id, channel, position) as { id: number };
     return { id: seriesId, channel, rows: 0, cursorId: 0, lastRowId: 0 };
   }
@@ -225,8 +250,12 @@ export class RecordingRows {
     return r;
   }
 
-  /** Runs `writes` in one transaction, counting the pages they took against `id`. */
-  write(id: number, writes: () => void, series: readonly Series[]): void {
+  /**
+   * Runs `o.writes` in one transaction, saving `o.series`' counts and cursors and
+   * counting the pages taken against recording `id`.
+   */
+  write(id: number, o: { series: readonly Series[]; writes: () => void }): void {
+    const { series, writes } = o;
     const before = this.writer.usedBytes();
     this.db.exec("BEGIN IMMEDIATE");
     try {
@@ -247,7 +276,8 @@ export class RecordingRows {
   }
 
   /** Sets a recording's span (an import, once its rows are in). */
-  setSpan(id: number, startMs: number, endMs: number): void {
+  setSpan(id: number, span: { startMs: number; endMs: number }): void {
+    const { startMs, endMs } = span;
     this.db.prepare("UPDATE recordings SET start_ms = ?, end_ms = ? WHERE id = ?")
       .run(startMs, endMs, id);
   }
@@ -284,11 +314,12 @@ export class RecordingRows {
       "UPDATE recordings SET state = 'stopped', stop_reason = ?, end_ms = ? WHERE id = ?",
     )
       .run(reason, end, id);
-    this.saveFigures(id, row.start_ms, end);
+    this.saveFigures(id, { startMs: row.start_ms, endMs: end });
   }
 
   /** Computes and keeps the figures of each channel of `id` over [startMs, endMs). */
-  saveFigures(id: number, startMs: number | null, endMs: number | null): void {
+  saveFigures(id: number, span: { startMs: number | null; endMs: number | null }): void {
+    const { startMs, endMs } = span;
     const figures: Record<string, SpanResponse> = {};
     if (startMs !== null && endMs !== null) {
       for (const s of this.seriesOf(id)) {
@@ -346,63 +377,6 @@ export class RecordingRows {
     return (this.db.prepare(
       "SELECT id FROM recordings WHERE deleting = 0 AND state = 'armed'",
     ).all() as { id: number }[]).map((r) => r.id);
-  }
-
-  /** Rows of one series, oldest first, `pageRows` at a time (CSV export). */
-  *exportRows(seriesId: number, pageRows: number): Generator<ExportRow[]> {
-    const page = this.db.prepare(
-      `SELECT s.id, s.ts_ms, s.seq, s.v, s.a, s.w, s.status, m.name AS mode, s.error, s.step_ms
-       FROM ${RECORDING_TABLES.samples} s JOIN modes m ON m.id = s.mode_id
-       WHERE s.channel_id = ? AND s.ts_ms >= ? AND (s.ts_ms > ? OR s.id > ?)
-       ORDER BY s.ts_ms, s.id LIMIT ?`,
-    );
-    let lastTs = Number.MIN_SAFE_INTEGER;
-    let lastId = 0;
-    for (;;) {
-      const rows = page.all(
-        seriesId,
-        BigInt(lastTs),
-        BigInt(lastTs),
-        BigInt(lastId),
-        pageRows,
-      ) as unknown as ExportRow[];
-      if (rows.length === 0) return;
-      yield rows;
-      lastTs = rows[rows.length - 1].ts_ms;
-      lastId = rows[rows.length - 1].id;
-      if (rows.length < pageRows) return;
-    }
-  }
-
-  /** The API's view of `row`; a running recording's figures are computed up to now. */
-  view(row: RecordingRow): Recording {
-    const series = this.seriesOf(row.id);
-    let figures: Record<string, SpanResponse> = {};
-    if (row.figures !== null) {
-      figures = JSON.parse(row.figures);
-    } else if (row.start_ms !== null && row.state === "recording") {
-      const end = Math.max(row.start_ms + 1, this.#now());
-      for (const s of series) {
-        figures[s.channel] = this.reader(s.id).spans.read(row.start_ms, end, -Infinity);
-      }
-    }
-    return {
-      id: row.id,
-      name: row.name,
-      notes: row.notes,
-      tags: JSON.parse(row.tags),
-      channels: series.map((s) => s.channel),
-      state: row.state,
-      source: row.source,
-      stop_reason: row.stop_reason,
-      start_ms: row.start_ms,
-      end_ms: row.end_ms,
-      created_ms: row.created_ms,
-      samples: series.reduce((n, s) => n + s.rows, 0),
-      size_bytes: row.size_bytes,
-      triggers: JSON.parse(row.triggers),
-      figures,
-    };
   }
 
   #lastRowId(seriesId: number): number {

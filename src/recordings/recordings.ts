@@ -21,9 +21,10 @@ import {
   type NewRecording,
   RecordingError,
   type RecordingsOptions,
-  type RecordingsStore,
   ROW_BYTES_ESTIMATE,
 } from "./recordings_types.ts";
+import type { RecordingsStore } from "./recordings_store.ts";
+import { exportRows, recordingView } from "./recording_view.ts";
 
 /** Span of raw history copied per transaction: a minute (60 000 rows at 1 kHz). */
 const COPY_CHUNK_MS = 60_000;
@@ -80,13 +81,13 @@ export class Recordings {
 
   /** Every recording, newest first. */
   list(): Recording[] {
-    return this.#rows.all().map((r) => this.#rows.view(r));
+    return this.#rows.all().map((r) => recordingView(this.#rows, r, this.#now()));
   }
 
   /** One recording, or undefined. */
   get(id: number): Recording | undefined {
     const row = this.#rows.row(id);
-    return row && this.#rows.view(row);
+    return row && recordingView(this.#rows, row, this.#now());
   }
 
   /**
@@ -97,7 +98,12 @@ export class Recordings {
     const channels = this.#channels(spec.channels);
     this.#refuseWhenFull(0);
     this.#store.flush();
-    const id = this.#rows.create(spec, channels, "recording", "live", fromMs);
+    const id = this.#rows.create(spec, {
+      channels,
+      state: "recording",
+      source: "live",
+      startMs: fromMs,
+    });
     this.#live.start(id, fromMs);
     this.#notice(`Recording "${spec.name}" started (${channels.join(", ")})`);
     return this.get(id)!;
@@ -110,7 +116,7 @@ export class Recordings {
   arm(spec: NewRecording): Recording {
     const channels = this.#channels(spec.channels);
     this.#refuseWhenFull(0);
-    const id = this.#rows.create(spec, channels, "armed", "live", null);
+    const id = this.#rows.create(spec, { channels, state: "armed", source: "live", startMs: null });
     return this.get(id)!;
   }
 
@@ -161,22 +167,31 @@ export class Recordings {
     this.#store.flush();
     let rows = 0;
     for (const channel of channels) {
-      rows += this.#rows.countRange(this.#store.channelId(channel), fromMs, toMs);
+      rows += this.#rows.countRange(this.#store.channelId(channel), { fromMs, toMs });
     }
     if (rows === 0) {
       throw new RecordingError(422, "The span holds no stored sample on these channels", "from_ms");
     }
     this.#refuseWhenFull(rows * ROW_BYTES_ESTIMATE);
-    const id = this.#rows.create(spec, channels, "saving", "history", fromMs, toMs);
+    const id = this.#rows.create(spec, {
+      channels,
+      state: "saving",
+      source: "history",
+      startMs: fromMs,
+      endMs: toMs,
+    });
     const series = this.#rows.seriesOf(id);
     try {
       for (let t = fromMs; t < toMs; t += COPY_CHUNK_MS) {
         const end = Math.min(toMs, t + COPY_CHUNK_MS);
-        this.#rows.write(id, () => {
-          for (const s of series) {
-            this.#rows.writer.copyRange(s, this.#store.channelId(s.channel), t, end);
-          }
-        }, series);
+        this.#rows.write(id, {
+          series,
+          writes: () => {
+            for (const s of series) {
+              this.#rows.writer.copyRange(s, this.#store.channelId(s.channel), t, end);
+            }
+          },
+        });
         await this.#yield();
       }
     } catch (error) {
@@ -193,7 +208,12 @@ export class Recordings {
    */
   beginImport(spec: NewRecording, startMs: number): ImportSession {
     this.#refuseWhenFull(0);
-    const id = this.#rows.create(spec, [], "saving", "import", startMs);
+    const id = this.#rows.create(spec, {
+      channels: [],
+      state: "saving",
+      source: "import",
+      startMs,
+    });
     const series = new Map<string, Series>();
     let endMs = startMs;
     return {
@@ -205,10 +225,10 @@ export class Recordings {
           if (channel.trim() === "" || channel.length > 64) {
             throw new RecordingError(422, `Invalid channel name "${channel.slice(0, 80)}"`);
           }
-          series.set(channel, s = this.#rows.addSeries(id, channel, series.size));
+          series.set(channel, s = this.#rows.addSeries(id, { channel, position: series.size }));
         }
         this.#refuseWhenFull(rows.length * ROW_BYTES_ESTIMATE, `Import "${spec.name}"`);
-        this.#rows.write(id, () => this.#rows.writer.insert(s, rows), [s]);
+        this.#rows.write(id, { series: [s], writes: () => this.#rows.writer.insert(s, rows) });
         endMs = Math.max(endMs, rows[rows.length - 1].tsMs + 1);
       },
       addMarkers: (markers) => {
@@ -220,7 +240,7 @@ export class Recordings {
         if (series.size === 0) {
           throw new RecordingError(422, "The file holds no sample rows");
         }
-        this.#rows.setSpan(id, firstMs, endMs);
+        this.#rows.setSpan(id, { startMs: firstMs, endMs });
         this.#rows.finish(id, null);
         return this.get(id)!;
       },
@@ -270,7 +290,7 @@ export class Recordings {
     this.#rows.finish(id, reason, row.state === "armed" ? null : endMs);
     if (row.state === "recording" && series && reason !== "shutdown") {
       // The end finish() kept (never before a sample already kept).
-      this.#live.settleLater(id, series, this.#rows.row(id)!.end_ms ?? endMs);
+      this.#live.settleLater(id, { series, endMs: this.#rows.row(id)!.end_ms ?? endMs });
     }
     if (options.announce !== false) {
       this.#notice(`Recording "${row.name}" stopped${reason === "manual" ? "" : ` (${reason})`}`);
@@ -292,9 +312,10 @@ export class Recordings {
 
   /** Deletes a recording and its rows (a chunk per transaction); false when unknown. */
   async delete(id: number): Promise<boolean> {
+    if (!this.#rows.row(id)) return false;
     this.#live.drop(id);
     // Hidden at once; a crash part-way resumes the delete at the next start.
-    if (!this.#rows.hide(id)) return false;
+    this.#rows.hide(id);
     this.#ended(id);
     await this.#rows.purge(id, this.#yield);
     return true;
@@ -318,8 +339,8 @@ export class Recordings {
   }
 
   /** Rows of one channel of a recording, oldest first, `pageRows` at a time (CSV export). */
-  rows(id: number, channel: string, pageRows = 5000): Generator<ExportRow[]> {
-    return this.#rows.exportRows(this.#rows.seriesId(id, channel), pageRows);
+  *rows(id: number, channel: string, pageRows = 5000): Generator<ExportRow[]> {
+    yield* exportRows(this.#rows.db, this.#rows.seriesId(id, channel), pageRows);
   }
 
   /** Resolves once every stopped recording's late samples are copied (tests, shutdown). */

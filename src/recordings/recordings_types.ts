@@ -1,26 +1,17 @@
 /**
- * What the recordings module and its callers share: its error, its options, what it
- * needs of the store, and the shapes of a new recording, an exported row and an import.
+ * The recordings module's contract with its callers: its error, its options, and the
+ * shapes of a new recording, an exported row and an import under way.
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
 import type { Recording, RecordingTriggers } from "../protocol/recordings.ts";
-import type { Store } from "../store/store.ts";
 import type { IngestRow } from "./ingest.ts";
 import type { ImportedMarker } from "./recording_markers.ts";
 
 /** Bytes a sample row takes on disk with its index entry and rollup share (measured, bench/recordings.ts). */
 export const ROW_BYTES_ESTIMATE = 72;
 
-/**
- * How long after a stop the samples stamped before it that were still on their way
- * are copied: another channel's batch (an acquisition Worker posts within 5 ms, the
- * mock every 10 ms) can reach the store after the stop's own channel has passed it.
- */
-export const SETTLE_MS = 250;
-
 /** `12.3 MB` (MiB, one decimal) for messages. */
-export const mb = (bytes: number) => `${Math.round(bytes / 1048576 * 10) / 10} MB`;
+export const mb = (bytes: number): string => `${Math.round(bytes / 1048576 * 10) / 10} MB`;
 
 /** A refused recordings request: the HTTP status and what was wrong. */
 export class RecordingError extends Error {
@@ -39,32 +30,7 @@ export class RecordingError extends Error {
   }
 }
 
-/** What the recordings need of the store. */
-export interface RecordingsStore {
-  /** The open database (the recordings' tables are created in it). */
-  readonly db: DatabaseSync;
-  /** How long raw samples are kept: older spans cannot be copied. */
-  readonly rawRetentionMs: number;
-  /** Writes every queued sample. */
-  flush(): boolean;
-  /** Calls `listener` after each flush that committed rows; returns the unsubscribe. */
-  onWritten(listener: () => void): () => void;
-  /** The store's id of a measured channel. */
-  channelId(name: string): number;
-}
-
-/** The {@link RecordingsStore} view of a {@link Store}. */
-export function recordingsStore(store: Store): RecordingsStore {
-  return {
-    db: store.db,
-    rawRetentionMs: store.retention.rawRetentionMs,
-    flush: () => store.flush(),
-    onWritten: (listener) => store.onWritten(listener),
-    channelId: (name) => store.channel(name).id,
-  };
-}
-
-/** Options of the recordings ({@link ./recordings.ts}). */
+/** Options of the recordings (`Recordings` in src/recordings/recordings.ts). */
 export interface RecordingsOptions {
   /** Measured channels that can be recorded, the first the default. */
   channels: readonly string[];
@@ -76,7 +42,7 @@ export interface RecordingsOptions {
   now?: () => number;
   /** Awaited between copy and delete chunks (default: a macrotask). */
   yieldFn?: () => Promise<void>;
-  /** How long after a stop samples stamped before it are still copied (default {@link SETTLE_MS}). */
+  /** How long after a stop samples stamped before it are still copied (default 250 ms). */
   settleMs?: number;
 }
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { EnergyIntegrator, type EnergyStep } from "../../src/analysis/energy.ts";
 import type { SpanResponse } from "../../src/protocol/span.ts";
 import { Recordings } from "../../src/recordings/recordings.ts";
-import { recordingsStore } from "../../src/recordings/recordings_types.ts";
+import { recordingsStore } from "../../src/recordings/recordings_store.ts";
 import type { Sample } from "../../src/sample.ts";
 import { Store } from "../../src/store/store.ts";
 

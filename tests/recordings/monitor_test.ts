@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { Recordings } from "../../src/recordings/recordings.ts";
-import { recordingsStore } from "../../src/recordings/recordings_types.ts";
+import { recordingsStore } from "../../src/recordings/recordings_store.ts";
 import { RECORDING_CSV_HEADER } from "../../src/recordings/csv.ts";
 import { Store } from "../../src/store/store.ts";
 import { statusTexts, withMonitor } from "../integration/harness.ts";

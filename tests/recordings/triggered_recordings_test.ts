@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import type { CreateRecordingBody } from "../../src/protocol/recordings.ts";
 import type { StatusMessage } from "../../src/protocol/ws.ts";
-import { RecordingError, SETTLE_MS } from "../../src/recordings/recordings_types.ts";
+import { SETTLE_MS } from "../../src/recordings/live_copies.ts";
+import { RecordingError } from "../../src/recordings/recordings_types.ts";
 import { Triggers } from "../../src/recordings/trigger_manager.ts";
 import { TriggeredRecordings } from "../../src/recordings/triggered_recordings.ts";
 import type { Sample } from "../../src/sample.ts";
