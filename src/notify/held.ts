@@ -63,6 +63,15 @@ export class HeldWrites {
     this.#outcomes.set(id, outcome);
   }
 
+  /** When the earliest held retry comes due (undefined: none held). */
+  nextRetryMs(): number | undefined {
+    let next: number | undefined;
+    for (const o of this.#outcomes.values()) {
+      if (o.result === "retry" && (next === undefined || o.nextMs < next)) next = o.nextMs;
+    }
+    return next;
+  }
+
   /** Attempts made on `row` so far, counting those not yet written. */
   attempts(row: OutboxRow): number {
     return this.#outcomes.get(row.id)?.attempts ?? row.attempts;

@@ -103,6 +103,8 @@ export class Notifier {
   #held = new HeldWrites();
   /** The database's refusal while writes are held (logged when it changes). */
   #holdError: string | null = null;
+  /** When the held writes were last tried while refused. */
+  #lastTryMs = 0;
   /** Rows dropped over the limit before the current refusal began. */
   #droppedBefore = 0;
 
@@ -196,9 +198,17 @@ export class Notifier {
 
   /**
    * Writes everything held in one transaction; a refusal is logged once per reason.
-   * Returns whether nothing is left.
+   * While the database refuses, it is tried at most every {@link HELD_RETRY_MS}
+   * (`force`: now, at shutdown), so a flapping alert does not replay the held rows on
+   * the sample path. Returns whether nothing is left.
    */
-  #storeHeld(): boolean {
+  #storeHeld(force = false): boolean {
+    const nowMs = this.#o.now();
+    if (this.#holdError !== null && !force && nowMs - this.#lastTryMs < HELD_RETRY_MS) {
+      this.#held.trim();
+      return this.#held.empty;
+    }
+    this.#lastTryMs = nowMs;
     try {
       this.#held.writeTo(this.#outbox);
     } catch (error) {
@@ -330,7 +340,7 @@ export class Notifier {
         if (this.#stopping) break;
         const nowMs = this.#o.now();
         const held = !this.#held.empty;
-        const next = [this.#outbox.nextDueMs(), this.#limiter.nextDueMs()]
+        const next = [this.#outbox.nextDueMs(), this.#limiter.nextDueMs(), this.#held.nextRetryMs()]
           // While writes are held, a row due already is one held back: not a reason to spin.
           .filter((t): t is number => t !== undefined && (!held || t > nowMs));
         if (held) waitMs = HELD_RETRY_MS;
@@ -365,7 +375,7 @@ export class Notifier {
       clearTimeout(cut);
       this.#abort.abort();
     }
-    if (!this.#storeHeld()) {
+    if (!this.#storeHeld(true)) {
       this.#o.log(
         `Notifications: ${this.#held.rows} could not be stored before shutdown and are lost, with the rate limit's windows and the outcome of ${this.#held.outcomes} attempts (those delivered go out again after a restart, with the same Idempotency-Key) (${this.#holdError})`,
       );

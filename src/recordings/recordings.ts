@@ -351,7 +351,10 @@ export class Recordings {
   /** Stops every live or armed recording (shutdown) and stops following the store. */
   close(): void {
     this.#live.close();
-    for (const id of this.#live.ids) this.stop(id, "shutdown");
+    for (const id of this.#live.ids) {
+      // One stop's flush may have stopped another at the budget meanwhile.
+      if (this.#live.has(id)) this.stop(id, "shutdown");
+    }
     for (const id of this.#rows.armedIds()) this.stop(id, "shutdown");
     this.#unsubscribe();
   }

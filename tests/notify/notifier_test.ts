@@ -16,6 +16,7 @@ import {
   ntfySequenceId,
 } from "../../src/notify/destinations.ts";
 import {
+  HELD_RETRY_MS,
   MAX_HELD_ROWS,
   MIN_BACKOFF_MS,
   Notifier,
@@ -424,64 +425,75 @@ Deno.test("Notifier holds what the database refuses, stores it in order once it 
   const receiver = new Receiver();
   await receiver.start();
   const db = openDatabase(":memory:");
+  const c = clock();
   try {
-    await withNotifier({ notifyWebhookUrls: [receiver.url] }, { db }, async (notifier, lines) => {
-      db.exec("PRAGMA query_only = ON"); // every write refused, as on a full disk
-      notifier.onAlert(alert("raised", T0));
-      notifier.onAlert(alert("cleared", T0 + 1));
-      await notifier.deliverDue();
-      assert.equal(receiver.requests.length, 0, "nothing stored, nothing sent");
-      let s = notifier.status();
-      assert.ok(s.enabled);
-      assert.deepEqual([s.held, s.held_dropped, s.destinations[0].pending], [2, 0, 0]);
-      assert.equal(notifier.metrics().held, 2);
-      const refusals = lines.filter((line) => line.includes("refuses the outbox"));
-      assert.equal(refusals.length, 1, `one line per reason:\n${lines.join("\n")}`);
-      assert.match(refusals[0], /readonly/);
+    await withNotifier(
+      { notifyWebhookUrls: [receiver.url] },
+      { db, now: c.now },
+      async (notifier, lines) => {
+        db.exec("PRAGMA query_only = ON"); // every write refused, as on a full disk
+        notifier.onAlert(alert("raised", T0));
+        notifier.onAlert(alert("cleared", T0 + 1));
+        await notifier.deliverDue();
+        assert.equal(receiver.requests.length, 0, "nothing stored, nothing sent");
+        let s = notifier.status();
+        assert.ok(s.enabled);
+        assert.deepEqual([s.held, s.held_dropped, s.destinations[0].pending], [2, 0, 0]);
+        assert.equal(notifier.metrics().held, 2);
+        const refusals = lines.filter((line) => line.includes("refuses the outbox"));
+        assert.equal(refusals.length, 1, `one line per reason:\n${lines.join("\n")}`);
+        assert.match(refusals[0], /readonly/);
 
-      db.exec("PRAGMA query_only = OFF");
-      notifier.onAlert(alert("raised", T0 + 2)); // the same rule: stored behind the held ones
-      for (let i = 0; i < 3; i++) await notifier.deliverDue(); // one row of a rule per pass
-      assert.deepEqual(receiver.requests.map((r) => `${body(r).rule} ${body(r).kind}`), [
-        "main/v raised",
-        "main/v cleared",
-        "main/v raised",
-      ]);
-      s = notifier.status();
-      assert.ok(s.enabled);
-      assert.deepEqual([s.held, s.destinations[0].delivered], [0, 3]);
-      assert.match(lines.at(-1) ?? "", /takes notifications again/);
+        db.exec("PRAGMA query_only = OFF");
+        notifier.onAlert(alert("raised", T0 + 2)); // the same rule: queued behind the held ones
+        s = notifier.status();
+        assert.ok(s.enabled);
+        assert.equal(s.held, 3, "not tried again within 5 s of the refusal");
+        c.t += HELD_RETRY_MS;
+        for (let i = 0; i < 3; i++) await notifier.deliverDue(); // one row of a rule per pass
+        assert.deepEqual(receiver.requests.map((r) => `${body(r).rule} ${body(r).kind}`), [
+          "main/v raised",
+          "main/v cleared",
+          "main/v raised",
+        ]);
+        s = notifier.status();
+        assert.ok(s.enabled);
+        assert.deepEqual([s.held, s.destinations[0].delivered], [0, 3]);
+        assert.match(lines.at(-1) ?? "", /takes notifications again/);
 
-      db.exec("PRAGMA query_only = ON");
-      // One transition each of more rules than may be held: the oldest go first.
-      for (let i = 0; i < MAX_HELD_ROWS + 5; i++) {
-        notifier.onAlert(alert("raised", T0 + 10 + i, { channel: `c${i}` }));
-      }
-      s = notifier.status();
-      assert.ok(s.enabled);
-      assert.deepEqual([s.held, s.held_dropped], [MAX_HELD_ROWS, 5]);
-      db.exec("PRAGMA query_only = OFF");
-      // The next transition is queued behind them and all are stored: nothing more dropped.
-      notifier.onAlert(alert("raised", T0 + 5000, { channel: "last" }));
-      s = notifier.status();
-      assert.ok(s.enabled);
-      assert.equal(s.held, 0);
-      const rules = (db.prepare("SELECT rule FROM notify_outbox WHERE status = 0 ORDER BY id")
-        .all() as { rule: string }[]).map((r) => r.rule);
-      const expected = Array.from({ length: MAX_HELD_ROWS }, (_, i) => `c${i + 5}/v`);
-      assert.deepEqual(rules, [...expected, "last/v"], "c0–c4 dropped, the rest in order");
-      assert.equal(s.held_dropped, 5);
-      assert.match(lines.at(-1) ?? "", /5 dropped over the limit meanwhile/);
+        db.exec("PRAGMA query_only = ON");
+        // One transition each of more rules than may be held: the oldest go first.
+        for (let i = 0; i < MAX_HELD_ROWS + 5; i++) {
+          notifier.onAlert(alert("raised", T0 + 10 + i, { channel: `c${i}` }));
+        }
+        s = notifier.status();
+        assert.ok(s.enabled);
+        assert.deepEqual([s.held, s.held_dropped], [MAX_HELD_ROWS, 5]);
+        db.exec("PRAGMA query_only = OFF");
+        c.t += HELD_RETRY_MS;
+        // The next transition is queued behind them and all are stored: nothing more dropped.
+        notifier.onAlert(alert("raised", T0 + 5000, { channel: "last" }));
+        s = notifier.status();
+        assert.ok(s.enabled);
+        assert.equal(s.held, 0);
+        const rules = (db.prepare("SELECT rule FROM notify_outbox WHERE status = 0 ORDER BY id")
+          .all() as { rule: string }[]).map((r) => r.rule);
+        const expected = Array.from({ length: MAX_HELD_ROWS }, (_, i) => `c${i + 5}/v`);
+        assert.deepEqual(rules, [...expected, "last/v"], "c0–c4 dropped, the rest in order");
+        assert.equal(s.held_dropped, 5);
+        assert.match(lines.at(-1) ?? "", /5 dropped over the limit meanwhile/);
 
-      // A second refusal reports its own drops, not the first one's too.
-      db.exec("PRAGMA query_only = ON");
-      for (let i = 0; i < MAX_HELD_ROWS + 2; i++) {
-        notifier.onAlert(alert("cleared", T0 + 6000 + i, { channel: `c${i + 5}` }));
-      }
-      db.exec("PRAGMA query_only = OFF");
-      notifier.onAlert(alert("cleared", T0 + 9000, { channel: "last" }));
-      assert.match(lines.at(-1) ?? "", /\(2 dropped over the limit meanwhile\)/);
-    });
+        // A second refusal reports its own drops, not the first one's too.
+        db.exec("PRAGMA query_only = ON");
+        for (let i = 0; i < MAX_HELD_ROWS + 2; i++) {
+          notifier.onAlert(alert("cleared", T0 + 6000 + i, { channel: `c${i + 5}` }));
+        }
+        db.exec("PRAGMA query_only = OFF");
+        c.t += HELD_RETRY_MS;
+        notifier.onAlert(alert("cleared", T0 + 9000, { channel: "last" }));
+        assert.match(lines.at(-1) ?? "", /\(2 dropped over the limit meanwhile\)/);
+      },
+    );
   } finally {
     db.close();
     await receiver.stop();
@@ -492,26 +504,32 @@ Deno.test("Notifier does not send again what was delivered while the database re
   const receiver = new Receiver();
   await receiver.start();
   const db = openDatabase(":memory:");
+  const c = clock();
   try {
-    await withNotifier({ notifyWebhookUrls: [receiver.url] }, { db }, async (notifier) => {
-      notifier.onAlert(alert("raised", T0)); // stored
-      db.exec("PRAGMA query_only = ON");
-      for (let i = 0; i < 3; i++) await notifier.deliverDue();
-      assert.equal(
-        receiver.requests.length,
-        1,
-        "delivered once, though its row still says pending",
-      );
-      let s = notifier.status();
-      assert.ok(s.enabled);
-      assert.deepEqual([s.destinations[0].pending, s.destinations[0].delivered], [1, 0]);
-      db.exec("PRAGMA query_only = OFF");
-      await notifier.deliverDue();
-      assert.equal(receiver.requests.length, 1);
-      s = notifier.status();
-      assert.ok(s.enabled);
-      assert.deepEqual([s.destinations[0].pending, s.destinations[0].delivered], [0, 1]);
-    });
+    await withNotifier(
+      { notifyWebhookUrls: [receiver.url] },
+      { db, now: c.now },
+      async (notifier) => {
+        notifier.onAlert(alert("raised", T0)); // stored
+        db.exec("PRAGMA query_only = ON");
+        for (let i = 0; i < 3; i++) await notifier.deliverDue();
+        assert.equal(
+          receiver.requests.length,
+          1,
+          "delivered once, though its row still says pending",
+        );
+        let s = notifier.status();
+        assert.ok(s.enabled);
+        assert.deepEqual([s.destinations[0].pending, s.destinations[0].delivered], [1, 0]);
+        db.exec("PRAGMA query_only = OFF");
+        c.t += HELD_RETRY_MS;
+        await notifier.deliverDue();
+        assert.equal(receiver.requests.length, 1);
+        s = notifier.status();
+        assert.ok(s.enabled);
+        assert.deepEqual([s.destinations[0].pending, s.destinations[0].delivered], [0, 1]);
+      },
+    );
   } finally {
     db.close();
     await receiver.stop();

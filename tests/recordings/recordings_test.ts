@@ -235,3 +235,19 @@ Deno.test("Recordings budget: refuses new data when full, stops a live one, dele
     t.close();
   }
 });
+
+Deno.test("Recordings.close(): a budget stop during another stop's flush does not abort the shutdown", () => {
+  const t = setup({ maxBytes: 400 * 1024 });
+  try {
+    const a = t.recordings.start({ name: "A", channels: ["main"] }, T0);
+    const b = t.recordings.start({ name: "B", channels: ["main"] }, T0);
+    t.feed("main", T0, 20_000); // queued: A's stop flushes them, which stops B at the budget
+    t.recordings.close();
+    assert.deepEqual(
+      [a.id, b.id].map((id) => t.recordings.get(id)!.stop_reason),
+      ["shutdown", "budget"],
+    );
+  } finally {
+    t.store.close();
+  }
+});
