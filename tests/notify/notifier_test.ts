@@ -421,12 +421,27 @@ Deno.test("Notifier keeps undelivered notifications across a restart and sends t
   }
 });
 
-Deno.test("Notifier holds what the database refuses, stores it in order once it may, and counts drops", async () => {
+/**
+ * Runs `fn` with a receiver answering 200 and an in-memory database the test can make
+ * refuse writes (`PRAGMA query_only`), and closes both after.
+ */
+async function withReceiverAndDb(
+  fn: (receiver: Receiver, db: DatabaseSync) => Promise<void>,
+): Promise<void> {
   const receiver = new Receiver();
   await receiver.start();
   const db = openDatabase(":memory:");
-  const c = clock();
   try {
+    await fn(receiver, db);
+  } finally {
+    db.close();
+    await receiver.stop();
+  }
+}
+
+Deno.test("Notifier holds what the database refuses, stores it in order once it may, and counts drops", async () => {
+  const c = clock();
+  await withReceiverAndDb(async (receiver, db) => {
     await withNotifier(
       { notifyWebhookUrls: [receiver.url] },
       { db, now: c.now },
@@ -494,18 +509,12 @@ Deno.test("Notifier holds what the database refuses, stores it in order once it 
         assert.match(lines.at(-1) ?? "", /\(2 dropped over the limit meanwhile\)/);
       },
     );
-  } finally {
-    db.close();
-    await receiver.stop();
-  }
+  });
 });
 
 Deno.test("Notifier does not send again what was delivered while the database refused to note it", async () => {
-  const receiver = new Receiver();
-  await receiver.start();
-  const db = openDatabase(":memory:");
   const c = clock();
-  try {
+  await withReceiverAndDb(async (receiver, db) => {
     await withNotifier(
       { notifyWebhookUrls: [receiver.url] },
       { db, now: c.now },
@@ -530,22 +539,16 @@ Deno.test("Notifier does not send again what was delivered while the database re
         assert.deepEqual([s.destinations[0].pending, s.destinations[0].delivered], [0, 1]);
       },
     );
-  } finally {
-    db.close();
-    await receiver.stop();
-  }
+  });
 });
 
 Deno.test("Notifier's loop waits while writes are held, without spinning on a row held back", async () => {
-  const receiver = new Receiver();
-  await receiver.start();
-  const db = openDatabase(":memory:");
   let clockReads = 0;
   const now = () => {
     clockReads++;
     return Date.now();
   };
-  try {
+  await withReceiverAndDb(async (receiver, db) => {
     await withNotifier({ notifyWebhookUrls: [receiver.url] }, { db, now }, async (notifier) => {
       notifier.start();
       notifier.onAlert(alert("raised", T0)); // stored; the loop sends it in a later turn
@@ -557,10 +560,7 @@ Deno.test("Notifier's loop waits while writes are held, without spinning on a ro
       assert.equal(receiver.requests.length, 1);
       db.exec("PRAGMA query_only = OFF");
     });
-  } finally {
-    db.close();
-    await receiver.stop();
-  }
+  });
 });
 
 Deno.test("Notifier says how many held notifications a shutdown loses, once", async () => {
