@@ -16,8 +16,6 @@ import { HeldWrites, MAX_HELD_ROWS } from "./held.ts";
 import { RuleLimiter, type RuleWindow, type Summary } from "./limiter.ts";
 import { type NewRow, Outbox, type OutboxRow, type Outcome } from "./outbox.ts";
 
-export { MAX_HELD_ROWS } from "./held.ts";
-
 /** First retry delay. */
 export const MIN_BACKOFF_MS = 1000;
 /** Longest retry delay (also caps a `Retry-After`). */

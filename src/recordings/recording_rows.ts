@@ -332,11 +332,9 @@ export class RecordingRows {
     );
   }
 
-  /** Hides recording `id` at once (its rows go with {@link purge}); false when unknown. */
-  hide(id: number): boolean {
-    if (!this.row(id)) return false;
+  /** Hides recording `id` at once (its rows go with {@link purge}). */
+  hide(id: number): void {
     this.db.prepare("UPDATE recordings SET deleting = 1, size_bytes = 0 WHERE id = ?").run(id);
-    return true;
   }
 
   /** Deletes a hidden recording's rows, a chunk per transaction with `pause` between, then it. */

@@ -382,23 +382,21 @@ export class Recordings {
     }
   }
 
-  #channels(asked: readonly string[] | undefined, measured = true): string[] {
+  #channels(asked: readonly string[] | undefined): string[] {
     const names = [...(asked ?? [this.channels[0]])];
     const twice = names.find((n, i) => names.indexOf(n) !== i);
     if (twice !== undefined) {
       throw new RecordingError(422, `Channel "${twice}" is given twice`, "channels");
     }
-    if (measured) {
-      const unknown = names.find((n) => !this.channels.includes(n));
-      if (unknown !== undefined) {
-        throw new RecordingError(
-          422,
-          `Unknown or derived channel "${unknown}": recordings keep measured channels (${
-            this.channels.join(", ")
-          })`,
-          "channels",
-        );
-      }
+    const unknown = names.find((n) => !this.channels.includes(n));
+    if (unknown !== undefined) {
+      throw new RecordingError(
+        422,
+        `Unknown or derived channel "${unknown}": recordings keep measured channels (${
+          this.channels.join(", ")
+        })`,
+        "channels",
+      );
     }
     return names;
   }

@@ -17,11 +17,11 @@ import {
 } from "../../src/notify/destinations.ts";
 import {
   HELD_RETRY_MS,
-  MAX_HELD_ROWS,
   MIN_BACKOFF_MS,
   Notifier,
   type NotifierOptions,
 } from "../../src/notify/notifier.ts";
+import { MAX_HELD_ROWS } from "../../src/notify/held.ts";
 import { openDatabase } from "../../src/store/db.ts";
 import { poll } from "../daemon.ts";
 import { type Received, Receiver } from "./receiver.ts";
